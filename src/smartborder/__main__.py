@@ -1,0 +1,3 @@
+from smartborder.cli import main
+
+main()

@@ -1,0 +1,105 @@
+"""The FastAPI application factory. Nothing is built at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+from smartborder import __version__, db, errorhandlers, health
+from smartborder.auth import Principal, require
+from smartborder.errors import NotInitialised
+from smartborder.exchange import keys
+from smartborder.identity import router as identity_api
+from smartborder.identity import views as identity_views
+from smartborder.logs import configure_logging
+from smartborder.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from smartborder.roles import Permission
+from smartborder.settings import Settings
+from smartborder.users import router as users_api
+from smartborder.users import views as users_views
+from smartborder.web import views as web_views
+from smartborder.web.render import make_templates
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
+    if not settings.initialised:
+        raise NotInitialised(
+            f"{settings.data_dir} is not an initialised node; run 'smartborder init' first"
+        )
+    if configure_logs:
+        configure_logging(settings.log_format, settings.log_level, settings.node_id)
+    engine = db.make_engine(settings.database_url)
+    signing_key = keys.load_signing_key(settings.key_path)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title=f"smartborder · {settings.node_name}",
+        version=__version__,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = db.session_factory(engine)
+    app.state.templates = make_templates()
+    app.state.key_fingerprint = keys.fingerprint(signing_key.public_key())
+
+    for api_router in API_ROUTERS:
+        app.include_router(api_router, prefix=API_PREFIX)
+    for ui_router in UI_ROUTERS:
+        app.include_router(ui_router)
+    static = resources.files("smartborder") / "web" / "static"
+    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+
+    errorhandlers.install(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+docs_router = APIRouter()
+Reader = Annotated[Principal, Depends(require(Permission.NODE_READ))]
+
+
+@docs_router.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request, _principal: Reader) -> dict[str, Any]:
+    """The OpenAPI schema, for signed-in users only."""
+    schema: dict[str, Any] = request.app.openapi()
+    return schema
+
+
+@docs_router.get("/docs", include_in_schema=False)
+def docs(request: Request, _principal: Reader) -> HTMLResponse:
+    """Swagger UI from vendored files: nothing is fetched from a CDN."""
+    return get_swagger_ui_html(
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        title=f"{request.app.title} API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/favicon.svg",
+    )
+
+
+# Every router the app serves, API ones under API_PREFIX. Tests walk these lists.
+API_ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    users_api.router,
+    identity_api.router,
+    docs_router,
+)
+UI_ROUTERS: tuple[APIRouter, ...] = (web_views.router, users_views.router, identity_views.router)

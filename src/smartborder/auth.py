@@ -1,0 +1,106 @@
+"""Who is calling, and may they? The request-side of access control.
+
+A caller is either a browser session (cookie ``sb_session``, CSRF token required on unsafe
+methods) or an integration with an API token (``Authorization: Bearer sbt_...``). Every route
+except the health checks depends on :func:`require`; the role table lives in ``smartborder.roles``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from smartborder.db import unit_of_work, utcnow
+from smartborder.errors import CsrfFailed, NotAuthenticated, PermissionDenied
+from smartborder.roles import Permission, allowed
+from smartborder.settings import Settings
+from smartborder.users import service as users
+from smartborder.users.models import User, WebSession
+
+SESSION_COOKIE = "sb_session"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """The request's unit of work: committed before the response is sent, rolled back on error."""
+    with unit_of_work(request.app.state.sessions) as session:
+        yield session
+
+
+Db = Annotated[Session, Depends(get_db, scope="function")]
+CurrentSettings = Annotated[Settings, Depends(get_settings)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User
+    via: Literal["session", "token"]
+    web_session: WebSession | None = None
+
+    @property
+    def csrf_token(self) -> str:
+        return self.web_session.csrf_token if self.web_session else ""
+
+    def can(self, permission: Permission) -> bool:
+        return allowed(self.user.role, permission)
+
+
+async def authenticate(request: Request, db: Db, settings: CurrentSettings) -> Principal:
+    now = utcnow()
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        user = users.resolve_token(db, secret.strip(), now) if scheme.lower() == "bearer" else None
+        if user is None:
+            raise NotAuthenticated("the API token is invalid, revoked, or its user is disabled")
+        principal = Principal(user=user, via="token")
+    else:
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if not cookie:
+            raise NotAuthenticated("sign in, or send an API token as 'Authorization: Bearer ...'")
+        web = users.resolve_web_session(db, cookie, settings, now)
+        principal = Principal(user=web.user, via="session", web_session=web)
+        if request.method not in SAFE_METHODS:
+            await _check_csrf(request, web.csrf_token)
+    request.state.principal = principal
+    return principal
+
+
+async def _check_csrf(request: Request, expected: str) -> None:
+    sent = request.headers.get(CSRF_HEADER, "")
+    if not sent and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(CSRF_FIELD, "")
+        sent = value if isinstance(value, str) else ""
+    if not sent or not hmac.compare_digest(sent, expected):
+        raise CsrfFailed("missing or wrong CSRF token; reload the page and try again")
+
+
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+
+
+def require(permission: Permission) -> Callable[[Principal], Principal]:
+    """A dependency that admits the request only when the caller's role grants ``permission``."""
+
+    def check(principal: CurrentPrincipal) -> Principal:
+        if not principal.can(permission):
+            raise PermissionDenied(
+                f"role '{principal.user.role}' does not grant '{permission.value}'",
+                details=[{"permission": permission.value, "role": principal.user.role}],
+            )
+        return principal
+
+    return check

@@ -1,0 +1,325 @@
+"""The ``smartborder`` command: set up, serve and administer a node, and run the two-agency demo."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from smartborder import __version__, db
+from smartborder.errors import SmartborderError
+from smartborder.node import init_node
+from smartborder.roles import Role
+from smartborder.settings import Settings, load_settings
+from smartborder.users import service as users
+
+app = typer.Typer(
+    help="smartborder: one node of the Canada-US Smart Border information systems.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+users_app = typer.Typer(help="Manage the node's users and their API tokens.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="SMARTBORDER_DATA_DIR",
+        help="The node's data directory (database, keys, node.toml).",
+        file_okay=False,
+    ),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _settings(data_dir: Path | None, *, must_exist: bool = True, **values: Any) -> Settings:
+    settings = load_settings(data_dir=data_dir, **values)
+    if must_exist and not settings.initialised:
+        fail(f"{settings.data_dir} is not an initialised node; run 'smartborder init' first")
+    return settings
+
+
+@app.callback()
+def root(
+    version: Annotated[bool, typer.Option("--version", help="Print the version and exit.")] = False,
+) -> None:
+    """smartborder: one node of the Canada-US Smart Border information systems."""
+    if version:
+        out.print(f"smartborder {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def init(
+    node: Annotated[str, typer.Option("--node", help="Node id, e.g. 'ca' or 'us'.")],
+    name: Annotated[str, typer.Option("--name", help="Display name, e.g. 'Canada'.")],
+    country: Annotated[str, typer.Option("--country", help="ISO 3166 alpha-2 code, e.g. CA.")],
+    data_dir: DataDir = None,
+    database_url: Annotated[
+        str | None, typer.Option("--database-url", help="Override the database (default: SQLite).")
+    ] = None,
+    admin_username: Annotated[
+        str, typer.Option("--admin-username", help="Username of the first admin.")
+    ] = "admin",
+) -> None:
+    """Create a node: database schema, signing key and first admin user.
+
+    The admin password comes from SMARTBORDER_ADMIN_PASSWORD, or is generated and printed once.
+    """
+    settings = _settings(
+        data_dir,
+        must_exist=False,
+        node_id=node,
+        node_name=name,
+        country=country,
+        database_url=database_url,
+    )
+    result = init_node(settings, admin_username=admin_username)
+    out.print(
+        f"Initialised node [bold]{settings.node_id}[/] ({settings.node_name})"
+        f" in {settings.data_dir}"
+    )
+    out.print(f"Signing key fingerprint: {result.fingerprint}")
+    if result.admin_password:
+        out.print(
+            f"Admin user '{result.admin_username}' password (shown once): "
+            f"[bold]{result.admin_password}[/]",
+            highlight=False,
+        )
+    else:
+        out.print(f"Admin user '{result.admin_username}' uses SMARTBORDER_ADMIN_PASSWORD.")
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    host: Annotated[str | None, typer.Option("--host", help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="TCP port.")] = None,
+) -> None:
+    """Serve the node's web UI and HTTP API."""
+    import uvicorn
+
+    from smartborder.app import create_app
+
+    settings = _settings(data_dir, host=host, port=port)
+    application = create_app(settings)
+    out.print(
+        f"Node {settings.node_id} at http://{settings.host}:{settings.port}/", highlight=False
+    )
+    uvicorn.run(
+        application,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        server_header=False,
+    )
+
+
+@app.command()
+def demo(
+    base_dir: Annotated[
+        Path, typer.Option("--base-dir", help="Where the two nodes' data directories live.")
+    ] = Path("demo-data"),
+    ca_port: Annotated[int, typer.Option("--ca-port", help="Port of the Canadian node.")] = 8101,
+    us_port: Annotated[int, typer.Option("--us-port", help="Port of the US node.")] = 8102,
+    people: Annotated[
+        int, typer.Option("--people", min=0, max=100_000, help="People per node.")
+    ] = 500,
+    seed: Annotated[int, typer.Option("--seed", help="Seed for the synthetic data.")] = 2001,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Delete earlier demo data first.")] = False,
+    run_for: Annotated[
+        float, typer.Option("--run-for", min=0, help="Stop after this many seconds (0: on Ctrl-C).")
+    ] = 0,
+) -> None:
+    """Start the two-agency demo: nodes 'ca' and 'us' as separate processes on loopback."""
+    from smartborder.demo import run_demo
+
+    run_demo(
+        base_dir=base_dir,
+        ports={"ca": ca_port, "us": us_port},
+        people=people,
+        seed=seed,
+        fresh=fresh,
+        run_for=run_for,
+        console=out,
+    )
+
+
+@users_app.command("create")
+def users_create(
+    username: Annotated[str, typer.Option("--username", help="Login name (a-z 0-9 . _ -).")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="One of: " + ", ".join(r.value for r in Role) + ".",
+        ),
+    ],
+    password: Annotated[
+        str | None, typer.Option("--password", help="Initial password; prompted for when omitted.")
+    ] = None,
+    display_name: Annotated[str, typer.Option("--display-name", help="Name shown in the UI.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Create a user with a role."""
+    settings = _settings(data_dir)
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with _session(settings) as session:
+        user = users.create_user(
+            session, username=username, role=role, password=password, display_name=display_name
+        )
+        out.print(f"Created user '{user.username}' with role {user.role}.")
+
+
+@users_app.command("list")
+def users_list(data_dir: DataDir = None) -> None:
+    """List users with their roles and status."""
+    settings = _settings(data_dir)
+    table = Table("username", "name", "role", "status", "last sign-in")
+    with _session(settings) as session:
+        for user in users.list_users(session):
+            last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "never"
+            status = "active" if user.active else "disabled"
+            table.add_row(user.username, user.display_name, user.role, status, last)
+    out.print(table)
+
+
+@users_app.command("disable")
+def users_disable(
+    username: Annotated[str, typer.Option("--username", help="The user to disable.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Disable a user: sessions end at once and API tokens stop working."""
+    with _session(_settings(data_dir)) as session:
+        users.set_active(session, username, False)
+    out.print(f"Disabled user '{username}'.")
+
+
+@users_app.command("enable")
+def users_enable(
+    username: Annotated[str, typer.Option("--username", help="The user to enable.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Enable a disabled user again."""
+    with _session(_settings(data_dir)) as session:
+        users.set_active(session, username, True)
+    out.print(f"Enabled user '{username}'.")
+
+
+@users_app.command("token")
+def users_token(
+    username: Annotated[str, typer.Option("--username", help="The token acts as this user.")],
+    name: Annotated[
+        str | None, typer.Option("--name", help="Create a token with this name (printed once).")
+    ] = None,
+    revoke: Annotated[
+        int | None, typer.Option("--revoke", help="Revoke the token with this id.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Create (--name), revoke (--revoke) or, with neither, list a user's API tokens."""
+    from smartborder.db import utcnow
+
+    settings = _settings(data_dir)
+    with _session(settings) as session:
+        user = users.get_user(session, username)
+        if name is not None:
+            token, secret = users.create_token(session, user, name)
+            out.print(f"Token {token.id} '{token.name}' for {user.username} (shown once):")
+            out.print(secret, highlight=False, soft_wrap=True)
+            return
+        if revoke is not None:
+            users.revoke_token(session, revoke, actor=None, now=utcnow(), any_user=True)
+            out.print(f"Revoked token {revoke}.")
+            return
+        table = Table("id", "name", "starts with", "created", "last used", "status")
+        for t in users.list_tokens(session, user):
+            table.add_row(
+                str(t.id),
+                t.name,
+                t.prefix,
+                t.created_at.strftime("%Y-%m-%d %H:%M"),
+                t.last_used_at.strftime("%Y-%m-%d %H:%M") if t.last_used_at else "never",
+                "revoked" if t.revoked_at else "active",
+            )
+        out.print(table)
+
+
+@db_app.command("upgrade")
+def db_upgrade(data_dir: DataDir = None) -> None:
+    """Apply pending migrations."""
+    settings = _settings(data_dir)
+    engine = db.make_engine(settings.database_url)
+    try:
+        db.upgrade(engine)
+        out.print(f"Database at revision {db.current_revision(engine)} (head).")
+    finally:
+        engine.dispose()
+
+
+@db_app.command("current")
+def db_current(data_dir: DataDir = None) -> None:
+    """Show the database's migration revision and whether it is the latest."""
+    settings = _settings(data_dir)
+    engine = db.make_engine(settings.database_url)
+    try:
+        current, head = db.current_revision(engine), db.head_revision(engine)
+    finally:
+        engine.dispose()
+    state = "up to date" if current == head else f"behind head {head}; run 'smartborder db upgrade'"
+    out.print(f"revision {current or 'none'} ({state})")
+
+
+@contextmanager
+def _session(settings: Settings) -> Iterator[Session]:
+    """One unit of work for a command, against the node's database."""
+    engine = db.make_engine(settings.database_url)
+    try:
+        with db.unit_of_work(db.session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def main() -> None:
+    """Entry point: domain errors become one clear line on stderr, never a traceback."""
+    try:
+        code = app(standalone_mode=False)
+    except SmartborderError as exc:
+        err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
+        for detail in exc.details:
+            err.print("  " + ", ".join(f"{k}: {v}" for k, v in detail.items()), highlight=False)
+        sys.exit(2 if exc.code == "invalid_settings" else 1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,58 @@
+"""The node's Ed25519 signing key: created once by ``init`` (private file mode 0600)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from smartborder.errors import SettingsError
+
+
+def create_signing_key(path: Path) -> Ed25519PrivateKey:
+    """Write a new private key (0600) and its public key beside it; refuse to overwrite."""
+    if path.exists():
+        raise SettingsError(f"{path}: a signing key already exists; refusing to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.chmod(path.parent, 0o700)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(pem)
+    public_path(path).write_bytes(public_pem(key.public_key()))
+    return key
+
+
+def load_signing_key(path: Path) -> Ed25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except FileNotFoundError:
+        raise SettingsError(f"{path}: no signing key; run 'smartborder init' first") from None
+    except ValueError as exc:
+        raise SettingsError(f"{path}: not a PEM private key ({exc})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise SettingsError(f"{path}: the signing key must be Ed25519")
+    return key
+
+
+def public_path(private_path: Path) -> Path:
+    return private_path.with_name(private_path.stem + ".pub.pem")
+
+
+def public_pem(key: Ed25519PublicKey) -> bytes:
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def fingerprint(key: Ed25519PublicKey) -> str:
+    """SHA-256 of the raw public key, grouped for reading aloud over the phone."""
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    digest = hashlib.sha256(raw).hexdigest().upper()
+    return ":".join(digest[i : i + 4] for i in range(0, 32, 4))

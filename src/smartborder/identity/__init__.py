@@ -1,0 +1,1 @@
+"""People, their names in any script, and their travel documents."""

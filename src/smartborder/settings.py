@@ -1,0 +1,154 @@
+"""One Settings object for a node.
+
+Read from, highest first: explicit values, SMARTBORDER_* environment variables, the node file
+``<data_dir>/node.toml`` written by ``smartborder init``, and defaults.
+
+Every field is documented in docs/settings.md (a test enforces it).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import pycountry
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from smartborder.errors import SettingsError
+
+ENV_PREFIX = "SMARTBORDER_"
+NODE_FILE = "node.toml"
+DEFAULT_DATA_DIR = Path("smartborder-data")
+NODE_ID_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"
+
+
+class NodeFileSource(PydanticBaseSettingsSource):
+    """Reads ``node.toml`` from the data directory chosen by the higher-priority sources."""
+
+    def __init__(self, settings_cls: type[BaseSettings], init_kwargs: dict[str, Any]) -> None:
+        super().__init__(settings_cls)
+        raw = init_kwargs.get("data_dir") or os.environ.get(f"{ENV_PREFIX}DATA_DIR")
+        self.path = Path(raw or DEFAULT_DATA_DIR) / NODE_FILE
+        self.values: dict[str, Any] = {}
+        if self.path.is_file():
+            try:
+                self.values = tomllib.loads(self.path.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise SettingsError(f"{self.path}: not valid TOML: {exc}") from exc
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return self.values.get(field_name), field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.values.items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    """A node's configuration. Build it with :func:`load_settings` to get readable errors."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", frozen=True)
+
+    node_id: str = Field("local", pattern=NODE_ID_PATTERN)
+    node_name: str = Field("smartborder node", min_length=1, max_length=120)
+    country: str = Field("CA", min_length=2, max_length=2)
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+    signing_key_path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
+    session_max_hours: int = Field(12, ge=1, le=7 * 24)
+    cookie_secure: bool = False
+    login_max_failures: int = Field(5, ge=1, le=100)
+    login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        init_kwargs = getattr(init_settings, "init_kwargs", {})
+        return (init_settings, env_settings, NodeFileSource(settings_cls, init_kwargs))
+
+    @field_validator("country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        code = value.upper()
+        if pycountry.countries.get(alpha_2=code) is None:
+            raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code")
+        return code
+
+    @field_validator("host")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", value):
+            raise ValueError(f"'{value}' is not a host name or IP address")
+        return value
+
+    @model_validator(mode="after")
+    def _database_url(self) -> Settings:
+        url = self.database_url or f"sqlite:///{(self.data_dir / 'smartborder.db').resolve()}"
+        if not url.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
+            raise ValueError(
+                "database_url must start with sqlite:///, postgresql:// or postgresql+psycopg://"
+            )
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        object.__setattr__(self, "database_url", url)
+        return self
+
+    @property
+    def node_file(self) -> Path:
+        return self.data_dir / NODE_FILE
+
+    @property
+    def key_path(self) -> Path:
+        return self.signing_key_path or self.data_dir / "keys" / "signing-key.pem"
+
+    @property
+    def initialised(self) -> bool:
+        return self.node_file.is_file()
+
+
+def load_settings(**values: Any) -> Settings:
+    """Build Settings; raise SettingsError naming every bad setting (env var and field) at once."""
+    values = {k: v for k, v in values.items() if v is not None}
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = str(err["loc"][0]) if err["loc"] else "settings"
+            name = f"{ENV_PREFIX}{field.upper()}" if field != "settings" else "settings"
+            got = f" (got {err['input']!r})" if not isinstance(err["input"], dict) else ""
+            problems.append(f"{name}: {err['msg']}{got}")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(problems)) from None
+
+
+def write_node_file(settings: Settings) -> None:
+    """Record the node's identity in its data directory, so later commands need only --data-dir."""
+    lines = [
+        "# Written by `smartborder init`. SMARTBORDER_* environment variables override these.",
+        f'node_id = "{settings.node_id}"',
+        f"node_name = {_toml_string(settings.node_name)}",
+        f'country = "{settings.country}"',
+        f"database_url = {_toml_string(settings.database_url)}",
+    ]
+    settings.node_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

@@ -1,0 +1,1 @@
+"""Realistic generated data, deterministic for a seed, for demos, tests and benchmarks."""

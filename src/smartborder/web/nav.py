@@ -1,0 +1,22 @@
+"""Navigation: each domain registers its sections; the layout shows those the user may open."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smartborder.roles import Permission
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    path: str
+    permission: Permission
+
+
+SECTIONS: tuple[NavItem, ...] = (
+    NavItem("Overview", "/", Permission.NODE_READ),
+    NavItem("People", "/people", Permission.PEOPLE_READ),
+    NavItem("Users", "/users", Permission.USERS_MANAGE),
+    NavItem("API tokens", "/account", Permission.TOKENS_OWN),
+)

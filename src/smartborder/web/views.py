@@ -1,0 +1,139 @@
+"""Sign-in, sign-out and the overview page."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from smartborder import __version__
+from smartborder.auth import SESSION_COOKIE, CurrentSettings, Db, Principal, require
+from smartborder.db import utcnow
+from smartborder.identity import service as identity
+from smartborder.roles import Permission
+from smartborder.users import service as users
+from smartborder.web.render import render
+
+router = APIRouter(include_in_schema=False)
+LOGIN_CSRF_COOKIE = "sb_login_csrf"
+
+_LOGIN_MESSAGES = {
+    "bad_credentials": "Wrong username or password.",
+    "disabled": "Wrong username or password.",
+    "locked": "Too many failed sign-ins for this username. Try again in {minutes} minute(s).",
+}
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _login_page(
+    request: Request, *, next_url: str, message: str = "", notice: str = "", status: int = 200
+) -> HTMLResponse:
+    token = secrets.token_urlsafe(24)
+    response = render(
+        request,
+        "login.html",
+        {"next_url": next_url, "message": message, "notice": notice, "login_csrf": token},
+        status_code=status,
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.app.state.settings.cookie_secure,
+        path="/login",
+    )
+    return response
+
+
+@router.get("/login")
+def login_form(
+    request: Request, next: str = "/", expired: int = 0, signed_out: int = 0
+) -> HTMLResponse:
+    notice = ""
+    if expired:
+        notice = "Your session expired. Sign in again."
+    elif signed_out:
+        notice = "You have signed out."
+    return _login_page(request, next_url=_safe_next(next), notice=notice)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    db: Db,
+    settings: CurrentSettings,
+    username: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    login_csrf: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    next_url = _safe_next(next)
+    cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not cookie or not hmac.compare_digest(cookie, login_csrf):
+        return _login_page(
+            request,
+            next_url=next_url,
+            message="The sign-in form expired or was not sent from this site. Try again.",
+            status=403,
+        )
+    if not username or not password:
+        return _login_page(
+            request, next_url=next_url, message="Enter a username and a password.", status=422
+        )
+    outcome = users.authenticate(db, username, password, settings, utcnow())
+    if outcome.user is None:
+        minutes = max(1, outcome.retry_after_seconds // 60)
+        message = _LOGIN_MESSAGES[outcome.reason].format(minutes=minutes)
+        status = 429 if outcome.reason == "locked" else 401
+        return _login_page(request, next_url=next_url, message=message, status=status)
+    _web, secret = users.start_web_session(db, outcome.user, settings, utcnow())
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        secret,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        max_age=settings.session_max_hours * 3600,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    db: Db,
+    _principal: Annotated[Principal, Depends(require(Permission.NODE_READ))],
+) -> Response:
+    users.end_web_session(db, request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login?signed_out=1", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/")
+def overview(
+    request: Request,
+    db: Db,
+    principal: Annotated[Principal, Depends(require(Permission.NODE_READ))],
+) -> HTMLResponse:
+    counts = {"users": len(users.list_users(db))}
+    if principal.can(Permission.PEOPLE_READ):
+        counts["people"] = identity.count_people(db)
+    return render(
+        request,
+        "overview.html",
+        {
+            "counts": counts,
+            "version": __version__,
+            "fingerprint": request.app.state.key_fingerprint,
+        },
+    )
