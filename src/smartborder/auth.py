@@ -20,7 +20,7 @@ from smartborder.errors import CsrfFailed, NotAuthenticated, PermissionDenied
 from smartborder.roles import Permission, allowed
 from smartborder.settings import Settings
 from smartborder.users import service as users
-from smartborder.users.models import User, WebSession
+from smartborder.users.models import User
 
 SESSION_COOKIE = "sb_session"
 CSRF_HEADER = "x-csrf-token"
@@ -45,16 +45,21 @@ CurrentSettings = Annotated[Settings, Depends(get_settings)]
 
 @dataclass(frozen=True)
 class Principal:
+    """The caller. Identity fields are copied so error pages can use them after a rollback."""
+
     user: User
     via: Literal["session", "token"]
-    web_session: WebSession | None = None
+    username: str
+    role: str
+    display_name: str
+    csrf_token: str = ""
 
-    @property
-    def csrf_token(self) -> str:
-        return self.web_session.csrf_token if self.web_session else ""
+    @classmethod
+    def of(cls, user: User, via: Literal["session", "token"], csrf_token: str = "") -> Principal:
+        return cls(user, via, user.username, user.role, user.display_name, csrf_token)
 
     def can(self, permission: Permission) -> bool:
-        return allowed(self.user.role, permission)
+        return allowed(self.role, permission)
 
 
 async def authenticate(request: Request, db: Db, settings: CurrentSettings) -> Principal:
@@ -65,13 +70,13 @@ async def authenticate(request: Request, db: Db, settings: CurrentSettings) -> P
         user = users.resolve_token(db, secret.strip(), now) if scheme.lower() == "bearer" else None
         if user is None:
             raise NotAuthenticated("the API token is invalid, revoked, or its user is disabled")
-        principal = Principal(user=user, via="token")
+        principal = Principal.of(user, "token")
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             raise NotAuthenticated("sign in, or send an API token as 'Authorization: Bearer ...'")
         web = users.resolve_web_session(db, cookie, settings, now)
-        principal = Principal(user=web.user, via="session", web_session=web)
+        principal = Principal.of(web.user, "session", web.csrf_token)
         if request.method not in SAFE_METHODS:
             await _check_csrf(request, web.csrf_token)
     request.state.principal = principal
@@ -98,8 +103,8 @@ def require(permission: Permission) -> Callable[[Principal], Principal]:
     def check(principal: CurrentPrincipal) -> Principal:
         if not principal.can(permission):
             raise PermissionDenied(
-                f"role '{principal.user.role}' does not grant '{permission.value}'",
-                details=[{"permission": permission.value, "role": principal.user.role}],
+                f"role '{principal.role}' does not grant '{permission.value}'",
+                details=[{"permission": permission.value, "role": principal.role}],
             )
         return principal
 

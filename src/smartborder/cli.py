@@ -31,8 +31,8 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DataDir = Annotated[
     Path | None,
@@ -302,24 +302,17 @@ def _session(settings: Settings) -> Iterator[Session]:
 
 
 def main() -> None:
-    """Entry point: domain errors become one clear line on stderr, never a traceback."""
+    """Entry point: domain errors become clear lines on stderr, never a traceback."""
     try:
-        code = app(standalone_mode=False)
+        app()
     except SmartborderError as exc:
         err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
         for detail in exc.details:
-            err.print("  " + ", ".join(f"{k}: {v}" for k, v in detail.items()), highlight=False)
+            err.print("  " + _describe(detail), highlight=False)
         sys.exit(2 if exc.code == "invalid_settings" else 1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except typer.Abort:
-        err.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
 
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
-    sys.exit(code if isinstance(code, int) else 0)
+
+def _describe(detail: dict[str, Any]) -> str:
+    if set(detail) == {"field", "problem"}:
+        return f"{detail['field']}: {detail['problem']}"
+    return ", ".join(f"{key}: {value}" for key, value in detail.items())

@@ -89,10 +89,10 @@ def node_info(
 @router.get("/me", response_model=Me)
 def me(principal: Annotated[Principal, Depends(require(Permission.NODE_READ))]) -> dict[str, Any]:
     """The caller: user, role and the permissions the role grants."""
-    role = Role(principal.user.role)
+    role = Role(principal.role)
     return {
-        "username": principal.user.username,
-        "display_name": principal.user.display_name,
+        "username": principal.username,
+        "display_name": principal.display_name,
         "role": role.value,
         "permissions": sorted(p.value for p in ROLE_PERMISSIONS[role]),
         "authenticated_via": principal.via,

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from smartborder import db
-from smartborder.errors import SettingsError
+from smartborder.errors import Conflict
 from smartborder.exchange import keys
 from smartborder.roles import Role
 from smartborder.settings import Settings, write_node_file
@@ -25,9 +25,9 @@ def init_node(
 ) -> InitResult:
     """Initialise a node once. Validates everything before writing anything."""
     if settings.initialised:
-        raise SettingsError(f"{settings.data_dir} is already initialised ({settings.node_file})")
+        raise Conflict(f"{settings.data_dir} is already initialised ({settings.node_file})")
     if settings.key_path.exists():
-        raise SettingsError(f"{settings.key_path}: a signing key already exists")
+        raise Conflict(f"{settings.key_path}: a signing key already exists")
     generated = None
     if not admin_password:
         admin_password = os.environ.get("SMARTBORDER_ADMIN_PASSWORD", "")

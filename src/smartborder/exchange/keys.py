@@ -9,13 +9,13 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from smartborder.errors import SettingsError
+from smartborder.errors import Conflict, SettingsError
 
 
 def create_signing_key(path: Path) -> Ed25519PrivateKey:
     """Write a new private key (0600) and its public key beside it; refuse to overwrite."""
     if path.exists():
-        raise SettingsError(f"{path}: a signing key already exists; refusing to overwrite it")
+        raise Conflict(f"{path}: a signing key already exists; refusing to overwrite it")
     path.parent.mkdir(parents=True, exist_ok=True)
     os.chmod(path.parent, 0o700)
     key = Ed25519PrivateKey.generate()
