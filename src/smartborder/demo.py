@@ -133,11 +133,11 @@ def _port_free(port: int) -> bool:
 
 
 def _start(node: DemoNode, data_dir: Path, port: int) -> subprocess.Popen[bytes]:
-    log = (data_dir / "server.log").open("ab")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTBORDER_")}
     command = [sys.executable, "-m", "smartborder", "serve", "--data-dir", str(data_dir),
                "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)  # noqa: S603
+    with (data_dir / "server.log").open("ab") as log:
+        return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)  # noqa: S603
 
 
 def _wait_ready(process: subprocess.Popen[bytes], url: str, log: Path) -> None:

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from smartborder.identity.names import detect_script, search_key
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("Jean-François Tremblay", "Latn"),
+        ("Фёдор Достоевский", "Cyrl"),
+        ("Νίκος Παπαδόπουλος", "Grek"),
+        ("محمد العلي", "Arab"),
+        ("王伟", "Hani"),
+        ("山田たろう", "Jpan"),
+        ("김민준", "Hang"),
+        ("आशा खत्री", "Deva"),
+        ("1234 -", "Zyyy"),
+    ],
+)
+def test_detect_script(text: str, script: str) -> None:
+    assert detect_script(text) == script
+
+
+def test_search_key_is_latin_upper_single_spaced() -> None:
+    assert search_key("  Jean-François   Tremblay ") == "JEAN FRANCOIS TREMBLAY"
+    assert search_key("Фёдор") == "FEDOR"
+
+
+@given(st.text(max_size=60))
+def test_search_key_is_idempotent(text: str) -> None:
+    once = search_key(text)
+    assert search_key(once) == once

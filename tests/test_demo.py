@@ -1,0 +1,127 @@
+"""The two-agency demo as a person meets it: real processes, a real browser."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import httpx
+import pytest
+
+from smartborder.demo import DEMO_USERS, NODES, demo_password
+
+pytestmark = pytest.mark.demo
+PEOPLE = 40
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    base = tmp_path_factory.mktemp("demo")
+    ports = {"ca": _free_port(), "us": _free_port()}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTBORDER_")}
+    log = (base / "demo.log").open("w")
+    command = [sys.executable, "-m", "smartborder", "demo", "--base-dir", str(base / "data"),
+               "--ca-port", str(ports["ca"]), "--us-port", str(ports["us"]), "--people", str(PEOPLE)]  # fmt: skip
+    with log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+    urls = {node: f"http://127.0.0.1:{port}" for node, port in ports.items()}
+    deadline = time.monotonic() + 120
+    while "Both nodes are up" not in (base / "demo.log").read_text():
+        assert process.poll() is None, (base / "demo.log").read_text()
+        assert time.monotonic() < deadline, "demo did not come up in 120 s"
+        time.sleep(0.3)
+    yield urls
+    process.send_signal(signal.SIGINT)
+    process.wait(timeout=30)
+    output = (base / "demo.log").read_text()
+    assert process.returncode == 0, output
+    assert "Demo stopped." in output
+    for url in urls.values():
+        with pytest.raises(httpx.TransportError):
+            httpx.get(url + "/api/v1/health", timeout=2)
+
+
+def _signed_in(url: str, username: str, password: str) -> httpx.Client:
+    client = httpx.Client(base_url=url, timeout=10)
+    page = client.get("/login").text
+    token = page.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
+    form = {"username": username, "password": password, "login_csrf": token, "next": "/"}
+    assert client.post("/login", data=form).status_code == 303
+    return client
+
+
+def test_two_separate_nodes_with_their_own_data(demo: dict[str, str]) -> None:
+    infos = {}
+    for node in NODES:
+        with closing(
+            _signed_in(demo[node.node_id], "admin", demo_password(node.node_id, "admin"))
+        ) as c:
+            infos[node.node_id] = c.get("/api/v1/node").json()
+            people = c.get("/api/v1/people", params={"limit": 1}).json()
+            assert people["total"] == PEOPLE
+            users = {u["username"] for u in c.get("/api/v1/users").json()}
+            assert users == {"admin"} | {name for name, _ in DEMO_USERS}
+    assert infos["ca"]["country"] == "CA" and infos["us"]["country"] == "US"
+    assert infos["ca"]["signing_key_fingerprint"] != infos["us"]["signing_key_fingerprint"]
+    # Credentials of one node mean nothing on the other.
+    with httpx.Client(base_url=demo["us"]) as other:
+        page = other.get("/login").text
+        token = page.split('name="login_csrf" value="', 1)[1].split('"', 1)[0]
+        form = {"username": "admin", "password": demo_password("ca", "admin"), "login_csrf": token}
+        assert other.post("/login", data=form).status_code == 401
+
+
+def test_a_person_signs_in_to_each_node_in_a_browser(demo: dict[str, str], tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            for node in NODES:
+                page = browser.new_page()
+                page.goto(demo[node.node_id] + "/")
+                expect(page).to_have_url(f"{demo[node.node_id]}/login?next=/")
+                page.get_by_label("Username").fill("analyst")
+                page.get_by_label("Password").fill(demo_password(node.node_id, "analyst"))
+                page.get_by_role("button", name="Sign in").click()
+                expect(page.locator("header .brand")).to_contain_text(node.name)
+                expect(page.locator("header nav")).not_to_contain_text("Users")
+                page.get_by_role("link", name="People", exact=True).click()
+                expect(page.locator("#people")).to_contain_text(f"{PEOPLE} people")
+                first = page.locator("#people tbody tr").first.locator("td").nth(5).inner_text()
+                number = first.split()[-1]
+                page.get_by_label("Search people").fill(number)
+                expect(page.locator("#people")).to_contain_text("1 person")
+                page.screenshot(path=str(tmp_path / f"{node.node_id}.png"), full_page=True)
+                page.get_by_role("button", name="Sign out").click()
+                expect(page.get_by_role("status")).to_contain_text("You have signed out")
+                page.goto(demo[node.node_id] + "/people")
+                expect(page).to_have_url(f"{demo[node.node_id]}/login?next=/people")
+                page.close()
+        finally:
+            browser.close()
+    assert (tmp_path / "ca.png").stat().st_size > 10_000
