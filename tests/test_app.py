@@ -26,7 +26,8 @@ def assert_error_shape(body: dict[str, object], code: str) -> None:
     assert isinstance(error, dict)
     assert set(error) == {"code", "message", "details"}
     assert error["code"] == code
-    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["message"], str)
+    assert error["message"]
     assert isinstance(error["details"], list)
 
 
@@ -120,7 +121,8 @@ def test_admin_manages_users_over_the_api(app: FastAPI, client: TestClient) -> N
     created = client.post("/api/v1/users", json=new, headers=headers)
     assert created.status_code == 201
     assert created.json()["role"] == "analyst"
-    assert "password" not in created.text and "hash" not in created.text
+    assert "password" not in created.text
+    assert "hash" not in created.text
     again = client.post("/api/v1/users", json=new, headers=headers)
     assert again.status_code == 409
     assert_error_shape(again.json(), "conflict")
@@ -221,7 +223,8 @@ def test_request_id_is_echoed_or_made(client: TestClient) -> None:
 
 def test_node_info_includes_key_fingerprint(app: FastAPI, client: TestClient) -> None:
     info = client.get("/api/v1/node", headers=api_token(app, "aud", "auditor")).json()
-    assert info["node_id"] == "ca" and info["country"] == "CA"
+    assert info["node_id"] == "ca"
+    assert info["country"] == "CA"
     assert re.fullmatch(r"([0-9A-F]{4}:){7}[0-9A-F]{4}", info["signing_key_fingerprint"])
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import typer.main
-
 from typer.testing import CliRunner
 
 from smartborder.cli import app, main
@@ -68,94 +67,176 @@ def test_every_command_is_documented() -> None:
             assert f"smartborder {name}" in text, f"'smartborder {name}' missing from docs/cli.md"
 
 
-def test_init_creates_a_node(tmp_path: Path, database_url: str, capsys: pytest.CaptureFixture[str],
-                             monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_init_creates_a_node(
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     data = tmp_path / "ca"
-    args = ["init", "--node", "ca", "--name", "Canada", "--country", "ca", "--data-dir", str(data),
-            "--database-url", database_url]  # fmt: skip
+    args = [
+        "init",
+        "--node",
+        "ca",
+        "--name",
+        "Canada",
+        "--country",
+        "ca",
+        "--data-dir",
+        str(data),
+        "--database-url",
+        database_url,
+    ]
     code, out, _ = run(args, capsys, monkeypatch)
     assert code == 0, out
     password = re.search(r"password \(shown once\): (\S+)", out)
-    assert password and len(password.group(1)) >= 12
+    assert password
+    assert len(password.group(1)) >= 12
     key = data / "keys" / "signing-key.pem"
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     assert 'country = "CA"' in (data / "node.toml").read_text()
     code, _, err = run(args, capsys, monkeypatch)
     assert code == 1
-    assert "already initialised" in err and "Traceback" not in err
+    assert "already initialised" in err
+    assert "Traceback" not in err
 
 
-def test_init_takes_admin_password_from_environment(tmp_path: Path, database_url: str,
-        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_init_takes_admin_password_from_environment(
+    tmp_path: Path,
+    database_url: str,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("SMARTBORDER_ADMIN_PASSWORD", "short")
-    args = ["init", "--node", "us", "--name", "US", "--country", "US",
-            "--data-dir", str(tmp_path / "us"), "--database-url", database_url]  # fmt: skip
+    args = [
+        "init",
+        "--node",
+        "us",
+        "--name",
+        "US",
+        "--country",
+        "US",
+        "--data-dir",
+        str(tmp_path / "us"),
+        "--database-url",
+        database_url,
+    ]
     code, _, err = run(args, capsys, monkeypatch)
-    assert code == 1 and "at least 12 characters" in err
+    assert code == 1
+    assert "at least 12 characters" in err
     assert not (tmp_path / "us" / "node.toml").exists()  # nothing half-written
     monkeypatch.setenv("SMARTBORDER_ADMIN_PASSWORD", "a-good-long-password")
     code, out, _ = run(args, capsys, monkeypatch)
-    assert code == 0 and "uses SMARTBORDER_ADMIN_PASSWORD" in out
+    assert code == 0
+    assert "uses SMARTBORDER_ADMIN_PASSWORD" in out
 
 
-def test_users_commands(node: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                        tmp_path: Path) -> None:  # fmt: skip
+def test_users_commands(
+    node: object,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
     monkeypatch.setenv("SMARTBORDER_DATA_DIR", str(tmp_path / "node"))
-    code, out, _ = run(["users", "create", "--username", "ana", "--role", "analyst",
-                        "--password", "long-enough-pass"], capsys, monkeypatch)  # fmt: skip
-    assert code == 0 and "Created user 'ana'" in out
+    code, out, _ = run(
+        [
+            "users",
+            "create",
+            "--username",
+            "ana",
+            "--role",
+            "analyst",
+            "--password",
+            "long-enough-pass",
+        ],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 0
+    assert "Created user 'ana'" in out
     prompted = CliRunner().invoke(
-        app, ["users", "create", "--username", "ivo", "--role", "auditor"],
+        app,
+        ["users", "create", "--username", "ivo", "--role", "auditor"],
         input="another-long-one\nanother-long-one\n",
-    )  # fmt: skip
+    )
     assert prompted.exit_code == 0, prompted.output
-    assert "Password" in prompted.output and "another-long-one" not in prompted.output
-    code, _, err = run(["users", "create", "--username", "bad", "--role", "king",
-                        "--password", "long-enough-pass"], capsys, monkeypatch)  # fmt: skip
-    assert code == 1 and "role: one of admin" in err
+    assert "Password" in prompted.output
+    assert "another-long-one" not in prompted.output
+    code, _, err = run(
+        [
+            "users",
+            "create",
+            "--username",
+            "bad",
+            "--role",
+            "king",
+            "--password",
+            "long-enough-pass",
+        ],
+        capsys,
+        monkeypatch,
+    )
+    assert code == 1
+    assert "role: one of admin" in err
     code, out, _ = run(
         ["users", "token", "--username", "ana", "--name", "feed"], capsys, monkeypatch
     )
-    assert code == 0 and re.search(r"sbt_\S+", out)
+    assert code == 0
+    assert re.search(r"sbt_\S+", out)
     code, out, _ = run(["users", "token", "--username", "ana"], capsys, monkeypatch)
-    assert "feed" in out and "active" in out
+    assert "feed" in out
+    assert "active" in out
     code, out, _ = run(
         ["users", "token", "--username", "ana", "--revoke", "1"], capsys, monkeypatch
     )
-    assert code == 0 and "Revoked token 1" in out
+    assert code == 0
+    assert "Revoked token 1" in out
     code, out, _ = run(["users", "disable", "--username", "ana"], capsys, monkeypatch)
     assert code == 0
     code, out, _ = run(["users", "list"], capsys, monkeypatch)
     assert re.search(r"ana .*analyst .*disabled", out)
     assert re.search(r"ivo .*auditor .*active", out)
     code, _, err = run(["users", "disable", "--username", "ghost"], capsys, monkeypatch)
-    assert code == 1 and "no user 'ghost'" in err
+    assert code == 1
+    assert "no user 'ghost'" in err
 
 
-def test_db_commands(node: object, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
-                     tmp_path: Path) -> None:  # fmt: skip
+def test_db_commands(
+    node: object,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
     data = ["--data-dir", str(tmp_path / "node")]
     code, out, _ = run(["db", "current", *data], capsys, monkeypatch)
-    assert code == 0 and "revision 0001 (up to date)" in out
+    assert code == 0
+    assert "revision 0001 (up to date)" in out
     code, out, _ = run(["db", "upgrade", *data], capsys, monkeypatch)
-    assert code == 0 and "(head)" in out
+    assert code == 0
+    assert "(head)" in out
 
 
-def test_commands_on_an_uninitialised_directory_say_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_commands_on_an_uninitialised_directory_say_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     for args in (["serve"], ["users", "list"], ["db", "current"]):
         code, _, err = run([*args, "--data-dir", str(tmp_path / "empty")], capsys, monkeypatch)
         assert code == 1
         assert "is not an initialised node; run 'smartborder init' first" in err
 
 
-def test_bad_setting_at_start_up_names_it(node: object, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_bad_setting_at_start_up_names_it(
+    node: object,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv("SMARTBORDER_PORT", "eighty")
     monkeypatch.setenv("SMARTBORDER_LOG_FORMAT", "xml")
     code, _, err = run(["serve", "--data-dir", str(tmp_path / "node")], capsys, monkeypatch)
     assert code == 2
-    assert "SMARTBORDER_PORT" in err and "'eighty'" in err
+    assert "SMARTBORDER_PORT" in err
+    assert "'eighty'" in err
     assert "SMARTBORDER_LOG_FORMAT" in err
     assert "Traceback" not in err
 
@@ -164,4 +245,5 @@ def test_usage_errors_are_reported(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, _, err = run(["init", "--node", "ca"], capsys, monkeypatch)
-    assert code == 2 and "Missing option" in err
+    assert code == 2
+    assert "Missing option" in err

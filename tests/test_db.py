@@ -51,4 +51,4 @@ def test_naive_datetimes_are_refused() -> None:
     import datetime as dt
 
     with pytest.raises(ValueError, match="naive datetime"):
-        db.UTCDateTime().process_bind_param(dt.datetime(2026, 1, 1), None)  # noqa: DTZ001
+        db.UTCDateTime().process_bind_param(dt.datetime(2026, 1, 1), None)

@@ -44,8 +44,20 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     ports = {"ca": _free_port(), "us": _free_port()}
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTBORDER_")}
     log = (base / "demo.log").open("w")
-    command = [sys.executable, "-m", "smartborder", "demo", "--base-dir", str(base / "data"),
-               "--ca-port", str(ports["ca"]), "--us-port", str(ports["us"]), "--people", str(PEOPLE)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "smartborder",
+        "demo",
+        "--base-dir",
+        str(base / "data"),
+        "--ca-port",
+        str(ports["ca"]),
+        "--us-port",
+        str(ports["us"]),
+        "--people",
+        str(PEOPLE),
+    ]
     with log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     urls = {node: f"http://127.0.0.1:{port}" for node, port in ports.items()}
@@ -85,7 +97,8 @@ def test_two_separate_nodes_with_their_own_data(demo: dict[str, str]) -> None:
             assert people["total"] == PEOPLE
             users = {u["username"] for u in c.get("/api/v1/users").json()}
             assert users == {"admin"} | {name for name, _ in DEMO_USERS}
-    assert infos["ca"]["country"] == "CA" and infos["us"]["country"] == "US"
+    assert infos["ca"]["country"] == "CA"
+    assert infos["us"]["country"] == "US"
     assert infos["ca"]["signing_key_fingerprint"] != infos["us"]["signing_key_fingerprint"]
     # Credentials of one node mean nothing on the other.
     with httpx.Client(base_url=demo["us"]) as other:

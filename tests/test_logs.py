@@ -31,4 +31,6 @@ def test_text_logs_are_one_readable_line(capsys: pytest.CaptureFixture[str]) -> 
         line = capsys.readouterr().err.splitlines()[-1]
     finally:
         logging.getLogger().handlers[:] = []
-    assert "WARNING" in line and "careful" in line and "node=us" in line
+    assert "WARNING" in line
+    assert "careful" in line
+    assert "node=us" in line

@@ -230,10 +230,13 @@ def _wait(processes: list[subprocess.Popen[bytes]], run_for: float) -> None:
 
 
 def _credentials(ports: dict[str, int]) -> Table:
-    table = Table("node", "URL", "username", "password", "role", title="smartborder demo")
+    table = Table("node", "agency", "URL", title="smartborder demo", title_justify="left")
     for node in NODES:
-        url = f"http://127.0.0.1:{ports[node.node_id]}/"
-        table.add_row(node.node_id, url, "admin", demo_password(node.node_id, "admin"), "admin")
-        for username, role in DEMO_USERS:
-            table.add_row("", "", username, demo_password(node.node_id, username), role.value)
+        table.add_row(node.node_id, node.name, f"http://127.0.0.1:{ports[node.node_id]}/")
+    accounts = ", ".join(f"{name} ({role.value})" for name, role in DEMO_USERS)
+    table.caption = (
+        f"Sign in to either node as admin or {accounts}.\n"
+        "Password: demo-<node>-<username>, e.g. demo-ca-analyst. Demo credentials only."
+    )
+    table.caption_justify = "left"
     return table

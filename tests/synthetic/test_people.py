@@ -25,5 +25,6 @@ def test_people_are_varied_and_realistic() -> None:
             assert detect_script(person.names[1].full_name) == "Latn"
         doc = person.documents[0]
         assert doc.issuer == person.nationality
-        assert doc.issued_on is not None and doc.issued_on < doc.expires_on
+        assert doc.issued_on is not None
+        assert doc.issued_on < doc.expires_on
     assert any(len(p.birth_date) < 10 for p in people)  # some dates of birth are partial

@@ -48,7 +48,8 @@ def test_authenticate_outcomes(session: Session, node: Settings) -> None:
     )
     service.set_active(session, "ana", False)
     outcome = service.authenticate(session, "ana", "long-enough-pass", node, NOW)
-    assert outcome.user is None and outcome.reason == "disabled"
+    assert outcome.user is None
+    assert outcome.reason == "disabled"
 
 
 def test_lockout_expires(session: Session, node: Settings) -> None:
@@ -74,7 +75,8 @@ def test_tokens_are_stored_as_digests_and_revocable(session: Session) -> None:
     )
     token, secret = service.create_token(session, user, "airline")
     stored = session.get(ApiToken, token.id)
-    assert stored is not None and secret not in (stored.digest, stored.prefix)
+    assert stored is not None
+    assert secret not in (stored.digest, stored.prefix)
     assert service.resolve_token(session, secret, NOW) is user
     assert service.resolve_token(session, secret + "x", NOW) is None
     assert service.resolve_token(session, "not-a-token", NOW) is None

@@ -35,10 +35,12 @@ def test_sign_in_sets_a_hardened_cookie_and_redirects(client: TestClient) -> Non
     assert response.status_code == 303  # type: ignore[attr-defined]
     cookie = response.headers["set-cookie"]  # type: ignore[attr-defined]
     assert "sb_session=" in cookie
-    assert "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
     overview = client.get("/")
     assert overview.status_code == 200
-    assert "Canada" in overview.text and "Sign out" in overview.text
+    assert "Canada" in overview.text
+    assert "Sign out" in overview.text
 
 
 def test_wrong_password_says_so_without_revealing_which(client: TestClient) -> None:
@@ -111,7 +113,8 @@ def test_navigation_shows_only_permitted_sections(app: FastAPI, client: TestClie
     login(client, "pat", PASSWORD)
     page = client.get("/").text
     assert 'href="/account"' in page
-    assert 'href="/users"' not in page and 'href="/people"' not in page
+    assert 'href="/users"' not in page
+    assert 'href="/people"' not in page
     forbidden = client.get("/users")
     assert forbidden.status_code == 403
     assert "does not grant" in forbidden.text
@@ -154,7 +157,8 @@ def test_admin_creates_and_disables_users_in_the_ui(client: TestClient) -> None:
     row = client.post(
         "/users/newbie/disable", headers={"X-CSRF-Token": token, "HX-Request": "true"}
     )
-    assert 'id="user-newbie"' in row.text and "disabled" in row.text
+    assert 'id="user-newbie"' in row.text
+    assert "disabled" in row.text
     assert "<html" not in row.text
 
 
@@ -169,7 +173,8 @@ def test_api_token_is_shown_once_in_the_ui(client: TestClient) -> None:
         == 200
     )
     again = client.get("/account").text
-    assert "airline-feed" in again and secret.group(1) not in again
+    assert "airline-feed" in again
+    assert secret.group(1) not in again
 
 
 def test_unknown_page_gets_an_html_error_page(client: TestClient) -> None:
