@@ -239,3 +239,14 @@ def test_unexpected_error_is_500_without_traceback(app: FastAPI) -> None:
     assert_error_shape(response.json(), "internal_error")
     assert "secret internals" not in response.text
     assert "Traceback" not in response.text
+
+
+def test_responses_carry_security_headers(client: TestClient) -> None:
+    page = client.get("/login")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "script-src" not in page.headers["content-security-policy"]  # default-src 'self'
+    static = client.get("/static/smartborder.css")
+    assert static.headers["cache-control"].startswith("public")

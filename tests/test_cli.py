@@ -6,6 +6,7 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +19,22 @@ from smartborder.cli import app, main
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
-def run(
-    args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["smartborder", *args])
-    with pytest.raises(SystemExit) as exited:
-        main()
-    captured = capsys.readouterr()
-    code = exited.value.code
-    return (code if isinstance(code, int) else 1), captured.out, captured.err
+Cli = Callable[[list[str]], tuple[int, str, str]]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Run `smartborder ARGS` through the real entry point: (exit code, stdout, stderr)."""
+
+    def run(args: list[str]) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["smartborder", *args])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        captured = capsys.readouterr()
+        code = exited.value.code
+        return (code if isinstance(code, int) else 1), captured.out, captured.err
+
+    return run
 
 
 def _commands() -> list[tuple[str, Any]]:
@@ -43,10 +51,8 @@ def _commands() -> list[tuple[str, Any]]:
     return found
 
 
-def test_help_lists_the_commands(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    code, out, _ = run(["--help"], capsys, monkeypatch)
+def test_help_lists_the_commands(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, out, _ = cli(["--help"])
     assert code == 0
     for command in ("init", "serve", "demo", "users", "db"):
         assert re.search(rf"\b{command}\b", out)
@@ -70,7 +76,7 @@ def test_every_command_is_documented() -> None:
 def test_init_creates_a_node(
     tmp_path: Path,
     database_url: str,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     data = tmp_path / "ca"
@@ -87,7 +93,7 @@ def test_init_creates_a_node(
         "--database-url",
         database_url,
     ]
-    code, out, _ = run(args, capsys, monkeypatch)
+    code, out, _ = cli(args)
     assert code == 0, out
     password = re.search(r"password \(shown once\): (\S+)", out)
     assert password
@@ -95,7 +101,7 @@ def test_init_creates_a_node(
     key = data / "keys" / "signing-key.pem"
     assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
     assert 'country = "CA"' in (data / "node.toml").read_text()
-    code, _, err = run(args, capsys, monkeypatch)
+    code, _, err = cli(args)
     assert code == 1
     assert "already initialised" in err
     assert "Traceback" not in err
@@ -104,7 +110,7 @@ def test_init_creates_a_node(
 def test_init_takes_admin_password_from_environment(
     tmp_path: Path,
     database_url: str,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SMARTBORDER_ADMIN_PASSWORD", "short")
@@ -121,24 +127,24 @@ def test_init_takes_admin_password_from_environment(
         "--database-url",
         database_url,
     ]
-    code, _, err = run(args, capsys, monkeypatch)
+    code, _, err = cli(args)
     assert code == 1
     assert "at least 12 characters" in err
     assert not (tmp_path / "us" / "node.toml").exists()  # nothing half-written
     monkeypatch.setenv("SMARTBORDER_ADMIN_PASSWORD", "a-good-long-password")
-    code, out, _ = run(args, capsys, monkeypatch)
+    code, out, _ = cli(args)
     assert code == 0
     assert "uses SMARTBORDER_ADMIN_PASSWORD" in out
 
 
 def test_users_commands(
     node: object,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     monkeypatch.setenv("SMARTBORDER_DATA_DIR", str(tmp_path / "node"))
-    code, out, _ = run(
+    code, out, _ = cli(
         [
             "users",
             "create",
@@ -148,9 +154,7 @@ def test_users_commands(
             "analyst",
             "--password",
             "long-enough-pass",
-        ],
-        capsys,
-        monkeypatch,
+        ]
     )
     assert code == 0
     assert "Created user 'ana'" in out
@@ -162,7 +166,7 @@ def test_users_commands(
     assert prompted.exit_code == 0, prompted.output
     assert "Password" in prompted.output
     assert "another-long-one" not in prompted.output
-    code, _, err = run(
+    code, _, err = cli(
         [
             "users",
             "create",
@@ -172,55 +176,49 @@ def test_users_commands(
             "king",
             "--password",
             "long-enough-pass",
-        ],
-        capsys,
-        monkeypatch,
+        ]
     )
     assert code == 1
     assert "role: one of admin" in err
-    code, out, _ = run(
-        ["users", "token", "--username", "ana", "--name", "feed"], capsys, monkeypatch
-    )
+    code, out, _ = cli(["users", "token", "--username", "ana", "--name", "feed"])
     assert code == 0
     assert re.search(r"sbt_\S+", out)
-    code, out, _ = run(["users", "token", "--username", "ana"], capsys, monkeypatch)
+    code, out, _ = cli(["users", "token", "--username", "ana"])
     assert "feed" in out
     assert "active" in out
-    code, out, _ = run(
-        ["users", "token", "--username", "ana", "--revoke", "1"], capsys, monkeypatch
-    )
+    code, out, _ = cli(["users", "token", "--username", "ana", "--revoke", "1"])
     assert code == 0
     assert "Revoked token 1" in out
-    code, out, _ = run(["users", "disable", "--username", "ana"], capsys, monkeypatch)
+    code, out, _ = cli(["users", "disable", "--username", "ana"])
     assert code == 0
-    code, out, _ = run(["users", "list"], capsys, monkeypatch)
+    code, out, _ = cli(["users", "list"])
     assert re.search(r"ana .*analyst .*disabled", out)
     assert re.search(r"ivo .*auditor .*active", out)
-    code, _, err = run(["users", "disable", "--username", "ghost"], capsys, monkeypatch)
+    code, _, err = cli(["users", "disable", "--username", "ghost"])
     assert code == 1
     assert "no user 'ghost'" in err
 
 
 def test_db_commands(
     node: object,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
     data = ["--data-dir", str(tmp_path / "node")]
-    code, out, _ = run(["db", "current", *data], capsys, monkeypatch)
+    code, out, _ = cli(["db", "current", *data])
     assert code == 0
     assert "revision 0001 (up to date)" in out
-    code, out, _ = run(["db", "upgrade", *data], capsys, monkeypatch)
+    code, out, _ = cli(["db", "upgrade", *data])
     assert code == 0
     assert "(head)" in out
 
 
 def test_commands_on_an_uninitialised_directory_say_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for args in (["serve"], ["users", "list"], ["db", "current"]):
-        code, _, err = run([*args, "--data-dir", str(tmp_path / "empty")], capsys, monkeypatch)
+        code, _, err = cli([*args, "--data-dir", str(tmp_path / "empty")])
         assert code == 1
         assert "is not an initialised node; run 'smartborder init' first" in err
 
@@ -228,12 +226,12 @@ def test_commands_on_an_uninitialised_directory_say_so(
 def test_bad_setting_at_start_up_names_it(
     node: object,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    cli: Cli,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("SMARTBORDER_PORT", "eighty")
     monkeypatch.setenv("SMARTBORDER_LOG_FORMAT", "xml")
-    code, _, err = run(["serve", "--data-dir", str(tmp_path / "node")], capsys, monkeypatch)
+    code, _, err = cli(["serve", "--data-dir", str(tmp_path / "node")])
     assert code == 2
     assert "SMARTBORDER_PORT" in err
     assert "'eighty'" in err
@@ -241,9 +239,7 @@ def test_bad_setting_at_start_up_names_it(
     assert "Traceback" not in err
 
 
-def test_usage_errors_are_reported(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    code, _, err = run(["init", "--node", "ca"], capsys, monkeypatch)
+def test_usage_errors_are_reported(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    code, _, err = cli(["init", "--node", "ca"])
     assert code == 2
     assert "Missing option" in err

@@ -20,6 +20,8 @@ from smartborder.demo import DEMO_USERS, NODES, demo_password
 pytestmark = pytest.mark.demo
 PEOPLE = 40
 CHROMIUM = "/usr/bin/chromium"
+# `UPDATE_SCREENSHOTS=1 uv run pytest tests/test_demo.py` refreshes the README's screenshot.
+README_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "img" / "people.png"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -115,7 +117,7 @@ def test_a_person_signs_in_to_each_node_in_a_browser(demo: dict[str, str], tmp_p
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             for node in NODES:
-                page = browser.new_page()
+                page = browser.new_page(viewport={"width": 1280, "height": 800})
                 page.goto(demo[node.node_id] + "/")
                 expect(page).to_have_url(f"{demo[node.node_id]}/login?next=/")
                 page.get_by_label("Username").fill("analyst")
@@ -125,6 +127,8 @@ def test_a_person_signs_in_to_each_node_in_a_browser(demo: dict[str, str], tmp_p
                 expect(page.locator("header nav")).not_to_contain_text("Users")
                 page.get_by_role("link", name="People", exact=True).click()
                 expect(page.locator("#people")).to_contain_text(f"{PEOPLE} people")
+                if node.node_id == "ca" and os.environ.get("UPDATE_SCREENSHOTS") == "1":
+                    page.screenshot(path=str(README_SCREENSHOT))
                 first = page.locator("#people tbody tr").first.locator("td").nth(5).inner_text()
                 number = first.split()[-1]
                 page.get_by_label("Search people").fill(number)

@@ -19,7 +19,11 @@ from smartborder.exchange import keys
 from smartborder.identity import router as identity_api
 from smartborder.identity import views as identity_views
 from smartborder.logs import configure_logging
-from smartborder.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from smartborder.middleware import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from smartborder.roles import Permission
 from smartborder.settings import Settings
 from smartborder.users import router as users_api
@@ -68,6 +72,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
 
     errorhandlers.install(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, docs_path=f"{API_PREFIX}/docs")
     app.add_middleware(RequestContextMiddleware)
     return app
 

@@ -46,13 +46,59 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            principal = scope["state"].get("principal")
             access_log.info(
                 "%s %s %s",
                 scope["method"],
                 scope["path"],
                 status,
-                extra={"status": status, "ms": round((time.perf_counter() - started) * 1000, 1)},
+                extra={
+                    "status": status,
+                    "ms": round((time.perf_counter() - started) * 1000, 1),
+                    "user": principal.username if principal else "-",
+                },
             )
+
+
+# Pages hold personal data: never cached, never framed, scripts only from this node.
+_CSP = (
+    "default-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "style-src 'self' 'unsafe-inline'"
+)
+_DOCS_CSP = _CSP + "; script-src 'self' 'unsafe-inline'; img-src 'self' data:"
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
+
+
+class SecurityHeadersMiddleware:
+    """Adds the browser-hardening headers every response of a node should carry."""
+
+    def __init__(self, app: ASGIApp, docs_path: str) -> None:
+        self.app = app
+        self.docs_path = docs_path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        csp = _DOCS_CSP if path == self.docs_path else _CSP
+        cache = b"public, max-age=3600" if path.startswith("/static/") else b"no-store"
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    *_SECURITY_HEADERS,
+                    (b"content-security-policy", csp.encode()),
+                    (b"cache-control", cache),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 class BodyLimitMiddleware:

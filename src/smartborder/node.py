@@ -37,6 +37,7 @@ def init_node(
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = db.make_engine(settings.database_url)
+    key = None
     try:
         db.upgrade(engine)
         with db.unit_of_work(db.session_factory(engine)) as session:
@@ -48,7 +49,12 @@ def init_node(
                 display_name="Administrator",
             )
             key = keys.create_signing_key(settings.key_path)
+    except BaseException:
+        if key is not None:  # the key was written but the database commit failed
+            keys.remove_signing_key(settings.key_path)
+        raise
     finally:
         engine.dispose()
     write_node_file(settings)  # last: a node is initialised only once everything else succeeded
+    assert key is not None
     return InitResult(admin_username, generated, keys.fingerprint(key.public_key()))

@@ -16,17 +16,26 @@ def create_signing_key(path: Path) -> Ed25519PrivateKey:
     """Write a new private key (0600) and its public key beside it; refuse to overwrite."""
     if path.exists():
         raise Conflict(f"{path}: a signing key already exists; refusing to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.chmod(path.parent, 0o700)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-    public_path(path).write_bytes(public_pem(key.public_key()))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(path.parent, 0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+        public_path(path).write_bytes(public_pem(key.public_key()))
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot write the signing key ({exc.strerror})") from None
     return key
+
+
+def remove_signing_key(path: Path) -> None:
+    """Undo :func:`create_signing_key` (only used when ``init`` fails part-way)."""
+    path.unlink(missing_ok=True)
+    public_path(path).unlink(missing_ok=True)
 
 
 def load_signing_key(path: Path) -> Ed25519PrivateKey:
