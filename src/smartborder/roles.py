@@ -20,9 +20,10 @@ class Permission(StrEnum):
     USERS_MANAGE = "users:manage"
     TOKENS_OWN = "tokens:own"
     PEOPLE_READ = "people:read"
+    DOCUMENTS_CHECK = "documents:check"
 
 
-_EVERYONE = frozenset({Permission.NODE_READ, Permission.TOKENS_OWN})
+_EVERYONE = frozenset({Permission.NODE_READ, Permission.TOKENS_OWN, Permission.DOCUMENTS_CHECK})
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),

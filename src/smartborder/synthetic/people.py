@@ -11,10 +11,10 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from anyascii import anyascii
 from faker import Faker
 
 from smartborder.identity.names import detect_script
+from smartborder.identity.transliteration import transliterate
 from smartborder.identity.schemas import DocumentIn, NameIn, PersonIn
 
 
@@ -131,4 +131,4 @@ class PeopleGenerator:
 
 
 def _latin(text: str) -> str:
-    return " ".join(part.capitalize() for part in anyascii(text).split())
+    return " ".join(part.capitalize() for part in transliterate(text).split())
