@@ -16,6 +16,7 @@ from smartborder import __version__, db, errorhandlers, health
 from smartborder.auth import Principal, require
 from smartborder.errors import NotInitialised
 from smartborder.exchange import keys
+from smartborder.identity import documents_router, documents_views
 from smartborder.identity import router as identity_api
 from smartborder.identity import views as identity_views
 from smartborder.logs import configure_logging
@@ -105,6 +106,12 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     health.router,
     users_api.router,
     identity_api.router,
+    documents_router.router,
     docs_router,
 )
-UI_ROUTERS: tuple[APIRouter, ...] = (web_views.router, users_views.router, identity_views.router)
+UI_ROUTERS: tuple[APIRouter, ...] = (
+    web_views.router,
+    users_views.router,
+    identity_views.router,
+    documents_views.router,
+)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from smartborder import __version__, db
 from smartborder.errors import SmartborderError
+from smartborder.identity.cli import doc_app
 from smartborder.node import init_node
 from smartborder.roles import Role
 from smartborder.settings import Settings, load_settings
@@ -30,6 +31,7 @@ users_app = typer.Typer(help="Manage the node's users and their API tokens.", no
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
+app.add_typer(doc_app, name="doc")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)

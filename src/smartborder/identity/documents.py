@@ -7,9 +7,12 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from smartborder.errors import ValidationFailed
 from smartborder.identity import countries
 from smartborder.identity.dates import DateProblem, PartialDate
 from smartborder.identity.mrz import Mrz, parse, parse_tolerant
+from smartborder.identity.mrz_make import MrzFields, make
+from smartborder.identity.schemas import DocumentCheckIn, MrzFieldsIn
 
 Status = Literal["pass", "fail", "warning"]
 FORMAT_NAMES = {
@@ -21,8 +24,13 @@ FORMAT_NAMES = {
 }
 # First letter of the document code each format may carry (Doc 9303 Parts 4-7).
 DOCUMENT_CODES = {"TD1": "ACI", "TD2": "ACI", "TD3": "P", "MRVA": "V", "MRVB": "V"}
-DOCUMENT_KINDS = {"P": "passport", "I": "identity card", "A": "official travel document",
-                  "C": "official travel document", "V": "visa"}  # fmt: skip
+DOCUMENT_KINDS = {
+    "P": "passport",
+    "I": "identity card",
+    "A": "official travel document",
+    "C": "official travel document",
+    "V": "visa",
+}
 
 
 @dataclass(frozen=True)
@@ -76,9 +84,15 @@ def check_document(text: str, *, today: dt.date, tolerant: bool = False) -> Docu
     checks += _code_checks(mrz)
     checks += date_checks
     if mrz.name_truncated:
-        checks.append(Check("name_truncation", "warning",
-                            "the name fills its field to the last position: it may have been truncated",
-                            "name", _where(mrz, "name")))  # fmt: skip
+        checks.append(
+            Check(
+                "name_truncation",
+                "warning",
+                "the name fills its field to the last position: it may have been truncated",
+                "name",
+                _where(mrz, "name"),
+            )
+        )
     else:
         checks.append(Check("name_truncation", "pass", "the name fits its field", "name"))
     if corrections:
@@ -109,17 +123,31 @@ def _code_checks(mrz: Mrz) -> list[Check]:
             )
         )
     else:
-        checks.append(Check("document_type", "fail",
-                            f"document code '{code}' does not fit a {mrz.format} MRZ (expected it to start with "
-                            f"{' or '.join(allowed)})", "document_code", _where(mrz, "document_code")))  # fmt: skip
+        checks.append(
+            Check(
+                "document_type",
+                "fail",
+                f"document code '{code}' does not fit a {mrz.format} MRZ "
+                f"(expected it to start with {' or '.join(allowed)})",
+                "document_code",
+                _where(mrz, "document_code"),
+            )
+        )
     for name, value in (("issuer", mrz.issuer), ("nationality", mrz.nationality)):
         if countries.is_known(value):
             checks.append(
                 Check(f"{name}_code", "pass", f"'{value}' is {countries.display_name(value)}", name)
             )
         else:
-            checks.append(Check(f"{name}_code", "fail", f"'{value}' is not an ICAO state or organisation code",
-                                name, _where(mrz, name)))  # fmt: skip
+            checks.append(
+                Check(
+                    f"{name}_code",
+                    "fail",
+                    f"'{value}' is not an ICAO state or organisation code",
+                    name,
+                    _where(mrz, name),
+                )
+            )
     if mrz.sex in ("F", "M", "X"):
         checks.append(Check("sex", "pass", f"sex '{mrz.sex}' is F, M or unspecified", "sex"))
     else:
@@ -136,16 +164,30 @@ def _fields_and_dates(mrz: Mrz, today: dt.date) -> tuple[dict[str, Any], list[Ch
     try:
         birth = PartialDate.from_mrz(mrz.birth_date, "birth", today)
     except DateProblem as exc:
-        checks.append(Check("birth_date", "fail", f"date of birth '{mrz.birth_date}' cannot be read: {exc}",
-                            "birth_date", _where(mrz, "birth_date")))  # fmt: skip
+        checks.append(
+            Check(
+                "birth_date",
+                "fail",
+                f"date of birth '{mrz.birth_date}' cannot be read: {exc}",
+                "birth_date",
+                _where(mrz, "birth_date"),
+            )
+        )
     try:
         expiry = PartialDate.from_mrz(mrz.expiry_date, "expiry", today)
         if expiry.precision != "day":
             raise DateProblem("an expiry date must be a full date")
     except DateProblem as exc:
         expiry = None
-        checks.append(Check("expiry_date", "fail", f"date of expiry '{mrz.expiry_date}' cannot be read: {exc}",
-                            "expiry_date", _where(mrz, "expiry_date")))  # fmt: skip
+        checks.append(
+            Check(
+                "expiry_date",
+                "fail",
+                f"date of expiry '{mrz.expiry_date}' cannot be read: {exc}",
+                "expiry_date",
+                _where(mrz, "expiry_date"),
+            )
+        )
     if birth is not None:
         if birth.earliest() > today:
             checks.append(
@@ -189,3 +231,39 @@ def _fields_and_dates(mrz: Mrz, today: dt.date) -> tuple[dict[str, Any], list[Ch
         "format": FORMAT_NAMES[mrz.format],
     }
     return fields, checks
+
+
+def fields_to_mrz(data: MrzFieldsIn) -> str:
+    """Build an MRZ from typed fields (raises ValidationFailed naming the field at fault)."""
+    try:
+        birth = PartialDate.parse(data.birth_date)
+    except DateProblem as exc:
+        raise ValidationFailed(
+            f"birth_date: {exc}", details=[{"field": "birth_date", "problem": str(exc)}]
+        ) from None
+    return make(
+        MrzFields(
+            format=data.format,
+            document_code=data.document_code,
+            issuer=data.issuer,
+            surname=data.surname,
+            given_names=data.given_names,
+            document_number=data.document_number,
+            nationality=data.nationality,
+            birth_date=birth,
+            sex=data.sex,
+            expiry_date=data.expiry_date,
+            optional_data=data.optional_data,
+        )
+    )
+
+
+def check_request(data: DocumentCheckIn, today: dt.date) -> DocumentReport:
+    """The use case behind the API, UI and CLI: MRZ text or typed fields, checked."""
+    if (data.mrz is None) == (data.fields is None):
+        raise ValidationFailed(
+            "give either 'mrz' or 'fields'",
+            details=[{"field": "mrz", "problem": "exactly one of mrz and fields is required"}],
+        )
+    text = data.mrz if data.mrz is not None else fields_to_mrz(data.fields)  # type: ignore[arg-type]
+    return check_document(text, today=data.reference_date or today, tolerant=data.tolerant)

@@ -67,18 +67,77 @@ class Layout:
 
 
 LAYOUTS: dict[str, Layout] = {
-    "TD1": Layout(3, 30, (2, 0, 30), (0, 5, 14), (1, 15, 18), (1, 0, 6), (1, 7), (1, 8, 14),
-                  ((0, 15, 30), (1, 18, 29)), None, (1, 29),
-                  ((0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29))),
-    "TD2": Layout(2, 36, (0, 5, 36), (1, 0, 9), (1, 10, 13), (1, 13, 19), (1, 20), (1, 21, 27),
-                  ((1, 28, 35),), None, (1, 35), ((1, 0, 10), (1, 13, 20), (1, 21, 35))),
-    "TD3": Layout(2, 44, (0, 5, 44), (1, 0, 9), (1, 10, 13), (1, 13, 19), (1, 20), (1, 21, 27),
-                  ((1, 28, 42),), (1, 42), (1, 43), ((1, 0, 10), (1, 13, 20), (1, 21, 43))),
-    "MRVA": Layout(2, 44, (0, 5, 44), (1, 0, 9), (1, 10, 13), (1, 13, 19), (1, 20), (1, 21, 27),
-                   ((1, 28, 44),), None, None, ()),
-    "MRVB": Layout(2, 36, (0, 5, 36), (1, 0, 9), (1, 10, 13), (1, 13, 19), (1, 20), (1, 21, 27),
-                   ((1, 28, 36),), None, None, ()),
-}  # fmt: skip
+    "TD1": Layout(
+        3,
+        30,
+        (2, 0, 30),
+        (0, 5, 14),
+        (1, 15, 18),
+        (1, 0, 6),
+        (1, 7),
+        (1, 8, 14),
+        ((0, 15, 30), (1, 18, 29)),
+        None,
+        (1, 29),
+        ((0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29)),
+    ),
+    "TD2": Layout(
+        2,
+        36,
+        (0, 5, 36),
+        (1, 0, 9),
+        (1, 10, 13),
+        (1, 13, 19),
+        (1, 20),
+        (1, 21, 27),
+        ((1, 28, 35),),
+        None,
+        (1, 35),
+        ((1, 0, 10), (1, 13, 20), (1, 21, 35)),
+    ),
+    "TD3": Layout(
+        2,
+        44,
+        (0, 5, 44),
+        (1, 0, 9),
+        (1, 10, 13),
+        (1, 13, 19),
+        (1, 20),
+        (1, 21, 27),
+        ((1, 28, 42),),
+        (1, 42),
+        (1, 43),
+        ((1, 0, 10), (1, 13, 20), (1, 21, 43)),
+    ),
+    "MRVA": Layout(
+        2,
+        44,
+        (0, 5, 44),
+        (1, 0, 9),
+        (1, 10, 13),
+        (1, 13, 19),
+        (1, 20),
+        (1, 21, 27),
+        ((1, 28, 44),),
+        None,
+        None,
+        (),
+    ),
+    "MRVB": Layout(
+        2,
+        36,
+        (0, 5, 36),
+        (1, 0, 9),
+        (1, 10, 13),
+        (1, 13, 19),
+        (1, 20),
+        (1, 21, 27),
+        ((1, 28, 36),),
+        None,
+        None,
+        (),
+    ),
+}
 
 
 @dataclass
@@ -138,9 +197,13 @@ def split_lines(text: str) -> list[str]:
         for position, char in enumerate(line, start=1):
             if not _ALLOWED.fullmatch(char):
                 problems.append(
-                    {"line": number, "position": position, "character": char,
-                     "problem": "only A-Z, 0-9 and < may appear in an MRZ"}
-                )  # fmt: skip
+                    {
+                        "line": number,
+                        "position": position,
+                        "character": char,
+                        "problem": "only A-Z, 0-9 and < may appear in an MRZ",
+                    }
+                )
     if problems:
         first = problems[0]
         raise MrzSyntaxError(
@@ -183,9 +246,14 @@ def _span(where: tuple[int, int, int]) -> Span:
 
 
 def _digit(
-    lines: list[str], name: str, over: str, at: tuple[int, int], span: Span, *,
+    lines: list[str],
+    name: str,
+    over: str,
+    at: tuple[int, int],
+    span: Span,
+    *,
     filler_ok: bool = False,
-) -> DigitCheck:  # fmt: skip
+) -> DigitCheck:
     found = lines[at[0]][at[1]]
     expected = check_digit(over)
     ok = found == expected or (filler_ok and found == FILLER and set(over) <= {FILLER})
@@ -235,9 +303,15 @@ def parse(text: str) -> Mrz:
     if layout.optional_check is not None:
         where = layout.optional[0]
         checks.append(
-            _digit(lines, "optional_data", _cut(lines, where), layout.optional_check, _span(where),
-                   filler_ok=True)
-        )  # fmt: skip
+            _digit(
+                lines,
+                "optional_data",
+                _cut(lines, where),
+                layout.optional_check,
+                _span(where),
+                filler_ok=True,
+            )
+        )
     if layout.composite is not None:
         over = "".join(_cut(lines, part) for part in layout.composite_parts)
         at = layout.composite

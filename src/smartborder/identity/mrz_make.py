@@ -116,8 +116,11 @@ def make(fields: MrzFields) -> str:
         put(where[0], where[1], text.ljust(width, FILLER))
     if layout.optional_check is not None:
         where = layout.optional[0]
-        put(layout.optional_check[0], layout.optional_check[1],
-            _digit_filler("".join(lines[where[0]][where[1] : where[2]])))  # fmt: skip
+        put(
+            layout.optional_check[0],
+            layout.optional_check[1],
+            _digit_filler("".join(lines[where[0]][where[1] : where[2]])),
+        )
     if layout.composite is not None:
         over = "".join("".join(lines[p[0]][p[1] : p[2]]) for p in layout.composite_parts)
         put(layout.composite[0], layout.composite[1], check_digit(over))

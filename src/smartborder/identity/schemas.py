@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -68,3 +68,59 @@ class PeoplePage(BaseModel):
     limit: int
     offset: int
     items: list[PersonOut]
+
+
+class MrzFieldsIn(BaseModel):
+    """Typed fields to build an MRZ from (names in any script are transliterated)."""
+
+    format: Literal["TD1", "TD2", "TD3", "MRVA", "MRVB"] = "TD3"
+    document_code: str = Field("P", pattern=r"^[A-Z][A-Z<]?$")
+    issuer: str = Field(pattern=r"^[A-Z]{1,3}$")
+    surname: str = Field(min_length=1, max_length=200)
+    given_names: str = Field("", max_length=200)
+    document_number: str = Field(pattern=r"^[A-Z0-9]{1,22}$")
+    nationality: str = Field(pattern=r"^[A-Z]{1,3}$")
+    birth_date: str = Field(
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$", description="YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+    sex: Literal["F", "M", "X"]
+    expiry_date: dt.date
+    optional_data: str = Field("", pattern=r"^[A-Z0-9<]{0,15}$")
+
+
+class DocumentCheckIn(BaseModel):
+    """Either ``mrz`` (the lines as printed) or ``fields``."""
+
+    mrz: str | None = Field(None, max_length=400)
+    fields: MrzFieldsIn | None = None
+    tolerant: bool = Field(
+        False, description="correct usual OCR confusions when check digits allow"
+    )
+    reference_date: dt.date | None = Field(
+        None, description="check as of this date (default today)"
+    )
+
+
+class CheckOut(BaseModel):
+    check: str
+    status: Literal["pass", "fail", "warning"]
+    reason: str
+    field: str | None
+    location: str | None
+
+
+class CorrectionOut(BaseModel):
+    line: int
+    position: int
+    was: str
+    now: str
+    reason: str
+
+
+class DocumentCheckOut(BaseModel):
+    valid: bool
+    type: str
+    mrz: str
+    fields: dict[str, Any]
+    checks: list[CheckOut]
+    corrections: list[CorrectionOut]

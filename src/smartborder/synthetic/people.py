@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from faker import Faker
 
 from smartborder.identity.names import detect_script
-from smartborder.identity.transliteration import transliterate
 from smartborder.identity.schemas import DocumentIn, NameIn, PersonIn
+from smartborder.identity.transliteration import transliterate
 
 
 @dataclass(frozen=True)

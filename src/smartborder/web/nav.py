@@ -17,6 +17,7 @@ class NavItem:
 SECTIONS: tuple[NavItem, ...] = (
     NavItem("Overview", "/", Permission.NODE_READ),
     NavItem("People", "/people", Permission.PEOPLE_READ),
+    NavItem("Document check", "/documents/check", Permission.DOCUMENTS_CHECK),
     NavItem("Users", "/users", Permission.USERS_MANAGE),
     NavItem("API tokens", "/account", Permission.TOKENS_OWN),
 )
