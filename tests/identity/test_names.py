@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smartborder.identity.names import detect_script, search_key
@@ -30,6 +30,7 @@ def test_search_key_is_latin_upper_single_spaced() -> None:
     assert search_key("Фёдор") == "FEDOR"
 
 
+@settings(deadline=None)
 @given(st.text(max_size=60))
 def test_search_key_is_idempotent(text: str) -> None:
     once = search_key(text)

@@ -65,8 +65,10 @@ class PartialDate:
                 raise DateProblem(f"{name} '{part}' is neither digits nor unknown (XX, <<, 00)")
         month = None if mm in UNKNOWN_PARTS else int(mm)
         day = None if dd in UNKNOWN_PARTS or month is None else int(dd)
-        year = resolve_century(int(yy), kind, reference)
-        return cls(year, month, day)
+        date = cls(resolve_century(int(yy), kind, reference), month, day)
+        if kind == "birth" and date.earliest() > reference:
+            date = cls(date.year - 100, month, day)  # born in the reference year, but later
+        return date
 
     @property
     def precision(self) -> Literal["year", "month", "day"]:
@@ -103,10 +105,11 @@ class PartialDate:
 
 
 def resolve_century(yy: int, kind: DateKind, reference: dt.date) -> int:
-    if kind == "expiry":
-        year = 2000 + yy + (reference.year // 100 - 20) * 100
-        return year - 100 if year > reference.year + 50 else year
     year = (reference.year // 100) * 100 + yy
+    if kind == "expiry":  # within 50 years either side of the reference date
+        if year < reference.year - 50:
+            return year + 100
+        return year - 100 if year > reference.year + 50 else year
     return year - 100 if year > reference.year else year
 
 

@@ -113,7 +113,7 @@ def _code_checks(mrz: Mrz) -> list[Check]:
     checks = []
     allowed = DOCUMENT_CODES[mrz.format]
     code = mrz.document_code
-    if code[:1] in allowed:
+    if code and code[0] in allowed:
         checks.append(
             Check(
                 "document_type",

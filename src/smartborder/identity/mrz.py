@@ -438,17 +438,18 @@ def _fix_document_number(grid: list[list[str]], layout: Layout) -> list[Correcti
     spots = [i for i, c in enumerate(field_chars) if c in _TO_DIGIT or c in _TO_LETTER]
     if not spots or len(spots) > _MAX_AMBIGUOUS:
         return []
-    fixes = []
-    for choice in itertools.product((False, True), repeat=len(spots)):
-        if not any(choice):
-            continue
-        candidate = list(field_chars)
-        for flip, i in zip(choice, spots, strict=True):
-            if flip:
+    fixes: list[list[str]] = []
+    # Fewest changes first: accept the smallest correction only if it is the only one of its size.
+    for size in range(1, len(spots) + 1):
+        for chosen_spots in itertools.combinations(spots, size):
+            candidate = list(field_chars)
+            for i in chosen_spots:
                 c = candidate[i]
                 candidate[i] = _TO_DIGIT.get(c) or _TO_LETTER[c]
-        if check_digit("".join(candidate)) == digit:
-            fixes.append(candidate)
+            if check_digit("".join(candidate)) == digit:
+                fixes.append(candidate)
+        if fixes:
+            break
     if len(fixes) != 1:
         return []  # none, or several equally good: do not guess
     chosen = fixes[0]

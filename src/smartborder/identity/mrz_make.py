@@ -45,7 +45,12 @@ def mrz_name_field(surname: str, given_names: str, width: int) -> str:
     if len(full) <= width:
         return full.ljust(width, FILLER)
     if secondary and len(primary) + 3 <= width:
-        kept = secondary[: width - len(primary) - 2].rstrip(FILLER)
+        room = width - len(primary) - 2
+        kept = secondary[:room]
+        if kept.endswith(FILLER) and len(kept) >= 3 and kept[-3] != FILLER:
+            # Keep the field full and ending in a letter: shorten the previous word by one
+            # and keep the next word's initial, so readers can see the name was truncated.
+            kept = kept[:-2] + FILLER + secondary[room]
         return f"{primary}<<{kept}".ljust(width, FILLER)[:width]
     if secondary:
         return f"{primary[: width - 3]}<<{secondary[0]}"
