@@ -8,6 +8,7 @@ Positions in messages are 1-based, as Doc 9303 counts them.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 from typing import Literal
@@ -32,11 +33,18 @@ class MrzSyntaxError(ValidationFailed):
     code = "invalid_mrz"
 
 
+_BYTE_VALUES = [0] * 256
+for _char, _value in _VALUES.items():
+    _BYTE_VALUES[ord(_char)] = _value
+_WEIGHTS = (7, 3, 1) * 40  # longer than any field a check digit covers
+_VALID_LINE = re.compile(r"[A-Z0-9<]*")
+
+
 def check_digit(text: str) -> str:
     """Doc 9303 Part 3 check digit: weights 7-3-1 repeating, digits as values, A-Z as 10-35,
-    ``<`` as 0, sum modulo 10."""
-    weights = (7, 3, 1)
-    return str(sum(_VALUES[c] * weights[i % 3] for i, c in enumerate(text)) % 10)
+    ``<`` as 0, sum modulo 10. ``text`` holds only those characters."""
+    values = map(_BYTE_VALUES.__getitem__, text.encode("ascii"))
+    return str(sum(map(operator.mul, values, _WEIGHTS)) % 10)
 
 
 @dataclass(frozen=True)
@@ -194,6 +202,8 @@ def split_lines(text: str) -> list[str]:
         lines = [lines[0][i : i + size] for i in range(0, len(lines[0]), size)]
     problems = []
     for number, line in enumerate(lines, start=1):
+        if _VALID_LINE.fullmatch(line):
+            continue
         for position, char in enumerate(line, start=1):
             if not _ALLOWED.fullmatch(char):
                 problems.append(
@@ -245,6 +255,29 @@ def _span(where: tuple[int, int, int]) -> Span:
     return Span(where[0] + 1, where[1] + 1, where[2])
 
 
+def _layout_spans(layout: Layout) -> dict[str, Span]:
+    sex_line, sex_at = layout.sex
+    spans = {
+        "document_code": Span(1, 1, 2),
+        "issuer": Span(1, 3, 5),
+        "name": _span(layout.name),
+        "document_number": _span(layout.number),
+        "nationality": _span(layout.nationality),
+        "birth_date": _span(layout.birth),
+        "sex": Span(sex_line + 1, sex_at + 1, sex_at + 1),
+        "expiry_date": _span(layout.expiry),
+        "optional_data": _span(layout.optional[0]),
+    }
+    if layout.composite is not None:
+        line, at = layout.composite
+        spans["composite"] = Span(line + 1, at + 1, at + 1)
+    return spans
+
+
+# Where each field sits, per format: computed once, shared read-only by every parse.
+SPANS: dict[str, dict[str, Span]] = {kind: _layout_spans(lay) for kind, lay in LAYOUTS.items()}
+
+
 def _digit(
     lines: list[str],
     name: str,
@@ -277,13 +310,12 @@ def parse(text: str) -> Mrz:
     kind = detect_format(lines)
     layout = LAYOUTS[kind]
     checks: list[DigitCheck] = []
-    spans: dict[str, Span] = {}
+    spans = SPANS[kind]
 
     number_raw = _cut(lines, layout.number)
     number_check_at = (layout.number[0], layout.number[2])
     optional = [_cut(lines, where) for where in layout.optional]
     number = number_raw.rstrip(FILLER)
-    spans["document_number"] = _span(layout.number)
     long_number = kind in ("TD1", "TD2") and lines[number_check_at[0]][number_check_at[1]] == FILLER
     if long_number and optional[0].strip(FILLER):
         # Doc 9303: a number over 9 characters continues in the optional data, its check digit last.
@@ -291,15 +323,14 @@ def parse(text: str) -> Mrz:
         number = number_raw + overflow[:-1]
         where = layout.optional[0]
         at = (where[0], where[1] + len(overflow) - 1)
-        checks.append(_digit(lines, "document_number", number, at, _span(layout.number)))
+        checks.append(_digit(lines, "document_number", number, at, spans["document_number"]))
         optional[0] = optional[0][len(overflow) :]
     else:
         checks.append(
-            _digit(lines, "document_number", number_raw, number_check_at, _span(layout.number))
+            _digit(lines, "document_number", number_raw, number_check_at, spans["document_number"])
         )
     for name, where in (("birth_date", layout.birth), ("expiry_date", layout.expiry)):
-        spans[name] = _span(where)
-        checks.append(_digit(lines, name, _cut(lines, where), (where[0], where[2]), _span(where)))
+        checks.append(_digit(lines, name, _cut(lines, where), (where[0], where[2]), spans[name]))
     if layout.optional_check is not None:
         where = layout.optional[0]
         checks.append(
@@ -308,22 +339,17 @@ def parse(text: str) -> Mrz:
                 "optional_data",
                 _cut(lines, where),
                 layout.optional_check,
-                _span(where),
+                spans["optional_data"],
                 filler_ok=True,
             )
         )
     if layout.composite is not None:
         over = "".join(_cut(lines, part) for part in layout.composite_parts)
         at = layout.composite
-        checks.append(_digit(lines, "composite", over, at, Span(at[0] + 1, at[1] + 1, at[1] + 1)))
+        checks.append(_digit(lines, "composite", over, at, spans["composite"]))
 
     surname, given, truncated = parse_name(_cut(lines, layout.name))
-    spans["name"] = _span(layout.name)
     sex = lines[layout.sex[0]][layout.sex[1]]
-    spans["sex"] = Span(layout.sex[0] + 1, layout.sex[1] + 1, layout.sex[1] + 1)
-    spans["issuer"] = Span(1, 3, 5)
-    spans["nationality"] = _span(layout.nationality)
-    spans["document_code"] = Span(1, 1, 2)
     return Mrz(
         format=kind,
         lines=tuple(lines),
