@@ -35,3 +35,16 @@ def test_search_key_is_latin_upper_single_spaced() -> None:
 def test_search_key_is_idempotent(text: str) -> None:
     once = search_key(text)
     assert search_key(once) == once
+
+
+def test_people_use_the_shared_date_and_country_types() -> None:
+    import pydantic
+
+    from smartborder.identity.schemas import PersonIn
+
+    base = {"sex": "F", "nationality": "CAN", "names": [{"surname": "Roy"}]}
+    assert PersonIn.model_validate({**base, "birth_date": "1980-02"}).birth_date == "1980-02"
+    with pytest.raises(pydantic.ValidationError, match="day 30 does not exist"):
+        PersonIn.model_validate({**base, "birth_date": "1980-02-30"})
+    with pytest.raises(pydantic.ValidationError, match="not an ICAO nationality code"):
+        PersonIn.model_validate({**base, "nationality": "ZZZ", "birth_date": "1980"})

@@ -44,14 +44,18 @@ def mrz_name_field(surname: str, given_names: str, width: int) -> str:
     full = f"{primary}<<{secondary}" if secondary else primary
     if len(full) <= width:
         return full.ljust(width, FILLER)
-    if secondary and len(primary) + 3 <= width:
-        room = width - len(primary) - 2
+    # Shorten the primary identifier only as far as needed for the field to end in a letter.
+    for trim in range(4 if secondary else 0):
+        head = primary[: len(primary) - trim].rstrip(FILLER)
+        room = width - len(head) - 2
+        if room < 1:
+            break
         kept = secondary[:room]
         if kept.endswith(FILLER) and len(kept) >= 3 and kept[-3] != FILLER:
-            # Keep the field full and ending in a letter: shorten the previous word by one
-            # and keep the next word's initial, so readers can see the name was truncated.
+            # Shorten the previous word by one and keep the next word's initial instead.
             kept = kept[:-2] + FILLER + secondary[room]
-        return f"{primary}<<{kept}".ljust(width, FILLER)[:width]
+        if not kept.endswith(FILLER):
+            return f"{head}<<{kept}"
     if secondary:
         return f"{primary[: width - 3]}<<{secondary[0]}"
     return primary[:width]

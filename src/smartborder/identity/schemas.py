@@ -3,7 +3,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from smartborder.identity import countries
+from smartborder.identity.dates import DateProblem, PartialDate
 
 NameType = Literal["primary", "alias", "maiden", "transliteration"]
 
@@ -22,6 +25,13 @@ class DocumentIn(BaseModel):
     issued_on: dt.date | None = None
     expires_on: dt.date
 
+    @field_validator("issuer")
+    @classmethod
+    def _icao_code(cls, value: str) -> str:
+        if not countries.is_known(value):
+            raise ValueError(f"'{value}' is not an ICAO issuing state or organisation code")
+        return value
+
 
 class PersonIn(BaseModel):
     sex: Literal["F", "M", "X"]
@@ -29,6 +39,21 @@ class PersonIn(BaseModel):
     nationality: str = Field(pattern=r"^[A-Z]{1,3}$")
     names: list[NameIn] = Field(min_length=1, max_length=20)
     documents: list[DocumentIn] = Field(default_factory=list, max_length=20)
+
+    @field_validator("birth_date")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        try:
+            return PartialDate.parse(value).isoformat()
+        except DateProblem as exc:
+            raise ValueError(str(exc)) from None
+
+    @field_validator("nationality")
+    @classmethod
+    def _icao_code(cls, value: str) -> str:
+        if not countries.is_known(value):
+            raise ValueError(f"'{value}' is not an ICAO nationality code")
+        return value
 
 
 class NameOut(BaseModel):
