@@ -19,6 +19,9 @@ from smartborder.demo import DEMO_USERS, NODES, demo_password
 
 pytestmark = pytest.mark.demo
 PEOPLE = 40
+SPECIMEN = (
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
+)
 CHROMIUM = "/usr/bin/chromium"
 # `UPDATE_SCREENSHOTS=1 uv run pytest tests/test_demo.py` refreshes the README's screenshot.
 README_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "img" / "people.png"
@@ -134,6 +137,13 @@ def test_a_person_signs_in_to_each_node_in_a_browser(demo: dict[str, str], tmp_p
                 page.get_by_label("Search people").fill(number)
                 expect(page.locator("#people")).to_contain_text("1 person")
                 page.screenshot(path=str(tmp_path / f"{node.node_id}.png"), full_page=True)
+                page.get_by_role("link", name="Document check").click()
+                page.get_by_label("MRZ").fill(SPECIMEN)
+                page.get_by_role("button", name="Check").click()
+                expect(page.locator("#report")).to_contain_text(
+                    "the document expired on 2012-04-15"
+                )
+                expect(page.locator("#report")).to_contain_text("ERIKSSON")
                 page.get_by_role("button", name="Sign out").click()
                 expect(page.get_by_role("status")).to_contain_text("You have signed out")
                 page.goto(demo[node.node_id] + "/people")

@@ -272,3 +272,13 @@ def test_ocr_tolerant_mode_does_not_guess_between_equal_corrections() -> None:
     report = check_document(garbled, today=BEFORE_EXPIRY, tolerant=True)
     assert report.fields["document_number"] == "D23I45890"
     assert not report.valid
+
+
+def test_part_11_worked_example_mrz_information() -> None:
+    """Doc 9303 Part 11's worked example: the MRZ information the chip keys are derived from."""
+    fields = MrzFields(
+        "TD3", "P", "UTO", "ERIKSSON", "ANNA MARIA", "L898902C", "UTO",
+        PartialDate(1969, 8, 6), "F", dt.date(1994, 6, 23),
+    )  # fmt: skip
+    parsed = mrz.parse(make(fields))
+    assert parsed.chip_access_key_seed() == "L898902C<369080619406236"

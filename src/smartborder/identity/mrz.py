@@ -186,6 +186,15 @@ class Mrz:
     def text(self) -> str:
         return "\n".join(self.lines)
 
+    def chip_access_key_seed(self) -> str:
+        """The "MRZ information" Doc 9303 Part 11 derives the chip's BAC/PACE keys from: document
+        number, date of birth and date of expiry, each with its check digit as printed."""
+        number = self.document_number.ljust(9, FILLER)
+        return (
+            f"{number}{check_digit(number)}{self.birth_date}{check_digit(self.birth_date)}"
+            f"{self.expiry_date}{check_digit(self.expiry_date)}"
+        )
+
 
 def split_lines(text: str) -> list[str]:
     """Lines of an MRZ from pasted text; raises MrzSyntaxError naming what is wrong and where."""
