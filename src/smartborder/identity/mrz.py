@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import operator
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from smartborder.errors import ValidationFailed
@@ -74,77 +74,43 @@ class Layout:
     composite_parts: tuple[tuple[int, int, int], ...]
 
 
+def _two_line(width: int) -> Layout:
+    """TD2 (36) and TD3 (44) share one shape; TD3 adds a check digit over its personal number."""
+    last = width - 1
+    td3 = width == 44
+    return Layout(
+        lines=2, length=width, name=(0, 5, width), number=(1, 0, 9), nationality=(1, 10, 13),
+        birth=(1, 13, 19), sex=(1, 20), expiry=(1, 21, 27),
+        optional=((1, 28, last - 1 if td3 else last),),
+        optional_check=(1, last - 1) if td3 else None,
+        composite=(1, last),
+        composite_parts=((1, 0, 10), (1, 13, 20), (1, 21, last)),
+    )  # fmt: skip
+
+
+def _visa(document: Layout) -> Layout:
+    """MRV-A and MRV-B: the TD3 and TD2 shapes with optional data to the end and no composite."""
+    return replace(
+        document,
+        optional=((1, 28, document.length),),
+        optional_check=None,
+        composite=None,
+        composite_parts=(),
+    )
+
+
+_TD1 = Layout(
+    lines=3, length=30, name=(2, 0, 30), number=(0, 5, 14), nationality=(1, 15, 18),
+    birth=(1, 0, 6), sex=(1, 7), expiry=(1, 8, 14), optional=((0, 15, 30), (1, 18, 29)),
+    optional_check=None, composite=(1, 29),
+    composite_parts=((0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29)),
+)  # fmt: skip
 LAYOUTS: dict[str, Layout] = {
-    "TD1": Layout(
-        3,
-        30,
-        (2, 0, 30),
-        (0, 5, 14),
-        (1, 15, 18),
-        (1, 0, 6),
-        (1, 7),
-        (1, 8, 14),
-        ((0, 15, 30), (1, 18, 29)),
-        None,
-        (1, 29),
-        ((0, 5, 30), (1, 0, 7), (1, 8, 15), (1, 18, 29)),
-    ),
-    "TD2": Layout(
-        2,
-        36,
-        (0, 5, 36),
-        (1, 0, 9),
-        (1, 10, 13),
-        (1, 13, 19),
-        (1, 20),
-        (1, 21, 27),
-        ((1, 28, 35),),
-        None,
-        (1, 35),
-        ((1, 0, 10), (1, 13, 20), (1, 21, 35)),
-    ),
-    "TD3": Layout(
-        2,
-        44,
-        (0, 5, 44),
-        (1, 0, 9),
-        (1, 10, 13),
-        (1, 13, 19),
-        (1, 20),
-        (1, 21, 27),
-        ((1, 28, 42),),
-        (1, 42),
-        (1, 43),
-        ((1, 0, 10), (1, 13, 20), (1, 21, 43)),
-    ),
-    "MRVA": Layout(
-        2,
-        44,
-        (0, 5, 44),
-        (1, 0, 9),
-        (1, 10, 13),
-        (1, 13, 19),
-        (1, 20),
-        (1, 21, 27),
-        ((1, 28, 44),),
-        None,
-        None,
-        (),
-    ),
-    "MRVB": Layout(
-        2,
-        36,
-        (0, 5, 36),
-        (1, 0, 9),
-        (1, 10, 13),
-        (1, 13, 19),
-        (1, 20),
-        (1, 21, 27),
-        ((1, 28, 36),),
-        None,
-        None,
-        (),
-    ),
+    "TD1": _TD1,
+    "TD2": _two_line(36),
+    "TD3": _two_line(44),
+    "MRVA": _visa(_two_line(44)),
+    "MRVB": _visa(_two_line(36)),
 }
 
 

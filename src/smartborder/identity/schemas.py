@@ -1,13 +1,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from smartborder.identity import countries
 from smartborder.identity.dates import DateProblem, PartialDate
 
+
+def _known_icao_code(value: str) -> str:
+    if not countries.is_known(value):
+        raise ValueError(f"'{value}' is not an ICAO state, organisation or nationality code")
+    return value
+
+
+IcaoCode = Annotated[str, Field(pattern=r"^[A-Z]{1,3}$"), AfterValidator(_known_icao_code)]
 NameType = Literal["primary", "alias", "maiden", "transliteration"]
 
 
@@ -21,22 +29,15 @@ class NameIn(BaseModel):
 class DocumentIn(BaseModel):
     document_type: str = Field(pattern=r"^[A-Z][A-Z<]?$")
     number: str = Field(pattern=r"^[A-Z0-9]{1,20}$")
-    issuer: str = Field(pattern=r"^[A-Z]{1,3}$")
+    issuer: IcaoCode
     issued_on: dt.date | None = None
     expires_on: dt.date
-
-    @field_validator("issuer")
-    @classmethod
-    def _icao_code(cls, value: str) -> str:
-        if not countries.is_known(value):
-            raise ValueError(f"'{value}' is not an ICAO issuing state or organisation code")
-        return value
 
 
 class PersonIn(BaseModel):
     sex: Literal["F", "M", "X"]
     birth_date: str = Field(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")
-    nationality: str = Field(pattern=r"^[A-Z]{1,3}$")
+    nationality: IcaoCode
     names: list[NameIn] = Field(min_length=1, max_length=20)
     documents: list[DocumentIn] = Field(default_factory=list, max_length=20)
 
@@ -47,13 +48,6 @@ class PersonIn(BaseModel):
             return PartialDate.parse(value).isoformat()
         except DateProblem as exc:
             raise ValueError(str(exc)) from None
-
-    @field_validator("nationality")
-    @classmethod
-    def _icao_code(cls, value: str) -> str:
-        if not countries.is_known(value):
-            raise ValueError(f"'{value}' is not an ICAO nationality code")
-        return value
 
 
 class NameOut(BaseModel):
