@@ -383,7 +383,7 @@ def _numeric_positions(layout: Layout) -> list[tuple[int, int]]:
     return spots
 
 
-def _alpha_positions(layout: Layout, lines: list[str]) -> list[tuple[int, int]]:
+def _alpha_positions(layout: Layout) -> list[tuple[int, int]]:
     """Positions that can only hold letters (or a filler): codes, nationality, sex, the name."""
     spots = [(0, i) for i in range(0, 5)]
     spots += [
@@ -407,24 +407,16 @@ def parse_tolerant(text: str) -> tuple[Mrz, list[Correction]]:
     layout = LAYOUTS[kind]
     grid = [list(line) for line in lines]
     corrections: list[Correction] = []
-    for line, pos in _numeric_positions(layout):
-        char = grid[line][pos]
-        if char in _TO_DIGIT:
-            grid[line][pos] = _TO_DIGIT[char]
-            corrections.append(
-                Correction(
-                    line + 1, pos + 1, char, grid[line][pos], "dates and check digits are digits"
-                )
-            )
-    for line, pos in _alpha_positions(layout, lines):
-        char = grid[line][pos]
-        if char in _TO_LETTER:
-            grid[line][pos] = _TO_LETTER[char]
-            corrections.append(
-                Correction(
-                    line + 1, pos + 1, char, grid[line][pos], "codes and names have no digits"
-                )
-            )
+    rules = (
+        (_numeric_positions(layout), _TO_DIGIT, "dates and check digits are digits"),
+        (_alpha_positions(layout), _TO_LETTER, "codes and names have no digits"),
+    )
+    for spots, table, reason in rules:
+        for line, pos in spots:
+            char = grid[line][pos]
+            if char in table:
+                grid[line][pos] = table[char]
+                corrections.append(Correction(line + 1, pos + 1, char, table[char], reason))
     corrections += _fix_document_number(grid, layout)
     mrz = parse("\n".join("".join(row) for row in grid))
     return mrz, corrections
