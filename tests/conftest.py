@@ -73,6 +73,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         node_name="Canada",
         country="CA",
         database_url=database_url,
+        exchange_dispatch_interval_seconds=0,
     )
 
 

@@ -16,6 +16,8 @@ from smartborder import __version__, db, errorhandlers, health
 from smartborder.auth import Principal, require
 from smartborder.errors import NotInitialised
 from smartborder.exchange import keys
+from smartborder.exchange.context import NodeExchange
+from smartborder.exchange.jobs import background_dispatcher
 from smartborder.identity import documents_router, documents_views
 from smartborder.identity import router as identity_api
 from smartborder.identity import views as identity_views
@@ -44,10 +46,19 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         configure_logging(settings.log_format, settings.log_level, settings.node_id)
     engine = db.make_engine(settings.database_url)
     signing_key = keys.load_signing_key(settings.key_path)
+    sessions = db.session_factory(engine)
+    exchange = NodeExchange.for_node(settings)
+    exchange.watch(sessions)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        dispatcher = None
+        if settings.exchange_dispatch_interval_seconds > 0:
+            dispatcher = background_dispatcher(sessions, exchange)
+            dispatcher.start()
         yield
+        if dispatcher is not None:
+            dispatcher.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -60,7 +71,8 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = db.session_factory(engine)
+    app.state.sessions = sessions
+    app.state.exchange = exchange
     app.state.templates = make_templates()
     app.state.key_fingerprint = keys.fingerprint(signing_key.public_key())
 

@@ -1,9 +1,11 @@
 """Every table of a node, gathered so that migrations and tests see one complete metadata."""
 
+from smartborder.audit import models as audit_models
 from smartborder.db import Base
+from smartborder.exchange import models as exchange_models
 from smartborder.identity import models as identity_models
 from smartborder.users import models as users_models
 
 metadata = Base.metadata
 
-__all__ = ["identity_models", "metadata", "users_models"]
+__all__ = ["audit_models", "exchange_models", "identity_models", "metadata", "users_models"]

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 
 from smartborder import db
+from smartborder.audit import chain
 from smartborder.errors import Conflict
 from smartborder.exchange import keys
 from smartborder.roles import Role
@@ -49,6 +50,18 @@ def init_node(
                 display_name="Administrator",
             )
             key = keys.create_signing_key(settings.key_path)
+            chain.append(
+                session,
+                "node:node:initialised",
+                actor="cli:init",
+                subject=settings.node_id,
+                details={
+                    "name": settings.node_name,
+                    "country": settings.country,
+                    "fingerprint": keys.fingerprint(key.public_key()),
+                    "admin": admin_username,
+                },
+            )
     except BaseException:
         if key is not None:  # the key was written but the database commit failed
             keys.remove_signing_key(settings.key_path)

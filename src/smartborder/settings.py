@@ -69,6 +69,13 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, le=100)
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    exchange_max_envelope_bytes: int = Field(262_144, ge=1024)
+    exchange_max_clock_skew_seconds: int = Field(300, ge=1, le=86_400)
+    exchange_max_age_hours: int = Field(168, ge=1, le=24 * 365)
+    exchange_dispatch_interval_seconds: float = Field(1.0, ge=0, le=3600)
+    exchange_batch_size: int = Field(200, ge=1, le=5000)
+    exchange_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    audit_checkpoint_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
 
     @classmethod
     def settings_customise_sources(

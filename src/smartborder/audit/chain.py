@@ -1,0 +1,161 @@
+"""Append to the hash chain, and check it.
+
+Each entry's hash is ``sha256(prev_hash + "\\n" + canonical)``, where ``canonical`` is the entry's
+content (sequence number, time, event, actor, partner, agreement, subject, details) as JSON with
+sorted keys. Changing, deleting or inserting a row breaks the chain at that position. Appends run
+in the caller's transaction, so an event is recorded exactly when the change it records commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from smartborder.audit.models import AuditEntry, AuditHead
+from smartborder.db import utcnow
+
+GENESIS = "0" * 64
+EVENT_PATTERN = re.compile(r"^[a-z][a-z-]*:[a-z][a-z-]*:[a-z][a-z-]*$")
+
+
+def canonical(entry: AuditEntry) -> str:
+    content = {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "event": entry.event,
+        "actor": entry.actor,
+        "partner": entry.partner,
+        "agreement": entry.agreement,
+        "subject": entry.subject,
+        "details": entry.details,
+    }
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical(entry)}".encode()).hexdigest()
+
+
+def append(
+    session: Session,
+    event: str,
+    *,
+    actor: str,
+    partner: str | None = None,
+    agreement: str | None = None,
+    subject: str | None = None,
+    details: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> AuditEntry:
+    """Record ``event`` ("domain:subject:action") in the caller's transaction."""
+    if not EVENT_PATTERN.match(event):
+        raise ValueError(f"audit event {event!r} is not 'domain:subject:action'")
+    # Taking the head row's lock first serialises appends on PostgreSQL (row lock) and SQLite
+    # (write lock), so two transactions can never chain onto the same predecessor.
+    row = session.execute(
+        update(AuditHead)
+        .where(AuditHead.id == 1)
+        .values(size=AuditHead.size + 1)
+        .returning(AuditHead.size, AuditHead.head_hash)
+    ).one_or_none()
+    if row is None:
+        raise RuntimeError("the audit chain has no head row; was the node initialised?")
+    seq, prev_hash = row
+    entry = AuditEntry(
+        seq=seq,
+        at=at or utcnow(),
+        event=event,
+        actor=actor,
+        partner=partner,
+        agreement=agreement,
+        subject=subject,
+        details=details or {},
+        prev_hash=prev_hash,
+    )
+    entry.hash = entry_hash(prev_hash, entry)
+    session.add(entry)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(head_hash=entry.hash))
+    return entry
+
+
+@dataclass
+class ChainReport:
+    size: int = 0
+    head_hash: str = GENESIS
+    first_bad: int | None = None
+    problems: list[str] = field(default_factory=list)
+    hashes: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_chain(
+    session: Session, *, keep: frozenset[int] = frozenset(), batch: int = 5000
+) -> ChainReport:
+    """Walk the chain in order; report the first position where it breaks.
+
+    The hashes at the positions in ``keep`` (checkpoint sizes) are kept in ``report.hashes``.
+    """
+    report = ChainReport()
+    expected_seq, prev = 1, GENESIS
+    last_seq = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.seq > last_seq)
+            .order_by(AuditEntry.seq)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        for entry in rows:
+            if report.first_bad is None:
+                problem = _check(entry, expected_seq, prev)
+                if problem:
+                    report.first_bad = min(entry.seq, expected_seq)
+                    report.problems.append(problem)
+            if entry.seq in keep:
+                report.hashes[entry.seq] = entry.hash
+            expected_seq, prev, last_seq = entry.seq + 1, entry.hash, entry.seq
+            report.size += 1
+        session.expunge_all()
+    report.head_hash = prev
+    head = session.get(AuditHead, 1)
+    if head is None:
+        report.problems.append("the chain's head row is missing")
+    elif report.first_bad is None and (head.size != report.size or head.head_hash != prev):
+        report.first_bad = min(head.size, report.size) + 1
+        report.problems.append(
+            f"the head records {head.size} entries ending in {head.head_hash[:12]}…, but the "
+            f"table holds {report.size} ending in {prev[:12]}… (entries removed from the end?)"
+        )
+    return report
+
+
+def _check(entry: AuditEntry, expected_seq: int, prev: str) -> str | None:
+    if entry.seq > expected_seq:
+        missing = (
+            f"{expected_seq}"
+            if entry.seq == expected_seq + 1
+            else (f"{expected_seq}-{entry.seq - 1}")
+        )
+        return (
+            f"entry {missing} is missing (deleted?): entry {entry.seq} follows {expected_seq - 1}"
+        )
+    if entry.prev_hash != prev:
+        return (
+            f"entry {entry.seq} does not link to entry {entry.seq - 1}: its previous hash "
+            f"{entry.prev_hash[:12]}… differs from {prev[:12]}… (inserted or re-chained?)"
+        )
+    if entry_hash(prev, entry) != entry.hash:
+        return f"entry {entry.seq} was altered: its content no longer matches its hash"
+    return None

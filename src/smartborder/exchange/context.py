@@ -1,0 +1,44 @@
+"""What the exchange needs to act for this node: its id, signing key, limits and clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartborder.db import utcnow
+from smartborder.exchange import keys
+from smartborder.exchange.envelope import Signer
+from smartborder.settings import Settings
+
+OUTBOX_FLAG = "exchange_outbox_written"
+
+
+@dataclass
+class NodeExchange:
+    settings: Settings
+    signer: Signer
+    clock: Callable[[], dt.datetime] = utcnow
+    wake: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def node_id(self) -> str:
+        return self.settings.node_id
+
+    @classmethod
+    def for_node(cls, settings: Settings) -> NodeExchange:
+        key = keys.load_signing_key(settings.key_path)
+        return cls(settings, Signer(key, keys.fingerprint(key.public_key())))
+
+    def watch(self, sessions: sessionmaker[Session]) -> None:
+        """Wake the dispatcher as soon as a transaction that queued an envelope commits."""
+
+        def after_commit(session: Session) -> None:
+            if session.info.pop(OUTBOX_FLAG, False):
+                self.wake.set()
+
+        event.listen(sessions, "after_commit", after_commit)

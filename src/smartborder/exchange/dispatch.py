@@ -1,0 +1,196 @@
+"""Deliver queued envelopes: at least once, with retries and backoff, in creation order.
+
+A row leaves ``pending`` only after the partner answered for it, so a crash on either side at
+any moment means a re-delivery, which the partner's inbox recognises by envelope id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartborder.audit import chain
+from smartborder.db import unit_of_work
+from smartborder.exchange.context import NodeExchange
+from smartborder.exchange.models import OutboxMessage, Partner
+from smartborder.exchange.transport import Transport, TransportError
+
+log = logging.getLogger("smartborder.exchange")
+MAX_BACKOFF_S = 300.0
+
+
+@dataclass
+class DispatchReport:
+    delivered: int = 0
+    refused: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def handled(self) -> int:
+        return self.delivered + self.refused
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """1 s, 2 s, 4 s … up to 5 min, with jitter so both nodes do not retry in step."""
+    base = min(MAX_BACKOFF_S, 2.0 ** max(0, attempts - 1))
+    return dt.timedelta(seconds=base * random.uniform(0.75, 1.0))  # noqa: S311
+
+
+def dispatch_once(
+    sessions: sessionmaker[Session], ex: NodeExchange, transport: Transport
+) -> DispatchReport:
+    """Send one batch per partner of what is due; record each partner's answer."""
+    report = DispatchReport()
+    with unit_of_work(sessions) as session:
+        partners = {p.id: p.url for p in session.scalars(select(Partner))}
+        due: dict[str, list[tuple[str, str]]] = {}
+        for partner_id in partners:
+            rows = session.execute(
+                select(OutboxMessage.envelope_id, OutboxMessage.token)
+                .where(
+                    OutboxMessage.partner == partner_id,
+                    OutboxMessage.state == "pending",
+                    OutboxMessage.next_attempt_at <= ex.clock(),
+                )
+                .order_by(OutboxMessage.created_at, OutboxMessage.envelope_id)
+                .limit(ex.settings.exchange_batch_size)
+            ).all()
+            if rows:
+                due[partner_id] = [(r[0], r[1]) for r in rows]
+    # No transaction is open while we wait for the partner.
+    for partner_id, batch in due.items():
+        ids = [envelope_id for envelope_id, _ in batch]
+        try:
+            results = transport.deliver(partner_id, partners[partner_id], [t for _, t in batch])
+        except TransportError as exc:
+            _postpone(sessions, ex, ids, str(exc))
+            report.failed += len(ids)
+            report.errors.append(str(exc))
+            log.warning("delivery to %s failed, will retry: %s", partner_id, exc)
+            continue
+        _record(sessions, ex, partner_id, ids, results, report)
+    return report
+
+
+def _postpone(
+    sessions: sessionmaker[Session], ex: NodeExchange, ids: list[str], error: str
+) -> None:
+    with unit_of_work(sessions) as session:
+        for message in session.scalars(
+            select(OutboxMessage).where(OutboxMessage.envelope_id.in_(ids))
+        ):
+            message.attempts += 1
+            message.last_error = error[:1000]
+            message.next_attempt_at = ex.clock() + backoff(message.attempts)
+
+
+def _record(
+    sessions: sessionmaker[Session],
+    ex: NodeExchange,
+    partner_id: str,
+    ids: list[str],
+    results: list[dict[str, Any]],
+    report: DispatchReport,
+) -> None:
+    now = ex.clock()
+    with unit_of_work(sessions) as session:
+        messages = {
+            m.envelope_id: m
+            for m in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.envelope_id.in_(ids))
+            )
+        }
+        for envelope_id, result in zip(ids, results, strict=True):
+            message = messages[envelope_id]
+            if message.state != "pending":
+                continue
+            message.attempts += 1
+            status = result.get("status") if isinstance(result, dict) else None
+            if status in ("accepted", "duplicate"):
+                message.state, message.delivered_at = "delivered", now
+                report.delivered += 1
+                event, details = "exchange:envelope:delivered", {"kind": message.kind}
+            elif status == "refused":
+                message.state = "refused"
+                message.refusal_code = str(result.get("code", "unknown"))[:40]
+                message.last_error = str(result.get("message", ""))[:1000]
+                report.refused += 1
+                event = "exchange:envelope:refused-by-partner"
+                details = {
+                    "kind": message.kind,
+                    "code": message.refusal_code,
+                    "reason": message.last_error,
+                }
+            else:
+                message.last_error = f"unreadable result: {result!r}"[:1000]
+                message.next_attempt_at = now + backoff(message.attempts)
+                report.failed += 1
+                continue
+            chain.append(
+                session,
+                event,
+                actor="system:dispatcher",
+                partner=partner_id,
+                agreement=message.agreement,
+                subject=envelope_id,
+                details=details,
+                at=now,
+            )
+
+
+class Dispatcher:
+    """``serve``'s background delivery thread; also runs the node's periodic exchange jobs."""
+
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        ex: NodeExchange,
+        transport: Transport,
+        jobs: list[tuple[float, Callable[[], Any]]] | None = None,
+    ) -> None:
+        self._sessions, self._ex, self._transport = sessions, ex, transport
+        self._jobs = [(interval, job, 0.0) for interval, job in (jobs or [])]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="exchange-dispatcher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._ex.wake.set()
+        self._thread.join(timeout)
+        self._transport.close()
+
+    def _run(self) -> None:
+        import time
+
+        interval = self._ex.settings.exchange_dispatch_interval_seconds
+        started = time.monotonic()
+        self._jobs = [(every, job, started) for every, job, _ in self._jobs]
+        while not self._stop.is_set():
+            self._ex.wake.clear()
+            try:
+                report = dispatch_once(self._sessions, self._ex, self._transport)
+                self._run_jobs(time.monotonic())
+            except Exception:
+                log.exception("the dispatcher's round failed; retrying")
+                report = DispatchReport()
+            if report.handled and not report.failed:
+                continue  # more may be waiting
+            self._ex.wake.wait(interval)
+
+    def _run_jobs(self, now: float) -> None:
+        for index, (interval, job, last) in enumerate(self._jobs):
+            if now - last >= interval:
+                job()
+                self._jobs[index] = (interval, job, now)

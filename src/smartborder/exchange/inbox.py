@@ -1,0 +1,231 @@
+"""Receive envelopes: verify each, refuse with a reason code, apply it once.
+
+The checks, in order: size, form, sender registered, addressed to us, signature with the sender's
+registered key, clock (not from the future, not older than the replay window), not seen before
+(an identical re-delivery is acknowledged as a duplicate and not applied again; a different
+envelope reusing an id is a replay), then the agreement: known, in force, between us, carrying
+this kind for this purpose, and no field it does not list. An accepted envelope, the change its
+handler makes and the audit entry commit together; a refusal stores nothing but its audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from joserfc.jwk import OKPKey
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartborder.audit import chain
+from smartborder.db import unit_of_work
+from smartborder.exchange.context import NodeExchange
+from smartborder.exchange.document import AgreementDocument
+from smartborder.exchange.envelope import (
+    Envelope,
+    EnvelopeError,
+    check_signature,
+    digest,
+    peek,
+    verifier_key,
+)
+from smartborder.exchange.kinds import Category, category
+from smartborder.exchange.models import Agreement, InboxMessage, Partner
+from smartborder.exchange.policy import Refused, check_use, document_of, extra_fields
+
+
+@dataclass(frozen=True)
+class Received:
+    envelope: Envelope
+    token: str
+    partner: Partner
+    agreement: Agreement | None
+    document: AgreementDocument | None
+
+
+Handler = Callable[[Session, NodeExchange, Received], None]
+
+
+def receive(
+    sessions: sessionmaker[Session], ex: NodeExchange, tokens: list[str]
+) -> list[dict[str, Any]]:
+    """Receive a batch in one transaction (one savepoint per envelope); one result each."""
+    from smartborder.exchange.handlers import HANDLERS
+
+    with unit_of_work(sessions) as session:
+        return [_receive_one(session, ex, token, HANDLERS) for token in tokens]
+
+
+@lru_cache(maxsize=64)
+def _key(public_pem: str) -> OKPKey:
+    return verifier_key(public_pem)
+
+
+def _receive_one(
+    session: Session, ex: NodeExchange, token: Any, handlers: dict[str, Handler]
+) -> dict[str, Any]:
+    claimed: dict[str, Any] = {}
+    partner: Partner | None = None
+    try:
+        if not isinstance(token, str):
+            raise EnvelopeError("malformed", "each envelope must be a compact JWS string")
+        if len(token) > ex.settings.exchange_max_envelope_bytes:
+            raise EnvelopeError(
+                "too_large",
+                f"the envelope is {len(token)} bytes; the limit is "
+                f"{ex.settings.exchange_max_envelope_bytes}",
+            )
+        _header, envelope = peek(token)
+        claimed = {"id": envelope.id, "from": envelope.sender, "kind": envelope.kind}
+        partner = session.get(Partner, envelope.sender)
+        if partner is None:
+            raise EnvelopeError(
+                "unknown_sender", f"'{envelope.sender}' is not a registered partner"
+            )
+        if envelope.recipient != ex.node_id:
+            raise EnvelopeError(
+                "wrong_recipient", f"addressed to '{envelope.recipient}', this is '{ex.node_id}'"
+            )
+        check_signature(token, _key(partner.public_key))
+        _check_clock(envelope.created, ex)
+        seen = session.get(InboxMessage, envelope.id)
+        if seen is not None:
+            return _already_seen(session, seen, token, envelope)
+        received = _check_policy(session, ex, envelope, token, partner)
+        handler = handlers.get(envelope.kind)
+        if handler is None:
+            raise Refused("kind_not_supported", f"this node does not handle '{envelope.kind}' yet")
+        try:
+            with session.begin_nested():
+                session.add(
+                    InboxMessage(
+                        envelope_id=envelope.id,
+                        sender=envelope.sender,
+                        kind=envelope.kind,
+                        agreement=envelope.agreement,
+                        purpose=envelope.purpose,
+                        received_at=ex.clock(),
+                        digest=digest(token),
+                        token=token,
+                    )
+                )
+                session.flush()
+                handler(session, ex, received)
+                chain.append(
+                    session,
+                    "exchange:envelope:received",
+                    actor=f"partner:{partner.id}",
+                    partner=partner.id,
+                    agreement=envelope.agreement,
+                    subject=envelope.id,
+                    details={
+                        "kind": envelope.kind,
+                        "purpose": envelope.purpose,
+                        "in_reply_to": envelope.in_reply_to,
+                    },
+                )
+        except IntegrityError:
+            seen = session.get(InboxMessage, envelope.id, populate_existing=True)
+            if seen is None:
+                raise
+            return _already_seen(session, seen, token, envelope)
+        return {"id": envelope.id, "status": "accepted", "code": "accepted", "message": "applied"}
+    except (EnvelopeError, Refused) as exc:
+        chain.append(
+            session,
+            "exchange:envelope:refused",
+            actor=f"partner:{partner.id}" if partner else "unknown",
+            partner=partner.id if partner else None,
+            agreement=None,
+            subject=claimed.get("id"),
+            details={
+                "code": exc.code,
+                "reason": exc.message,
+                "claimed": claimed,
+                "digest": digest(token) if isinstance(token, str) else None,
+            },
+        )
+        return {
+            "id": claimed.get("id"),
+            "status": "refused",
+            "code": exc.code,
+            "message": exc.message,
+        }
+
+
+def _check_clock(created: dt.datetime, ex: NodeExchange) -> None:
+    now = ex.clock()
+    skew = dt.timedelta(seconds=ex.settings.exchange_max_clock_skew_seconds)
+    if created > now + skew:
+        raise EnvelopeError(
+            "clock_skew",
+            f"created {created.isoformat()} is more than {skew.total_seconds():.0f} s ahead of "
+            f"this node's clock ({now.isoformat(timespec='seconds')})",
+        )
+    if created < now - dt.timedelta(hours=ex.settings.exchange_max_age_hours):
+        raise EnvelopeError(
+            "expired",
+            f"created {created.isoformat()} is older than the "
+            f"{ex.settings.exchange_max_age_hours} h replay window",
+        )
+
+
+def _already_seen(
+    session: Session, seen: InboxMessage, token: str, envelope: Envelope
+) -> dict[str, Any]:
+    if seen.digest != digest(token):
+        raise EnvelopeError(
+            "replay", f"envelope id {envelope.id} was already used by a different envelope"
+        )
+    chain.append(
+        session,
+        "exchange:envelope:duplicate",
+        actor=f"partner:{envelope.sender}",
+        partner=envelope.sender,
+        agreement=envelope.agreement,
+        subject=envelope.id,
+        details={"kind": envelope.kind, "first_received": seen.received_at.isoformat()},
+    )
+    return {
+        "id": envelope.id,
+        "status": "duplicate",
+        "code": "duplicate",
+        "message": "already received; not applied again",
+    }
+
+
+def _check_policy(
+    session: Session, ex: NodeExchange, envelope: Envelope, token: str, partner: Partner
+) -> Received:
+    sort = category(envelope.kind)
+    if sort is None:
+        raise Refused("unknown_kind", f"'{envelope.kind}' is not a message kind")
+    if sort is Category.CONTROL:
+        agreement = session.get(Agreement, envelope.agreement) if envelope.agreement else None
+        return Received(envelope, token, partner, agreement, None)
+    if not envelope.agreement:
+        raise Refused("unknown_agreement", f"'{envelope.kind}' messages must name an agreement")
+    agreement = session.get(Agreement, envelope.agreement)
+    if agreement is None:
+        raise Refused("unknown_agreement", f"no agreement '{envelope.agreement}' on this node")
+    if agreement.partner != partner.id:
+        raise Refused("not_a_party", f"'{partner.id}' is not a party to agreement '{agreement.id}'")
+    if sort is Category.DUTY:
+        if agreement.state not in ("signed", "terminated"):
+            raise Refused(
+                "agreement_not_in_force", f"agreement '{agreement.id}' was never in force"
+            )
+        return Received(envelope, token, partner, agreement, document_of(agreement))
+    document = check_use(agreement, ex.clock().date(), envelope.kind, envelope.purpose)
+    rule = document.rule(envelope.kind)
+    assert rule is not None
+    extra = extra_fields(envelope.body, rule.fields)
+    if extra:
+        raise Refused(
+            "field_not_allowed",
+            f"agreement '{agreement.id}' does not let '{envelope.kind}' carry: " + ", ".join(extra),
+        )
+    return Received(envelope, token, partner, agreement, document)

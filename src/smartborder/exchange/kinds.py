@@ -1,0 +1,61 @@
+"""The message kinds nodes exchange.
+
+*Agreement kinds* carry domain data and must be listed, with their exact fields, in an agreement
+in force. *Control kinds* run the exchange itself (agreement negotiation, audit checkpoints) and
+pass between registered partners without one. *Duty kinds* (corrections, destruction and their
+confirmations) are obligations under the agreement that carried the data, allowed for as long as
+that agreement is known — including after it ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    AGREEMENT = "agreement"
+    CONTROL = "control"
+    DUTY = "duty"
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    category: Category
+    description: str
+    handled: bool = True
+
+
+_KINDS = (
+    Kind("case-request", Category.AGREEMENT, "A case-by-case question about a subject."),
+    Kind("case-response", Category.AGREEMENT, "The answer to a case request (approved)."),
+    Kind("case-refusal", Category.AGREEMENT, "A case request refused, with the reason."),
+    Kind("lookout-upsert", Category.AGREEMENT, "A shared lookout, created or amended.", False),
+    Kind("lookout-retraction", Category.AGREEMENT, "A shared lookout withdrawn.", False),
+    Kind("high-risk-traveller", Category.AGREEMENT, "A traveller over the joint threshold.", False),
+    Kind("asylum-comparison", Category.AGREEMENT, "A claimant to compare (Asylum Annex).", False),
+    Kind("asylum-match", Category.AGREEMENT, "A comparison that matched: permitted facts.", False),
+    Kind("vetting-request", Category.AGREEMENT, "A NEXUS/FAST application to vet.", False),
+    Kind("vetting-result", Category.AGREEMENT, "A vetting decision with permitted reasons.", False),
+    Kind("cargo-target", Category.AGREEMENT, "An in-transit shipment targeted for exam.", False),
+    Kind("visa-consultation", Category.AGREEMENT, "Notice of a planned visa policy change.", False),
+    Kind("visa-consultation-reply", Category.AGREEMENT, "The partner's view on it.", False),
+    Kind("correction", Category.DUTY, "Corrected fields for data shared earlier."),
+    Kind("destruction", Category.DUTY, "A demand to destroy data shared earlier."),
+    Kind("notice-confirmation", Category.DUTY, "Confirms a correction or destruction applied."),
+    Kind("agreement-proposal", Category.CONTROL, "A signed agreement proposed to the partner."),
+    Kind("agreement-signature", Category.CONTROL, "The partner's counter-signature."),
+    Kind("agreement-rejection", Category.CONTROL, "A proposal declined, with the reason."),
+    Kind("agreement-termination", Category.CONTROL, "An agreement ended by one party."),
+    Kind("audit-checkpoint", Category.CONTROL, "A signed size and head of the sender's chain."),
+    Kind("audit-receipt", Category.CONTROL, "Acknowledges a checkpoint, signed by the receiver."),
+)
+
+KINDS: dict[str, Kind] = {kind.name: kind for kind in _KINDS}
+AGREEMENT_KINDS = frozenset(k.name for k in _KINDS if k.category is Category.AGREEMENT)
+
+
+def category(name: str) -> Category | None:
+    kind = KINDS.get(name)
+    return kind.category if kind else None
