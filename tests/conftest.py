@@ -23,6 +23,7 @@ from smartborder.users import service as users
 
 ADMIN_PASSWORD = "admin-password-1"
 PASSWORD = "correct-horse-battery"
+pytest_plugins = ["tests.pair"]
 TEST_DATABASE_URL = os.environ.get("SMARTBORDER_TEST_DATABASE_URL", "")
 
 
@@ -61,6 +62,8 @@ def database_url(postgres_url: str, tmp_path: Path) -> Iterator[str]:
         tables = [t.name for t in metadata.sorted_tables if t.name in existing]
         if tables:
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        if "audit_head" in existing:  # the migration's row: an empty chain
+            connection.execute(text("INSERT INTO audit_head VALUES (1, 0, :h)"), {"h": "0" * 64})
     engine.dispose()
     yield url
 
@@ -144,3 +147,27 @@ def api_token(app: FastAPI, username: str, role: str) -> dict[str, str]:
     with db.unit_of_work(app.state.sessions) as s:
         _, secret = users.create_token(s, users.get_user(s, username), "test")
     return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def peer_database_url(postgres_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second, separate database for a partner node (another PostgreSQL database, or file)."""
+    if not postgres_url:
+        yield f"sqlite:///{tmp_path / 'peer.db'}"
+        return
+    url = load_settings(database_url=postgres_url).database_url
+    base, _, name = url.rpartition("/")
+    peer_url = f"{base}/{name}_peer"
+    admin = db.make_engine(f"{base}/postgres").execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        if not connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": f"{name}_peer"}
+        ).scalar():
+            connection.execute(text(f'CREATE DATABASE "{name}_peer"'))
+    admin.dispose()
+    engine = db.make_engine(peer_url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    yield peer_url
