@@ -15,6 +15,7 @@ from tests.conftest import api_token
 PUBLIC = {
     ("GET", "/api/v1/health"),
     ("GET", "/api/v1/ready"),
+    ("POST", "/api/v1/exchange/inbox"),  # authenticated per envelope by its signature
     ("GET", "/login"),
     ("POST", "/login"),
 }

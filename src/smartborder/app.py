@@ -13,9 +13,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from smartborder import __version__, db, errorhandlers, health
+from smartborder.audit import router as audit_api
 from smartborder.auth import Principal, require
 from smartborder.errors import NotInitialised
 from smartborder.exchange import keys
+from smartborder.exchange import router as exchange_api
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.jobs import background_dispatcher
 from smartborder.identity import documents_router, documents_views
@@ -119,6 +121,8 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     users_api.router,
     identity_api.router,
     documents_router.router,
+    exchange_api.router,
+    audit_api.router,
     docs_router,
 )
 UI_ROUTERS: tuple[APIRouter, ...] = (

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from smartborder import __version__, db
+from smartborder.audit.cli import audit_app
+from smartborder.cliutil import DataDir, err, node_settings, out, unit
 from smartborder.errors import SmartborderError
+from smartborder.exchange.cli import agreements_app, exchange_app, partners_app
 from smartborder.identity.cli import doc_app
 from smartborder.node import init_node
 from smartborder.roles import Role
-from smartborder.settings import Settings, load_settings
 from smartborder.users import service as users
 
 app = typer.Typer(
@@ -32,31 +30,10 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(db_app, name="db")
 app.add_typer(doc_app, name="doc")
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        envvar="SMARTBORDER_DATA_DIR",
-        help="The node's data directory (database, keys, node.toml).",
-        file_okay=False,
-    ),
-]
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def _settings(data_dir: Path | None, *, must_exist: bool = True, **values: Any) -> Settings:
-    settings = load_settings(data_dir=data_dir, **values)
-    if must_exist and not settings.initialised:
-        fail(f"{settings.data_dir} is not an initialised node; run 'smartborder init' first")
-    return settings
+app.add_typer(partners_app, name="partners")
+app.add_typer(agreements_app, name="agreements")
+app.add_typer(exchange_app, name="exchange")
+app.add_typer(audit_app, name="audit")
 
 
 @app.callback()
@@ -86,7 +63,7 @@ def init(
 
     The admin password comes from SMARTBORDER_ADMIN_PASSWORD, or is generated and printed once.
     """
-    settings = _settings(
+    settings = node_settings(
         data_dir,
         must_exist=False,
         node_id=node,
@@ -121,7 +98,7 @@ def serve(
 
     from smartborder.app import create_app
 
-    settings = _settings(data_dir, host=host, port=port)
+    settings = node_settings(data_dir, host=host, port=port)
     application = create_app(settings)
     out.print(
         f"Node {settings.node_id} at http://{settings.host}:{settings.port}/", highlight=False
@@ -183,10 +160,10 @@ def users_create(
     data_dir: DataDir = None,
 ) -> None:
     """Create a user with a role."""
-    settings = _settings(data_dir)
+    settings = node_settings(data_dir)
     if password is None:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    with _session(settings) as session:
+    with unit(settings) as session:
         user = users.create_user(
             session, username=username, role=role, password=password, display_name=display_name
         )
@@ -196,9 +173,9 @@ def users_create(
 @users_app.command("list")
 def users_list(data_dir: DataDir = None) -> None:
     """List users with their roles and status."""
-    settings = _settings(data_dir)
+    settings = node_settings(data_dir)
     table = Table("username", "name", "role", "status", "last sign-in")
-    with _session(settings) as session:
+    with unit(settings) as session:
         for user in users.list_users(session):
             last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "never"
             status = "active" if user.active else "disabled"
@@ -212,7 +189,7 @@ def users_disable(
     data_dir: DataDir = None,
 ) -> None:
     """Disable a user: sessions end at once and API tokens stop working."""
-    with _session(_settings(data_dir)) as session:
+    with unit(node_settings(data_dir)) as session:
         users.set_active(session, username, False)
     out.print(f"Disabled user '{username}'.")
 
@@ -223,7 +200,7 @@ def users_enable(
     data_dir: DataDir = None,
 ) -> None:
     """Enable a disabled user again."""
-    with _session(_settings(data_dir)) as session:
+    with unit(node_settings(data_dir)) as session:
         users.set_active(session, username, True)
     out.print(f"Enabled user '{username}'.")
 
@@ -242,8 +219,8 @@ def users_token(
     """Create (--name), revoke (--revoke) or, with neither, list a user's API tokens."""
     from smartborder.db import utcnow
 
-    settings = _settings(data_dir)
-    with _session(settings) as session:
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
         user = users.get_user(session, username)
         if name is not None:
             token, secret = users.create_token(session, user, name)
@@ -270,7 +247,7 @@ def users_token(
 @db_app.command("upgrade")
 def db_upgrade(data_dir: DataDir = None) -> None:
     """Apply pending migrations."""
-    settings = _settings(data_dir)
+    settings = node_settings(data_dir)
     engine = db.make_engine(settings.database_url)
     try:
         db.upgrade(engine)
@@ -282,7 +259,7 @@ def db_upgrade(data_dir: DataDir = None) -> None:
 @db_app.command("current")
 def db_current(data_dir: DataDir = None) -> None:
     """Show the database's migration revision and whether it is the latest."""
-    settings = _settings(data_dir)
+    settings = node_settings(data_dir)
     engine = db.make_engine(settings.database_url)
     try:
         current, head = db.current_revision(engine), db.head_revision(engine)
@@ -290,17 +267,6 @@ def db_current(data_dir: DataDir = None) -> None:
         engine.dispose()
     state = "up to date" if current == head else f"behind head {head}; run 'smartborder db upgrade'"
     out.print(f"revision {current or 'none'} ({state})")
-
-
-@contextmanager
-def _session(settings: Settings) -> Iterator[Session]:
-    """One unit of work for a command, against the node's database."""
-    engine = db.make_engine(settings.database_url)
-    try:
-        with db.unit_of_work(db.session_factory(engine)) as session:
-            yield session
-    finally:
-        engine.dispose()
 
 
 def main() -> None:
@@ -315,6 +281,7 @@ def main() -> None:
 
 
 def _describe(detail: dict[str, Any]) -> str:
-    if set(detail) == {"field", "problem"}:
-        return f"{detail['field']}: {detail['problem']}"
+    if "field" in detail and "problem" in detail:
+        where = ":".join(str(detail[k]) for k in ("source", "line") if detail.get(k) is not None)
+        return f"{where + ': ' if where else ''}{detail['field']}: {detail['problem']}"
     return ", ".join(f"{key}: {value}" for key, value in detail.items())

@@ -21,18 +21,41 @@ class Permission(StrEnum):
     TOKENS_OWN = "tokens:own"
     PEOPLE_READ = "people:read"
     DOCUMENTS_CHECK = "documents:check"
+    PARTNERS_MANAGE = "partners:manage"
+    AGREEMENTS_READ = "agreements:read"
+    AGREEMENTS_DECIDE = "agreements:decide"
+    REQUESTS_READ = "requests:read"
+    REQUESTS_CREATE = "requests:create"
+    REQUESTS_DECIDE = "requests:decide"
+    NOTICES_SEND = "notices:send"
+    AUDIT_READ = "audit:read"
 
 
-_EVERYONE = frozenset({Permission.NODE_READ, Permission.TOKENS_OWN, Permission.DOCUMENTS_CHECK})
+_EVERYONE = frozenset(
+    {
+        Permission.NODE_READ,
+        Permission.TOKENS_OWN,
+        Permission.DOCUMENTS_CHECK,
+        Permission.AGREEMENTS_READ,
+    }
+)
+_OFFICER = _EVERYONE | {Permission.REQUESTS_READ, Permission.REQUESTS_CREATE}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.SUPERVISOR: _EVERYONE | {Permission.PEOPLE_READ},
-    Role.ANALYST: _EVERYONE | {Permission.PEOPLE_READ},
-    Role.PROGRAM_OFFICER: _EVERYONE | {Permission.PEOPLE_READ},
-    Role.ASYLUM_OFFICER: _EVERYONE | {Permission.PEOPLE_READ},
-    Role.POLICY_ANALYST: _EVERYONE,
-    Role.AUDITOR: _EVERYONE | {Permission.PEOPLE_READ},
+    Role.SUPERVISOR: _OFFICER
+    | {
+        Permission.PEOPLE_READ,
+        Permission.AGREEMENTS_DECIDE,
+        Permission.REQUESTS_DECIDE,
+        Permission.NOTICES_SEND,
+    },
+    Role.ANALYST: _OFFICER | {Permission.PEOPLE_READ},
+    Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
+    Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
+    Role.POLICY_ANALYST: _OFFICER,
+    Role.AUDITOR: _EVERYONE
+    | {Permission.PEOPLE_READ, Permission.REQUESTS_READ, Permission.AUDIT_READ},
 }
 
 

@@ -1,0 +1,68 @@
+"""What every ``smartborder`` sub-command shares: consoles, the data-dir option, a unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session
+
+from smartborder import db
+from smartborder.errors import NotAuthenticated, PermissionDenied
+from smartborder.roles import Permission, allowed
+from smartborder.settings import Settings, load_settings
+from smartborder.users import service as users
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="SMARTBORDER_DATA_DIR",
+        help="The node's data directory (database, keys, node.toml).",
+        file_okay=False,
+    ),
+]
+ActingUser = Annotated[
+    str,
+    typer.Option("--as", help="The user (by username) on whose authority this is done."),
+]
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def node_settings(data_dir: Path | None, *, must_exist: bool = True, **values: Any) -> Settings:
+    settings = load_settings(data_dir=data_dir, **values)
+    if must_exist and not settings.initialised:
+        fail(f"{settings.data_dir} is not an initialised node; run 'smartborder init' first")
+    return settings
+
+
+@contextmanager
+def unit(settings: Settings) -> Iterator[Session]:
+    """One unit of work for a command, against the node's database."""
+    engine = db.make_engine(settings.database_url)
+    try:
+        with db.unit_of_work(db.session_factory(engine)) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def acting(session: Session, username: str, permission: Permission) -> str:
+    """The audit actor for a command done on ``username``'s authority, if their role allows it."""
+    user = users.get_user(session, username)
+    if not user.active:
+        raise NotAuthenticated(f"user '{username}' is disabled")
+    if not allowed(user.role, permission):
+        raise PermissionDenied(f"role '{user.role}' does not grant '{permission.value}'")
+    return f"cli:{user.username}"
