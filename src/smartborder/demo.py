@@ -24,6 +24,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from smartborder import db
+from smartborder.demo_exchange import link_and_grant, run_scenario
 from smartborder.errors import SmartborderError
 from smartborder.identity import service as identity
 from smartborder.node import init_node
@@ -204,11 +205,14 @@ def run_demo(
                     port=ports[node.node_id],
                 )
             console.print(f"node [bold]{node.node_id}[/]: {summary}")
+        access = link_and_grant({n.node_id: base_dir / n.node_id for n in NODES}, ports)
         for node in NODES:
             processes.append(_start(node, base_dir / node.node_id, ports[node.node_id]))
         for node, process in zip(NODES, processes, strict=True):
             url = f"http://127.0.0.1:{ports[node.node_id]}"
             _wait_ready(process, url, base_dir / node.node_id / "server.log")
+        with console.status("Exchanging under agreements…"):
+            run_scenario(access["ca"], access["us"], console)
         console.print(_credentials(ports))
         console.print("Both nodes are up. Press Ctrl-C to stop.")
         _wait(processes, run_for)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from smartborder.audit import service
-from smartborder.audit.checkpoints import verify
+from smartborder.audit.checkpoints import make_checkpoint, verify
 from smartborder.auth import Db, Principal, require
 from smartborder.roles import Permission
 
@@ -64,6 +64,13 @@ def list_entries(
 def per_agreement(db: Db, _auditor: Auditor) -> list[dict[str, object]]:
     """Entry counts per agreement and event."""
     return service.counts_by_agreement(db)
+
+
+@router.post("/audit/checkpoints", status_code=201)
+def checkpoint(db: Db, request: Request, principal: Auditor) -> dict[str, Any]:
+    """Sign the chain's size and head now and queue it to every partner."""
+    made = make_checkpoint(db, request.app.state.exchange, actor=f"user:{principal.username}")
+    return {"size": made[0].size if made else 0, "partners": [c.partner for c in made]}
 
 
 @router.get("/audit/verify")
