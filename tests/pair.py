@@ -53,6 +53,10 @@ class Node:
         with self.uow() as s:
             return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
+    def count_where(self, model: Any, *conditions: Any) -> int:
+        with self.uow() as s:
+            return int(s.scalar(select(func.count()).select_from(model).where(*conditions)) or 0)
+
     def public_pem(self) -> str:
         return keys.public_path(self.settings.key_path).read_text()
 

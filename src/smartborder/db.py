@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -20,6 +20,8 @@ from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+_T = TypeVar("_T")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -85,6 +87,24 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     so every transaction begins IMMEDIATE and waits (busy_timeout) for its turn instead.
     """
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_KEPT = "smartborder_kept_objects"
+
+
+def get_kept(session: Session, model: type[_T], key: Any) -> _T | None:
+    """``session.get`` that keeps the object referenced for the session's life.
+
+    The identity map holds objects weakly; a reference row looked up once per message (a
+    partner, an agreement) would otherwise be loaded again, with an autoflush, every time.
+    """
+    kept: dict[tuple[type[Any], Any], Any] = session.info.setdefault(_KEPT, {})
+    found = kept.get((model, key))
+    if found is None or found not in session:
+        found = session.get(model, key)
+        if found is not None:
+            kept[(model, key)] = found
+    return found
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -15,13 +15,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from smartborder.audit.models import AuditEntry, AuditHead
 from smartborder.db import utcnow
 
 GENESIS = "0" * 64
+_TAIL = "audit_chain_tail"
 EVENT_PATTERN = re.compile(r"^[a-z][a-z-]*:[a-z][a-z-]*:[a-z][a-z-]*$")
 
 
@@ -57,17 +58,23 @@ def append(
     """Record ``event`` ("domain:subject:action") in the caller's transaction."""
     if not EVENT_PATTERN.match(event):
         raise ValueError(f"audit event {event!r} is not 'domain:subject:action'")
-    # Taking the head row's lock first serialises appends on PostgreSQL (row lock) and SQLite
-    # (write lock), so two transactions can never chain onto the same predecessor.
-    row = session.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(size=AuditHead.size + 1)
-        .returning(AuditHead.size, AuditHead.head_hash)
-    ).one_or_none()
-    if row is None:
-        raise RuntimeError("the audit chain has no head row; was the node initialised?")
-    seq, prev_hash = row
+    # Lock the head row first: SELECT ... FOR UPDATE on PostgreSQL; on SQLite every transaction
+    # already holds the write lock (BEGIN IMMEDIATE). Two transactions can never chain onto the
+    # same predecessor. Core statements keep this cheap: it runs for every audited change.
+    connection = session.connection()
+    head = AuditHead.__table__
+    assert isinstance(head, Table)
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    cached = session.info.get(_TAIL)
+    if cached is not None and cached[0] is transaction:
+        seq, prev_hash = cached[1] + 1, cached[2]
+    else:
+        row = connection.execute(
+            select(head.c.size, head.c.head_hash).where(head.c.id == 1).with_for_update()
+        ).one_or_none()
+        if row is None:
+            raise RuntimeError("the audit chain has no head row; was the node initialised?")
+        seq, prev_hash = row[0] + 1, row[1]
     entry = AuditEntry(
         seq=seq,
         at=at or utcnow(),
@@ -80,8 +87,10 @@ def append(
         prev_hash=prev_hash,
     )
     entry.hash = entry_hash(prev_hash, entry)
+    connection.execute(update(head).where(head.c.id == 1).values(size=seq, head_hash=entry.hash))
     session.add(entry)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(head_hash=entry.hash))
+    # The lock is held to the end of this transaction, so its next append can skip the read.
+    session.info[_TAIL] = (transaction, seq, entry.hash)
     return entry
 
 

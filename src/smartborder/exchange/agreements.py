@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
+from smartborder.db import get_kept
 from smartborder.errors import Conflict, NotFound, ValidationFailed
 from smartborder.exchange import outbox
 from smartborder.exchange.context import NodeExchange
@@ -28,7 +29,7 @@ def list_agreements(session: Session) -> list[Agreement]:
 
 
 def get_agreement(session: Session, agreement_id: str) -> Agreement:
-    agreement = session.get(Agreement, agreement_id)
+    agreement = get_kept(session, Agreement, agreement_id)
     if agreement is None:
         raise NotFound(f"no agreement '{agreement_id}'")
     return agreement

@@ -6,6 +6,9 @@ registered key, clock (not from the future, not older than the replay window), n
 envelope reusing an id is a replay), then the agreement: known, in force, between us, carrying
 this kind for this purpose, and no field it does not list. An accepted envelope, the change its
 handler makes and the audit entry commit together; a refusal stores nothing but its audit entry.
+Handlers must raise :class:`Refused` before they write anything. A batch commits as one
+transaction; if it fails (a concurrent delivery of the same envelope, a crash), the sender gets
+no answer and delivers it again, and the ids already accepted are then acknowledged as duplicates.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from functools import lru_cache
 from typing import Any
 
 from joserfc.jwk import OKPKey
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartborder.audit import chain
-from smartborder.db import unit_of_work
+from smartborder.db import get_kept, unit_of_work
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.document import AgreementDocument
 from smartborder.exchange.envelope import (
@@ -56,7 +59,26 @@ def receive(
     from smartborder.exchange.handlers import HANDLERS
 
     with unit_of_work(sessions) as session:
-        return [_receive_one(session, ex, token, HANDLERS) for token in tokens]
+        seen = _seen(session, tokens)
+        return [_receive_one(session, ex, token, HANDLERS, seen) for token in tokens]
+
+
+def _seen(session: Session, tokens: list[Any]) -> dict[str, str]:
+    """Envelope id -> digest of what the inbox already holds, for the whole batch at once."""
+    ids = []
+    for token in tokens:
+        try:
+            ids.append(peek(token)[1].id)
+        except (EnvelopeError, AttributeError):
+            continue
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(InboxMessage.envelope_id, InboxMessage.digest).where(
+            InboxMessage.envelope_id.in_(ids)
+        )
+    )
+    return {envelope_id: digest_ for envelope_id, digest_ in rows}
 
 
 @lru_cache(maxsize=64)
@@ -65,7 +87,11 @@ def _key(public_pem: str) -> OKPKey:
 
 
 def _receive_one(
-    session: Session, ex: NodeExchange, token: Any, handlers: dict[str, Handler]
+    session: Session,
+    ex: NodeExchange,
+    token: Any,
+    handlers: dict[str, Handler],
+    seen: dict[str, str],
 ) -> dict[str, Any]:
     claimed: dict[str, Any] = {}
     partner: Partner | None = None
@@ -80,7 +106,7 @@ def _receive_one(
             )
         _header, envelope = peek(token)
         claimed = {"id": envelope.id, "from": envelope.sender, "kind": envelope.kind}
-        partner = session.get(Partner, envelope.sender)
+        partner = get_kept(session, Partner, envelope.sender)
         if partner is None:
             raise EnvelopeError(
                 "unknown_sender", f"'{envelope.sender}' is not a registered partner"
@@ -91,47 +117,40 @@ def _receive_one(
             )
         check_signature(token, _key(partner.public_key))
         _check_clock(envelope.created, ex)
-        seen = session.get(InboxMessage, envelope.id)
-        if seen is not None:
-            return _already_seen(session, seen, token, envelope)
+        if envelope.id in seen:
+            return _already_seen(session, seen[envelope.id], token, envelope)
         received = _check_policy(session, ex, envelope, token, partner)
         handler = handlers.get(envelope.kind)
         if handler is None:
             raise Refused("kind_not_supported", f"this node does not handle '{envelope.kind}' yet")
-        try:
-            with session.begin_nested():
-                session.add(
-                    InboxMessage(
-                        envelope_id=envelope.id,
-                        sender=envelope.sender,
-                        kind=envelope.kind,
-                        agreement=envelope.agreement,
-                        purpose=envelope.purpose,
-                        received_at=ex.clock(),
-                        digest=digest(token),
-                        token=token,
-                    )
-                )
-                session.flush()
-                handler(session, ex, received)
-                chain.append(
-                    session,
-                    "exchange:envelope:received",
-                    actor=f"partner:{partner.id}",
-                    partner=partner.id,
-                    agreement=envelope.agreement,
-                    subject=envelope.id,
-                    details={
-                        "kind": envelope.kind,
-                        "purpose": envelope.purpose,
-                        "in_reply_to": envelope.in_reply_to,
-                    },
-                )
-        except IntegrityError:
-            seen = session.get(InboxMessage, envelope.id, populate_existing=True)
-            if seen is None:
-                raise
-            return _already_seen(session, seen, token, envelope)
+        # Handlers check everything before they write, so a refusal leaves nothing behind.
+        handler(session, ex, received)
+        session.add(
+            InboxMessage(
+                envelope_id=envelope.id,
+                sender=envelope.sender,
+                kind=envelope.kind,
+                agreement=envelope.agreement,
+                purpose=envelope.purpose,
+                received_at=ex.clock(),
+                digest=digest(token),
+                token=token,
+            )
+        )
+        seen[envelope.id] = digest(token)
+        chain.append(
+            session,
+            "exchange:envelope:received",
+            actor=f"partner:{partner.id}",
+            partner=partner.id,
+            agreement=envelope.agreement,
+            subject=envelope.id,
+            details={
+                "kind": envelope.kind,
+                "purpose": envelope.purpose,
+                "in_reply_to": envelope.in_reply_to,
+            },
+        )
         return {"id": envelope.id, "status": "accepted", "code": "accepted", "message": "applied"}
     except (EnvelopeError, Refused) as exc:
         chain.append(
@@ -174,9 +193,9 @@ def _check_clock(created: dt.datetime, ex: NodeExchange) -> None:
 
 
 def _already_seen(
-    session: Session, seen: InboxMessage, token: str, envelope: Envelope
+    session: Session, seen_digest: str, token: str, envelope: Envelope
 ) -> dict[str, Any]:
-    if seen.digest != digest(token):
+    if seen_digest != digest(token):
         raise EnvelopeError(
             "replay", f"envelope id {envelope.id} was already used by a different envelope"
         )
@@ -187,7 +206,7 @@ def _already_seen(
         partner=envelope.sender,
         agreement=envelope.agreement,
         subject=envelope.id,
-        details={"kind": envelope.kind, "first_received": seen.received_at.isoformat()},
+        details={"kind": envelope.kind},
     )
     return {
         "id": envelope.id,
@@ -204,11 +223,11 @@ def _check_policy(
     if sort is None:
         raise Refused("unknown_kind", f"'{envelope.kind}' is not a message kind")
     if sort is Category.CONTROL:
-        agreement = session.get(Agreement, envelope.agreement) if envelope.agreement else None
+        agreement = get_kept(session, Agreement, envelope.agreement) if envelope.agreement else None
         return Received(envelope, token, partner, agreement, None)
     if not envelope.agreement:
         raise Refused("unknown_agreement", f"'{envelope.kind}' messages must name an agreement")
-    agreement = session.get(Agreement, envelope.agreement)
+    agreement = get_kept(session, Agreement, envelope.agreement)
     if agreement is None:
         raise Refused("unknown_agreement", f"no agreement '{envelope.agreement}' on this node")
     if agreement.partner != partner.id:

@@ -227,6 +227,7 @@ def _remove(session: Session, held: ReceivedData, why: str) -> None:
         request.response_envelope_id, request.response_removed = None, why[:200]
     session.flush()
     session.delete(held)
+    session.flush()
 
 
 def purge_expired(session: Session, ex: NodeExchange, *, actor: str) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
+from smartborder.db import get_kept
 from smartborder.errors import NotFound, ValidationFailed
 from smartborder.exchange.context import OUTBOX_FLAG, NodeExchange
 from smartborder.exchange.envelope import Envelope, new_id
@@ -41,7 +42,7 @@ def send(
     For agreement kinds the agreement must be in force and allow the kind and purpose, and the
     body is cut down to the fields it lists; what was withheld is returned and audited.
     """
-    if session.get(Partner, partner) is None:
+    if get_kept(session, Partner, partner) is None:
         raise NotFound(f"no partner '{partner}'; register it with 'smartborder partners add'")
     withheld: list[str] = []
     sort = category(kind)

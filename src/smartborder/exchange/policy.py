@@ -55,8 +55,20 @@ def extra_fields(body: dict[str, Any], allowed: list[str]) -> list[str]:
     return sorted(k for k in flatten(body) if k not in permitted)
 
 
+_PARSED: dict[str, AgreementDocument] = {}
+
+
 def document_of(agreement: Agreement) -> AgreementDocument:
-    return AgreementDocument.model_validate(agreement.document)
+    """The agreement's document, parsed once per digest (every envelope consults it)."""
+    document = _PARSED.get(agreement.digest)
+    if document is None:
+        document = AgreementDocument.model_validate(agreement.document)
+        if document.digest() != agreement.digest:
+            raise ValueError(f"agreement '{agreement.id}': the stored document was altered")
+        if len(_PARSED) > 256:
+            _PARSED.clear()
+        _PARSED[agreement.digest] = document
+    return document
 
 
 def status(agreement: Agreement, today: dt.date) -> str:
