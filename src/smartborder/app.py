@@ -14,10 +14,12 @@ from fastapi.staticfiles import StaticFiles
 
 from smartborder import __version__, db, errorhandlers, health
 from smartborder.audit import router as audit_api
+from smartborder.audit import views as audit_views
 from smartborder.auth import Principal, require
 from smartborder.errors import NotInitialised
 from smartborder.exchange import keys
 from smartborder.exchange import router as exchange_api
+from smartborder.exchange import views as exchange_views
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.jobs import background_dispatcher
 from smartborder.identity import documents_router, documents_views
@@ -130,4 +132,6 @@ UI_ROUTERS: tuple[APIRouter, ...] = (
     users_views.router,
     identity_views.router,
     documents_views.router,
+    exchange_views.router,
+    audit_views.router,
 )

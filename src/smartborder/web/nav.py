@@ -18,6 +18,9 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("Overview", "/", Permission.NODE_READ),
     NavItem("People", "/people", Permission.PEOPLE_READ),
     NavItem("Document check", "/documents/check", Permission.DOCUMENTS_CHECK),
+    NavItem("Requests", "/exchange/requests", Permission.REQUESTS_READ),
+    NavItem("Agreements", "/agreements", Permission.AGREEMENTS_READ),
+    NavItem("Audit", "/audit", Permission.AUDIT_READ),
     NavItem("Users", "/users", Permission.USERS_MANAGE),
     NavItem("API tokens", "/account", Permission.TOKENS_OWN),
 )
