@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from smartborder import db
 from smartborder.app import create_app
+from smartborder.cli import main
 from smartborder.models import metadata
 from smartborder.node import init_node
 from smartborder.settings import Settings, load_settings
@@ -171,3 +173,21 @@ def peer_database_url(postgres_url: str, tmp_path: Path) -> Iterator[str]:
         connection.execute(text("CREATE SCHEMA public"))
     engine.dispose()
     yield peer_url
+
+
+Cli = Callable[[list[str]], tuple[int, str, str]]
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Run `smartborder ARGS` through the real entry point: (exit code, stdout, stderr)."""
+
+    def run(args: list[str]) -> tuple[int, str, str]:
+        monkeypatch.setattr(sys, "argv", ["smartborder", *args])
+        with pytest.raises(SystemExit) as exited:
+            main()
+        captured = capsys.readouterr()
+        code = exited.value.code
+        return (code if isinstance(code, int) else 1), captured.out, captured.err
+
+    return run

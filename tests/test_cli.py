@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,27 +12,10 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from smartborder.cli import app, main
+from smartborder.cli import app
+from tests.conftest import Cli
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-
-
-Cli = Callable[[list[str]], tuple[int, str, str]]
-
-
-@pytest.fixture
-def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """Run `smartborder ARGS` through the real entry point: (exit code, stdout, stderr)."""
-
-    def run(args: list[str]) -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "argv", ["smartborder", *args])
-        with pytest.raises(SystemExit) as exited:
-            main()
-        captured = capsys.readouterr()
-        code = exited.value.code
-        return (code if isinstance(code, int) else 1), captured.out, captured.err
-
-    return run
 
 
 def _commands() -> list[tuple[str, Any]]:
