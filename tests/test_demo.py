@@ -152,3 +152,48 @@ def test_a_person_signs_in_to_each_node_in_a_browser(demo: dict[str, str], tmp_p
         finally:
             browser.close()
     assert (tmp_path / "ca.png").stat().st_size > 10_000
+
+
+def test_the_nodes_exchanged_under_agreements(demo: dict[str, str], tmp_path: Path) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    analyst = _signed_in(demo["ca"], "analyst", demo_password("ca", "analyst"))
+    [request] = analyst.get("/api/v1/exchange/requests").json()
+    assert request["state"] == "answered"
+    assert request["response"]["found"] is True
+    for node_id in ("ca", "us"):
+        statuses = {a["id"]: a["status"] for a in analyst.get("/api/v1/agreements").json()}
+        assert set(statuses.values()) == {"in-force"}
+        assert len(statuses) == 7
+        auditor = _signed_in(demo[node_id], "auditor", demo_password(node_id, "auditor"))
+        try:
+            assert auditor.get("/api/v1/audit/verify").json()["ok"] is True
+        finally:
+            auditor.close()
+    analyst.close()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            page = browser.new_page()
+            page.goto(demo["us"] + "/login")
+            page.get_by_label("Username").fill("supervisor")
+            page.get_by_label("Password").fill(demo_password("us", "supervisor"))
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_role("link", name="Requests").click()
+            page.get_by_role("link", name="Incoming (asked of us)").click()
+            expect(page.locator("table")).to_contain_text("OKAFOR")
+            expect(page.locator("table")).to_contain_text("answered")
+            page.get_by_role("link", name="Agreements").click()
+            expect(page.locator("table")).to_contain_text("Asylum Annex")
+            page.screenshot(path=str(tmp_path / "agreements.png"), full_page=True)
+            page.goto(demo["us"] + "/logout")
+            page.goto(demo["ca"] + "/login")
+            page.get_by_label("Username").fill("auditor")
+            page.get_by_label("Password").fill(demo_password("ca", "auditor"))
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_role("link", name="Audit").click()
+            page.get_by_role("link", name="Verify the chain").click()
+            expect(page.locator("p.ok")).to_contain_text("Chain verified")
+            expect(page.locator("body")).to_contain_text("smu-case-by-case")
+        finally:
+            browser.close()
