@@ -62,17 +62,7 @@ def _size_and_head(received: Received) -> tuple[int, str]:
 
 def on_checkpoint(session: Session, ex: NodeExchange, received: Received) -> None:
     size, head = _size_and_head(received)
-    session.add(
-        AuditCheckpoint(
-            kind="partner",
-            partner=received.partner.id,
-            size=size,
-            head_hash=head,
-            at=received.envelope.created,
-            envelope_id=received.envelope.id,
-            token=received.token,
-        )
-    )
+    _keep(session, "partner", received, size, head)
     outbox.send(
         session,
         ex,
@@ -96,9 +86,14 @@ def on_receipt(session: Session, ex: NodeExchange, received: Received) -> None:
         raise Refused("unknown_reference", "no such checkpoint was sent to this partner")
     if (own.size, own.head_hash) != (size, head):
         raise Refused("invalid_body", "the receipt does not repeat the checkpoint it answers")
+    _keep(session, "receipt", received, size, head)
+
+
+def _keep(session: Session, kind: str, received: Received, size: int, head: str) -> None:
+    """Store a partner-signed checkpoint or receipt, with the signed envelope as evidence."""
     session.add(
         AuditCheckpoint(
-            kind="receipt",
+            kind=kind,
             partner=received.partner.id,
             size=size,
             head_hash=head,

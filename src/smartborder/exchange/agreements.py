@@ -173,45 +173,47 @@ def approve(session: Session, ex: NodeExchange, agreement_id: str, *, actor: str
 def reject(
     session: Session, ex: NodeExchange, agreement_id: str, *, reason: str, actor: str
 ) -> Agreement:
-    if not reason.strip():
-        raise ValidationFailed(
-            "give the reason for rejecting", details=[{"field": "reason", "problem": "required"}]
-        )
-    agreement = _awaiting(session, agreement_id, "awaiting-approval")
-    agreement.state, agreement.ended_at = "rejected", ex.clock()
-    agreement.end_reason, agreement.decided_by = reason, actor
-    outbox.send(
-        session,
-        ex,
-        partner=agreement.partner,
-        kind="agreement-rejection",
-        agreement=agreement,
-        body={"agreement": agreement.id, "reason": reason},
-        actor=actor,
-    )
-    _audit(session, "rejected", agreement, actor, {"reason": reason})
-    return agreement
+    """Decline the partner's proposal, with the reason."""
+    return _end(session, ex, agreement_id, reason, actor, "awaiting-approval", "rejected")
 
 
 def terminate(
     session: Session, ex: NodeExchange, agreement_id: str, *, reason: str, actor: str
 ) -> Agreement:
+    """End an agreement signed by both, on both nodes."""
+    return _end(session, ex, agreement_id, reason, actor, "signed", "terminated")
+
+
+_END_KINDS = {"rejected": "agreement-rejection", "terminated": "agreement-termination"}
+
+
+def _end(
+    session: Session,
+    ex: NodeExchange,
+    agreement_id: str,
+    reason: str,
+    actor: str,
+    from_state: str,
+    to_state: str,
+) -> Agreement:
     if not reason.strip():
         raise ValidationFailed(
-            "give the reason for terminating", details=[{"field": "reason", "problem": "required"}]
+            f"give the reason ({to_state})", details=[{"field": "reason", "problem": "required"}]
         )
-    agreement = _awaiting(session, agreement_id, "signed")
-    agreement.state, agreement.ended_at, agreement.end_reason = "terminated", ex.clock(), reason
+    agreement = _awaiting(session, agreement_id, from_state)
+    agreement.state, agreement.ended_at, agreement.end_reason = to_state, ex.clock(), reason
+    if to_state == "rejected":
+        agreement.decided_by = actor
     outbox.send(
         session,
         ex,
         partner=agreement.partner,
-        kind="agreement-termination",
+        kind=_END_KINDS[to_state],
         agreement=agreement,
         body={"agreement": agreement.id, "reason": reason},
         actor=actor,
     )
-    _audit(session, "terminated", agreement, actor, {"reason": reason})
+    _audit(session, to_state, agreement, actor, {"reason": reason})
     return agreement
 
 
