@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -91,7 +92,7 @@ def token(node: Node, username: str, role: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def servers(tmp_path: Path, database_url: str, peer_database_url: str) -> Pair:
+def servers(tmp_path: Path, database_url: str, peer_database_url: str) -> Iterator[Pair]:
     clock = Clock()
     ports = {"ca": free_port(), "us": free_port()}
     ca = make_node("ca", database_url, tmp_path, clock)
@@ -119,7 +120,9 @@ def servers(tmp_path: Path, database_url: str, peer_database_url: str) -> Pair:
     pair = Pair(ca, us, transport, clock)
     pair.in_force()  # set up in-process; the traffic below crosses real processes
     pair.ports = ports  # type: ignore[attr-defined]
-    return pair
+    yield pair
+    ca.engine.dispose()
+    us.engine.dispose()
 
 
 def test_sigkill_loses_nothing_and_applies_nothing_twice(servers: Pair, tmp_path: Path) -> None:
