@@ -273,25 +273,22 @@ def on_signature(session: Session, ex: NodeExchange, received: Received) -> None
 
 
 def on_rejection(session: Session, ex: NodeExchange, received: Received) -> None:
-    agreement = _own(session, received, "proposed")
-    reason = str(received.envelope.body.get("reason", ""))
-    agreement.state, agreement.ended_at, agreement.end_reason = "rejected", ex.clock(), reason
-    _audit(
-        session,
-        "rejected-by-partner",
-        agreement,
-        f"partner:{received.partner.id}",
-        {"reason": reason},
-    )
+    _ended_by_partner(session, ex, received, "proposed", "rejected")
 
 
 def on_termination(session: Session, ex: NodeExchange, received: Received) -> None:
-    agreement = _own(session, received, "signed")
+    _ended_by_partner(session, ex, received, "signed", "terminated")
+
+
+def _ended_by_partner(
+    session: Session, ex: NodeExchange, received: Received, from_state: str, to_state: str
+) -> None:
+    agreement = _own(session, received, from_state)
     reason = str(received.envelope.body.get("reason", ""))
-    agreement.state, agreement.ended_at, agreement.end_reason = "terminated", ex.clock(), reason
+    agreement.state, agreement.ended_at, agreement.end_reason = to_state, ex.clock(), reason
     _audit(
         session,
-        "terminated-by-partner",
+        f"{to_state}-by-partner",
         agreement,
         f"partner:{received.partner.id}",
         {"reason": reason},
