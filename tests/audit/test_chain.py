@@ -9,6 +9,7 @@ from smartborder.audit import chain
 from smartborder.audit.checkpoints import make_checkpoint, verify
 from smartborder.audit.models import AuditCheckpoint, AuditEntry, AuditHead
 from smartborder.exchange.dispatch import dispatch_once
+from smartborder.exchange.models import Partner
 from tests.pair import Pair
 
 
@@ -24,6 +25,33 @@ def test_a_clean_chain_verifies(pair: Pair) -> None:
         report = verify(s)
     assert report.ok, report.as_dict()
     assert report.chain.size >= 6
+
+
+def test_savepoints_keep_the_chain_whole(pair: Pair) -> None:
+    """The head row is written once per flush; a rolled-back savepoint leaves no gap or fork."""
+    with pair.ca.uow() as s:
+        before = chain.head(s)[0]
+        chain.append(s, "test:thing:kept", actor="user:t")
+        with s.begin_nested() as nested:
+            chain.append(s, "test:thing:dropped", actor="user:t")
+            nested.rollback()
+        chain.append(s, "test:thing:kept", actor="user:t")
+        with s.begin_nested():
+            chain.append(s, "test:thing:kept", actor="user:t")
+        chain.append(s, "test:thing:kept", actor="user:t")
+        with s.begin_nested() as nested:  # the last append of the transaction is rolled back
+            chain.append(s, "test:thing:dropped", actor="user:t")
+            nested.rollback()
+        partner = s.get(Partner, "us")
+        assert partner is not None
+        partner.name = "United States"  # other work of the transaction still flushes
+        assert chain.head(s)[0] == before + 4
+    with pair.ca.uow() as s:
+        events = s.scalars(select(AuditEntry.event).where(AuditEntry.seq > before)).all()
+        report = verify(s)
+    assert events == ["test:thing:kept"] * 4
+    assert report.ok, report.as_dict()
+    assert report.chain.size == before + 4
 
 
 def test_event_names_are_typed(pair: Pair) -> None:

@@ -115,6 +115,7 @@ def ask(pair: Pair, agreement_id: str, **extra: object) -> int:
             actor="user:ana",
         )
         assert ("subject.phone" in withheld) == ("phone" in extra)
+        s.flush()
         return request.id
 
 

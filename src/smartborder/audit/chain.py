@@ -15,8 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Table, bindparam, event, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
 from smartborder.audit.models import AuditEntry, AuditHead
 from smartborder.db import utcnow
@@ -24,6 +24,27 @@ from smartborder.db import utcnow
 GENESIS = "0" * 64
 _TAIL = "audit_chain_tail"
 EVENT_PATTERN = re.compile(r"^[a-z][a-z-]*:[a-z][a-z-]*:[a-z][a-z-]*$")
+
+_HEAD = AuditHead.__table__
+assert isinstance(_HEAD, Table)
+# Built once: these run for every audited transaction.
+_LOCK_HEAD = select(_HEAD.c.size, _HEAD.c.head_hash).where(_HEAD.c.id == 1).with_for_update()
+_READ_HEAD = select(_HEAD.c.size, _HEAD.c.head_hash).where(_HEAD.c.id == 1)
+_WRITE_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == 1)
+    .values(size=bindparam("new_size"), head_hash=bindparam("new_hash"))
+)
+
+
+@dataclass
+class _Tail:
+    """The chain's end as this transaction sees it; ``written`` once the head row says so."""
+
+    transaction: SessionTransaction
+    seq: int
+    hash: str
+    written: bool
 
 
 def canonical(entry: AuditEntry) -> str:
@@ -60,21 +81,18 @@ def append(
         raise ValueError(f"audit event {event!r} is not 'domain:subject:action'")
     # Lock the head row first: SELECT ... FOR UPDATE on PostgreSQL; on SQLite every transaction
     # already holds the write lock (BEGIN IMMEDIATE). Two transactions can never chain onto the
-    # same predecessor. Core statements keep this cheap: it runs for every audited change.
-    connection = session.connection()
-    head = AuditHead.__table__
-    assert isinstance(head, Table)
+    # same predecessor. The lock lasts to the end of the transaction, so later appends in it
+    # continue from the cached tail, and the head row is written once per flush (_write_head).
     transaction = session.get_nested_transaction() or session.get_transaction()
-    cached = session.info.get(_TAIL)
-    if cached is not None and cached[0] is transaction:
-        seq, prev_hash = cached[1] + 1, cached[2]
+    tail: _Tail | None = session.info.get(_TAIL)
+    if transaction is not None and tail is not None and tail.transaction is transaction:
+        seq, prev_hash = tail.seq + 1, tail.hash
     else:
-        row = connection.execute(
-            select(head.c.size, head.c.head_hash).where(head.c.id == 1).with_for_update()
-        ).one_or_none()
+        row = session.connection().execute(_LOCK_HEAD).one_or_none()  # begins if need be
         if row is None:
             raise RuntimeError("the audit chain has no head row; was the node initialised?")
         seq, prev_hash = row[0] + 1, row[1]
+        transaction = session.get_nested_transaction() or session.get_transaction()
     entry = AuditEntry(
         seq=seq,
         at=at or utcnow(),
@@ -87,11 +105,33 @@ def append(
         prev_hash=prev_hash,
     )
     entry.hash = entry_hash(prev_hash, entry)
-    connection.execute(update(head).where(head.c.id == 1).values(size=seq, head_hash=entry.hash))
     session.add(entry)
-    # The lock is held to the end of this transaction, so its next append can skip the read.
-    session.info[_TAIL] = (transaction, seq, entry.hash)
+    assert transaction is not None
+    session.info[_TAIL] = _Tail(transaction, seq, entry.hash, written=False)
     return entry
+
+
+@event.listens_for(Session, "before_flush")
+def _write_head(session: Session, _context: object, _instances: object) -> None:
+    """Move the head row to the newest entry, in the flush that inserts the entries.
+
+    Entries of a savepoint rolled back before they were flushed are discarded by the session;
+    their transaction is no longer active, so the head is left where it was.
+    """
+    tail: _Tail | None = session.info.get(_TAIL)
+    if tail is None or tail.written or not tail.transaction.is_active:
+        return
+    session.connection().execute(_WRITE_HEAD, {"new_size": tail.seq, "new_hash": tail.hash})
+    tail.written = True
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The chain's size and newest hash, including this transaction's entries."""
+    session.flush()
+    row = session.connection().execute(_READ_HEAD).one_or_none()
+    if row is None:
+        raise RuntimeError("the audit chain has no head row; was the node initialised?")
+    return int(row[0]), str(row[1])
 
 
 @dataclass
@@ -114,6 +154,7 @@ def verify_chain(
 
     The hashes at the positions in ``keep`` (checkpoint sizes) are kept in ``report.hashes``.
     """
+    session.flush()
     report = ChainReport()
     expected_seq, prev = 1, GENESIS
     last_seq = 0
@@ -138,13 +179,13 @@ def verify_chain(
             report.size += 1
         session.expunge_all()
     report.head_hash = prev
-    head = session.get(AuditHead, 1)
-    if head is None:
+    row = session.connection().execute(_READ_HEAD).one_or_none()
+    if row is None:
         report.problems.append("the chain's head row is missing")
-    elif report.first_bad is None and (head.size != report.size or head.head_hash != prev):
-        report.first_bad = min(head.size, report.size) + 1
+    elif report.first_bad is None and (row[0] != report.size or row[1] != prev):
+        report.first_bad = min(row[0], report.size) + 1
         report.problems.append(
-            f"the head records {head.size} entries ending in {head.head_hash[:12]}…, but the "
+            f"the head records {row[0]} entries ending in {row[1][:12]}…, but the "
             f"table holds {report.size} ending in {prev[:12]}… (entries removed from the end?)"
         )
     return report

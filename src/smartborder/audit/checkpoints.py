@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartborder.audit import chain
 from smartborder.audit.chain import ChainReport, verify_chain
-from smartborder.audit.models import AuditCheckpoint, AuditHead
+from smartborder.audit.models import AuditCheckpoint
 from smartborder.exchange import outbox
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.envelope import EnvelopeError, check_signature, peek, verifier_key
@@ -25,9 +26,7 @@ from smartborder.exchange.policy import Refused
 
 def make_checkpoint(session: Session, ex: NodeExchange, *, actor: str) -> list[AuditCheckpoint]:
     """Sign the chain's current size and head and queue it to every partner."""
-    head = session.get(AuditHead, 1)
-    assert head is not None
-    size, head_hash = head.size, head.head_hash
+    size, head_hash = chain.head(session)
     made = []
     for partner in session.scalars(select(Partner).order_by(Partner.id)):
         queued = outbox.send(

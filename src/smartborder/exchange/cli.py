@@ -321,6 +321,7 @@ def exchange_request(
             due_date=checked.due_date,
             actor=actor,
         )
+        session.flush()
         out.print(
             f"Request {request.id} queued to {request.partner} (envelope {request.envelope_id}).",
             highlight=False,

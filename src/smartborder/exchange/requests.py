@@ -36,7 +36,9 @@ def create_request(
     due_date: dt.date | None,
     actor: str,
 ) -> tuple[CaseRequest, list[str]]:
-    """Queue a ``case-request``; returns the request and the fields the agreement withheld."""
+    """Queue a ``case-request``; returns the request and the fields the agreement withheld.
+
+    The request is added unflushed, so a batch costs one insert per table; flush for its id."""
     agreement = get_agreement(session, agreement_id)
     body: dict[str, Any] = {"subject": subject, "justification": justification}
     if due_date:
@@ -68,8 +70,7 @@ def create_request(
         requested_by=actor,
         created_at=ex.clock(),
     )
-    session.add(request)
-    session.flush()
+    session.add(request)  # its id is assigned at the next flush: many can be queued in one
     return request, queued.withheld
 
 

@@ -205,6 +205,7 @@ def create_request(body: RequestIn, db: Db, ex: Exchange, principal: RequestsCre
         due_date=body.due_date,
         actor=actor(principal),
     )
+    db.flush()
     return RequestOut.of(request, None, withheld)
 
 

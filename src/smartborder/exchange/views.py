@@ -104,6 +104,7 @@ async def create(request: Request, db: Db, ex: Exchange, principal: RequestsCrea
         due_date=due,
         actor=actor(principal),
     )
+    db.flush()
     return RedirectResponse(f"/exchange/requests/{created.id}", status_code=303)
 
 
