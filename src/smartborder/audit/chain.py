@@ -15,18 +15,21 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, bindparam, event, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy.orm import Session
 
+from smartborder import deferred
 from smartborder.audit.models import AuditEntry, AuditHead
 from smartborder.db import utcnow
 
 GENESIS = "0" * 64
-_TAIL = "audit_chain_tail"
+_TAIL = "audit_chain_tail"  # in the transaction's deferred.Batch memo
 EVENT_PATTERN = re.compile(r"^[a-z][a-z-]*:[a-z][a-z-]*:[a-z][a-z-]*$")
 
 _HEAD = AuditHead.__table__
+_ENTRIES = AuditEntry.__table__
 assert isinstance(_HEAD, Table)
+assert isinstance(_ENTRIES, Table)
 # Built once: these run for every audited transaction.
 _LOCK_HEAD = select(_HEAD.c.size, _HEAD.c.head_hash).where(_HEAD.c.id == 1).with_for_update()
 _READ_HEAD = select(_HEAD.c.size, _HEAD.c.head_hash).where(_HEAD.c.id == 1)
@@ -39,30 +42,35 @@ _WRITE_HEAD = (
 
 @dataclass
 class _Tail:
-    """The chain's end as this transaction sees it; ``written`` once the head row says so."""
+    """The newest entry this transaction knows of. The transaction holds the head row's lock,
+    so its later appends continue from here without reading the head again."""
 
-    transaction: SessionTransaction
     seq: int
     hash: str
-    written: bool
+
+    def write_head(self, connection: Connection) -> None:
+        connection.execute(_WRITE_HEAD, {"new_size": self.seq, "new_hash": self.hash})
 
 
-def canonical(entry: AuditEntry) -> str:
-    content = {
-        "seq": entry.seq,
-        "at": entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "event": entry.event,
-        "actor": entry.actor,
-        "partner": entry.partner,
-        "agreement": entry.agreement,
-        "subject": entry.subject,
-        "details": entry.details,
-    }
+_CONTENT = ("seq", "at", "event", "actor", "partner", "agreement", "subject", "details")
+
+
+def _content(row: dict[str, Any]) -> str:
+    content = {key: row[key] for key in _CONTENT}
+    content["at"] = row["at"].astimezone(dt.UTC).isoformat(timespec="microseconds")
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def canonical(entry: AuditEntry) -> str:
+    return _content({key: getattr(entry, key) for key in _CONTENT})
+
+
+def _hash(prev_hash: str, content: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{content}".encode()).hexdigest()
+
+
 def entry_hash(prev_hash: str, entry: AuditEntry) -> str:
-    return hashlib.sha256(f"{prev_hash}\n{canonical(entry)}".encode()).hexdigest()
+    return _hash(prev_hash, canonical(entry))
 
 
 def append(
@@ -75,59 +83,43 @@ def append(
     subject: str | None = None,
     details: dict[str, Any] | None = None,
     at: dt.datetime | None = None,
-) -> AuditEntry:
-    """Record ``event`` ("domain:subject:action") in the caller's transaction."""
+) -> int:
+    """Record ``event`` ("domain:subject:action") in the caller's transaction; its position."""
     if not EVENT_PATTERN.match(event):
         raise ValueError(f"audit event {event!r} is not 'domain:subject:action'")
-    # Lock the head row first: SELECT ... FOR UPDATE on PostgreSQL; on SQLite every transaction
-    # already holds the write lock (BEGIN IMMEDIATE). Two transactions can never chain onto the
-    # same predecessor. The lock lasts to the end of the transaction, so later appends in it
-    # continue from the cached tail, and the head row is written once per flush (_write_head).
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    tail: _Tail | None = session.info.get(_TAIL)
-    if transaction is not None and tail is not None and tail.transaction is transaction:
-        seq, prev_hash = tail.seq + 1, tail.hash
-    else:
-        row = session.connection().execute(_LOCK_HEAD).one_or_none()  # begins if need be
+    batch = deferred.batch(session)
+    tail: _Tail | None = batch.memo.get(_TAIL)
+    if tail is None:
+        # Lock the head row first: SELECT ... FOR UPDATE on PostgreSQL; on SQLite every
+        # transaction already holds the write lock (BEGIN IMMEDIATE). Two transactions can never
+        # chain onto the same predecessor, and the lock lasts to the end of this one.
+        row = session.connection().execute(_LOCK_HEAD).one_or_none()
         if row is None:
             raise RuntimeError("the audit chain has no head row; was the node initialised?")
-        seq, prev_hash = row[0] + 1, row[1]
-        transaction = session.get_nested_transaction() or session.get_transaction()
-    entry = AuditEntry(
-        seq=seq,
-        at=at or utcnow(),
-        event=event,
-        actor=actor,
-        partner=partner,
-        agreement=agreement,
-        subject=subject,
-        details=details or {},
-        prev_hash=prev_hash,
-    )
-    entry.hash = entry_hash(prev_hash, entry)
-    session.add(entry)
-    assert transaction is not None
-    session.info[_TAIL] = _Tail(transaction, seq, entry.hash, written=False)
-    return entry
-
-
-@event.listens_for(Session, "before_flush")
-def _write_head(session: Session, _context: object, _instances: object) -> None:
-    """Move the head row to the newest entry, in the flush that inserts the entries.
-
-    Entries of a savepoint rolled back before they were flushed are discarded by the session;
-    their transaction is no longer active, so the head is left where it was.
-    """
-    tail: _Tail | None = session.info.get(_TAIL)
-    if tail is None or tail.written or not tail.transaction.is_active:
-        return
-    session.connection().execute(_WRITE_HEAD, {"new_size": tail.seq, "new_hash": tail.hash})
-    tail.written = True
+        tail = batch.memo[_TAIL] = _Tail(row[0], row[1])
+    seq = tail.seq + 1
+    entry: dict[str, Any] = {
+        "seq": seq,
+        "at": at or utcnow(),
+        "event": event,
+        "actor": actor,
+        "partner": partner,
+        "agreement": agreement,
+        "subject": subject,
+        "details": details or {},
+        "prev_hash": tail.hash,
+    }
+    entry["hash"] = digest = _hash(tail.hash, _content(entry))
+    # Inserted with the transaction's other entries, then the head row moved to the newest.
+    deferred.insert_later(session, _ENTRIES, entry)
+    batch.finish[_TAIL] = tail.write_head
+    tail.seq, tail.hash = seq, digest
+    return seq
 
 
 def head(session: Session) -> tuple[int, str]:
     """The chain's size and newest hash, including this transaction's entries."""
-    session.flush()
+    deferred.write(session)
     row = session.connection().execute(_READ_HEAD).one_or_none()
     if row is None:
         raise RuntimeError("the audit chain has no head row; was the node initialised?")
@@ -154,7 +146,7 @@ def verify_chain(
 
     The hashes at the positions in ``keep`` (checkpoint sizes) are kept in ``report.hashes``.
     """
-    session.flush()
+    deferred.write(session)
     report = ChainReport()
     expected_seq, prev = 1, GENESIS
     last_seq = 0

@@ -23,6 +23,7 @@ from joserfc.jwk import OKPKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartborder import deferred
 from smartborder.audit import chain
 from smartborder.db import get_kept, unit_of_work
 from smartborder.exchange.context import NodeExchange
@@ -58,19 +59,31 @@ def receive(
     """Receive a batch in one transaction (one savepoint per envelope); one result each."""
     from smartborder.exchange.handlers import HANDLERS
 
+    read = [_read(token, ex.settings.exchange_max_envelope_bytes) for token in tokens]
     with unit_of_work(sessions) as session:
-        seen = _seen(session, tokens)
-        return [_receive_one(session, ex, token, HANDLERS, seen) for token in tokens]
+        seen = _seen(session, read)
+        return [
+            _receive_one(session, ex, token, peeked, HANDLERS, seen)
+            for token, peeked in zip(tokens, read, strict=True)
+        ]
 
 
-def _seen(session: Session, tokens: list[Any]) -> dict[str, str]:
+def _read(token: Any, limit: int) -> Envelope | EnvelopeError:
+    """The envelope a token claims to carry (signature not yet checked), or why it can't be read."""
+    if not isinstance(token, str):
+        return EnvelopeError("malformed", "each envelope must be a compact JWS string")
+    if len(token) > limit:
+        message = f"the envelope is {len(token)} bytes; the limit is {limit}"
+        return EnvelopeError("too_large", message)
+    try:
+        return peek(token)[1]
+    except EnvelopeError as exc:
+        return exc
+
+
+def _seen(session: Session, read: list[Envelope | EnvelopeError]) -> dict[str, str]:
     """Envelope id -> digest of what the inbox already holds, for the whole batch at once."""
-    ids = []
-    for token in tokens:
-        try:
-            ids.append(peek(token)[1].id)
-        except (EnvelopeError, AttributeError):
-            continue
+    ids = [envelope.id for envelope in read if isinstance(envelope, Envelope)]
     if not ids:
         return {}
     rows = session.execute(
@@ -90,21 +103,15 @@ def _receive_one(
     session: Session,
     ex: NodeExchange,
     token: Any,
+    envelope: Envelope | EnvelopeError,
     handlers: dict[str, Handler],
     seen: dict[str, str],
 ) -> dict[str, Any]:
     claimed: dict[str, Any] = {}
     partner: Partner | None = None
     try:
-        if not isinstance(token, str):
-            raise EnvelopeError("malformed", "each envelope must be a compact JWS string")
-        if len(token) > ex.settings.exchange_max_envelope_bytes:
-            raise EnvelopeError(
-                "too_large",
-                f"the envelope is {len(token)} bytes; the limit is "
-                f"{ex.settings.exchange_max_envelope_bytes}",
-            )
-        _header, envelope = peek(token)
+        if isinstance(envelope, EnvelopeError):
+            raise envelope
         claimed = {"id": envelope.id, "from": envelope.sender, "kind": envelope.kind}
         partner = get_kept(session, Partner, envelope.sender)
         if partner is None:
@@ -125,19 +132,21 @@ def _receive_one(
             raise Refused("kind_not_supported", f"this node does not handle '{envelope.kind}' yet")
         # Handlers check everything before they write, so a refusal leaves nothing behind.
         handler(session, ex, received)
-        session.add(
-            InboxMessage(
-                envelope_id=envelope.id,
-                sender=envelope.sender,
-                kind=envelope.kind,
-                agreement=envelope.agreement,
-                purpose=envelope.purpose,
-                received_at=ex.clock(),
-                digest=digest(token),
-                token=token,
-            )
-        )
         seen[envelope.id] = digest(token)
+        deferred.insert_later(
+            session,
+            InboxMessage,
+            {
+                "envelope_id": envelope.id,
+                "sender": envelope.sender,
+                "kind": envelope.kind,
+                "agreement": envelope.agreement,
+                "purpose": envelope.purpose,
+                "received_at": ex.clock(),
+                "digest": seen[envelope.id],
+                "token": token,
+            },
+        )
         chain.append(
             session,
             "exchange:envelope:received",

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from smartborder import deferred
 from smartborder.audit import chain
 from smartborder.db import get_kept
 from smartborder.errors import NotFound, ValidationFailed
@@ -76,18 +77,20 @@ def send(
         }
     )
     now = ex.clock()
-    session.add(
-        OutboxMessage(
-            envelope_id=envelope.id,
-            partner=partner,
-            kind=kind,
-            agreement=envelope.agreement,
-            token=ex.signer.sign(envelope),
-            state="pending",
-            attempts=0,
-            created_at=now,
-            next_attempt_at=now,
-        )
+    deferred.insert_later(
+        session,
+        OutboxMessage,
+        {
+            "envelope_id": envelope.id,
+            "partner": partner,
+            "kind": kind,
+            "agreement": envelope.agreement,
+            "token": ex.signer.sign(envelope),
+            "state": "pending",
+            "attempts": 0,
+            "created_at": now,
+            "next_attempt_at": now,
+        },
     )
     details: dict[str, Any] = {"kind": kind, "purpose": purpose, "in_reply_to": in_reply_to}
     if case_ref:
