@@ -1,0 +1,57 @@
+"""Screening: retrieve candidates from the index, score each, keep those over their threshold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from smartborder.screening.features import Evidence, Identity, score
+from smartborder.screening.index import Entry, LookoutIndex
+
+CANDIDATES = 40  # scored per subject; the index ranks them by shared keys
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: Entry
+    score: float
+    threshold: float
+    evidence: list[Evidence]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "lookout_id": self.entry.lookout_id,
+            "category": self.entry.category,
+            "origin": self.entry.origin,
+            "score": round(self.score, 4),
+            "threshold": self.threshold,
+            "evidence": [e.as_dict() for e in self.evidence],
+        }
+
+
+@dataclass
+class Thresholds:
+    default: float
+    by_category: dict[str, float]
+
+    def of(self, category: str) -> float:
+        return self.by_category.get(category, self.default)
+
+
+class Matcher:
+    def __init__(self, index: LookoutIndex, thresholds: Thresholds) -> None:
+        self.index = index
+        self.thresholds = thresholds
+
+    def screen(
+        self, subject: Identity, *, limit: int = 10, floor: float | None = None
+    ) -> list[Hit]:
+        """Hits for ``subject``, best first: lookouts scoring at least their category's
+        threshold (or ``floor`` when given, to look below the thresholds)."""
+        hits = []
+        for entry in self.index.candidates(subject, CANDIDATES):
+            value, evidence = score(subject, entry.identity)
+            threshold = self.thresholds.of(entry.category)
+            if value >= (threshold if floor is None else floor):
+                hits.append(Hit(entry, value, threshold, evidence))
+        hits.sort(key=lambda h: -h.score)
+        return hits[:limit]
