@@ -32,6 +32,9 @@ from smartborder.middleware import (
     SecurityHeadersMiddleware,
 )
 from smartborder.roles import Permission
+from smartborder.screening import router as screening_api
+from smartborder.screening.matcher import Thresholds
+from smartborder.screening.service import Screening
 from smartborder.settings import Settings
 from smartborder.users import router as users_api
 from smartborder.users import views as users_views
@@ -77,6 +80,9 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = sessions
     app.state.exchange = exchange
+    app.state.screening = Screening(
+        Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
+    )
     app.state.templates = make_templates()
     app.state.key_fingerprint = keys.fingerprint(signing_key.public_key())
 
@@ -125,6 +131,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     documents_router.router,
     exchange_api.router,
     audit_api.router,
+    screening_api.router,
     docs_router,
 )
 UI_ROUTERS: tuple[APIRouter, ...] = (

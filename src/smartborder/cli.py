@@ -17,6 +17,8 @@ from smartborder.exchange.cli import agreements_app, exchange_app, partners_app
 from smartborder.identity.cli import doc_app
 from smartborder.node import init_node
 from smartborder.roles import Role
+from smartborder.screening.cli import lookouts_app
+from smartborder.screening.cli import screen as screen_file
 from smartborder.users import service as users
 
 app = typer.Typer(
@@ -34,6 +36,8 @@ app.add_typer(partners_app, name="partners")
 app.add_typer(agreements_app, name="agreements")
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(audit_app, name="audit")
+app.add_typer(lookouts_app, name="lookouts")
+app.command("screen")(screen_file)
 
 
 @app.callback()

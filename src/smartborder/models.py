@@ -4,8 +4,16 @@ from smartborder.audit import models as audit_models
 from smartborder.db import Base
 from smartborder.exchange import models as exchange_models
 from smartborder.identity import models as identity_models
+from smartborder.screening import models as screening_models
 from smartborder.users import models as users_models
 
 metadata = Base.metadata
 
-__all__ = ["audit_models", "exchange_models", "identity_models", "metadata", "users_models"]
+__all__ = [
+    "audit_models",
+    "exchange_models",
+    "identity_models",
+    "metadata",
+    "screening_models",
+    "users_models",
+]

@@ -29,6 +29,9 @@ class Permission(StrEnum):
     REQUESTS_DECIDE = "requests:decide"
     NOTICES_SEND = "notices:send"
     AUDIT_READ = "audit:read"
+    LOOKOUTS_READ = "lookouts:read"
+    LOOKOUTS_MANAGE = "lookouts:manage"
+    SCREENING_RUN = "screening:run"
 
 
 _EVERYONE = frozenset(
@@ -39,7 +42,12 @@ _EVERYONE = frozenset(
         Permission.AGREEMENTS_READ,
     }
 )
-_OFFICER = _EVERYONE | {Permission.REQUESTS_READ, Permission.REQUESTS_CREATE}
+_OFFICER = _EVERYONE | {
+    Permission.REQUESTS_READ,
+    Permission.REQUESTS_CREATE,
+    Permission.LOOKOUTS_READ,
+    Permission.SCREENING_RUN,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
@@ -49,13 +57,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.AGREEMENTS_DECIDE,
         Permission.REQUESTS_DECIDE,
         Permission.NOTICES_SEND,
+        Permission.LOOKOUTS_MANAGE,
     },
-    Role.ANALYST: _OFFICER | {Permission.PEOPLE_READ},
+    Role.ANALYST: _OFFICER | {Permission.PEOPLE_READ, Permission.LOOKOUTS_MANAGE},
     Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
     Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
     Role.POLICY_ANALYST: _OFFICER,
     Role.AUDITOR: _EVERYONE
-    | {Permission.PEOPLE_READ, Permission.REQUESTS_READ, Permission.AUDIT_READ},
+    | {
+        Permission.PEOPLE_READ,
+        Permission.REQUESTS_READ,
+        Permission.AUDIT_READ,
+        Permission.LOOKOUTS_READ,
+    },
 }
 
 

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     exchange_batch_size: int = Field(200, ge=1, le=5000)
     exchange_timeout_seconds: float = Field(10.0, gt=0, le=300)
     audit_checkpoint_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
+    screening_threshold: float = Field(0.70, gt=0, lt=1)
+    screening_category_thresholds: dict[str, float] = Field(default_factory=dict)
+    screening_max_batch: int = Field(1000, ge=1, le=100_000)
 
     @classmethod
     def settings_customise_sources(
@@ -96,6 +99,20 @@ class Settings(BaseSettings):
         if pycountry.countries.get(alpha_2=code) is None:
             raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code")
         return code
+
+    @field_validator("screening_category_thresholds")
+    @classmethod
+    def _thresholds(cls, value: dict[str, float]) -> dict[str, float]:
+        from smartborder.screening.schemas import CATEGORIES
+
+        for category, threshold in value.items():
+            if category not in CATEGORIES:
+                raise ValueError(
+                    f"'{category}' is not a lookout category ({', '.join(CATEGORIES)})"
+                )
+            if not 0 < threshold < 1:
+                raise ValueError(f"the threshold for {category} must be between 0 and 1")
+        return value
 
     @field_validator("host")
     @classmethod

@@ -21,6 +21,7 @@ reach any threshold), and the best ``limit`` are handed to the scorer.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from array import array
 from collections.abc import Iterable
@@ -44,6 +45,7 @@ class Entry:
     origin: str  # "local" or the partner node's id
     version: int
     identity: Identity
+    valid_until: dt.date | None = None
 
 
 def name_keys(identity: Identity) -> set[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from smartborder.screening.features import Evidence, Identity, score
@@ -43,12 +44,20 @@ class Matcher:
         self.thresholds = thresholds
 
     def screen(
-        self, subject: Identity, *, limit: int = 10, floor: float | None = None
+        self,
+        subject: Identity,
+        *,
+        limit: int = 10,
+        floor: float | None = None,
+        today: dt.date | None = None,
     ) -> list[Hit]:
         """Hits for ``subject``, best first: lookouts scoring at least their category's
-        threshold (or ``floor`` when given, to look below the thresholds)."""
+        threshold (or ``floor`` when given, to look below the thresholds); lookouts expired by
+        ``today`` are left out."""
         hits = []
         for entry in self.index.candidates(subject, CANDIDATES):
+            if today and entry.valid_until and entry.valid_until < today:
+                continue
             value, evidence = score(subject, entry.identity)
             threshold = self.thresholds.of(entry.category)
             if value >= (threshold if floor is None else floor):

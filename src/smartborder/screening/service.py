@@ -1,0 +1,276 @@
+"""Lookouts (create, amend, retract, list, import) and screening against them.
+
+Every change is audited in the same transaction. The in-memory index follows the table: each
+screening first picks up what changed since it last looked (``updated_at``, re-reading a few
+seconds back so that transactions committing out of order are not missed), so changes made by
+the API, the CLI, another process or the lookout exchange are all seen.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from smartborder.audit import chain
+from smartborder.db import utcnow
+from smartborder.errors import Conflict, NotFound, ValidationFailed
+from smartborder.identity.names import normalise
+from smartborder.screening.index import Entry, LookoutIndex
+from smartborder.screening.matcher import Hit, Matcher, Thresholds
+from smartborder.screening.models import Lookout
+from smartborder.screening.schemas import LookoutIn, LookoutPatch, SubjectIn
+from smartborder.screening.subject import make_identity
+
+LOOKBACK = dt.timedelta(seconds=5)
+
+
+def _search_text(names: Iterable[dict[str, Any]]) -> str:
+    return " | ".join(normalise(str(n["name"])) for n in names)
+
+
+def _fields(data: LookoutIn | LookoutPatch) -> dict[str, Any]:
+    values = data.model_dump(exclude_unset=isinstance(data, LookoutPatch))
+    if "names" in values and values["names"] is not None:
+        values["search_text"] = _search_text(values["names"])
+    return values
+
+
+def create_lookout(session: Session, data: LookoutIn, *, actor: str, today: dt.date) -> Lookout:
+    now = utcnow()
+    values = _fields(data)
+    values["valid_from"] = values["valid_from"] or today
+    lookout = Lookout(
+        id=str(uuid.uuid4()),
+        **values,
+        status="active",
+        origin="local",
+        origin_id=None,
+        version=1,
+        created_at=now,
+        created_by=actor,
+        updated_at=now,
+        updated_by=actor,
+        retracted_reason=None,
+    )
+    session.add(lookout)
+    chain.append(
+        session,
+        "screening:lookout:created",
+        actor=actor,
+        subject=lookout.id,
+        details={"category": data.category, "kind": data.subject_kind, "share": data.share},
+        at=now,
+    )
+    return lookout
+
+
+def get_lookout(session: Session, lookout_id: str) -> Lookout:
+    lookout = session.get(Lookout, lookout_id)
+    if lookout is None:
+        raise NotFound(f"no lookout {lookout_id}")
+    return lookout
+
+
+def _local(lookout: Lookout) -> None:
+    if lookout.origin != "local":
+        raise Conflict(
+            f"lookout {lookout.id} was provided by {lookout.origin}; only {lookout.origin} can "
+            "change it (ask them through a case request)"
+        )
+
+
+def amend_lookout(session: Session, lookout_id: str, data: LookoutPatch, *, actor: str) -> Lookout:
+    lookout = get_lookout(session, lookout_id)
+    _local(lookout)
+    if lookout.status != "active":
+        raise Conflict(f"lookout {lookout_id} is {lookout.status}; it can no longer be amended")
+    changes = {k: v for k, v in _fields(data).items() if getattr(lookout, k) != v}
+    merged = LookoutIn.model_validate(
+        {
+            **{f: getattr(lookout, f) for f in LookoutIn.model_fields if f != "valid_from"},
+            "valid_from": lookout.valid_from,
+            **{k: v for k, v in changes.items() if k != "search_text"},
+        }
+    )  # the amended lookout must still be a valid lookout
+    del merged
+    if not changes:
+        return lookout
+    for key, value in changes.items():
+        setattr(lookout, key, value)
+    lookout.version += 1
+    lookout.updated_at, lookout.updated_by = utcnow(), actor
+    chain.append(
+        session,
+        "screening:lookout:amended",
+        actor=actor,
+        subject=lookout.id,
+        details={
+            "fields": sorted(k for k in changes if k != "search_text"),
+            "version": lookout.version,
+        },
+        at=lookout.updated_at,
+    )
+    return lookout
+
+
+def retract_lookout(session: Session, lookout_id: str, *, reason: str, actor: str) -> Lookout:
+    lookout = get_lookout(session, lookout_id)
+    _local(lookout)
+    if lookout.status == "retracted":
+        raise Conflict(f"lookout {lookout_id} was already retracted")
+    lookout.status, lookout.retracted_reason = "retracted", reason
+    lookout.version += 1
+    lookout.updated_at, lookout.updated_by = utcnow(), actor
+    chain.append(
+        session,
+        "screening:lookout:retracted",
+        actor=actor,
+        subject=lookout.id,
+        details={"reason": reason, "version": lookout.version},
+        at=lookout.updated_at,
+    )
+    return lookout
+
+
+def list_lookouts(
+    session: Session,
+    *,
+    query: str = "",
+    category: str | None = None,
+    status: str | None = None,
+    origin: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[int, list[Lookout]]:
+    statement = select(Lookout)
+    if query:
+        key = normalise(query)
+        statement = statement.where(
+            or_(Lookout.search_text.contains(key), Lookout.id == query.strip())
+        )
+    if category:
+        statement = statement.where(Lookout.category == category)
+    if status:
+        statement = statement.where(Lookout.status == status)
+    if origin:
+        statement = statement.where(Lookout.origin == origin)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.scalars(
+        statement.order_by(Lookout.updated_at.desc(), Lookout.id).limit(limit).offset(offset)
+    )
+    return int(total), list(rows)
+
+
+def import_lookouts(
+    session: Session, rows: Sequence[tuple[int, dict[str, Any]]], *, actor: str, today: dt.date
+) -> list[Lookout]:
+    """Validate every row first; create them all only when none has a problem.
+
+    ``rows`` are (line number, record). A failure raises ValidationFailed listing each problem
+    as ``line N: field: message``, and nothing is written.
+    """
+    problems: list[dict[str, Any]] = []
+    checked: list[LookoutIn] = []
+    from pydantic import ValidationError
+
+    for line, record in rows:
+        try:
+            checked.append(LookoutIn.model_validate(record))
+        except ValidationError as exc:
+            for error in exc.errors():
+                where = ".".join(str(p) for p in error["loc"]) or "record"
+                problems.append(
+                    {
+                        "line": line,
+                        "field": where,
+                        "problem": error["msg"].removeprefix("Value error, "),
+                    }
+                )
+    if problems:
+        raise ValidationFailed(
+            f"{len(problems)} problem(s) in {len({p['line'] for p in problems})} record(s); "
+            "nothing was imported",
+            details=problems,
+        )
+    created = [create_lookout(session, data, actor=actor, today=today) for data in checked]
+    chain.append(
+        session, "screening:lookouts:imported", actor=actor, details={"count": len(created)}
+    )
+    return created
+
+
+# --- screening -------------------------------------------------------------------------------
+
+
+def entry_of(lookout: Lookout) -> Entry:
+    return Entry(
+        lookout_id=lookout.id,
+        category=lookout.category,
+        origin=lookout.origin,
+        version=lookout.version,
+        identity=make_identity(
+            [str(n["name"]) for n in lookout.names],
+            lookout.birth_date,
+            lookout.sex,
+            lookout.nationalities,
+            [str(d["number"]) for d in lookout.documents],
+        ),
+        valid_until=lookout.valid_until,
+    )
+
+
+def subject_of(data: SubjectIn) -> Any:
+    return make_identity(data.names, data.birth_date, data.sex, data.nationalities, data.documents)
+
+
+class Screening:
+    """The node's matcher, kept in step with the lookouts table."""
+
+    def __init__(self, thresholds: Thresholds) -> None:
+        self.index = LookoutIndex()
+        self.matcher = Matcher(self.index, thresholds)
+        self._seen_until: dt.datetime | None = None
+        self._lock = threading.Lock()
+
+    def sync(self, session: Session) -> int:
+        """Load what changed since the last call (everything, the first time)."""
+        with self._lock:
+            statement = select(Lookout)
+            if self._seen_until is None:
+                statement = statement.where(Lookout.status == "active")
+            else:
+                statement = statement.where(Lookout.updated_at >= self._seen_until - LOOKBACK)
+            newest = self._seen_until
+            changed = 0
+            entries = []
+            for lookout in session.scalars(statement.execution_options(yield_per=5000)):
+                newest = lookout.updated_at if newest is None else max(newest, lookout.updated_at)
+                if self._seen_until is None:
+                    entries.append(entry_of(lookout))
+                elif lookout.status == "active":
+                    self.index.upsert(entry_of(lookout))
+                else:
+                    self.index.remove(lookout.id)
+                changed += 1
+            if self._seen_until is None:
+                self.index.build(entries)
+            self._seen_until = newest or utcnow() - LOOKBACK
+            return changed
+
+    def screen(
+        self,
+        session: Session,
+        subject: SubjectIn,
+        *,
+        today: dt.date,
+        limit: int = 10,
+        floor: float | None = None,
+    ) -> list[Hit]:
+        self.sync(session)
+        return self.matcher.screen(subject_of(subject), limit=limit, floor=floor, today=today)
