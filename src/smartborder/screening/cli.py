@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import ValidationError
 from rich.progress import Progress
 from rich.table import Table
 
@@ -17,7 +16,12 @@ from smartborder.cliutil import ActingUser, DataDir, acting, err, node_settings,
 from smartborder.errors import ValidationFailed
 from smartborder.roles import Permission
 from smartborder.screening import service
-from smartborder.screening.files import LOOKOUT_COLUMNS, SUBJECT_COLUMNS, read_records
+from smartborder.screening.files import (
+    LOOKOUT_COLUMNS,
+    SUBJECT_COLUMNS,
+    read_records,
+    validate_all,
+)
 from smartborder.screening.matcher import Thresholds
 from smartborder.screening.schemas import LookoutOut, SubjectIn
 from smartborder.settings import Settings
@@ -133,17 +137,7 @@ def screen(
     the evidence for each. Bad records are reported with their line and nothing is screened."""
     settings = node_settings(data_dir)
     rows = read_records(file, SUBJECT_COLUMNS)
-    problems, subjects = [], []
-    for line, record in rows:
-        try:
-            subjects.append(SubjectIn.model_validate(_subject(record)))
-        except ValidationError as exc:
-            for e in exc.errors():
-                where = ".".join(str(p) for p in e["loc"]) or "record"
-                message = e["msg"].removeprefix("Value error, ")
-                problems.append(
-                    {"source": file.name, "line": line, "field": where, "problem": message}
-                )
+    subjects, problems = validate_all(SubjectIn, rows, source=file.name, prepare=_subject)
     if problems:
         raise ValidationFailed(
             f"{len(problems)} problem(s) in {file.name}; nothing screened", details=problems

@@ -11,10 +11,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from smartborder.errors import ValidationFailed
+
+_Model = TypeVar("_Model", bound=BaseModel)
 
 LOOKOUT_COLUMNS = {
     "subject_kind", "category", "action", "name", "aliases", "birth_date", "sex",
@@ -155,3 +160,27 @@ def _json(source: str, text: str) -> list[tuple[int, dict[str, Any]]]:
         )
     # Records of a JSON array are numbered by position (1-based), not by line.
     return list(enumerate(items, start=1))
+
+
+def validate_all(
+    model: type[_Model],
+    rows: Sequence[tuple[int, dict[str, Any]]],
+    *,
+    source: str | None = None,
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] = lambda record: record,
+) -> tuple[list[_Model], list[dict[str, Any]]]:
+    """Validate every (line, record); the valid ones, and each problem with its line and field."""
+    valid: list[_Model] = []
+    problems: list[dict[str, Any]] = []
+    for line, record in rows:
+        try:
+            valid.append(model.model_validate(prepare(record)))
+        except ValidationError as exc:
+            for error in exc.errors():
+                problem = {
+                    "line": line,
+                    "field": ".".join(str(p) for p in error["loc"]) or "record",
+                    "problem": error["msg"].removeprefix("Value error, "),
+                }
+                problems.append({"source": source, **problem} if source else problem)
+    return valid, problems

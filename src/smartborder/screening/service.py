@@ -21,6 +21,7 @@ from smartborder.audit import chain
 from smartborder.db import utcnow
 from smartborder.errors import Conflict, NotFound, ValidationFailed
 from smartborder.identity.names import normalise
+from smartborder.screening.files import validate_all
 from smartborder.screening.index import Entry, LookoutIndex
 from smartborder.screening.matcher import Hit, Matcher, Thresholds
 from smartborder.screening.models import Lookout
@@ -91,32 +92,20 @@ def amend_lookout(session: Session, lookout_id: str, data: LookoutPatch, *, acto
     if lookout.status != "active":
         raise Conflict(f"lookout {lookout_id} is {lookout.status}; it can no longer be amended")
     changes = {k: v for k, v in _fields(data).items() if getattr(lookout, k) != v}
-    merged = LookoutIn.model_validate(
-        {
-            **{f: getattr(lookout, f) for f in LookoutIn.model_fields if f != "valid_from"},
-            "valid_from": lookout.valid_from,
-            **{k: v for k, v in changes.items() if k != "search_text"},
-        }
-    )  # the amended lookout must still be a valid lookout
-    del merged
+    amended = {
+        **{f: getattr(lookout, f) for f in LookoutIn.model_fields},
+        **{k: v for k, v in changes.items() if k != "search_text"},
+    }
+    _, problems = validate_all(LookoutIn, [(1, amended)])
+    if problems:  # the amended lookout must still be a valid lookout
+        details = [{"field": p["field"], "problem": p["problem"]} for p in problems]
+        raise ValidationFailed("the amendment would make the lookout invalid", details=details)
     if not changes:
         return lookout
     for key, value in changes.items():
         setattr(lookout, key, value)
-    lookout.version += 1
-    lookout.updated_at, lookout.updated_by = utcnow(), actor
-    chain.append(
-        session,
-        "screening:lookout:amended",
-        actor=actor,
-        subject=lookout.id,
-        details={
-            "fields": sorted(k for k in changes if k != "search_text"),
-            "version": lookout.version,
-        },
-        at=lookout.updated_at,
-    )
-    return lookout
+    fields = sorted(k for k in changes if k != "search_text")
+    return _new_version(session, lookout, "screening:lookout:amended", actor, {"fields": fields})
 
 
 def retract_lookout(session: Session, lookout_id: str, *, reason: str, actor: str) -> Lookout:
@@ -125,14 +114,21 @@ def retract_lookout(session: Session, lookout_id: str, *, reason: str, actor: st
     if lookout.status == "retracted":
         raise Conflict(f"lookout {lookout_id} was already retracted")
     lookout.status, lookout.retracted_reason = "retracted", reason
+    return _new_version(session, lookout, "screening:lookout:retracted", actor, {"reason": reason})
+
+
+def _new_version(
+    session: Session, lookout: Lookout, event: str, actor: str, details: dict[str, Any]
+) -> Lookout:
+    """Count a change as the lookout's next version, and audit it."""
     lookout.version += 1
     lookout.updated_at, lookout.updated_by = utcnow(), actor
     chain.append(
         session,
-        "screening:lookout:retracted",
+        event,
         actor=actor,
         subject=lookout.id,
-        details={"reason": reason, "version": lookout.version},
+        details={**details, "version": lookout.version},
         at=lookout.updated_at,
     )
     return lookout
@@ -175,23 +171,7 @@ def import_lookouts(
     ``rows`` are (line number, record). A failure raises ValidationFailed listing each problem
     as ``line N: field: message``, and nothing is written.
     """
-    problems: list[dict[str, Any]] = []
-    checked: list[LookoutIn] = []
-    from pydantic import ValidationError
-
-    for line, record in rows:
-        try:
-            checked.append(LookoutIn.model_validate(record))
-        except ValidationError as exc:
-            for error in exc.errors():
-                where = ".".join(str(p) for p in error["loc"]) or "record"
-                problems.append(
-                    {
-                        "line": line,
-                        "field": where,
-                        "problem": error["msg"].removeprefix("Value error, "),
-                    }
-                )
+    checked, problems = validate_all(LookoutIn, rows)
     if problems:
         raise ValidationFailed(
             f"{len(problems)} problem(s) in {len({p['line'] for p in problems})} record(s); "
