@@ -167,6 +167,7 @@ def approve(session: Session, ex: NodeExchange, agreement_id: str, *, actor: str
         actor=actor,
     )
     _audit(session, "approved", agreement, actor, {"status": current_status(agreement, ex)})
+    _signed(session, ex, agreement)
     return agreement
 
 
@@ -270,6 +271,15 @@ def on_signature(session: Session, ex: NodeExchange, received: Received) -> None
         f"partner:{received.partner.id}",
         {"status": current_status(agreement, ex)},
     )
+    _signed(session, ex, agreement)
+
+
+def _signed(session: Session, ex: NodeExchange, agreement: Agreement) -> None:
+    """Let the domains that share systematically start sending under the new agreement."""
+    from smartborder.exchange.handlers import ON_SIGNED
+
+    for hook in ON_SIGNED:
+        hook(session, ex, agreement)
 
 
 def on_rejection(session: Session, ex: NodeExchange, received: Received) -> None:

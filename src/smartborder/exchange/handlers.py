@@ -1,10 +1,18 @@
-"""Which function applies each kind of envelope this node accepts."""
+"""Which function applies each kind of envelope this node accepts, and what runs when an
+agreement is signed (the domains that send data systematically start sending under it)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from sqlalchemy.orm import Session
+
 from smartborder.audit import checkpoints
 from smartborder.exchange import agreements, notices, requests
+from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.inbox import Handler
+from smartborder.exchange.models import Agreement
+from smartborder.screening import sharing
 
 HANDLERS: dict[str, Handler] = {
     "agreement-proposal": agreements.on_proposal,
@@ -19,4 +27,15 @@ HANDLERS: dict[str, Handler] = {
     "notice-confirmation": notices.on_confirmation,
     "audit-checkpoint": checkpoints.on_checkpoint,
     "audit-receipt": checkpoints.on_receipt,
+    "lookout-upsert": sharing.on_upsert,
+    "lookout-retraction": sharing.on_retraction,
 }
+
+OnSigned = Callable[[Session, NodeExchange, Agreement], object]
+
+
+def _share_lookouts(session: Session, ex: NodeExchange, agreement: Agreement) -> int:
+    return sharing.share_all(session, ex, agreement, actor="system:exchange")
+
+
+ON_SIGNED: list[OnSigned] = [_share_lookouts]

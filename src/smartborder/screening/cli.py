@@ -14,6 +14,7 @@ from rich.table import Table
 
 from smartborder.cliutil import ActingUser, DataDir, acting, err, node_settings, out, unit
 from smartborder.errors import ValidationFailed
+from smartborder.exchange.context import NodeExchange
 from smartborder.roles import Permission
 from smartborder.screening import service
 from smartborder.screening.files import (
@@ -54,14 +55,23 @@ def import_lookouts(file: FileArg, user: ActingUser, data_dir: DataDir = None) -
         rows = read_records(file, LOOKOUT_COLUMNS)
         with unit(settings) as session:
             actor = acting(session, user, Permission.LOOKOUTS_MANAGE)
-            created = service.import_lookouts(session, rows, actor=actor, today=today)
+            ex = NodeExchange.for_node(settings)
+            created = service.import_lookouts(session, rows, actor=actor, today=today, ex=ex)
     except ValidationFailed as exc:
         for detail in exc.details:
             detail.setdefault("source", file.name)
         kept = _quarantine(settings, file, exc.details)
         err.print(f"kept in quarantine: {kept}", highlight=False)
         raise
-    out.print(f"Imported {len(created)} lookouts from {file.name}.")
+    shared = sum(1 for lookout in created if lookout.share)
+    out.print(
+        f"Imported {len(created)} lookouts from {file.name}"
+        + (
+            f"; {shared} marked to share go to the partners under the lookout annex."
+            if shared
+            else "."
+        )
+    )
 
 
 @lookouts_app.command("list")
@@ -112,7 +122,8 @@ def retract(
     settings = node_settings(data_dir)
     with unit(settings) as session:
         actor = acting(session, user, Permission.LOOKOUTS_MANAGE)
-        service.retract_lookout(session, lookout_id, reason=reason, actor=actor)
+        ex = NodeExchange.for_node(settings)
+        service.retract_lookout(session, lookout_id, reason=reason, actor=actor, ex=ex)
     out.print(f"Retracted {lookout_id}.")
 
 

@@ -40,6 +40,9 @@ class Lookout(Base):
     # "local" for our own; otherwise the partner's node id and its id for the lookout
     origin: Mapped[str] = mapped_column(String(32))
     origin_id: Mapped[str | None] = mapped_column(String(36))
+    # for a partner's lookout: the agreement and the last envelope that changed it
+    origin_agreement: Mapped[str | None] = mapped_column(String(80), default=None)
+    origin_envelope: Mapped[str | None] = mapped_column(String(36), default=None)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(120))

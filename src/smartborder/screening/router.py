@@ -100,7 +100,9 @@ def get_lookout(lookout_id: str, request: Request, db: Db, _reader: Reader) -> A
 def create_lookout(body: LookoutIn, request: Request, db: Db, principal: Manager) -> Any:
     """Create a lookout; it is screened against from the next screening on."""
     today = request.app.state.exchange.clock().date()
-    lookout = service.create_lookout(db, body, actor=f"user:{principal.username}", today=today)
+    lookout = service.create_lookout(
+        db, body, actor=f"user:{principal.username}", today=today, ex=request.app.state.exchange
+    )
     db.flush()
     return out(lookout, request)
 
@@ -110,7 +112,9 @@ def amend_lookout(
     lookout_id: str, body: LookoutPatch, request: Request, db: Db, principal: Manager
 ) -> Any:
     """Amend this node's lookout (partner-provided ones are changed only by their owner)."""
-    lookout = service.amend_lookout(db, lookout_id, body, actor=f"user:{principal.username}")
+    lookout = service.amend_lookout(
+        db, lookout_id, body, actor=f"user:{principal.username}", ex=request.app.state.exchange
+    )
     return out(lookout, request)
 
 
@@ -120,7 +124,11 @@ def retract_lookout(
 ) -> Any:
     """Retract this node's lookout: it no longer hits, and partners it was shared with are told."""
     lookout = service.retract_lookout(
-        db, lookout_id, reason=body.reason, actor=f"user:{principal.username}"
+        db,
+        lookout_id,
+        reason=body.reason,
+        actor=f"user:{principal.username}",
+        ex=request.app.state.exchange,
     )
     return out(lookout, request)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -20,29 +20,35 @@ from sqlalchemy.orm import Session
 from smartborder.audit import chain
 from smartborder.db import utcnow
 from smartborder.errors import Conflict, NotFound, ValidationFailed
+from smartborder.exchange.context import NodeExchange
 from smartborder.identity.names import normalise
+from smartborder.screening import sharing
 from smartborder.screening.files import validate_all
 from smartborder.screening.index import Entry, LookoutIndex
 from smartborder.screening.matcher import Hit, Matcher, Thresholds
 from smartborder.screening.models import Lookout
 from smartborder.screening.schemas import LookoutIn, LookoutPatch, SubjectIn
-from smartborder.screening.subject import make_identity
+from smartborder.screening.subject import make_identity, search_text
 
 LOOKBACK = dt.timedelta(seconds=5)
-
-
-def _search_text(names: Iterable[dict[str, Any]]) -> str:
-    return " | ".join(normalise(str(n["name"])) for n in names)
 
 
 def _fields(data: LookoutIn | LookoutPatch) -> dict[str, Any]:
     values = data.model_dump(exclude_unset=isinstance(data, LookoutPatch))
     if "names" in values and values["names"] is not None:
-        values["search_text"] = _search_text(values["names"])
+        values["search_text"] = search_text(values["names"])
     return values
 
 
-def create_lookout(session: Session, data: LookoutIn, *, actor: str, today: dt.date) -> Lookout:
+def create_lookout(
+    session: Session,
+    data: LookoutIn,
+    *,
+    actor: str,
+    today: dt.date,
+    ex: NodeExchange | None = None,
+) -> Lookout:
+    """Create a local lookout; with ``ex``, a shared one goes to the partners at once."""
     now = utcnow()
     values = _fields(data)
     values["valid_from"] = values["valid_from"] or today
@@ -68,6 +74,8 @@ def create_lookout(session: Session, data: LookoutIn, *, actor: str, today: dt.d
         details={"category": data.category, "kind": data.subject_kind, "share": data.share},
         at=now,
     )
+    if ex is not None:
+        sharing.publish(session, ex, [(lookout, False)], actor=actor)
     return lookout
 
 
@@ -86,9 +94,17 @@ def _local(lookout: Lookout) -> None:
         )
 
 
-def amend_lookout(session: Session, lookout_id: str, data: LookoutPatch, *, actor: str) -> Lookout:
+def amend_lookout(
+    session: Session,
+    lookout_id: str,
+    data: LookoutPatch,
+    *,
+    actor: str,
+    ex: NodeExchange | None = None,
+) -> Lookout:
     lookout = get_lookout(session, lookout_id)
     _local(lookout)
+    was_shared = lookout.share
     if lookout.status != "active":
         raise Conflict(f"lookout {lookout_id} is {lookout.status}; it can no longer be amended")
     changes = {k: v for k, v in _fields(data).items() if getattr(lookout, k) != v}
@@ -105,16 +121,29 @@ def amend_lookout(session: Session, lookout_id: str, data: LookoutPatch, *, acto
     for key, value in changes.items():
         setattr(lookout, key, value)
     fields = sorted(k for k in changes if k != "search_text")
-    return _new_version(session, lookout, "screening:lookout:amended", actor, {"fields": fields})
+    _new_version(session, lookout, "screening:lookout:amended", actor, {"fields": fields})
+    if ex is not None:
+        sharing.publish(session, ex, [(lookout, was_shared)], actor=actor)
+    return lookout
 
 
-def retract_lookout(session: Session, lookout_id: str, *, reason: str, actor: str) -> Lookout:
+def retract_lookout(
+    session: Session,
+    lookout_id: str,
+    *,
+    reason: str,
+    actor: str,
+    ex: NodeExchange | None = None,
+) -> Lookout:
     lookout = get_lookout(session, lookout_id)
     _local(lookout)
     if lookout.status == "retracted":
         raise Conflict(f"lookout {lookout_id} was already retracted")
     lookout.status, lookout.retracted_reason = "retracted", reason
-    return _new_version(session, lookout, "screening:lookout:retracted", actor, {"reason": reason})
+    _new_version(session, lookout, "screening:lookout:retracted", actor, {"reason": reason})
+    if ex is not None:
+        sharing.publish(session, ex, [(lookout, lookout.share)], actor=actor)
+    return lookout
 
 
 def _new_version(
@@ -164,7 +193,12 @@ def list_lookouts(
 
 
 def import_lookouts(
-    session: Session, rows: Sequence[tuple[int, dict[str, Any]]], *, actor: str, today: dt.date
+    session: Session,
+    rows: Sequence[tuple[int, dict[str, Any]]],
+    *,
+    actor: str,
+    today: dt.date,
+    ex: NodeExchange | None = None,
 ) -> list[Lookout]:
     """Validate every row first; create them all only when none has a problem.
 
@@ -179,8 +213,14 @@ def import_lookouts(
             details=problems,
         )
     created = [create_lookout(session, data, actor=actor, today=today) for data in checked]
+    sent = 0
+    if ex is not None:
+        sent = sharing.publish(session, ex, [(lookout, False) for lookout in created], actor=actor)
     chain.append(
-        session, "screening:lookouts:imported", actor=actor, details={"count": len(created)}
+        session,
+        "screening:lookouts:imported",
+        actor=actor,
+        details={"count": len(created), "envelopes": sent},
     )
     return created
 

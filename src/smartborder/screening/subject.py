@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from smartborder.identity.dates import PartialDate
+from smartborder.identity.names import normalise
 from smartborder.screening.features import Identity
 from smartborder.screening.names import tokens
 
@@ -19,6 +21,11 @@ def birth_tuple(text: str | None) -> tuple[int, int, int] | None:
         return None
     date = PartialDate.parse(text)
     return date.year, date.month or 0, date.day or 0
+
+
+def search_text(names: Iterable[dict[str, Any]]) -> str:
+    """The names of a lookout, normalised and joined, for listing and searching."""
+    return " | ".join(normalise(str(n["name"])) for n in names)
 
 
 def document_number(text: str) -> str:
