@@ -33,6 +33,7 @@ from smartborder.middleware import (
 )
 from smartborder.roles import Permission
 from smartborder.screening import router as screening_api
+from smartborder.screening import views as screening_views
 from smartborder.screening.matcher import Thresholds
 from smartborder.screening.service import Screening
 from smartborder.settings import Settings
@@ -139,6 +140,7 @@ UI_ROUTERS: tuple[APIRouter, ...] = (
     users_views.router,
     identity_views.router,
     documents_views.router,
+    screening_views.router,
     exchange_views.router,
     audit_views.router,
 )

@@ -6,7 +6,14 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from smartborder.identity.dates import DateProblem, PartialDate
 from smartborder.identity.schemas import IcaoCode
@@ -129,11 +136,24 @@ class LookoutIn(BaseModel):
     def _birth(cls, value: str | None) -> str | None:
         return check_birth(value)
 
+    @field_validator("names")
+    @classmethod
+    def _names(cls, value: list[NameIn], info: ValidationInfo) -> list[NameIn]:
+        # A field validator (not the model's), so name problems are reported with the others.
+        kind = info.data.get("subject_kind", "person")
+        check = check_name if kind == "organisation" else check_person_name
+        problems = []
+        for position, entry in enumerate(value):
+            try:
+                entry.name = check(entry.name)
+            except ValueError as exc:
+                problems.append(f"name {position + 1}: {exc}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> LookoutIn:
-        check = check_name if self.subject_kind == "organisation" else check_person_name
-        for entry in self.names:
-            entry.name = check(entry.name)
         if self.subject_kind in ("person", "organisation") and not self.names:
             raise ValueError(f"a {self.subject_kind} lookout needs at least one name")
         if self.subject_kind == "document" and not self.documents:

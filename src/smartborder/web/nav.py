@@ -18,6 +18,8 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("Overview", "/", Permission.NODE_READ),
     NavItem("People", "/people", Permission.PEOPLE_READ),
     NavItem("Document check", "/documents/check", Permission.DOCUMENTS_CHECK),
+    NavItem("Lookouts", "/lookouts", Permission.LOOKOUTS_READ),
+    NavItem("Screen", "/screen", Permission.SCREENING_RUN),
     NavItem("Requests", "/exchange/requests", Permission.REQUESTS_READ),
     NavItem("Agreements", "/agreements", Permission.AGREEMENTS_READ),
     NavItem("Audit", "/audit", Permission.AUDIT_READ),
