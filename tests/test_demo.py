@@ -19,6 +19,7 @@ from smartborder.demo import DEMO_USERS, NODES, demo_password
 
 pytestmark = pytest.mark.demo
 PEOPLE = 40
+LOOKOUTS = 300
 SPECIMEN = (
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
 )
@@ -62,6 +63,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         str(ports["us"]),
         "--people",
         str(PEOPLE),
+        "--lookouts",
+        str(LOOKOUTS),
     ]
     with log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -195,5 +198,57 @@ def test_the_nodes_exchanged_under_agreements(demo: dict[str, str], tmp_path: Pa
             page.get_by_role("link", name="Verify the chain").click()
             expect(page.locator("p.ok")).to_contain_text("Chain verified")
             expect(page.locator("body")).to_contain_text("smu-case-by-case")
+        finally:
+            browser.close()
+
+
+def test_lookouts_flow_both_ways_and_partner_hits_show_in_the_browser(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    clients = {
+        node_id: _signed_in(demo[node_id], "analyst", demo_password(node_id, "analyst"))
+        for node_id in ("ca", "us")
+    }
+    try:
+        for node_id, partner in (("ca", "us"), ("us", "ca")):
+            listed = clients[node_id].get(
+                "/api/v1/screening/lookouts", params={"origin": partner, "limit": 1}
+            )
+            # every tenth synthetic lookout and the two planted ones are shared
+            assert listed.json()["total"] == LOOKOUTS // 10 + 2
+        copy = (
+            clients["us"]
+            .get(
+                "/api/v1/screening/lookouts",
+                params={"q": "Carlos Eduardo Mendoza Ruiz", "origin": "ca"},
+            )
+            .json()["items"]
+        )
+        assert [item["state"] for item in copy] == ["retracted"]
+    finally:
+        for client in clients.values():
+            client.close()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(demo["us"] + "/login")
+            page.get_by_label("Username").fill("officer")
+            page.get_by_label("Password").fill(demo_password("us", "officer"))
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_role("link", name="Screen", exact=True).click()
+            page.get_by_label("Names, one per line").fill("VOLKOV DMITRIY")
+            page.get_by_label("Date of birth").fill("1976-11-03")
+            page.get_by_role("button", name="Screen").click()
+            result = page.locator("#result")
+            expect(result).to_contain_text("1 hit")
+            expect(result).to_contain_text("partner-provided (ca)")
+            expect(result.locator("table.evidence")).to_contain_text("birth_date")
+            expect(result.locator("table.evidence")).to_contain_text("exact")
+            page.screenshot(path=str(tmp_path / "screen.png"), full_page=True)
+            result.get_by_role("link").first.click()
+            expect(page.locator("main")).to_contain_text("Only ca can change or retract")
         finally:
             browser.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -11,11 +12,14 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
 
 from smartborder import __version__, db, errorhandlers, health
 from smartborder.audit import router as audit_api
 from smartborder.audit import views as audit_views
 from smartborder.auth import Principal, require
+from smartborder.db import unit_of_work
 from smartborder.errors import NotInitialised
 from smartborder.exchange import keys
 from smartborder.exchange import router as exchange_api
@@ -45,6 +49,9 @@ from smartborder.web.render import make_templates
 API_PREFIX = "/api/v1"
 
 
+log = logging.getLogger("smartborder.app")
+
+
 def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     if not settings.initialised:
         raise NotInitialised(
@@ -60,6 +67,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        _load_lookouts(sessions, app.state.screening)
         dispatcher = None
         if settings.exchange_dispatch_interval_seconds > 0:
             dispatcher = background_dispatcher(sessions, exchange)
@@ -99,6 +107,16 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, docs_path=f"{API_PREFIX}/docs")
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+def _load_lookouts(sessions: sessionmaker[Session], screening: Screening) -> None:
+    """Build the screening index from the database before the first request."""
+    try:
+        with unit_of_work(sessions) as session:
+            loaded = screening.sync(session)
+        log.info("screening index built: %d active lookouts", loaded)
+    except SQLAlchemyError as exc:  # e.g. migrations not applied yet; /ready says so
+        log.warning("screening index not built at start-up (built on first use): %s", exc)
 
 
 docs_router = APIRouter()

@@ -127,6 +127,9 @@ def demo(
     people: Annotated[
         int, typer.Option("--people", min=0, max=100_000, help="People per node.")
     ] = 500,
+    lookouts: Annotated[
+        int, typer.Option("--lookouts", min=0, max=1_000_000, help="Synthetic lookouts per node.")
+    ] = 20_000,
     seed: Annotated[int, typer.Option("--seed", help="Seed for the synthetic data.")] = 2001,
     fresh: Annotated[bool, typer.Option("--fresh", help="Delete earlier demo data first.")] = False,
     run_for: Annotated[
@@ -140,6 +143,7 @@ def demo(
         base_dir=base_dir,
         ports={"ca": ca_port, "us": us_port},
         people=people,
+        lookouts=lookouts,
         seed=seed,
         fresh=fresh,
         run_for=run_for,

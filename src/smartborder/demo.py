@@ -6,6 +6,7 @@ real services by the steps in ``SEEDERS``; later capabilities add their own step
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -25,10 +26,12 @@ from sqlalchemy.orm import Session
 
 from smartborder import db
 from smartborder.demo_exchange import link_and_grant, run_scenario
+from smartborder.demo_screening import run_screening
 from smartborder.errors import SmartborderError
 from smartborder.identity import service as identity
 from smartborder.node import init_node
 from smartborder.roles import Role
+from smartborder.screening import seed as lookout_seed
 from smartborder.settings import Settings, load_settings
 from smartborder.synthetic.people import PeopleGenerator
 from smartborder.users import service as users
@@ -75,6 +78,7 @@ class SeedContext:
     settings: Settings
     seed: int
     people: int
+    lookouts: int = 0
 
 
 Seeder = Callable[[Session, SeedContext], str]
@@ -99,10 +103,23 @@ def seed_people(session: Session, ctx: SeedContext) -> str:
     return f"{ctx.people} people"
 
 
-SEEDERS: list[Seeder] = [seed_users, seed_people]
+def seed_lookouts(session: Session, ctx: SeedContext) -> str:
+    created, shared = lookout_seed.seed_lookouts(
+        session,
+        node_id=ctx.node.node_id,
+        seed=ctx.seed + ctx.node.seed_offset,
+        count=ctx.lookouts,
+        today=dt.datetime.now(dt.UTC).date(),
+    )
+    return f"{created} lookouts ({shared} to share)"
 
 
-def prepare_node(node: DemoNode, data_dir: Path, *, seed: int, people: int, port: int) -> str:
+SEEDERS: list[Seeder] = [seed_users, seed_people, seed_lookouts]
+
+
+def prepare_node(
+    node: DemoNode, data_dir: Path, *, seed: int, people: int, port: int, lookouts: int = 0
+) -> str:
     """Initialise and seed a node unless its data directory already holds one."""
     settings = load_settings(
         data_dir=data_dir,
@@ -117,7 +134,7 @@ def prepare_node(node: DemoNode, data_dir: Path, *, seed: int, people: int, port
     engine = db.make_engine(settings.database_url)
     try:
         with db.unit_of_work(db.session_factory(engine)) as session:
-            ctx = SeedContext(node, settings, seed, people)
+            ctx = SeedContext(node, settings, seed, people, lookouts)
             return ", ".join(seeder(session, ctx) for seeder in SEEDERS)
     finally:
         engine.dispose()
@@ -178,6 +195,7 @@ def run_demo(
     people: int,
     seed: int,
     fresh: bool,
+    lookouts: int = 0,
     run_for: float,
     console: Console,
 ) -> None:
@@ -203,6 +221,7 @@ def run_demo(
                     seed=seed,
                     people=people,
                     port=ports[node.node_id],
+                    lookouts=lookouts,
                 )
             console.print(f"node [bold]{node.node_id}[/]: {summary}")
         access = link_and_grant({n.node_id: base_dir / n.node_id for n in NODES}, ports)
@@ -213,6 +232,8 @@ def run_demo(
             _wait_ready(process, url, base_dir / node.node_id / "server.log")
         with console.status("Exchanging under agreements…"):
             run_scenario(access["ca"], access["us"], console)
+        with console.status("Sharing lookouts and screening a flight…"):
+            run_screening(access["ca"], access["us"], console, seed)
         console.print(_credentials(ports))
         console.print("Both nodes are up. Press Ctrl-C to stop.")
         _wait(processes, run_for)

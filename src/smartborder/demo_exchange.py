@@ -85,7 +85,7 @@ def link_and_grant(data_dirs: dict[str, Path], ports: dict[str, int]) -> dict[st
     return access
 
 
-def _wait(what: str, check: Callable[[], bool]) -> None:
+def wait(what: str, check: Callable[[], bool]) -> None:
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
         if check():
@@ -103,7 +103,7 @@ def run_scenario(ca: NodeAccess, us: NodeAccess, console: Console) -> None:
         _case_request(ca, us, console)
     for node in (ca, us):
         node.call("auditor", "POST", "/audit/checkpoints")
-    _wait(
+    wait(
         "the audit checkpoints' receipts",
         lambda: all(
             n.call("auditor", "GET", "/audit/verify")["receipts_checked"] > 0 for n in (ca, us)
@@ -126,7 +126,7 @@ def _agreements(ca: NodeAccess, us: NodeAccess, console: Console) -> None:
             "supervisor", "POST", "/agreements", json={"template": template, "partner": us.node_id}
         )
         ids.append(proposed["id"])
-    _wait(
+    wait(
         "us to receive the proposals",
         lambda: (
             {
@@ -139,7 +139,7 @@ def _agreements(ca: NodeAccess, us: NodeAccess, console: Console) -> None:
     )
     for agreement_id in ids:
         us.call("supervisor", "POST", f"/agreements/{agreement_id}/approve")
-    _wait(
+    wait(
         "ca to receive the counter-signatures",
         lambda: (
             {
@@ -179,7 +179,7 @@ def _case_request(ca: NodeAccess, us: NodeAccess, console: Console) -> None:
         )
         return found
 
-    _wait("us to receive the case request", lambda: bool(incoming()))
+    wait("us to receive the case request", lambda: bool(incoming()))
     [received] = incoming()
     us.call(
         "supervisor",
@@ -195,7 +195,7 @@ def _case_request(ca: NodeAccess, us: NodeAccess, console: Console) -> None:
             },
         },
     )
-    _wait(
+    wait(
         "ca to receive the answer",
         lambda: (
             ca.call("analyst", "GET", f"/exchange/requests/{request['id']}")["state"] == "answered"

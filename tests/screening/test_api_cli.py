@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -202,3 +203,18 @@ def test_cli_imports_all_or_nothing_and_screens_a_file(
     code, _, err = cli(["screen", str(broken), *data])
     assert code == 1
     assert "broken.jsonl:2: json:" in err
+
+
+def test_the_index_is_built_from_the_database_at_start_up(node: Settings) -> None:
+    from smartborder.app import create_app
+    from smartborder.screening import seed
+
+    first = create_app(node, configure_logs=False)
+    with db.unit_of_work(first.state.sessions) as s:
+        seed.seed_lookouts(s, node_id="ca", seed=5, count=30, today=dt.date.today())
+    first.state.engine.dispose()
+    app = create_app(node, configure_logs=False)
+    assert len(app.state.screening.index) == 0
+    with TestClient(app):
+        assert len(app.state.screening.index) == 32  # before any request
+    app.state.engine.dispose()
