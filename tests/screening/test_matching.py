@@ -67,6 +67,9 @@ def test_different_people_are_not_close(query: str, listed: str) -> None:
         ((1980, 5, 7), (1980, 7, 5), "day-month-swapped"),
         ((1980, 5, 17), (1980, 5, 18), "one-part-off"),
         ((1981, 5, 17), (1980, 5, 17), "one-part-off"),
+        ((1980, 5, 17), (1980, 7, 17), "one-part-off"),  # 05 vs 07: one digit
+        ((1980, 5, 17), (1980, 5, 28), "two-parts-agree"),  # not a typo of one digit
+        ((1980, 3, 17), (1980, 12, 17), "two-parts-agree"),
         ((1980, 0, 0), (1980, 5, 17), "agrees-to-year"),
         ((1980, 5, 0), (1980, 5, 17), "agrees-to-month"),
         ((1981, 0, 0), (1980, 5, 17), "year-off-by-one"),

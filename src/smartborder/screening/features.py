@@ -80,7 +80,13 @@ BIRTH = Feature(
     (
         Level("exact", 5.0, "the same full date"),
         Level("day-month-swapped", 3.0, "day and month exchanged (01-02 vs 02-01)"),
-        Level("one-part-off", 2.5, "full dates equal but for one part (the year by one at most)"),
+        Level(
+            "one-part-off",
+            2.5,
+            "full dates equal but for a typo in one part: the year one "
+            "off, or one digit of the month or day",
+        ),
+        Level("two-parts-agree", -2.0, "full dates agree in two parts; the third is not a typo"),
         Level("agrees-to-month", 2.5, "year and month agree; a day is unknown on one side"),
         Level("agrees-to-year", 2.0, "the year agrees; month or day unknown on one side"),
         Level("year-off-by-one", 0.0, "years one apart, the rest unknown"),
@@ -177,8 +183,9 @@ def birth_level(q: tuple[int, int, int] | None, c: tuple[int, int, int] | None) 
             return "exact"
         if qy == cy and (qm, qd) == (cd, cm):
             return "day-month-swapped"
-        if sum((qy == cy, qm == cm, qd == cd)) == 2:  # a typo in one part
-            return "one-part-off"
+        if sum((qy == cy, qm == cm, qd == cd)) == 2:
+            typo = abs(qy - cy) == 1 or _one_digit(qm, cm) or _one_digit(qd, cd)
+            return "one-part-off" if typo else "two-parts-agree"
         return "conflicting"
     if qm and cm and qm != cm and not (qd and cd and (qm, qd) == (cd, cm)):
         return "conflicting"
@@ -189,6 +196,11 @@ def birth_level(q: tuple[int, int, int] | None, c: tuple[int, int, int] | None) 
             return "conflicting"
         return "agrees-to-month"
     return "agrees-to-year"
+
+
+def _one_digit(a: int, b: int) -> bool:
+    """01 vs 07, 12 vs 02: two-digit numbers that differ in exactly one digit."""
+    return a != b and (a // 10 == b // 10 or a % 10 == b % 10)
 
 
 def _birth(q: tuple[int, int, int] | None, c: tuple[int, int, int] | None) -> Evidence:
