@@ -121,31 +121,30 @@ def publish(
             targets = annexes(session, ex)
         for agreement, document in targets:
             if shared_now:
-                _send_upsert(session, ex, lookout, agreement, document, actor)
+                kind, body = UPSERT, _upsert_body(ex, lookout, agreement, document)
             else:
                 reason = lookout.retracted_reason or "no longer shared"
-                outbox.send(
-                    session,
-                    ex,
-                    partner=agreement.partner,
-                    kind=RETRACTION,
-                    agreement=agreement,
-                    purpose=_purpose(document),
-                    body={"lookout_id": lookout.id, "version": lookout.version, "reason": reason},
-                    actor=actor,
-                )
+                kind = RETRACTION
+                body = {"lookout_id": lookout.id, "version": lookout.version, "reason": reason}
+            outbox.send(
+                session,
+                ex,
+                partner=agreement.partner,
+                kind=kind,
+                agreement=agreement,
+                purpose=_purpose(document),
+                body=body,
+                actor=actor,
+            )
             queued += 1
     return queued
 
 
-def _send_upsert(
-    session: Session,
-    ex: NodeExchange,
-    lookout: Lookout,
-    agreement: Agreement,
-    document: AgreementDocument,
-    actor: str,
-) -> None:
+def _upsert_body(
+    ex: NodeExchange, lookout: Lookout, agreement: Agreement, document: AgreementDocument
+) -> dict[str, Any]:
+    """What goes to the partner: the caveats' fields that the annex lists, checked to be a
+    lookout the partner can use."""
     rule = document.rule(UPSERT)
     assert rule is not None
     allowed = set(rule.fields)
@@ -160,16 +159,7 @@ def _send_upsert(
             details=[{"field": f, "problem": "the annex does not carry it"} for f in missing]
             + [{"field": "shared_fields", "problem": f"as shared, {p}"} for p in problems],
         )
-    outbox.send(
-        session,
-        ex,
-        partner=agreement.partner,
-        kind=UPSERT,
-        agreement=agreement,
-        purpose=_purpose(document),
-        body=body,
-        actor=actor,
-    )
+    return body
 
 
 def share_all(session: Session, ex: NodeExchange, agreement: Agreement, *, actor: str) -> int:
