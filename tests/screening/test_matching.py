@@ -7,7 +7,7 @@ import pytest
 from smartborder.screening.features import FEATURES, birth_level, score
 from smartborder.screening.index import Entry, LookoutIndex
 from smartborder.screening.matcher import Matcher, Thresholds
-from smartborder.screening.names import name_similarity, skeleton, tokens
+from smartborder.screening.names import name_similarity, skeleton, token_similarity, tokens
 from smartborder.screening.subject import make_identity
 
 
@@ -38,7 +38,7 @@ def test_spellings_and_transliterations_share_a_skeleton(a: str, b: str) -> None
     ("query", "listed", "at_least"),
     [
         ("Smith John Paul", "John Paul Smith", 0.98),  # reordered
-        ("John Smith", "John Paul Smith", 0.93),  # middle name dropped
+        ("John Smith", "John Paul Smith", 0.98),  # middle name dropped, word for word
         ("Jean de la Fontaine", "Jean Fontaine", 0.9),  # particles
         ("J. Smith", "John Smith", 0.85),  # initial
         ("Jon Smiht", "John Smith", 0.85),  # typos
@@ -47,16 +47,22 @@ def test_spellings_and_transliterations_share_a_skeleton(a: str, b: str) -> None
     ],
 )
 def test_name_variants_stay_close(query: str, listed: str, at_least: float) -> None:
-    value, _ = name_similarity(tokens(query), tokens(listed))
+    value = name_similarity(tokens(query), tokens(listed)).value
     assert value >= at_least
 
 
 @pytest.mark.parametrize(
     ("query", "listed"),
-    [("John Smith", "Jane Smyth"), ("Li Na", "Lu Na"), ("Smith", "John Smith")],
+    [
+        ("John Smith", "Jane Smyth"),
+        ("Li Na", "Lu Na"),
+        ("Smith", "John Smith"),
+        ("Dandan Song", "Dandan Tong"),  # SONG/TONG: one letter, but another surname
+        ("Angelica Guajardo", "Amelia Guajardo"),
+    ],
 )
 def test_different_people_are_not_close(query: str, listed: str) -> None:
-    value, _ = name_similarity(tokens(query), tokens(listed))
+    value = name_similarity(tokens(query), tokens(listed)).value
     assert value < 0.85
 
 
@@ -65,9 +71,9 @@ def test_different_people_are_not_close(query: str, listed: str) -> None:
     [
         ((1980, 5, 17), (1980, 5, 17), "exact"),
         ((1980, 5, 7), (1980, 7, 5), "day-month-swapped"),
-        ((1980, 5, 17), (1980, 5, 18), "one-part-off"),
-        ((1981, 5, 17), (1980, 5, 17), "one-part-off"),
-        ((1980, 5, 17), (1980, 7, 17), "one-part-off"),  # 05 vs 07: one digit
+        ((1980, 5, 17), (1980, 5, 18), "digit-typo"),
+        ((1981, 5, 17), (1980, 5, 17), "year-typo"),
+        ((1980, 5, 17), (1980, 7, 17), "digit-typo"),  # 05 vs 07: one digit
         ((1980, 5, 17), (1980, 5, 28), "two-parts-agree"),  # not a typo of one digit
         ((1980, 3, 17), (1980, 12, 17), "two-parts-agree"),
         ((1980, 0, 0), (1980, 5, 17), "agrees-to-year"),
@@ -136,3 +142,85 @@ def test_thresholds_are_per_category() -> None:
     query = make_identity(["Karim Haddad"])  # no date of birth: name evidence alone
     strict = Matcher(index, Thresholds(0.7, {"customs": 0.95, "terrorism": 0.5}))
     assert [h.entry.lookout_id for h in strict.screen(query)] == ["t"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "how"),
+    [
+        ("YAN", "JAN", "sounds alike"),  # Slavic J, English Y
+        ("WI", "VI", "sounds alike"),
+        ("FUC", "PHUC", "sounds alike"),
+        ("BD", "ABD", "sounds alike"),  # Arabic romanised without vowels
+        ("TH", "XTTAHA", "sounds alike"),  # ... against ICAO's X-forms
+        ("DUG", "DUNG", "spelling"),  # a letter dropped
+        ("FUR", "FURA", "spelling"),
+        ("HA", "HAN", "different"),  # too short to call a typo
+        ("ZHANG", "YANG", "different"),  # pinyin ZH is not Y
+    ],
+)
+def test_short_words_are_compared_by_sound_and_by_typos(a: str, b: str, how: str) -> None:
+    assert token_similarity(a, b)[1] == how
+
+
+def test_ayn_and_hamza_marks_vanish_from_names() -> None:
+    assert tokens("`Ali Ma`mun") == tokens("Ali Mamun") == ("ALI", "MAMUN")
+
+
+class Words:
+    def __init__(self, *known: str) -> None:
+        self.words = set(known)
+
+    def known(self, word: str, *, listed: bool) -> bool:
+        return word in self.words
+
+
+def test_a_name_that_differs_by_another_listed_name_is_a_look_alike() -> None:
+    query = make_identity(["Trong Bui"], sex="M")
+    listed = make_identity(["Trung Bui"], sex="M")
+    _, plain = score(query, listed)
+    assert plain[0].level == "strong"
+    value, evidence = score(query, listed, Words("TRONG", "TRUNG", "BUI"))
+    assert evidence[0].level == "look-alike"
+    assert "TRONG/TRUNG" in evidence[0].detail
+    assert value < 0.5  # another person's name, and no date of birth to say otherwise
+    typo, _ = score(make_identity(["Trnog Bui"], sex="M"), listed, Words("TRUNG", "BUI"))
+    assert typo > 0.7  # TRNOG is no one's name: a misspelling of TRUNG
+
+
+def test_the_index_knows_which_name_words_are_on_the_list() -> None:
+    index = LookoutIndex()
+    index.build([entry("a", ["Trung Bui"]), entry("b", ["Trung Le"])])
+    assert index.known("TRUNG", listed=True)  # two lookouts have it
+    assert index.known("BUI", listed=False)
+    assert not index.known("BUI", listed=True)
+    index.remove("b")
+    assert not index.known("TRUNG", listed=True)
+    index.upsert(entry("c", ["Trong Le"]))
+    assert index.known("TRONG", listed=False)
+    assert not index.known("TRUNG", listed=True)
+
+
+def test_ties_on_a_common_name_go_to_the_closest_date_of_birth() -> None:
+    index = LookoutIndex()
+    crowd = [
+        entry(f"n{i}", ["Nguyen Van Anh"], f"{1950 + i % 40}-01-{1 + i % 28:02d}")
+        for i in range(300)
+    ]
+    index.build([*crowd, entry("truth", ["Nguyen Van Anh"], "1961-07-19")])
+    found = [
+        e.lookout_id for e in index.candidates(make_identity(["Nguyen Van Anh"], "1960-07-19"), 5)
+    ]
+    assert found[0] == "truth"  # year one off, day and month the same: ranked before 1960s
+
+
+def test_an_initial_on_a_very_common_key_is_searched_by_year_of_birth() -> None:
+    from smartborder.screening.index import MAX_POSTINGS
+
+    index = LookoutIndex()
+    crowd = [
+        entry(f"d{i}", [f"Mohammed{i:05d} Dai"], f"{1940 + i % 20}-05-05")
+        for i in range(MAX_POSTINGS + 500)
+    ]
+    index.build([*crowd, entry("truth", ["Mahmoud Dai"], "1975-03-04")])
+    hits = Matcher(index, Thresholds(0.7, {})).screen(make_identity(["M. Dai"], "1975-03-04"))
+    assert [h.entry.lookout_id for h in hits] == ["truth"]  # the key M+DAI has 4,500 lookouts

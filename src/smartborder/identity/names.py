@@ -130,12 +130,17 @@ def detect_script(text: str) -> str:
     return counts.most_common(1)[0][0]
 
 
+_APOSTROPHES = str.maketrans(dict.fromkeys("'`\u2018\u2019\u02bc\u02be\u02bf"))
+
+
 def normalise(text: str) -> str:
     """The one normal form for comparing names: ICAO Latin, upper case, single spaces.
 
-    Apostrophes vanish (``O'Brien`` gives ``OBRIEN``); hyphens and other marks become spaces.
+    Apostrophes vanish (``O'Brien`` gives ``OBRIEN``), and so do the marks romanisations write
+    for ayn and hamza (a grave accent, U+02BF, U+02BE: ``Ma`mun`` gives ``MAMUN``); hyphens
+    and other marks become spaces.
     """
-    latin = transliterate(text).replace("'", "").replace("\u2019", "")
+    latin = transliterate(text).translate(_APOSTROPHES)
     return " ".join(_NON_WORD.sub(" ", latin).split())
 
 

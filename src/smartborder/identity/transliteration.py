@@ -62,5 +62,7 @@ def _char(char: str) -> str:
 
 def transliterate(text: str) -> str:
     """ICAO Latin form of ``text``, upper case (``Jürgen Weiß`` gives ``JUERGEN WEISS``)."""
+    if text.isascii():  # most names on travel documents: nothing to transliterate
+        return text.upper()
     text = unicodedata.normalize("NFKC", text)
     return "".join(_char(c) for c in text)

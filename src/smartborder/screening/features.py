@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 from smartborder.screening.names import name_similarity
 
@@ -41,7 +42,7 @@ class Feature:
     levels: tuple[Level, ...]
 
     def level(self, name: str) -> Level:
-        return next(level for level in self.levels if level.name == name)
+        return _LEVELS[self.name, name]
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,14 @@ NAME = Feature(
     "typos, phonetic spellings and transliterations (ICAO Latin and consonant skeletons).",
     (
         Level("exact", 6.0, "the same words (order aside): similarity >= 0.98"),
-        Level("strong", 4.5, "one spelling or transliteration apart: >= 0.93"),
+        Level("strong", 5.3, "one spelling or transliteration apart: >= 0.93"),
         Level("close", 4.0, "typos, sound-alike words or an initial: >= 0.85"),
+        Level(
+            "look-alike",
+            3.5,
+            ">= 0.85, but every word that differs is itself a name on the list (TRONG and "
+            "TRUNG, DANG and DUONG): more likely another person's name than a misspelling",
+        ),
         Level("weak", 1.0, "some words alike: >= 0.75"),
         Level("different", -4.0, "the names do not match"),
         Level("none", 0.0, "one side has no name (a document lookout)"),
@@ -80,11 +87,12 @@ BIRTH = Feature(
     (
         Level("exact", 5.0, "the same full date"),
         Level("day-month-swapped", 3.0, "day and month exchanged (01-02 vs 02-01)"),
+        Level("year-typo", 2.5, "full dates equal but for the year, one off (1980 vs 1981)"),
         Level(
-            "one-part-off",
-            2.5,
-            "full dates equal but for a typo in one part: the year one "
-            "off, or one digit of the month or day",
+            "digit-typo",
+            1.0,
+            "full dates equal but for one digit of the month or day (05-17 vs 05-18); weighs "
+            "less than a year typo, as unrelated dates agree that way far more often",
         ),
         Level("two-parts-agree", -2.0, "full dates agree in two parts; the third is not a typo"),
         Level("agrees-to-month", 2.5, "year and month agree; a day is unknown on one side"),
@@ -98,7 +106,7 @@ SEX = Feature(
     "sex",
     "Sex as on the travel document (M, F, X).",
     (
-        Level("same", 0.3, "the same"),
+        Level("same", 0.6, "the same"),
         Level("unknown", 0.0, "unknown or X on one side"),
         Level("different", -3.0, "M against F"),
     ),
@@ -123,6 +131,7 @@ DOCUMENT = Feature(
     ),
 )
 FEATURES = (NAME, BIRTH, SEX, NATIONALITY, DOCUMENT)
+_LEVELS = {(f.name, level.name): level for f in FEATURES for level in f.levels}
 
 _OCR = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5",
                       "G": "6", "B": "8"})  # fmt: skip
@@ -133,36 +142,81 @@ def ocr_fold(number: str) -> str:
     return number.translate(_OCR)
 
 
-def score(query: Identity, listed: Identity) -> tuple[float, list[Evidence]]:
-    """The calibrated score of ``listed`` against ``query`` and the evidence for it."""
-    evidence = [
-        _name(query, listed),
-        _birth(query.birth, listed.birth),
+class Vocabulary(Protocol):
+    """The name words on the list, to tell a misspelling from another person's name."""
+
+    def known(self, word: str, *, listed: bool) -> bool:
+        """Whether ``word`` is a name on the list; of a listed name's own words, whether
+        another lookout has it too."""
+        ...
+
+
+def score(
+    query: Identity,
+    listed: Identity,
+    words: Vocabulary | None = None,
+    *,
+    explain: bool = True,
+    at_least: float | None = None,
+) -> tuple[float, list[Evidence]]:
+    """The calibrated score of ``listed`` against ``query`` and the evidence for it (none
+    when ``explain`` is false: screening explains only the hits). With ``at_least``, a pair
+    that could not reach it whatever its names is not compared by name, and the value
+    returned is only known to be below ``at_least``."""
+    rest = (
+        _birth(query.birth, listed.birth, explain),
         _sex(query.sex, listed.sex),
-        _nationality(query.nationalities, listed.nationalities),
+        _nationality(query.nationalities, listed.nationalities, explain),
         _document(query.documents, listed.documents),
+    )
+    logit = PRIOR + sum(_LEVELS[feature.name, level].weight for feature, level, _ in rest)
+    if at_least is not None and _sigmoid(logit + _BEST_NAME) < at_least:
+        return _sigmoid(logit + _BEST_NAME), []
+    name = _name(query, listed, words, explain)
+    value = _sigmoid(logit + _LEVELS[NAME.name, name[1]].weight)
+    if not explain:
+        return value, []
+    return value, [
+        Evidence(feature.name, level, _LEVELS[feature.name, level].weight, detail)
+        for feature, level, detail in (name, *rest)
     ]
-    logit = PRIOR + sum(e.weight for e in evidence)
-    return 1.0 / (1.0 + math.exp(-logit)), evidence
 
 
-def _evidence(feature: Feature, level: str, detail: str) -> Evidence:
-    return Evidence(feature.name, level, feature.level(level).weight, detail)
+def _sigmoid(logit: float) -> float:
+    return 1.0 / (1.0 + math.exp(-logit))
 
 
-def _name(query: Identity, listed: Identity) -> Evidence:
+_BEST_NAME = max(level.weight for level in NAME.levels)
+
+
+Graded = tuple[Feature, str, str]  # the feature, its level, the detail that explains it
+
+
+def _name(query: Identity, listed: Identity, words: Vocabulary | None, explain: bool) -> Graded:
     if not query.names or not listed.names:
-        return _evidence(NAME, "none", "no name to compare")
-    best, account = 0.0, ""
+        return NAME, "none", "no name to compare"
+    best, found = -1.0, None
+    pair: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     for q in query.names:
         for c in listed.names:
-            value, how = name_similarity(q, c)
-            if value > best or not account:
-                best, account = value, f"{' '.join(q)} ~ {' '.join(c)}: {how}"
+            match = name_similarity(q, c)
+            if match.value > best:
+                best, found, pair = match.value, match, (q, c)
+    assert found is not None
+    detail = ""
+    if explain:
+        detail = f"{best:.2f} ({' '.join(pair[0])} ~ {' '.join(pair[1])}: {found.account})"
+    if best >= 0.85 and words is not None:
+        variants = found.variants
+        if variants and all(
+            words.known(a, listed=False) and words.known(b, listed=True) for a, b in variants
+        ):
+            others = ", ".join(f"{a}/{b}" for a, b in variants)
+            return NAME, "look-alike", f"{detail}; both names on the list: {others}"
     for threshold, level in ((0.98, "exact"), (0.93, "strong"), (0.85, "close"), (0.75, "weak")):
         if best >= threshold:
-            return _evidence(NAME, level, f"{best:.2f} ({account})")
-    return _evidence(NAME, "different", f"{best:.2f} ({account})")
+            return NAME, level, detail
+    return NAME, "different", detail
 
 
 def _fmt(birth: tuple[int, int, int]) -> str:
@@ -184,8 +238,10 @@ def birth_level(q: tuple[int, int, int] | None, c: tuple[int, int, int] | None) 
         if qy == cy and (qm, qd) == (cd, cm):
             return "day-month-swapped"
         if sum((qy == cy, qm == cm, qd == cd)) == 2:
-            typo = abs(qy - cy) == 1 or _one_digit(qm, cm) or _one_digit(qd, cd)
-            return "one-part-off" if typo else "two-parts-agree"
+            if abs(qy - cy) == 1:
+                return "year-typo"
+            typo = _one_digit(qm, cm) or _one_digit(qd, cd)
+            return "digit-typo" if typo else "two-parts-agree"
         return "conflicting"
     if qm and cm and qm != cm and not (qd and cd and (qm, qd) == (cd, cm)):
         return "conflicting"
@@ -203,36 +259,38 @@ def _one_digit(a: int, b: int) -> bool:
     return a != b and (a // 10 == b // 10 or a % 10 == b % 10)
 
 
-def _birth(q: tuple[int, int, int] | None, c: tuple[int, int, int] | None) -> Evidence:
+def _birth(q: tuple[int, int, int] | None, c: tuple[int, int, int] | None, explain: bool) -> Graded:
     level = birth_level(q, c)
-    detail = f"{_fmt(q)} vs {_fmt(c)}" if q and c else "not given on one side"
-    return _evidence(BIRTH, level, detail)
+    if not explain:
+        return BIRTH, level, ""
+    return BIRTH, level, f"{_fmt(q)} vs {_fmt(c)}" if q and c else "not given on one side"
 
 
-def _sex(q: str | None, c: str | None) -> Evidence:
+def _sex(q: str | None, c: str | None) -> Graded:
     if q not in ("M", "F") or c not in ("M", "F"):
-        return _evidence(SEX, "unknown", f"{q or '-'} vs {c or '-'}")
-    return _evidence(SEX, "same" if q == c else "different", f"{q} vs {c}")
+        return SEX, "unknown", f"{q or '-'} vs {c or '-'}"
+    return SEX, "same" if q == c else "different", f"{q} vs {c}"
 
 
-def _nationality(q: frozenset[str], c: frozenset[str]) -> Evidence:
+def _nationality(q: frozenset[str], c: frozenset[str], explain: bool) -> Graded:
     if not q or not c:
-        return _evidence(NATIONALITY, "unknown", "not given on one side")
+        return NATIONALITY, "unknown", "not given on one side"
     common = q & c
     level = "shared" if common else "different"
-    return _evidence(
-        NATIONALITY,
-        level,
-        ", ".join(sorted(common)) or f"{'/'.join(sorted(q))} vs {'/'.join(sorted(c))}",
-    )
+    if not explain:
+        return NATIONALITY, level, ""
+    detail = ", ".join(sorted(common)) or f"{'/'.join(sorted(q))} vs {'/'.join(sorted(c))}"
+    return NATIONALITY, level, detail
 
 
-def _document(q: tuple[str, ...], c: tuple[str, ...]) -> Evidence:
+def _document(q: tuple[str, ...], c: tuple[str, ...]) -> Graded:
+    if not q or not c:
+        return DOCUMENT, "none", ""
     for number in q:
         if number in c:
-            return _evidence(DOCUMENT, "same", number)
+            return DOCUMENT, "same", number
     folded = {ocr_fold(n): n for n in c}
     for number in q:
         if ocr_fold(number) in folded:
-            return _evidence(DOCUMENT, "ocr-confusable", f"{number} vs {folded[ocr_fold(number)]}")
-    return _evidence(DOCUMENT, "none", "")
+            return DOCUMENT, "ocr-confusable", f"{number} vs {folded[ocr_fold(number)]}"
+    return DOCUMENT, "none", ""

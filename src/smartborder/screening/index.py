@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from array import array
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ from smartborder.screening.names import skeleton
 
 MAX_WORDS = 6  # words of one name used for keys
 MAX_POSTINGS = 4000  # keys shared by more lookouts than this are too common to retrieve by
+MAX_COMMON = 4  # common keys searched by year of birth, at most, per subject
 COMPACT_AFTER = 50_000  # changes kept beside the sorted arrays before they are merged
 
 
@@ -53,20 +55,41 @@ def name_keys(identity: Identity) -> set[int]:
     for name in identity.names:
         words = name[:MAX_WORDS]
         sk = [skeleton(w) or w for w in words]
+        first = [first_letter(w) for w in words]
         if len(words) == 1:
             keys.add(hash(("S", sk[0])))
         for i in range(len(words)):
-            for j in range(len(words)):
-                if i == j:
-                    continue
-                if i < j:
-                    a, b = sorted((sk[i], sk[j]))
-                    keys.add(hash(("P", a, b)))
-                if len(words[i]) > 1:
-                    keys.add(hash(("I", sk[i], words[j][0])))
-                    if len(words[j]) > 3:
-                        keys.add(hash(("F", sk[i], words[j][-2:])))
+            for j in range(i + 1, len(words)):
+                a, b = sk[i], sk[j]
+                keys.add(hash(("P", a, b) if a <= b else ("P", b, a)))
+                # each word with what is left of the other: its first letter, its end
+                for x, y in ((i, j), (j, i)):
+                    if len(words[x]) > 1:
+                        keys.add(hash(("I", sk[x], first[y])))
+                        if len(words[y]) > 3:
+                            keys.add(hash(("F", sk[x], words[y][-2:])))
     return keys
+
+
+def _words(entry: Entry | None) -> set[str]:
+    return {w for name in entry.identity.names for w in name} if entry else set()
+
+
+def _year(entry: Entry) -> int:
+    return entry.identity.birth[0] if entry.identity.birth else 0
+
+
+def _day(entry: Entry) -> int:
+    return entry.identity.birth[1] * 32 + entry.identity.birth[2] if entry.identity.birth else 0
+
+
+_FIRST = {"J": "I", "Y": "I", "W": "V"}
+
+
+def first_letter(word: str) -> str:
+    """A word's first letter as it sounds: JAN, YAN and IAN file under one key, WI and VI
+    too (not PH and F: an initial P stands for PHILIPPE)."""
+    return _FIRST.get(word[0], word[0])
 
 
 def document_keys(identity: Identity) -> set[int]:
@@ -85,14 +108,21 @@ class LookoutIndex:
         self._entries: list[Entry | None] = []
         self._slot: dict[str, int] = {}
         self._years = array("h")  # year of birth per slot, 0 when unknown
+        self._days = array("h")  # month * 32 + day of birth per slot, 0 when unknown
         self._alive = bytearray()
         self._keys: NDArray[np.int64] = np.empty(0, dtype=np.int64)
         self._slots: NDArray[np.int32] = np.empty(0, dtype=np.int32)
         self._delta: dict[int, list[int]] = {}
         self._changes = 0
+        self._words: Counter[str] = Counter()  # lookouts per name word
 
     def __len__(self) -> int:
         return len(self._slot)
+
+    def known(self, word: str, *, listed: bool) -> bool:
+        """Whether ``word`` is in some lookout's name; for a word of a listed name, in
+        another lookout's name as well (see ``features.Vocabulary``)."""
+        return self._words.get(word, 0) >= (2 if listed else 1)
 
     def get(self, lookout_id: str) -> Entry | None:
         slot = self._slot.get(lookout_id)
@@ -104,16 +134,20 @@ class LookoutIndex:
         slot_parts: list[NDArray[np.int32]] = []
         new_entries: list[Entry | None] = []
         slots: dict[str, int] = {}
-        years, alive = array("h"), bytearray()
+        years, days, alive = array("h"), array("h"), bytearray()
         chunk_keys: list[int] = []
         chunk_slots: list[int] = []
+        words: Counter[str] = Counter()
         for entry in entries:
             if entry.lookout_id in slots:  # a later version replaces an earlier one
                 alive[slots[entry.lookout_id]] = 0
+                words.subtract(_words(new_entries[slots[entry.lookout_id]]))
+            words.update(_words(entry))
             slot = len(new_entries)
             new_entries.append(entry)
             slots[entry.lookout_id] = slot
-            years.append(entry.identity.birth[0] if entry.identity.birth else 0)
+            years.append(_year(entry))
+            days.append(_day(entry))
             alive.append(1)
             keys = keys_of(entry.identity)
             chunk_keys.extend(keys)
@@ -127,9 +161,11 @@ class LookoutIndex:
         all_keys, all_slots = np.concatenate(key_parts), np.concatenate(slot_parts)
         order = np.argsort(all_keys, kind="stable")
         with self._lock:
-            self._entries, self._slot, self._years, self._alive = new_entries, slots, years, alive
+            self._entries, self._slot, self._alive = new_entries, slots, alive
+            self._years, self._days = years, days
             self._keys, self._slots = all_keys[order], all_slots[order]
             self._delta, self._changes = {}, 0
+            self._words = words
             self._compact_locked()
 
     def upsert(self, entry: Entry) -> None:
@@ -143,8 +179,10 @@ class LookoutIndex:
                 self._kill(old)
             slot = len(self._entries)
             self._entries.append(entry)
+            self._words.update(_words(entry))
             self._slot[entry.lookout_id] = slot
-            self._years.append(entry.identity.birth[0] if entry.identity.birth else 0)
+            self._years.append(_year(entry))
+            self._days.append(_day(entry))
             self._alive.append(1)
             for key in keys_of(entry.identity):
                 self._delta.setdefault(key, []).append(slot)
@@ -158,6 +196,9 @@ class LookoutIndex:
                 self._changed()
 
     def _kill(self, slot: int) -> None:
+        entry = self._entries[slot]
+        if entry is not None:
+            self._words.subtract(_words(entry))
         self._alive[slot] = 0
         self._entries[slot] = None
 
@@ -183,52 +224,89 @@ class LookoutIndex:
     def candidates(self, identity: Identity, limit: int) -> list[Entry]:
         """The lookouts most worth scoring for ``identity``, best first."""
         with self._lock:
-            by_name = self._lookup(name_keys(identity))
-            by_document = self._lookup(document_keys(identity))
             years = np.frombuffer(self._years, dtype=np.int16)
+            year = identity.birth[0] if identity.birth else 0
+            by_name, rarity = self._lookup(name_keys(identity), years, year)
+            by_document, _ = self._lookup(document_keys(identity), years, 0)
             alive = np.frombuffer(self._alive, dtype=np.uint8)
-            ranked = self._rank(by_name, identity, years, alive, limit)
+            days = np.frombuffer(self._days, dtype=np.int16)
+            ranked = self._rank(by_name, rarity, identity, (years, days), alive, limit)
             documents = [int(s) for s in np.unique(by_document) if alive[s]]
             picked = list(dict.fromkeys(documents + ranked))
             return [e for e in (self._entries[s] for s in picked) if e is not None]
 
-    def _lookup(self, keys: set[int]) -> NDArray[np.int32]:
+    def _lookup(
+        self, keys: set[int], years: NDArray[np.int16], year: int
+    ) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+        """Slots filed under ``keys``, each with the rarity of the key it was found by (the
+        log of how few lookouts share it). A key shared by too many lookouts is used only for
+        those born within a year of ``year`` (J SMITH born 1980), or not at all without one."""
+        empty = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         if not keys:
-            return np.empty(0, dtype=np.int32)
+            return empty
         wanted = np.fromiter(keys, dtype=np.int64, count=len(keys))
         lo = np.searchsorted(self._keys, wanted, side="left")
         hi = np.searchsorted(self._keys, wanted, side="right")
-        sizes = hi - lo
-        usable = sizes <= MAX_POSTINGS
-        if not usable.any() and sizes.any():
-            usable = sizes == sizes[sizes > 0].min()  # all keys common: use the rarest
-        parts = [self._slots[a:b] for a, b, ok in zip(lo, hi, usable, strict=True) if ok and b > a]
-        for key in keys:
+        total = max(len(self._slot), 1)
+        parts: list[NDArray[np.int32]] = []
+        weights: list[NDArray[np.float32]] = []
+
+        def add(found: NDArray[np.int32], size: int) -> None:
+            parts.append(found)
+            weights.append(np.full(len(found), np.log(total / size) + 1.0, dtype=np.float32))
+
+        common: list[tuple[int, int]] = []
+        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+            if b - a > MAX_POSTINGS:
+                common.append((a, b))
+            elif b > a:
+                add(self._slots[a:b], b - a)
+        for key in keys:  # lookouts added since the last compaction
             extra = self._delta.get(key)
             if extra:
-                parts.append(np.asarray(extra, dtype=np.int32))
-        return np.concatenate(parts) if parts else np.empty(0, dtype=np.int32)
+                add(np.asarray(extra, dtype=np.int32), len(extra))
+        common.sort(key=lambda ab: ab[1] - ab[0])
+        if year and common:
+            for a, b in common[:MAX_COMMON]:
+                posting = self._slots[a:b]
+                add(posting[np.abs(years[posting] - year) <= 1], b - a)
+        elif not parts and common:  # all keys common and no year: use the rarest
+            a, b = common[0]
+            add(self._slots[a:b], b - a)
+        if not parts:
+            return empty
+        return np.concatenate(parts), np.concatenate(weights)
 
     def _rank(
         self,
         found: NDArray[np.int32],
+        rarity: NDArray[np.float32],
         identity: Identity,
-        years: NDArray[np.int16],
+        births: tuple[NDArray[np.int16], NDArray[np.int16]],
         alive: NDArray[np.uint8],
         limit: int,
     ) -> list[int]:
+        """The ``limit`` slots sharing the rarest keys with the subject (a rare surname says
+        more than a common given name); among equals, those whose date of birth agrees more:
+        the same year, the same day and month (the year may be a typo), both."""
         if not len(found):
             return []
-        slots, shared = np.unique(found, return_counts=True)
+        slots, inverse = np.unique(found, return_inverse=True)
+        rank = np.bincount(inverse, weights=rarity)
         keep = alive[slots].astype(bool)
-        rank = shared * 2
         if identity.birth:
-            theirs = years[slots]
-            keep &= (theirs == 0) | (np.abs(theirs - identity.birth[0]) <= 1)
-            rank += theirs == identity.birth[0]  # ties go to the same year of birth
-        slots, shared = slots[keep], rank[keep]
+            year, month, day = identity.birth
+            theirs = births[0][slots]
+            keep &= (theirs == 0) | (np.abs(theirs - year) <= 1)
+            rank += (theirs == year) * 0.5
+            if month and day:
+                days = births[1][slots]
+                rank += (days == month * 32 + day) * 1.5 + (days == day * 32 + month) * 1.0
+            elif month:
+                rank += ((births[1][slots] >> 5) == month) * 0.5
+        slots, rank = slots[keep], rank[keep]
         if len(slots) > limit:
-            best = np.argpartition(-shared, limit)[:limit]
-            slots, shared = slots[best], shared[best]
-        order = np.argsort(-shared, kind="stable")
+            best = np.argpartition(-rank, limit)[:limit]
+            slots, rank = slots[best], rank[best]
+        order = np.argsort(-rank, kind="stable")
         return [int(s) for s in slots[order]]

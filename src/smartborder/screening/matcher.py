@@ -58,9 +58,11 @@ class Matcher:
         for entry in self.index.candidates(subject, CANDIDATES):
             if today and entry.valid_until and entry.valid_until < today:
                 continue
-            value, evidence = score(subject, entry.identity)
             threshold = self.thresholds.of(entry.category)
-            if value >= (threshold if floor is None else floor):
+            cutoff = threshold if floor is None else floor
+            value, _ = score(subject, entry.identity, self.index, explain=False, at_least=cutoff)
+            if value >= cutoff:
+                _, evidence = score(subject, entry.identity, self.index)
                 hits.append(Hit(entry, value, threshold, evidence))
         hits.sort(key=lambda h: -h.score)
         return hits[:limit]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from smartborder.identity.dates import PartialDate
@@ -17,8 +18,11 @@ _DOCUMENT_NOISE = re.compile(r"[^0-9A-Z]")
 def birth_tuple(text: str | None) -> tuple[int, int, int] | None:
     """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` as (year, month or 0, day or 0); raises
     :class:`~smartborder.identity.dates.DateProblem` when it cannot be read."""
-    if not text:
-        return None
+    return _birth(text) if text else None
+
+
+@lru_cache(maxsize=100_000)  # a million lookouts share some 40,000 dates of birth
+def _birth(text: str) -> tuple[int, int, int]:
     date = PartialDate.parse(text)
     return date.year, date.month or 0, date.day or 0
 
