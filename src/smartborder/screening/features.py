@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-from smartborder.screening.names import name_similarity
+from smartborder.screening.names import folded, name_similarity
 
 PRIOR = -5.0  # log-odds that two records picked as candidates are the same person, before evidence
 
@@ -72,9 +72,10 @@ NAME = Feature(
         Level("close", 4.0, "typos, sound-alike words or an initial: >= 0.85"),
         Level(
             "look-alike",
-            3.5,
+            2.5,
             ">= 0.85, but every word that differs is itself a name on the list (TRONG and "
-            "TRUNG, DANG and DUONG): more likely another person's name than a misspelling",
+            "TRUNG, DANG and DUONG; not mere spellings of one name, CHRISTINA and KRISTINA): "
+            "more likely another person's name than a misspelling",
         ),
         Level("weak", 1.0, "some words alike: >= 0.75"),
         Level("different", -4.0, "the names do not match"),
@@ -208,8 +209,12 @@ def _name(query: Identity, listed: Identity, words: Vocabulary | None, explain: 
         detail = f"{best:.2f} ({' '.join(pair[0])} ~ {' '.join(pair[1])}: {found.account})"
     if best >= 0.85 and words is not None:
         variants = found.variants
-        if variants and all(
-            words.known(a, listed=False) and words.known(b, listed=True) for a, b in variants
+        if (
+            variants
+            and any(folded(a) != folded(b) for a, b in variants)  # not just KRISTINA/CHRISTINA
+            and all(
+                words.known(a, listed=False) and words.known(b, listed=True) for a, b in variants
+            )
         ):
             others = ", ".join(f"{a}/{b}" for a, b in variants)
             return NAME, "look-alike", f"{detail}; both names on the list: {others}"

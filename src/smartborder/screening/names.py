@@ -172,7 +172,7 @@ def name_similarity(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatc
     Words are paired greedily by similarity whatever their order (surname first or last);
     the score is the similarity of the paired words, weighted by their length, over the
     shorter name; each extra word of the longer name (a middle name one side dropped) costs
-    0.03, but a name of two or more words found word for word with one word more (a middle
+    0.04, but a name of two or more words found word for word with one word more (a middle
     name) counts 0.98, as the same words would. A name of two or more words matched on one
     word only is capped at 0.6, one with a pair of words only somewhat alike (SONG and TONG:
     neither a spelling variant nor sound-alike) at 0.84, and one matched through an initial
@@ -203,7 +203,7 @@ def name_similarity(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatc
     total = sum(weight.values())
     got = sum(score * weight[(i, j)[side]] for score, _, i, j in matched)
     value = got / total if total else 0.0
-    value -= 0.03 * (len(longer) - len(matched))
+    value -= 0.04 * (len(longer) - len(matched))
     exact = all(how == "same" for _, how, _, _ in matched)
     if len(shorter) >= 2 and len(matched) == len(shorter) == len(longer) - 1 and exact:
         value = 0.98  # JOHN SMITH in JOHN PAUL SMITH: a middle name more
