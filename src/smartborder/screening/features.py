@@ -216,8 +216,10 @@ def _name(query: Identity, listed: Identity, words: Vocabulary | None, explain: 
                 words.known(a, listed=False) and words.known(b, listed=True) for a, b in variants
             )
         ):
-            others = ", ".join(f"{a}/{b}" for a, b in variants)
-            return NAME, "look-alike", f"{detail}; both names on the list: {others}"
+            if explain:
+                others = ", ".join(f"{a}/{b}" for a, b in variants)
+                detail = f"{detail}; both names on the list: {others}"
+            return NAME, "look-alike", detail
     for threshold, level in ((0.98, "exact"), (0.93, "strong"), (0.85, "close"), (0.75, "weak")):
         if best >= threshold:
             return NAME, level, detail
