@@ -19,6 +19,7 @@ from smartborder.node import init_node
 from smartborder.roles import Role
 from smartborder.screening.cli import lookouts_app
 from smartborder.screening.cli import screen as screen_file
+from smartborder.travel.cli import travel_app
 from smartborder.users import service as users
 
 app = typer.Typer(
@@ -37,6 +38,7 @@ app.add_typer(agreements_app, name="agreements")
 app.add_typer(exchange_app, name="exchange")
 app.add_typer(audit_app, name="audit")
 app.add_typer(lookouts_app, name="lookouts")
+app.add_typer(travel_app, name="travel")
 app.command("screen")(screen_file)
 
 

@@ -1,0 +1,1 @@
+"""API and PNR intake (PAXLST, PNRGOV, JSON): parsing, storage, resolved identities."""

@@ -1,0 +1,198 @@
+"""The service segments around PAXLST and PNRGOV messages (UNB/UNG/UNH ... UNT/UNE/UNZ), their
+counts and references, and EDIFACT dates (DTM formats 101, 102, 201, 203, 204)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from smartborder.identity.dates import DateKind, DateProblem, PartialDate
+from smartborder.travel.edifact import Report, Segment
+
+
+@dataclass(slots=True)
+class Envelope:
+    sender: str = ""
+    recipient: str = ""
+    prepared: str | None = None
+    control: str = ""
+    syntax: str = ""
+
+
+@dataclass(slots=True)
+class RawMessage:
+    reference: str
+    type: str  # PAXLST, PNRGOV, CUSRES...
+    version: str  # "D:05B", "11:1"
+    header: Segment
+    segments: list[Segment] = field(default_factory=list)  # between UNH and UNT
+    common_reference: str | None = None
+    part: int = 1
+    final: bool = True
+    group_sender: str = ""
+
+
+def split_messages(segments: list[Segment], report: Report) -> tuple[Envelope, list[RawMessage]]:
+    """The interchange's envelope and its messages, every count and reference checked."""
+    env = Envelope()
+    messages: list[RawMessage] = []
+    current: RawMessage | None = None
+    in_group: Segment | None = None
+    group_messages = 0
+    groups = 0
+    closed = False
+    for seg in segments:
+        tag = seg.tag
+        if current is not None and tag not in ("UNT", "UNH", "UNE", "UNZ"):
+            current.segments.append(seg)
+            continue
+        if tag == "UNB":
+            env.syntax = seg.get(1, 1)
+            env.sender = seg.get(2, 1)
+            env.recipient = seg.get(3, 1)
+            env.prepared = edi_datetime(seg.get(4, 1) + seg.get(4, 2), "201")
+            env.control = seg.get(5, 1)
+        elif tag == "UNG":
+            in_group, group_messages = seg, 0
+            groups += 1
+        elif tag == "UNH":
+            if current is not None:
+                report.message = current.reference
+                report.warn(f"message {current.reference} has no UNT before the next UNH", seg)
+                messages.append(current)
+            current = _header(seg, report)
+            if in_group is not None:
+                current.group_sender = in_group.get(2, 1)
+        elif tag == "UNT":
+            if current is None:
+                report.warn("UNT without a UNH", seg)
+                continue
+            report.message = current.reference
+            _check_trailer(current, seg, report)
+            messages.append(current)
+            group_messages += 1
+            current = None
+        elif tag == "UNE":
+            _check_count(seg, group_messages, "messages in the group", report)
+            if in_group is not None and seg.get(2) != in_group.get(5):
+                report.warn(
+                    f"UNE reference '{seg.get(2)}' differs from UNG's '{in_group.get(5)}'",
+                    seg,
+                    "2",
+                )
+            in_group = None
+        elif tag == "UNZ":
+            if current is not None:
+                report.message = current.reference
+                report.warn(f"message {current.reference} has no UNT", seg)
+                messages.append(current)
+                current = None
+            _check_count(seg, groups or len(messages), "groups" if groups else "messages", report)
+            if env.control and seg.get(2) != env.control:
+                report.warn(
+                    f"UNZ control reference '{seg.get(2)}' differs from UNB's '{env.control}'",
+                    seg,
+                    "2",
+                )
+            closed = True
+        else:
+            report.warn(f"segment {tag} outside any message (between UNT and UNH)", seg)
+    report.message = None
+    if current is not None:
+        report.message = current.reference
+        report.error(
+            f"message {current.reference} is truncated: it ends without UNT and UNZ",
+            current.segments[-1] if current.segments else current.header,
+        )
+        messages.append(current)
+    elif not closed and segments:
+        report.warn("the interchange has no UNZ trailer", segments[-1])
+    report.message = None
+    if not messages:
+        report.error("the interchange holds no message (no UNH segment)")
+    return env, messages
+
+
+def _header(seg: Segment, report: Report) -> RawMessage:
+    reference = seg.get(1) or f"#{seg.position}"
+    report.message = reference
+    identifier = seg.element(2)
+    kind = identifier[0].upper() if identifier else ""
+    version = ":".join(identifier[1:3]) if len(identifier) >= 3 else ""
+    msg = RawMessage(reference, kind, version, seg)
+    msg.common_reference = seg.get(3) or None
+    sequence, marker = seg.get(4, 1), seg.get(4, 2).upper()
+    if sequence:
+        if sequence.isdigit():
+            msg.part = int(sequence)
+        else:
+            report.warn(f"sequence '{sequence}' is not a number", seg, "4.1")
+    if marker:
+        if marker not in ("C", "F"):
+            report.warn(f"first/last indicator '{marker}' is neither C nor F", seg, "4.2")
+        msg.final = marker != "C"
+    return msg
+
+
+def _check_trailer(msg: RawMessage, seg: Segment, report: Report) -> None:
+    declared = seg.get(1)
+    actual = len(msg.segments) + 2
+    if not declared.isdigit():
+        report.warn(f"segment count '{declared}' is not a number", seg, "1")
+    elif int(declared) != actual:
+        report.warn(
+            f"UNT says {declared} segments; the message has {actual} (UNH to UNT inclusive)",
+            seg,
+            "1",
+        )
+    if seg.get(2) != msg.reference:
+        report.warn(f"UNT reference '{seg.get(2)}' differs from UNH's '{msg.reference}'", seg, "2")
+
+
+def _check_count(seg: Segment, actual: int, what: str, report: Report) -> None:
+    declared = seg.get(1)
+    if not declared.isdigit():
+        report.warn(f"count '{declared}' is not a number", seg, "1")
+    elif int(declared) != actual:
+        report.warn(f"{seg.tag} says {declared} {what}; there are {actual}", seg, "1")
+
+
+_FORMATS = {"101": 6, "102": 8, "201": 10, "203": 12, "204": 14}
+
+
+def edi_datetime(value: str, fmt: str = "") -> str | None:
+    """An EDIFACT date or date-time as ISO 8601 (local, no zone), or None if it is not one.
+    Without a format code the length decides (YYMMDD, CCYYMMDD, YYMMDDHHMM, CCYYMMDDHHMM)."""
+    value = value.strip()
+    if not value.isdigit():
+        return None
+    width = _FORMATS.get(fmt) or len(value)
+    if len(value) != width:
+        return None
+    if width in (6, 10):
+        value = _century(int(value[:2])) + value
+    try:
+        if len(value) == 8:
+            return dt.date(int(value[:4]), int(value[4:6]), int(value[6:8])).isoformat()
+        moment = dt.datetime(
+            int(value[:4]), int(value[4:6]), int(value[6:8]), int(value[8:10]), int(value[10:12])
+        )
+    except ValueError:
+        return None
+    return moment.isoformat(timespec="minutes")
+
+
+def _century(yy: int) -> str:
+    """Travel and message dates: 70-99 are the 1900s, 00-69 the 2000s."""
+    return "19" if yy >= 70 else "20"
+
+
+def person_date(value: str, kind: DateKind, reference: dt.date) -> str:
+    """A birth, expiry or issue date in YYMMDD (or CCYYMMDD); raises DateProblem."""
+    value = value.strip()
+    if len(value) == 8 and value.isdigit():
+        return PartialDate(int(value[:4]), int(value[4:6]), int(value[6:])).isoformat()
+    return PartialDate.from_mrz(value, kind, reference).isoformat()
+
+
+__all__ = ["DateProblem", "Envelope", "RawMessage", "edi_datetime", "person_date", "split_messages"]
