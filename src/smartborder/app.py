@@ -41,6 +41,7 @@ from smartborder.screening import views as screening_views
 from smartborder.screening.matcher import Thresholds
 from smartborder.screening.service import Screening
 from smartborder.settings import Settings
+from smartborder.travel import router as travel_api
 from smartborder.users import router as users_api
 from smartborder.users import views as users_views
 from smartborder.web import views as web_views
@@ -103,7 +104,11 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
     errorhandlers.install(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        paths={f"{API_PREFIX}/travel/messages": settings.travel_max_message_bytes},
+    )
     app.add_middleware(SecurityHeadersMiddleware, docs_path=f"{API_PREFIX}/docs")
     app.add_middleware(RequestContextMiddleware)
     return app
@@ -151,6 +156,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     exchange_api.router,
     audit_api.router,
     screening_api.router,
+    travel_api.router,
     docs_router,
 )
 UI_ROUTERS: tuple[APIRouter, ...] = (

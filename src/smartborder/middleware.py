@@ -108,16 +108,18 @@ class BodyLimitMiddleware:
     with 413 before any handler sees it, then replayed to the app unchanged.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, paths: dict[str, int] | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max = max_bytes
+        self.paths = paths or {}  # exact paths with their own limit (airline message intake)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.paths.get(scope.get("path", ""), self.default_max)
         announced = dict(scope["headers"]).get(b"content-length", b"0")
-        too_big = announced.isdigit() and int(announced) > self.max_bytes
+        too_big = announced.isdigit() and int(announced) > max_bytes
         chunks: list[bytes] = []
         received = 0
         more = not too_big
@@ -128,7 +130,7 @@ class BodyLimitMiddleware:
                 return
             chunk = message.get("body", b"")
             received += len(chunk)
-            if received > self.max_bytes:
+            if received > max_bytes:
                 too_big = True
                 break
             chunks.append(chunk)
@@ -139,8 +141,8 @@ class BodyLimitMiddleware:
                 request,
                 413,
                 PayloadTooLarge.code,
-                f"request body exceeds the limit of {self.max_bytes} bytes",
-                [{"location": "body", "limit_bytes": self.max_bytes}],
+                f"request body exceeds the limit of {max_bytes} bytes",
+                [{"location": "body", "limit_bytes": max_bytes}],
             )
             await response(scope, receive, send)
             return

@@ -5,6 +5,7 @@ from smartborder.db import Base
 from smartborder.exchange import models as exchange_models
 from smartborder.identity import models as identity_models
 from smartborder.screening import models as screening_models
+from smartborder.travel import models as travel_models
 from smartborder.users import models as users_models
 
 metadata = Base.metadata
@@ -15,5 +16,6 @@ __all__ = [
     "identity_models",
     "metadata",
     "screening_models",
+    "travel_models",
     "users_models",
 ]

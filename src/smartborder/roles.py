@@ -32,6 +32,8 @@ class Permission(StrEnum):
     LOOKOUTS_READ = "lookouts:read"
     LOOKOUTS_MANAGE = "lookouts:manage"
     SCREENING_RUN = "screening:run"
+    TRAVEL_READ = "travel:read"
+    TRAVEL_INGEST = "travel:ingest"
 
 
 _EVERYONE = frozenset(
@@ -58,8 +60,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.REQUESTS_DECIDE,
         Permission.NOTICES_SEND,
         Permission.LOOKOUTS_MANAGE,
+        Permission.TRAVEL_READ,
+        Permission.TRAVEL_INGEST,
     },
-    Role.ANALYST: _OFFICER | {Permission.PEOPLE_READ, Permission.LOOKOUTS_MANAGE},
+    Role.ANALYST: _OFFICER
+    | {
+        Permission.PEOPLE_READ,
+        Permission.LOOKOUTS_MANAGE,
+        Permission.TRAVEL_READ,
+        Permission.TRAVEL_INGEST,
+    },
     Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
     Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
     Role.POLICY_ANALYST: _OFFICER,
@@ -69,6 +79,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.REQUESTS_READ,
         Permission.AUDIT_READ,
         Permission.LOOKOUTS_READ,
+        Permission.TRAVEL_READ,
     },
 }
 

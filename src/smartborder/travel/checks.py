@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from smartborder.identity import countries
 from smartborder.identity.dates import DateKind, DateProblem
@@ -16,15 +17,21 @@ _AIRPORT = re.compile(r"[A-Z]{3}")
 SEXES = {"M": "M", "F": "F", "X": "X", "U": None, "MI": "M", "FI": "F"}
 
 
-def country(value: str, report: Report, seg: Segment, element: str, what: str) -> str | None:
+@lru_cache(maxsize=4096)
+def _country_code(value: str) -> str | None:
     code = value.strip().upper()
-    if not code:
-        return None
     if len(code) == 2:  # some carriers send ISO alpha-2
         alpha3 = countries.from_alpha2(code)
         if alpha3:
             return alpha3
-    if countries.is_known(code):
+    return code if countries.is_known(code) else None
+
+
+def country(value: str, report: Report, seg: Segment, element: str, what: str) -> str | None:
+    if not value.strip():
+        return None
+    code = _country_code(value)
+    if code is not None:
         return code
     report.warn(f"{what} '{value}' is not an ICAO/ISO country code; left empty", seg, element)
     return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from smartborder.identity.dates import DateKind, DateProblem, PartialDate
 from smartborder.travel.edifact import Report, Segment
@@ -157,12 +158,21 @@ def _check_count(seg: Segment, actual: int, what: str, report: Report) -> None:
         report.warn(f"{seg.tag} says {declared} {what}; there are {actual}", seg, "1")
 
 
+@lru_cache(maxsize=8192)
+def _cached_datetime(value: str, fmt: str) -> str | None:
+    return _edi_datetime(value, fmt)
+
+
 _FORMATS = {"101": 6, "102": 8, "201": 10, "203": 12, "204": 14}
 
 
 def edi_datetime(value: str, fmt: str = "") -> str | None:
     """An EDIFACT date or date-time as ISO 8601 (local, no zone), or None if it is not one.
     Without a format code the length decides (YYMMDD, CCYYMMDD, YYMMDDHHMM, CCYYMMDDHHMM)."""
+    return _cached_datetime(value, fmt)
+
+
+def _edi_datetime(value: str, fmt: str) -> str | None:
     value = value.strip()
     if not value.isdigit():
         return None
@@ -187,6 +197,7 @@ def _century(yy: int) -> str:
     return "19" if yy >= 70 else "20"
 
 
+@lru_cache(maxsize=65536)
 def person_date(value: str, kind: DateKind, reference: dt.date) -> str:
     """A birth, expiry or issue date in YYMMDD (or CCYYMMDD); raises DateProblem."""
     value = value.strip()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from smartborder.identity.dates import DateKind
 from smartborder.travel import checks
@@ -39,10 +40,40 @@ MONTHS = {
     )
 }
 KNOWN = {
-    "EQN", "SRC", "RCI", "SSR", "DAT", "IFT", "ORG", "ADD", "EBD", "TIF", "FTI", "REF", "FAR",
-    "TKT", "MON", "PTK", "TXD", "FOP", "TVL", "TRA", "RPI", "APD", "SSD", "TBD", "TRI", "ABI",
-    "SAC", "LTS", "MSG", "ERC", "PTS", "CTC", "RCC",
-}  # fmt: skip
+    "EQN",
+    "SRC",
+    "RCI",
+    "SSR",
+    "DAT",
+    "IFT",
+    "ORG",
+    "ADD",
+    "EBD",
+    "TIF",
+    "FTI",
+    "REF",
+    "FAR",
+    "TKT",
+    "MON",
+    "PTK",
+    "TXD",
+    "FOP",
+    "TVL",
+    "TRA",
+    "RPI",
+    "APD",
+    "SSD",
+    "TBD",
+    "TRI",
+    "ABI",
+    "SAC",
+    "LTS",
+    "MSG",
+    "ERC",
+    "PTS",
+    "CTC",
+    "RCC",
+}
 _PHONE_OR_MAIL = re.compile(r"@|\d{3}[\s\-.]?\d{3}[\s\-.]?\d{3,4}")
 
 
@@ -84,8 +115,7 @@ def parse(raw: RawMessage, report: Report, today: dt.date) -> Message | None:
         _segment(seg, state)
     _close(state)
     if not message.flight.carrier:
-        report.error("no TVL segment before the first SRC: the message names no flight",
-                     raw.header)  # fmt: skip
+        report.error("no TVL segment before the first SRC: the message names no flight", raw.header)
         return None
     expected = message.declared.get("reservations")
     if expected is not None and expected != len(message.reservations) and message.final:
@@ -112,6 +142,7 @@ def _header(seg: Segment, message: Message, report: Report) -> None:
             report.warn(f"EQN count '{value}' is not a number", seg, "1.1")
 
 
+@lru_cache(maxsize=16384)
 def pnr_datetime(day: str, time: str = "") -> str | None:
     """DDMMYY and HHMM as ISO 8601, or None."""
     day, time = day.strip(), time.strip()
@@ -119,8 +150,9 @@ def pnr_datetime(day: str, time: str = "") -> str | None:
         return None
     year = int(day[4:]) + (1900 if int(day[4:]) >= 70 else 2000)
     try:
-        moment = dt.datetime(year, int(day[2:4]), int(day[:2]), int(time[:2] or 0),
-                             int(time[2:] or 0))  # fmt: skip
+        moment = dt.datetime(
+            year, int(day[2:4]), int(day[:2]), int(time[:2] or 0), int(time[2:] or 0)
+        )
     except ValueError:
         return None
     return moment.isoformat(timespec="minutes") if time else moment.date().isoformat()
@@ -415,8 +447,9 @@ def _docs(text: str, seg: Segment, st: _State) -> None:
     kind, issuer, number, nationality, born, sex, expiry, surname, given = fields[:9]
     who = _ssr_traveller(seg, st, surname.strip().upper(), given.strip().upper())
     if who is None:
-        st.report.warn(f"SSR DOCS for {surname}/{given} matches no traveller of the reservation",
-                       seg, "1.9")  # fmt: skip
+        st.report.warn(
+            f"SSR DOCS for {surname}/{given} matches no traveller of the reservation", seg, "1.9"
+        )
         return
     report = st.report
     if number.strip():

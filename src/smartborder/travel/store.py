@@ -1,0 +1,384 @@
+"""Filing an understood message: its flight, its reservations, and each traveller resolved to
+one person across PAXLST and PNR and across pushes, with the rule that linked them.
+
+Resolution rules, first that applies wins:
+
+1. **document** - a travel document (type, number, issuing state) already held by a traveller.
+2. **booking** - on the same flight, the same record locator and the same surname and first
+   given name (successive PNR pushes, and the PAXLST of a booked passenger).
+3. **name and birth** - the same full name and full date of birth, on the same flight or with
+   no conflicting nationality, and exactly one such traveller.
+4. **new** - none of these: a new traveller.
+
+Rows are written in bulk (one INSERT per table per message) so a flight of 300 is cheap.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from smartborder.identity.names import normalise
+from smartborder.travel import models as m
+from smartborder.travel.parsed import Message
+from smartborder.travel.parsed import Traveller as Parsed
+
+
+@dataclass(slots=True)
+class Link:
+    traveller_id: str
+    rule: str  # document | booking | name-and-birth | new
+    reason: str
+
+
+def name_key(surname: str, given: str) -> str:
+    return normalise(f"{surname} {given}")
+
+
+def file_flight(session: Session, message: Message, now: dt.datetime) -> m.Flight:
+    flight = message.flight
+    first, last = flight.legs[0], flight.legs[-1]
+    date = flight.date or ""
+    row = session.execute(
+        select(m.Flight).where(
+            m.Flight.carrier == flight.carrier,
+            m.Flight.number == flight.number,
+            m.Flight.date == date,
+            m.Flight.origin == first.origin,
+        )
+    ).scalar_one_or_none()
+    legs = [dataclasses.asdict(leg) for leg in flight.legs]
+    if row is None:
+        row = m.Flight(
+            id=str(uuid.uuid4()),
+            carrier=flight.carrier,
+            number=flight.number,
+            date=date,
+            origin=first.origin,
+            destination=last.destination,
+            departure=first.departure,
+            arrival=last.arrival,
+            legs=legs,
+            codeshares=list(flight.codeshares),
+            status="scheduled",
+            updated_at=now,
+        )
+        session.add(row)
+        session.flush()
+    else:
+        if len(legs) > len(row.legs):
+            row.legs, row.destination, row.arrival = legs, last.destination, last.arrival
+        row.arrival = row.arrival or last.arrival
+        new_codes = [c for c in flight.codeshares if c not in row.codeshares]
+        if new_codes:
+            row.codeshares = [*row.codeshares, *new_codes]
+        row.updated_at = now
+    if "close-out" in message.purpose:
+        row.status = "closed out"
+    return row
+
+
+class Resolver:
+    """Links the travellers of one message to resolved travellers, reading what it needs from
+    the database in a few queries."""
+
+    def __init__(self, session: Session, flight_id: str) -> None:
+        self.session = session
+        self.flight_id = flight_id
+        self.by_document: dict[tuple[str, str, str], str] = {}
+        self.by_booking: dict[tuple[str, str, str], str] = {}
+        self.on_flight: dict[tuple[str, str], str] = {}
+        self.by_name: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
+        self.new: list[dict[str, Any]] = []
+        self.new_documents: list[dict[str, Any]] = []
+
+    def load(self, people: list[Parsed]) -> None:
+        numbers = {d.number for p in people for d in p.documents}
+        if numbers:
+            rows = self.session.execute(
+                select(
+                    m.TravellerDocument.type,
+                    m.TravellerDocument.number,
+                    m.TravellerDocument.country,
+                    m.TravellerDocument.traveller_id,
+                ).where(m.TravellerDocument.number.in_(_chunk(numbers)))
+            )
+            for kind, number, country, traveller_id in rows:
+                self.by_document[(kind, number, country)] = traveller_id
+        booked = self.session.execute(
+            select(
+                m.Passenger.reservation,
+                m.Passenger.surname,
+                m.Passenger.given_names,
+                m.Passenger.birth_date,
+                m.Passenger.traveller_id,
+            ).where(m.Passenger.flight_id == self.flight_id)
+        )
+        for locator, surname, given, born, traveller_id in booked:
+            if locator:
+                self.by_booking[(locator, surname, _first(given))] = traveller_id
+            if born and len(born) == 10:
+                self.on_flight[(name_key(surname, given), born)] = traveller_id
+        keys = {name_key(p.surname, p.given_names) for p in people if _full(p.birth_date)}
+        if keys:
+            named = self.session.execute(
+                select(
+                    m.Traveller.name_key,
+                    m.Traveller.birth_date,
+                    m.Traveller.id,
+                    m.Traveller.nationality,
+                ).where(m.Traveller.name_key.in_(_chunk(keys)), m.Traveller.masked.is_(False))
+            )
+            for key, born, traveller_id, nationality in named:
+                self.by_name.setdefault((key, born or ""), []).append((traveller_id, nationality))
+
+    def link(self, person: Parsed, message_id: str, now: dt.datetime) -> Link:
+        link = self._find(person)
+        if link is None:
+            traveller_id = str(uuid.uuid4())
+            self.new.append(
+                {
+                    "id": traveller_id,
+                    "surname": person.surname,
+                    "given_names": person.given_names,
+                    "name_key": name_key(person.surname, person.given_names),
+                    "birth_date": person.birth_date,
+                    "sex": person.sex,
+                    "nationality": person.nationality,
+                    "first_seen": now,
+                    "last_seen": now,
+                    "masked": False,
+                }
+            )
+            link = Link(
+                traveller_id,
+                "new",
+                "no earlier record shares a document, a booking on this flight, "
+                "or the full name and date of birth",
+            )
+        self._remember(person, link.traveller_id, message_id)
+        return link
+
+    def _find(self, person: Parsed) -> Link | None:
+        for doc in person.documents:
+            found = self.by_document.get((doc.type, doc.number, doc.country or ""))
+            if found:
+                return Link(
+                    found,
+                    "document",
+                    f"document {doc.type} {doc.number} ({doc.country or 'no issuer'}) "
+                    "is held by this traveller",
+                )
+        if person.reservation:
+            found = self.by_booking.get(
+                (person.reservation, person.surname, _first(person.given_names))
+            )
+            if found:
+                return Link(
+                    found,
+                    "booking",
+                    f"booking {person.reservation} on this flight names "
+                    f"{person.surname} {_first(person.given_names)}".rstrip(),
+                )
+        if _full(person.birth_date):
+            key = name_key(person.surname, person.given_names)
+            born = person.birth_date or ""
+            found = self.on_flight.get((key, born))
+            if found:
+                return Link(found, "name-and-birth", f"{key}, born {born}, on this flight")
+            candidates = [
+                tid
+                for tid, nationality in self.by_name.get((key, born), [])
+                if not (nationality and person.nationality and nationality != person.nationality)
+            ]
+            if len(candidates) == 1:
+                return Link(
+                    candidates[0],
+                    "name-and-birth",
+                    f"{key}, born {born}: one earlier traveller, no conflicting nationality",
+                )
+        return None
+
+    def _remember(self, person: Parsed, traveller_id: str, message_id: str) -> None:
+        for doc in person.documents:
+            key = (doc.type, doc.number, doc.country or "")
+            if key not in self.by_document:
+                self.by_document[key] = traveller_id
+                self.new_documents.append(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "traveller_id": traveller_id,
+                        "type": doc.type,
+                        "number": doc.number,
+                        "country": doc.country or "",
+                        "expiry": doc.expiry,
+                        "first_message": message_id,
+                    }
+                )
+        if person.reservation:
+            self.by_booking[(person.reservation, person.surname, _first(person.given_names))] = (
+                traveller_id
+            )
+        if _full(person.birth_date):
+            named = name_key(person.surname, person.given_names)
+            self.on_flight[(named, person.birth_date or "")] = traveller_id
+
+
+def _first(given: str) -> str:
+    return given.split(" ", 1)[0] if given else ""
+
+
+def _full(born: str | None) -> bool:
+    return born is not None and len(born) == 10
+
+
+def _chunk(values: Iterable[str]) -> list[str]:
+    return sorted(values)
+
+
+def file_message(
+    session: Session, message: Message, message_id: str, now: dt.datetime
+) -> tuple[m.Flight, int]:
+    """Store one understood message; returns its flight and how many travellers it named."""
+    flight = file_flight(session, message, now)
+    people = message.everyone()
+    resolver = Resolver(session, flight.id)
+    resolver.load(people)
+    cancelled_list = "cancellation" in message.purpose
+    rows = []
+    for person in people:
+        link = resolver.link(person, message_id, now)
+        rows.append(
+            {
+                "id": str(uuid.uuid4()),
+                "flight_id": flight.id,
+                "traveller_id": link.traveller_id,
+                "message_id": message_id,
+                "kind": message.kind,
+                "role": person.role,
+                "surname": person.surname,
+                "given_names": person.given_names,
+                "birth_date": person.birth_date,
+                "sex": person.sex,
+                "nationality": person.nationality,
+                "documents": [dataclasses.asdict(d) for d in person.documents],
+                "details": _details(person),
+                "reservation": person.reservation,
+                "cancelled": person.cancelled or cancelled_list,
+                "link_rule": link.rule,
+                "link_reason": link.reason,
+                "received_at": now,
+            }
+        )
+    if resolver.new:
+        session.execute(insert(m.Traveller), resolver.new)
+    _complete(session, people, rows)
+    if resolver.new_documents:
+        session.execute(insert(m.TravellerDocument), resolver.new_documents)
+    if rows:
+        session.execute(insert(m.Passenger), rows)
+    _file_reservations(session, message, flight.id, message_id, now)
+    _count(session, flight)
+    return flight, len(rows)
+
+
+def _complete(session: Session, people: list[Parsed], rows: list[dict[str, Any]]) -> None:
+    """Fill a resolved traveller's missing date of birth, sex or nationality from a later
+    message (a PNR without SSR DOCS first, its PAXLST later)."""
+    for column in ("birth_date", "sex", "nationality"):
+        values = [
+            {"tid": row["traveller_id"], "value": getattr(person, column)}
+            for person, row in zip(people, rows, strict=True)
+            if row["link_rule"] != "new" and getattr(person, column)
+        ]
+        if values:
+            field = getattr(m.Traveller, column)
+            session.connection().execute(
+                update(m.Traveller)
+                .where(m.Traveller.id == bindparam("tid"), field.is_(None))
+                .values({column: bindparam("value")}),
+                values,
+            )
+
+
+def _details(person: Parsed) -> dict[str, Any]:
+    keys = ("seat", "bags", "embarkation", "debarkation", "residence", "birth_place", "address")
+    found: dict[str, Any] = {k: getattr(person, k) for k in keys if getattr(person, k)}
+    if person.frequent_flyer:
+        found["frequent_flyer"] = person.frequent_flyer
+    if person.tickets:
+        found["tickets"] = list(person.tickets)
+    if person.reference:
+        found["reference"] = person.reference
+    return found
+
+
+def _file_reservations(
+    session: Session, message: Message, flight_id: str, message_id: str, now: dt.datetime
+) -> None:
+    if not message.reservations:
+        return
+    existing = {
+        r.locator: r
+        for r in session.execute(
+            select(m.Reservation).where(m.Reservation.flight_id == flight_id)
+        ).scalars()
+    }
+    fresh = []
+    for pnr in message.reservations:
+        details = {
+            "agency": pnr.agency,
+            "itinerary": [dataclasses.asdict(b) for b in pnr.itinerary],
+            "payments": [dataclasses.asdict(p) for p in pnr.payments],
+            "amounts": list(pnr.amounts),
+            "contacts": list(pnr.contacts),
+            "remarks": list(pnr.remarks),
+            "history": [dataclasses.asdict(h) for h in pnr.history],
+            "travellers": [f"{t.surname}/{t.given_names}" for t in pnr.travellers],
+        }
+        row = existing.get(pnr.locator)
+        if row is None:
+            fresh.append(
+                {
+                    "id": str(uuid.uuid4()),
+                    "flight_id": flight_id,
+                    "locator": pnr.locator,
+                    "carrier": pnr.carrier,
+                    "created": pnr.created,
+                    "updated": pnr.updated,
+                    "ticketed": pnr.ticketed,
+                    "details": details,
+                    "cancelled": pnr.cancelled,
+                    "message_id": message_id,
+                    "pushes": 1,
+                    "updated_at": now,
+                }
+            )
+            continue
+        row.updated, row.ticketed = pnr.updated or row.updated, pnr.ticketed or row.ticketed
+        row.details, row.cancelled, row.message_id = details, pnr.cancelled, message_id
+        row.pushes += 1
+        row.updated_at = now
+    if fresh:
+        session.execute(insert(m.Reservation), fresh)
+
+
+def _count(session: Session, flight: m.Flight) -> None:
+    rows = session.execute(
+        select(m.Passenger.role, func.count(func.distinct(m.Passenger.traveller_id)))
+        .where(m.Passenger.flight_id == flight.id)
+        .group_by(m.Passenger.role)
+    ).all()
+    counts = {role: n for role, n in rows}
+    flight.crew = sum(n for role, n in counts.items() if "crew" in role)
+    flight.passengers = sum(n for role, n in counts.items() if "crew" not in role)
+    flight.reservations = session.execute(
+        select(func.count()).select_from(m.Reservation).where(m.Reservation.flight_id == flight.id)
+    ).scalar_one()
