@@ -252,3 +252,44 @@ def test_lookouts_flow_both_ways_and_partner_hits_show_in_the_browser(
             expect(page.locator("main")).to_contain_text("Only ca can change or retract")
         finally:
             browser.close()
+
+
+def test_a_day_of_flights_is_browsable_with_resolved_travellers(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    for node_id in ("ca", "us"):
+        client = _signed_in(demo[node_id], "analyst", demo_password(node_id, "analyst"))
+        try:
+            flights = client.get("/api/v1/travel/flights", params={"limit": 500}).json()
+            assert flights["total"] == 12
+            assert all(f["passengers"] > 0 and f["crew"] > 0 for f in flights["items"])
+            held = client.get("/api/v1/travel/messages", params={"state": "quarantined"})
+            assert held.json()["total"] == 0
+        finally:
+            client.close()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(demo["ca"] + "/login")
+            page.get_by_label("Username").fill("analyst")
+            page.get_by_label("Password").fill(demo_password("ca", "analyst"))
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_role("link", name="Flights", exact=True).click()
+            expect(page.locator("main")).to_contain_text("12 flights")
+            page.locator("main table a").first.click()
+            manifest = page.locator("#manifest")
+            expect(manifest).to_contain_text("document")  # PAXLST linked to the PNR's traveller
+            expect(page.locator("main")).to_contain_text("Message history")
+            manifest.locator("tr", has_text="passenger").first.locator("a").first.click()
+            mentions = page.locator("#mentions")
+            expect(mentions).to_contain_text("PNRGOV")
+            expect(mentions).to_contain_text("PAXLST")
+            expect(mentions).to_contain_text("is held by this traveller")
+            page.screenshot(path=str(tmp_path / "traveller.png"), full_page=True)
+            page.goto(demo["ca"] + "/travel/quarantine")
+            expect(page.locator("main")).to_contain_text("The quarantine is empty")
+        finally:
+            browser.close()

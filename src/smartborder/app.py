@@ -42,6 +42,7 @@ from smartborder.screening.matcher import Thresholds
 from smartborder.screening.service import Screening
 from smartborder.settings import Settings
 from smartborder.travel import router as travel_api
+from smartborder.travel import views as travel_views
 from smartborder.users import router as users_api
 from smartborder.users import views as users_views
 from smartborder.web import views as web_views
@@ -165,6 +166,7 @@ UI_ROUTERS: tuple[APIRouter, ...] = (
     identity_views.router,
     documents_views.router,
     screening_views.router,
+    travel_views.router,
     exchange_views.router,
     audit_views.router,
 )

@@ -34,6 +34,8 @@ from smartborder.roles import Role
 from smartborder.screening import seed as lookout_seed
 from smartborder.settings import Settings, load_settings
 from smartborder.synthetic.people import PeopleGenerator
+from smartborder.synthetic.travel import day_of_traffic
+from smartborder.travel import service as travel
 from smartborder.users import service as users
 
 READY_TIMEOUT_S = 60.0
@@ -114,7 +116,27 @@ def seed_lookouts(session: Session, ctx: SeedContext) -> str:
     return f"{created} lookouts ({shared} to share)"
 
 
-SEEDERS: list[Seeder] = [seed_users, seed_people, seed_lookouts]
+DEMO_FLIGHTS = 12
+
+
+def seed_traffic(session: Session, ctx: SeedContext) -> str:
+    """A day of synthetic API/PNR traffic to and from the node's country, received through
+    the same intake as ``smartborder travel ingest``."""
+    now = dt.datetime.now(dt.UTC)
+    messages = day_of_traffic(
+        now.date(), DEMO_FLIGHTS, seed=ctx.seed + ctx.node.seed_offset, country=ctx.node.country
+    )
+    states: dict[str, int] = {}
+    for message in messages:
+        with session.begin_nested():
+            result = travel.receive(
+                session, message.data, source=f"demo:{message.name}", actor="demo", now=now
+            )
+        states[result.state] = states.get(result.state, 0) + 1
+    return f"{DEMO_FLIGHTS} flights, {len(messages)} API/PNR messages ({states})"
+
+
+SEEDERS: list[Seeder] = [seed_users, seed_people, seed_lookouts, seed_traffic]
 
 
 def prepare_node(

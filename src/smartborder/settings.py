@@ -81,8 +81,6 @@ class Settings(BaseSettings):
     screening_max_batch: int = Field(1000, ge=1, le=100_000)
     travel_max_message_bytes: int = Field(16 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
     travel_strict: bool = False
-    travel_mask_after_days: int = Field(30, ge=1, le=36_500)
-    travel_delete_after_days: int = Field(1825, ge=1, le=36_500)
 
     @classmethod
     def settings_customise_sources(

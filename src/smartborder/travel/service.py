@@ -299,7 +299,7 @@ def manifest(session: Session, flight_id: str) -> list[m.Passenger]:
     latest: dict[str, m.Passenger] = {}
     for row in rows:
         latest[row.traveller_id] = row
-    return sorted(latest.values(), key=lambda p: (p.role, p.surname, p.given_names))
+    return sorted(latest.values(), key=lambda p: ("crew" in p.role, p.surname, p.given_names))
 
 
 def flight_reservations(session: Session, flight_id: str) -> Sequence[m.Reservation]:

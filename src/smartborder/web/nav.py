@@ -20,6 +20,7 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("Document check", "/documents/check", Permission.DOCUMENTS_CHECK),
     NavItem("Lookouts", "/lookouts", Permission.LOOKOUTS_READ),
     NavItem("Screen", "/screen", Permission.SCREENING_RUN),
+    NavItem("Flights", "/travel/flights", Permission.TRAVEL_READ),
     NavItem("Requests", "/exchange/requests", Permission.REQUESTS_READ),
     NavItem("Agreements", "/agreements", Permission.AGREEMENTS_READ),
     NavItem("Audit", "/audit", Permission.AUDIT_READ),
