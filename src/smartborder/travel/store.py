@@ -17,14 +17,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from smartborder.db import Base
 from smartborder.identity.names import normalise
 from smartborder.travel import models as m
 from smartborder.travel.parsed import Message
@@ -38,6 +41,26 @@ class Link:
     reason: str
 
 
+class _Ids:
+    """Random (version 4) UUIDs drawn from one os.urandom call per batch: a flight's rows need
+    hundreds, and a system call each is the slowest part of making them."""
+
+    def __init__(self) -> None:
+        self._pool: list[str] = []
+
+    def __call__(self) -> str:
+        if not self._pool:
+            block = os.urandom(16 * 512)
+            self._pool = [
+                str(uuid.UUID(bytes=block[i : i + 16], version=4)) for i in range(0, len(block), 16)
+            ]
+        return self._pool.pop()
+
+
+new_id = _Ids()
+
+
+@lru_cache(maxsize=65536)
 def name_key(surname: str, given: str) -> str:
     return normalise(f"{surname} {given}")
 
@@ -57,7 +80,7 @@ def file_flight(session: Session, message: Message, now: dt.datetime) -> m.Fligh
     legs = [dataclasses.asdict(leg) for leg in flight.legs]
     if row is None:
         row = m.Flight(
-            id=str(uuid.uuid4()),
+            id=new_id(),
             carrier=flight.carrier,
             number=flight.number,
             date=date,
@@ -142,7 +165,7 @@ class Resolver:
     def link(self, person: Parsed, message_id: str, now: dt.datetime) -> Link:
         link = self._find(person)
         if link is None:
-            traveller_id = str(uuid.uuid4())
+            traveller_id = new_id()
             self.new.append(
                 {
                     "id": traveller_id,
@@ -213,7 +236,7 @@ class Resolver:
                 self.by_document[key] = traveller_id
                 self.new_documents.append(
                     {
-                        "id": str(uuid.uuid4()),
+                        "id": new_id(),
                         "traveller_id": traveller_id,
                         "type": doc.type,
                         "number": doc.number,
@@ -257,7 +280,7 @@ def file_message(
         link = resolver.link(person, message_id, now)
         rows.append(
             {
-                "id": str(uuid.uuid4()),
+                "id": new_id(),
                 "flight_id": flight.id,
                 "traveller_id": link.traveller_id,
                 "message_id": message_id,
@@ -268,7 +291,7 @@ def file_message(
                 "birth_date": person.birth_date,
                 "sex": person.sex,
                 "nationality": person.nationality,
-                "documents": [dataclasses.asdict(d) for d in person.documents],
+                "documents": [_fields(d) for d in person.documents],
                 "details": _details(person),
                 "reservation": person.reservation,
                 "cancelled": person.cancelled or cancelled_list,
@@ -277,13 +300,14 @@ def file_message(
                 "received_at": now,
             }
         )
+    connection = session.connection()
     if resolver.new:
-        session.execute(insert(m.Traveller), resolver.new)
+        connection.execute(insert(_table(m.Traveller)), resolver.new)
     _complete(session, people, rows)
     if resolver.new_documents:
-        session.execute(insert(m.TravellerDocument), resolver.new_documents)
+        connection.execute(insert(_table(m.TravellerDocument)), resolver.new_documents)
     if rows:
-        session.execute(insert(m.Passenger), rows)
+        connection.execute(insert(_table(m.Passenger)), rows)
     _file_reservations(session, message, flight.id, message_id, now)
     _count(session, flight)
     return flight, len(rows)
@@ -308,6 +332,15 @@ def _complete(session: Session, people: list[Parsed], rows: list[dict[str, Any]]
             )
 
 
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def _fields(item: Any) -> dict[str, Any]:
+    """A parsed record's fields as a dict (dataclasses.asdict deep-copies; these are flat)."""
+    return {f: getattr(item, f) for f in item.__slots__}
+
+
 def _details(person: Parsed) -> dict[str, Any]:
     keys = ("seat", "bags", "embarkation", "debarkation", "residence", "birth_place", "address")
     found: dict[str, Any] = {k: getattr(person, k) for k in keys if getattr(person, k)}
@@ -326,28 +359,34 @@ def _file_reservations(
     if not message.reservations:
         return
     existing = {
-        r.locator: r
-        for r in session.execute(
-            select(m.Reservation).where(m.Reservation.flight_id == flight_id)
-        ).scalars()
+        locator: (rid, pushes, updated, ticketed)
+        for rid, locator, pushes, updated, ticketed in session.execute(
+            select(
+                m.Reservation.id,
+                m.Reservation.locator,
+                m.Reservation.pushes,
+                m.Reservation.updated,
+                m.Reservation.ticketed,
+            ).where(m.Reservation.flight_id == flight_id)
+        )
     }
-    fresh = []
+    fresh, changed = [], []
     for pnr in message.reservations:
         details = {
             "agency": pnr.agency,
-            "itinerary": [dataclasses.asdict(b) for b in pnr.itinerary],
-            "payments": [dataclasses.asdict(p) for p in pnr.payments],
+            "itinerary": [_fields(b) for b in pnr.itinerary],
+            "payments": [_fields(p) for p in pnr.payments],
             "amounts": list(pnr.amounts),
             "contacts": list(pnr.contacts),
             "remarks": list(pnr.remarks),
-            "history": [dataclasses.asdict(h) for h in pnr.history],
+            "history": [_fields(h) for h in pnr.history],
             "travellers": [f"{t.surname}/{t.given_names}" for t in pnr.travellers],
         }
-        row = existing.get(pnr.locator)
-        if row is None:
+        held = existing.get(pnr.locator)
+        if held is None:
             fresh.append(
                 {
-                    "id": str(uuid.uuid4()),
+                    "id": new_id(),
                     "flight_id": flight_id,
                     "locator": pnr.locator,
                     "carrier": pnr.carrier,
@@ -362,12 +401,30 @@ def _file_reservations(
                 }
             )
             continue
-        row.updated, row.ticketed = pnr.updated or row.updated, pnr.ticketed or row.ticketed
-        row.details, row.cancelled, row.message_id = details, pnr.cancelled, message_id
-        row.pushes += 1
-        row.updated_at = now
+        rid, pushes, updated, ticketed = held
+        changed.append(
+            {
+                "rid": rid,
+                "updated": pnr.updated or updated,
+                "ticketed": pnr.ticketed or ticketed,
+                "details": details,
+                "cancelled": pnr.cancelled,
+                "message_id": message_id,
+                "pushes": pushes + 1,
+                "updated_at": now,
+            }
+        )
+    connection = session.connection()
     if fresh:
-        session.execute(insert(m.Reservation), fresh)
+        connection.execute(insert(_table(m.Reservation)), fresh)
+    if changed:
+        table = _table(m.Reservation)
+        connection.execute(
+            update(table)
+            .where(table.c.id == bindparam("rid"))
+            .values({k: bindparam(k) for k in changed[0] if k != "rid"}),
+            changed,
+        )
 
 
 def _count(session: Session, flight: m.Flight) -> None:
