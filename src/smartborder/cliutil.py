@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +57,11 @@ def unit(settings: Settings) -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+def operator() -> str:
+    """The audit actor for node work run from the command line by whoever is logged in."""
+    return f"cli:{getpass.getuser()}"
 
 
 def acting(session: Session, username: str, permission: Permission) -> str:

@@ -34,6 +34,7 @@ class Permission(StrEnum):
     SCREENING_RUN = "screening:run"
     TRAVEL_READ = "travel:read"
     TRAVEL_INGEST = "travel:ingest"
+    TRAVEL_HOLD = "travel:hold"
 
 
 _EVERYONE = frozenset(
@@ -62,6 +63,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.LOOKOUTS_MANAGE,
         Permission.TRAVEL_READ,
         Permission.TRAVEL_INGEST,
+        Permission.TRAVEL_HOLD,
     },
     Role.ANALYST: _OFFICER
     | {
@@ -69,6 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.LOOKOUTS_MANAGE,
         Permission.TRAVEL_READ,
         Permission.TRAVEL_INGEST,
+        Permission.TRAVEL_HOLD,
     },
     Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
     Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},

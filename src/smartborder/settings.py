@@ -81,6 +81,8 @@ class Settings(BaseSettings):
     screening_max_batch: int = Field(1000, ge=1, le=100_000)
     travel_max_message_bytes: int = Field(16 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)
     travel_strict: bool = False
+    travel_mask_after_days: int = Field(180, ge=1, le=36_500)
+    travel_delete_after_days: int = Field(1826, ge=1, le=36_500)
 
     @classmethod
     def settings_customise_sources(
@@ -133,6 +135,15 @@ class Settings(BaseSettings):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         object.__setattr__(self, "database_url", url)
+        return self
+
+    @model_validator(mode="after")
+    def _retention_order(self) -> Settings:
+        if self.travel_delete_after_days <= self.travel_mask_after_days:
+            raise ValueError(
+                f"travel_delete_after_days ({self.travel_delete_after_days}) must be more than "
+                f"travel_mask_after_days ({self.travel_mask_after_days}): data is masked first"
+            )
         return self
 
     @property

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,7 +11,16 @@ import typer
 from rich.table import Table
 
 from smartborder import db
-from smartborder.cliutil import ActingUser, DataDir, acting, fail, node_settings, out, unit
+from smartborder.cliutil import (
+    ActingUser,
+    DataDir,
+    acting,
+    fail,
+    node_settings,
+    operator,
+    out,
+    unit,
+)
 from smartborder.errors import ValidationFailed
 from smartborder.exchange import agreements, notices, partners, requests
 from smartborder.exchange.context import NodeExchange
@@ -33,10 +41,6 @@ exchange_app = typer.Typer(
     help="Case-by-case requests, corrections, destruction, delivery and retention.",
     no_args_is_help=True,
 )
-
-
-def operator() -> str:
-    return f"cli:{getpass.getuser()}"
 
 
 def _read(path: Path) -> str:

@@ -1,4 +1,5 @@
-"""The node's background exchange work, as ``serve`` runs it: delivery, checkpoints, retention."""
+"""The node's background work, as ``serve`` runs it: delivery, checkpoints, retention of
+partner-provided data and of API/PNR data."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.dispatch import Dispatcher
 from smartborder.exchange.notices import purge_expired
 from smartborder.exchange.transport import HttpTransport
+from smartborder.travel.retention import run_retention
 
 log = logging.getLogger("smartborder.exchange")
 RETENTION_INTERVAL_S = 3600.0
@@ -31,8 +33,25 @@ def retention_job(sessions: sessionmaker[Session], ex: NodeExchange) -> None:
         log.info("retention: purged %d partner-provided record(s)", len(purged))
 
 
+def travel_retention_job(sessions: sessionmaker[Session], ex: NodeExchange) -> None:
+    settings = ex.settings
+    with unit_of_work(sessions) as session:
+        run = run_retention(
+            session,
+            mask_after_days=settings.travel_mask_after_days,
+            delete_after_days=settings.travel_delete_after_days,
+            now=ex.clock(),
+            actor="system:retention",
+        )
+    if run.masked.flights or run.deleted.flights or run.masked.messages or run.deleted.messages:
+        log.info("travel retention: %s", run.as_dict())
+
+
 def background_dispatcher(sessions: sessionmaker[Session], ex: NodeExchange) -> Dispatcher:
-    jobs = [(RETENTION_INTERVAL_S, lambda: retention_job(sessions, ex))]
+    jobs = [
+        (RETENTION_INTERVAL_S, lambda: retention_job(sessions, ex)),
+        (RETENTION_INTERVAL_S, lambda: travel_retention_job(sessions, ex)),
+    ]
     if ex.settings.audit_checkpoint_minutes:
         minutes = ex.settings.audit_checkpoint_minutes
         jobs.append((minutes * 60.0, lambda: checkpoint_job(sessions, ex)))

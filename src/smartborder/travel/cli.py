@@ -1,4 +1,5 @@
-"""``smartborder travel ...``: parse, ingest, watch a drop directory, the quarantine."""
+"""``smartborder travel ...``: parse, ingest, watch a drop directory, the quarantine,
+retention and holds."""
 
 from __future__ import annotations
 
@@ -13,9 +14,20 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from smartborder.cliutil import ActingUser, DataDir, acting, err, fail, node_settings, out, unit
+from smartborder.cliutil import (
+    ActingUser,
+    DataDir,
+    acting,
+    err,
+    fail,
+    node_settings,
+    operator,
+    out,
+    unit,
+)
 from smartborder.roles import Permission
 from smartborder.settings import Settings
+from smartborder.travel import retention as retention_job
 from smartborder.travel import service
 from smartborder.travel.parser import Outcome, parse
 from smartborder.travel.service import Received
@@ -279,3 +291,76 @@ def reprocess(
         out.print(f"{result.message_id}: {result.state}", highlight=False)
     stored = sum(1 for r in results if r.state == "stored")
     out.print(f"{len(results)} reprocessed: {stored} stored, {len(results) - stored} still held.")
+
+
+@travel_app.command("retention")
+def retention(
+    preview: Annotated[
+        bool,
+        typer.Option(
+            "--preview",
+            help="Say what would be masked and deleted; change nothing.",
+        ),
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the API/PNR retention job now (``serve`` runs it every hour): delete what is past
+    SMARTBORDER_TRAVEL_DELETE_AFTER_DAYS, mask what is past SMARTBORDER_TRAVEL_MASK_AFTER_DAYS,
+    except travellers under an open hold. Every mask and deletion is audited."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        run = retention_job.run_retention(
+            session,
+            mask_after_days=settings.travel_mask_after_days,
+            delete_after_days=settings.travel_delete_after_days,
+            now=_now(),
+            actor=operator(),
+            preview=preview,
+        )
+    if as_json:
+        out.print(json.dumps(run.as_dict()), highlight=False)
+        return
+    verb = ("would mask", "would delete") if preview else ("masked", "deleted")
+    table = Table("", "flights", "messages", "passengers", "reservations", "travellers")
+    for label, tally in (
+        (f"{verb[1]} (received before {run.delete_before:%Y-%m-%d})", run.deleted),
+        (f"{verb[0]} (received before {run.mask_before:%Y-%m-%d})", run.masked),
+        (f"kept: {run.held_travellers} traveller(s) on hold", run.kept_for_holds),
+    ):
+        counts = tally.as_dict()
+        table.add_row(label, *(f"{counts[k]:,}" for k in counts))
+    out.print(table)
+
+
+@travel_app.command("hold")
+def hold(
+    traveller_id: Annotated[str, typer.Argument(help="The resolved traveller's id.")],
+    user: ActingUser,
+    reason: Annotated[str, typer.Option("--reason", help="Why the data must be kept.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Keep a traveller's API/PNR data from being masked or deleted until the hold is released."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.TRAVEL_HOLD)
+        placed = retention_job.place_hold(
+            session, traveller_id, reason=reason, actor=actor, now=_now()
+        )
+        hold_id = placed.id
+    out.print(f"Hold {hold_id} placed on traveller {traveller_id}.", highlight=False)
+
+
+@travel_app.command("release")
+def release(
+    hold_id: Annotated[str, typer.Argument(help="The hold's id.")],
+    user: ActingUser,
+    reason: Annotated[str, typer.Option("--reason", help="Why it is no longer needed.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Release a hold: the traveller's data follows the retention schedule again."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.TRAVEL_HOLD)
+        retention_job.release_hold(session, hold_id, reason=reason, actor=actor, now=_now())
+    out.print(f"Hold {hold_id} released.", highlight=False)

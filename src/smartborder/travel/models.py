@@ -77,7 +77,8 @@ class Flight(Base):
     crew: Mapped[int] = mapped_column(Integer, default=0)
     reservations: Mapped[int] = mapped_column(Integer, default=0)
     warnings: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())  # last message filed
+    masked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Traveller(Base):
@@ -143,6 +144,7 @@ class Passenger(Base):
     link_rule: Mapped[str] = mapped_column(String(24))
     link_reason: Mapped[str] = mapped_column(Text)
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    masked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Reservation(Base):
@@ -163,3 +165,22 @@ class Reservation(Base):
     message_id: Mapped[str] = mapped_column(String(36))
     pushes: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    masked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Hold(Base):
+    """Keeps a traveller's API/PNR data out of retention's masking and deletion while it is
+    open: placed by an analyst (an investigation) or by an open hit, released when done."""
+
+    __tablename__ = "travel_holds"
+    __table_args__ = (Index("ix_travel_holds_open", "traveller_id", "released_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    traveller_id: Mapped[str] = mapped_column(ForeignKey("travel_travellers.id"))
+    source: Mapped[str] = mapped_column(String(80))  # "analyst" or "hit:<id>"
+    reason: Mapped[str] = mapped_column(Text)
+    placed_by: Mapped[str] = mapped_column(String(120))
+    placed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    released_by: Mapped[str | None] = mapped_column(String(120))
+    released_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    release_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,4 +1,5 @@
-"""JSON API: receive API/PNR messages; flights, manifests, travellers, the quarantine."""
+"""JSON API: receive API/PNR messages; flights, manifests, travellers, the quarantine, holds
+and a preview of retention."""
 
 from __future__ import annotations
 
@@ -6,15 +7,33 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from smartborder.auth import Db, Principal, require
 from smartborder.roles import Permission
-from smartborder.travel import service
-from smartborder.travel.views_data import flight_out, message_out, passenger_out, traveller_out
+from smartborder.travel import retention, service
+from smartborder.travel.views_data import (
+    flight_out,
+    hold_out,
+    message_out,
+    passenger_out,
+    traveller_out,
+)
 
 router = APIRouter(tags=["travel"])
 Reader = Annotated[Principal, Depends(require(Permission.TRAVEL_READ))]
 Ingester = Annotated[Principal, Depends(require(Permission.TRAVEL_INGEST))]
+Holder = Annotated[Principal, Depends(require(Permission.TRAVEL_HOLD))]
+
+
+class HoldIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class ReleaseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field("", max_length=2000)
 
 
 @router.post(
@@ -137,3 +156,47 @@ def get_traveller(traveller_id: str, db: Db, _reader: Reader) -> dict[str, Any]:
     """A resolved traveller: documents, and every message that mentions them with the rule
     that linked that mention to this person."""
     return traveller_out(*service.get_traveller(db, traveller_id))
+
+
+@router.post("/travel/travellers/{traveller_id}/holds", status_code=201)
+def place_hold(
+    traveller_id: str, body: HoldIn, request: Request, db: Db, principal: Holder
+) -> dict[str, Any]:
+    """Keep this traveller's API/PNR data from masking and deletion until released."""
+    hold = retention.place_hold(
+        db,
+        traveller_id,
+        reason=body.reason,
+        actor=f"user:{principal.username}",
+        now=request.app.state.exchange.clock(),
+    )
+    return hold_out(hold)
+
+
+@router.post("/travel/holds/{hold_id}/release")
+def release_hold(
+    hold_id: str, body: ReleaseIn, request: Request, db: Db, principal: Holder
+) -> dict[str, Any]:
+    hold = retention.release_hold(
+        db,
+        hold_id,
+        reason=body.reason,
+        actor=f"user:{principal.username}",
+        now=request.app.state.exchange.clock(),
+    )
+    return hold_out(hold)
+
+
+@router.get("/travel/retention")
+def retention_preview(request: Request, db: Db, _reader: Reader) -> dict[str, Any]:
+    """What the retention job would mask and delete if it ran now (nothing is changed)."""
+    settings = request.app.state.settings
+    run = retention.run_retention(
+        db,
+        mask_after_days=settings.travel_mask_after_days,
+        delete_after_days=settings.travel_delete_after_days,
+        now=request.app.state.exchange.clock(),
+        actor="preview",
+        preview=True,
+    )
+    return run.as_dict()

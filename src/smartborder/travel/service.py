@@ -328,7 +328,12 @@ def flight_messages(session: Session, flight_id: str) -> Sequence[m.TravelMessag
 
 def get_traveller(
     session: Session, traveller_id: str
-) -> tuple[m.Traveller, Sequence[m.TravellerDocument], Sequence[tuple[m.Passenger, m.Flight]]]:
+) -> tuple[
+    m.Traveller,
+    Sequence[m.TravellerDocument],
+    Sequence[tuple[m.Passenger, m.Flight]],
+    Sequence[m.Hold],
+]:
     person = session.get(m.Traveller, traveller_id)
     if person is None:
         raise NotFound(f"no traveller {traveller_id}")
@@ -345,4 +350,11 @@ def get_traveller(
         .where(m.Passenger.traveller_id == traveller_id)
         .order_by(m.Passenger.received_at)
     ).all()
-    return person, documents, [(p, f) for p, f in mentions]
+    holds = (
+        session.execute(
+            select(m.Hold).where(m.Hold.traveller_id == traveller_id).order_by(m.Hold.placed_at)
+        )
+        .scalars()
+        .all()
+    )
+    return person, documents, [(p, f) for p, f in mentions], holds

@@ -298,6 +298,7 @@ def file_message(
                 "link_rule": link.rule,
                 "link_reason": link.reason,
                 "received_at": now,
+                "masked": False,
             }
         )
     connection = session.connection()
@@ -398,6 +399,7 @@ def _file_reservations(
                     "message_id": message_id,
                     "pushes": 1,
                     "updated_at": now,
+                    "masked": False,
                 }
             )
             continue

@@ -1,22 +1,23 @@
 """HTML pages: flights (by date, route, status), a flight (manifest, reservations, message
-history, warnings), a traveller (every message and document that mentions them), and the
-quarantine with its reasons."""
+history, warnings), a traveller (every message and document that mentions them, and the holds
+that keep their data from retention), and the quarantine with its reasons."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from smartborder.auth import Db, Principal, require
 from smartborder.roles import Permission
-from smartborder.travel import service
+from smartborder.travel import retention, service
 from smartborder.travel.views_data import flight_out, message_out, passenger_out, traveller_out
 from smartborder.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.TRAVEL_READ))]
+Holder = Annotated[Principal, Depends(require(Permission.TRAVEL_HOLD))]
 PAGE = 100
 
 
@@ -66,6 +67,36 @@ def flight(flight_id: str, request: Request, db: Db, _reader: Reader) -> HTMLRes
 def traveller(traveller_id: str, request: Request, db: Db, _reader: Reader) -> HTMLResponse:
     context = {"person": traveller_out(*service.get_traveller(db, traveller_id))}
     return render(request, "travel/traveller.html", context)
+
+
+@router.post("/travel/travellers/{traveller_id}/holds")
+async def place_hold(
+    traveller_id: str, request: Request, db: Db, principal: Holder
+) -> RedirectResponse:
+    reason = str((await request.form()).get("reason", ""))
+    retention.place_hold(
+        db,
+        traveller_id,
+        reason=reason,
+        actor=f"user:{principal.username}",
+        now=request.app.state.exchange.clock(),
+    )
+    return RedirectResponse(f"/travel/travellers/{traveller_id}", status_code=303)
+
+
+@router.post("/travel/holds/{hold_id}/release")
+async def release_hold(
+    hold_id: str, request: Request, db: Db, principal: Holder
+) -> RedirectResponse:
+    reason = str((await request.form()).get("reason", ""))
+    hold = retention.release_hold(
+        db,
+        hold_id,
+        reason=reason,
+        actor=f"user:{principal.username}",
+        now=request.app.state.exchange.clock(),
+    )
+    return RedirectResponse(f"/travel/travellers/{hold.traveller_id}", status_code=303)
 
 
 @router.get("/travel/quarantine")

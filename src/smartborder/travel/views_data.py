@@ -53,6 +53,7 @@ def flight_out(row: m.Flight) -> dict[str, Any]:
         "crew": row.crew,
         "reservations": row.reservations,
         "warnings": row.warnings,
+        "masked_at": row.masked_at.isoformat() if row.masked_at else None,
     }
 
 
@@ -72,6 +73,22 @@ def passenger_out(row: m.Passenger) -> dict[str, Any]:
         "cancelled": row.cancelled,
         "details": row.details,
         "link": {"rule": row.link_rule, "reason": row.link_reason},
+        "masked": row.masked,
+    }
+
+
+def hold_out(hold: m.Hold) -> dict[str, Any]:
+    return {
+        "id": hold.id,
+        "traveller_id": hold.traveller_id,
+        "source": hold.source,
+        "reason": hold.reason,
+        "placed_by": hold.placed_by,
+        "placed_at": hold.placed_at.isoformat(),
+        "open": hold.released_at is None,
+        "released_by": hold.released_by,
+        "released_at": hold.released_at.isoformat() if hold.released_at else None,
+        "release_reason": hold.release_reason,
     }
 
 
@@ -79,6 +96,7 @@ def traveller_out(
     person: m.Traveller,
     documents: Sequence[m.TravellerDocument],
     mentions: Sequence[tuple[m.Passenger, m.Flight]],
+    holds: Sequence[m.Hold] = (),
 ) -> dict[str, Any]:
     return {
         "id": person.id,
@@ -97,4 +115,5 @@ def traveller_out(
             {**passenger_out(p), "flight": flight_out(f), "received_at": p.received_at.isoformat()}
             for p, f in mentions
         ],
+        "holds": [hold_out(h) for h in holds],
     }
