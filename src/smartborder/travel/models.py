@@ -72,7 +72,7 @@ class Flight(Base):
     arrival: Mapped[str | None] = mapped_column(String(16))
     legs: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     codeshares: Mapped[list[str]] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(20))  # scheduled | closed out | cancelled
+    status: Mapped[str] = mapped_column(String(20))  # scheduled | closed out (a close-out PAXLST)
     passengers: Mapped[int] = mapped_column(Integer, default=0)
     crew: Mapped[int] = mapped_column(Integer, default=0)
     reservations: Mapped[int] = mapped_column(Integer, default=0)

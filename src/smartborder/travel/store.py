@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from smartborder.db import Base
@@ -121,6 +121,7 @@ class Resolver:
         self.by_name: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
         self.new: list[dict[str, Any]] = []
         self.new_documents: list[dict[str, Any]] = []
+        self.aboard: set[tuple[str, str]] = set()  # (traveller, role) on the flight so far
 
     def load(self, people: list[Parsed]) -> None:
         numbers = {d.number for p in people for d in p.documents}
@@ -135,6 +136,8 @@ class Resolver:
             )
             for kind, number, country, traveller_id in rows:
                 self.by_document[(kind, number, country)] = traveller_id
+        # earlier mentions on this flight, each distinct one once (a person in five pushes is
+        # five rows in the table but one here)
         booked = self.session.execute(
             select(
                 m.Passenger.reservation,
@@ -142,9 +145,13 @@ class Resolver:
                 m.Passenger.given_names,
                 m.Passenger.birth_date,
                 m.Passenger.traveller_id,
-            ).where(m.Passenger.flight_id == self.flight_id)
+                m.Passenger.role,
+            )
+            .where(m.Passenger.flight_id == self.flight_id)
+            .distinct()
         )
-        for locator, surname, given, born, traveller_id in booked:
+        for locator, surname, given, born, traveller_id, role in booked:
+            self.aboard.add((traveller_id, role))
             if locator:
                 self.by_booking[(locator, surname, _first(given))] = traveller_id
             if born and len(born) == 10:
@@ -275,7 +282,7 @@ def file_message(
     resolver = Resolver(session, flight.id)
     resolver.load(people)
     cancelled_list = "cancellation" in message.purpose
-    rows = []
+    rows: list[dict[str, Any]] = []
     for person in people:
         link = resolver.link(person, message_id, now)
         rows.append(
@@ -309,28 +316,53 @@ def file_message(
         connection.execute(insert(_table(m.TravellerDocument)), resolver.new_documents)
     if rows:
         connection.execute(insert(_table(m.Passenger)), rows)
-    _file_reservations(session, message, flight.id, message_id, now)
-    _count(session, flight)
+    flight.reservations = _file_reservations(session, message, flight.id, message_id, now)
+    aboard = resolver.aboard | {(row["traveller_id"], row["role"]) for row in rows}
+    flight.crew = len({tid for tid, role in aboard if "crew" in role})
+    flight.passengers = len({tid for tid, role in aboard if "crew" not in role})
     return flight, len(rows)
 
 
 def _complete(session: Session, people: list[Parsed], rows: list[dict[str, Any]]) -> None:
     """Fill a resolved traveller's missing date of birth, sex or nationality from a later
     message (a PNR without SSR DOCS first, its PAXLST later)."""
-    for column in ("birth_date", "sex", "nationality"):
-        values = [
-            {"tid": row["traveller_id"], "value": getattr(person, column)}
-            for person, row in zip(people, rows, strict=True)
-            if row["link_rule"] != "new" and getattr(person, column)
-        ]
-        if values:
-            field = getattr(m.Traveller, column)
-            session.connection().execute(
-                update(m.Traveller)
-                .where(m.Traveller.id == bindparam("tid"), field.is_(None))
-                .values({column: bindparam("value")}),
-                values,
+    linked = {row["traveller_id"] for row in rows if row["link_rule"] != "new"}
+    if not linked:
+        return
+    missing = {
+        tid: {"birth_date": born, "sex": sex, "nationality": nationality}
+        for tid, born, sex, nationality in session.execute(
+            select(
+                m.Traveller.id, m.Traveller.birth_date, m.Traveller.sex, m.Traveller.nationality
+            ).where(
+                m.Traveller.id.in_(sorted(linked)),
+                or_(
+                    m.Traveller.birth_date.is_(None),
+                    m.Traveller.sex.is_(None),
+                    m.Traveller.nationality.is_(None),
+                ),
             )
+        )
+    }
+    if not missing:
+        return
+    for person, row in zip(people, rows, strict=True):
+        known = missing.get(row["traveller_id"])
+        if known is None:
+            continue
+        for column in _FILLED:
+            if known[column] is None and getattr(person, column):
+                known[column] = getattr(person, column)
+    table = _table(m.Traveller)
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("tid"))
+        .values({column: bindparam(column) for column in _FILLED}),
+        [{"tid": tid, **known} for tid, known in missing.items()],
+    )
+
+
+_FILLED = ("birth_date", "sex", "nationality")
 
 
 def _table(model: type[Base]) -> Table:
@@ -356,9 +388,14 @@ def _details(person: Parsed) -> dict[str, Any]:
 
 def _file_reservations(
     session: Session, message: Message, flight_id: str, message_id: str, now: dt.datetime
-) -> None:
+) -> int:
+    """File the message's PNRs (new or a further push); returns the flight's PNR count."""
     if not message.reservations:
-        return
+        return session.execute(
+            select(func.count())
+            .select_from(m.Reservation)
+            .where(m.Reservation.flight_id == flight_id)
+        ).scalar_one()
     existing = {
         locator: (rid, pushes, updated, ticketed)
         for rid, locator, pushes, updated, ticketed in session.execute(
@@ -427,17 +464,4 @@ def _file_reservations(
             .values({k: bindparam(k) for k in changed[0] if k != "rid"}),
             changed,
         )
-
-
-def _count(session: Session, flight: m.Flight) -> None:
-    rows = session.execute(
-        select(m.Passenger.role, func.count(func.distinct(m.Passenger.traveller_id)))
-        .where(m.Passenger.flight_id == flight.id)
-        .group_by(m.Passenger.role)
-    ).all()
-    counts = {role: n for role, n in rows}
-    flight.crew = sum(n for role, n in counts.items() if "crew" in role)
-    flight.passengers = sum(n for role, n in counts.items() if "crew" not in role)
-    flight.reservations = session.execute(
-        select(func.count()).select_from(m.Reservation).where(m.Reservation.flight_id == flight.id)
-    ).scalar_one()
+    return len(existing) + len(fresh)

@@ -28,7 +28,7 @@ def flights(
     _reader: Reader,
     date: Annotated[str, Query(pattern=r"^(|\d{4}-\d{2}-\d{2})$")] = "",
     route: Annotated[str, Query(max_length=20)] = "",
-    status: Annotated[str, Query(pattern="^(|scheduled|closed out|cancelled)$")] = "",
+    status: Annotated[str, Query(pattern="^(|scheduled|closed out)$")] = "",
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> HTMLResponse:
     total, rows = service.list_flights(
