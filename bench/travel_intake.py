@@ -90,7 +90,10 @@ def main() -> None:
             states[result.state] = states.get(result.state, 0) + 1
         store_rate = total / (time.perf_counter() - started)
         engine.dispose()
-    print(f"store     parse + store (SQLite): {store_rate:,.0f} travellers/s, {states}")
+    print(
+        f"store     parse + store (SQLite): {store_rate:,.0f} travellers/s "
+        f"({store_rate / pydifact_rate:.2f}x pydifact's tokeniser), {states}"
+    )
     figures = {
         "flights": flights,
         "messages": len(messages),
@@ -99,6 +102,8 @@ def main() -> None:
         "pydifact_tokenise_travellers_per_s": round(pydifact_rate),
         "parse_travellers_per_s": round(parse_rate),
         "parse_store_travellers_per_s": round(store_rate),
+        "parse_vs_baseline": round(parse_rate / pydifact_rate, 2),
+        "parse_store_vs_baseline": round(store_rate / pydifact_rate, 2),
         "targets": {"parse": PARSE_TARGET, "parse_store": STORE_TARGET},
         "met": {"parse": parse_rate >= PARSE_TARGET, "parse_store": store_rate >= STORE_TARGET},
         "states": states,

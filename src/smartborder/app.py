@@ -42,6 +42,7 @@ from smartborder.screening.matcher import Thresholds
 from smartborder.screening.service import Screening
 from smartborder.settings import Settings
 from smartborder.travel import router as travel_api
+from smartborder.travel import router_models as risk_api
 from smartborder.travel import views as travel_views
 from smartborder.users import router as users_api
 from smartborder.users import views as users_views
@@ -158,6 +159,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     audit_api.router,
     screening_api.router,
     travel_api.router,
+    risk_api.router,
     docs_router,
 )
 UI_ROUTERS: tuple[APIRouter, ...] = (

@@ -35,6 +35,8 @@ class Permission(StrEnum):
     TRAVEL_READ = "travel:read"
     TRAVEL_INGEST = "travel:ingest"
     TRAVEL_HOLD = "travel:hold"
+    RISK_MODEL_EDIT = "risk-model:edit"
+    RISK_MODEL_ACTIVATE = "risk-model:activate"
 
 
 _EVERYONE = frozenset(
@@ -64,6 +66,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAVEL_READ,
         Permission.TRAVEL_INGEST,
         Permission.TRAVEL_HOLD,
+        Permission.RISK_MODEL_EDIT,
+        Permission.RISK_MODEL_ACTIVATE,
     },
     Role.ANALYST: _OFFICER
     | {
@@ -72,6 +76,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAVEL_READ,
         Permission.TRAVEL_INGEST,
         Permission.TRAVEL_HOLD,
+        Permission.RISK_MODEL_EDIT,
     },
     Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
     Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,6 +25,7 @@ from pydantic import (
 
 from smartborder.errors import ValidationFailed
 from smartborder.exchange.kinds import AGREEMENT_KINDS
+from smartborder.sourcetext import line_of, parse_mapping
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,79}$")]
 NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,31}$")]
@@ -142,14 +142,14 @@ class Problem:
 
 def load_document(text: str, source: str = "agreement") -> AgreementDocument:
     """Parse and validate; raise ValidationFailed listing every problem with its location."""
-    data, lines = _parse(text, source)
+    data, lines = parse_mapping(text, source, "an agreement")
     try:
         return AgreementDocument.model_validate(data)
     except ValidationError as exc:
         problems = [
             Problem(
                 ".".join(str(p) for p in error["loc"]) or "document",
-                lines.get(tuple(error["loc"])) or _nearest(lines, tuple(error["loc"])),
+                line_of(lines, tuple(error["loc"])),
                 error["msg"].removeprefix("Value error, "),
             )
             for error in exc.errors()
@@ -174,55 +174,3 @@ def from_template(name: str, parties: tuple[str, str]) -> AgreementDocument:
     """A template with the two parties filled in (templates name 'ca' and 'us')."""
     document = load_document(template_text(name), f"template {name}")
     return document.model_copy(update={"parties": list(parties)})
-
-
-def _parse(text: str, source: str) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        raise ValidationFailed(
-            f"{source}: not valid YAML or JSON",
-            details=[
-                {
-                    "source": source,
-                    "field": "document",
-                    "line": line,
-                    "problem": str(exc.problem or exc),
-                }
-            ],
-        ) from None
-    except yaml.YAMLError as exc:
-        raise ValidationFailed(f"{source}: not valid YAML or JSON ({exc})") from None
-    if not isinstance(data, dict):
-        raise ValidationFailed(
-            f"{source}: an agreement must be a mapping of fields (got {type(data).__name__})",
-            details=[{"source": source, "field": "document", "problem": "not a mapping"}],
-        )
-    lines: dict[tuple[Any, ...], int] = {}
-    if node is not None:
-        _index(node, (), lines)
-    return data, lines
-
-
-def _index(node: yaml.Node, path: tuple[Any, ...], lines: dict[tuple[Any, ...], int]) -> None:
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = (*path, key.value)
-            lines[child] = key.start_mark.line + 1
-            _index(value, child, lines)
-            lines[child] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _index(item, (*path, index), lines)
-
-
-def _nearest(lines: dict[tuple[Any, ...], int], loc: tuple[Any, ...]) -> int | None:
-    while loc:
-        loc = loc[:-1]
-        if loc in lines:
-            return lines[loc]
-    return None

@@ -177,6 +177,7 @@ class TrafficGenerator:
             people = [self._person() for _ in range(size)]
             for person in people:
                 person.seat = next(rows)
+                self._valid_on(person, flight.departure.date())
             created = flight.departure - dt.timedelta(
                 days=self.random.randint(0, 180), minutes=self.random.randint(0, 1439)
             )
@@ -189,6 +190,17 @@ class TrafficGenerator:
             flight.bookings.append(booking)
             left -= size
         flight.crew = [self._person(crew=True) for _ in range(self.random.randint(6, 14))]
+        for member in flight.crew:
+            self._valid_on(member, flight.departure.date())
+
+    def _valid_on(self, person: Person, day: dt.date) -> None:
+        """Travellers carry documents valid on the day they fly; about one in a hundred one
+        that expires within a month (a real pattern, and a risk indicator)."""
+        if dt.date.fromisoformat(person.expiry) > day + dt.timedelta(days=30):
+            return
+        days = self.random.randint(1, 29) if self.random.random() < 0.01 else None
+        days = days or self.random.randint(31, 3650)
+        person.expiry = (day + dt.timedelta(days=days)).isoformat()
 
     def _person(self, *, crew: bool = False) -> Person:
         made = self.people.person()

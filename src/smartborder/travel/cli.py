@@ -29,11 +29,15 @@ from smartborder.roles import Permission
 from smartborder.settings import Settings
 from smartborder.travel import retention as retention_job
 from smartborder.travel import service
+from smartborder.travel.cli_models import model_app
 from smartborder.travel.parser import Outcome, parse
 from smartborder.travel.service import Received
 from smartborder.travel.views_data import message_out
 
-travel_app = typer.Typer(help="API/PNR intake: PAXLST and PNRGOV messages.", no_args_is_help=True)
+travel_app = typer.Typer(
+    help="API/PNR: PAXLST and PNRGOV messages, retention, the risk model.", no_args_is_help=True
+)
+travel_app.add_typer(model_app, name="model")
 
 MessageFile = Annotated[
     Path,

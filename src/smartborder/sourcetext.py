@@ -1,0 +1,67 @@
+"""YAML (or JSON) documents read with the line of every field kept, so that each problem found
+while validating one (an agreement, a risk model) can be reported where it is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from smartborder.errors import ValidationFailed
+
+Lines = dict[tuple[Any, ...], int]
+
+
+def parse_mapping(text: str, source: str, what: str) -> tuple[dict[str, Any], Lines]:
+    """The document as data, and the line of each path in it; ValidationFailed (with the line)
+    when it is not YAML/JSON or not a mapping. ``what`` names the document in messages."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        raise ValidationFailed(
+            f"{source}: not valid YAML or JSON",
+            details=[
+                {
+                    "source": source,
+                    "field": "document",
+                    "line": line,
+                    "problem": str(exc.problem or exc),
+                }
+            ],
+        ) from None
+    except yaml.YAMLError as exc:
+        raise ValidationFailed(f"{source}: not valid YAML or JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed(
+            f"{source}: {what} must be a mapping of fields (got {type(data).__name__})",
+            details=[{"source": source, "field": "document", "problem": "not a mapping"}],
+        )
+    lines: Lines = {}
+    if node is not None:
+        _index(node, (), lines)
+    return data, lines
+
+
+def _index(node: yaml.Node, path: tuple[Any, ...], lines: Lines) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            child = (*path, key.value)
+            _index(value, child, lines)
+            lines[child] = key.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _index(item, (*path, index), lines)
+
+
+def line_of(lines: Lines, loc: tuple[Any, ...]) -> int | None:
+    """The line of ``loc``, or of its nearest enclosing field."""
+    while True:
+        if loc in lines:
+            return lines[loc]
+        if not loc:
+            return None
+        loc = loc[:-1]

@@ -1,0 +1,243 @@
+"""Risk models kept by the node: loaded (only when every check passes), listed, activated
+(one active model at a time; the previous one retired), and tried against stored travellers
+before activation: how many of a day's travellers each indicator would flag."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smartborder.audit import chain
+from smartborder.errors import Conflict, NotFound
+from smartborder.travel import models as m
+from smartborder.travel.conditions import Condition, compile_condition, explain
+from smartborder.travel.records import record_of
+from smartborder.travel.riskmodel import RiskModel, RiskModelDoc
+
+
+def store_model(
+    session: Session, doc: RiskModelDoc, *, source: str, actor: str, now: dt.datetime
+) -> m.RiskModelRow:
+    """Keep a checked model as a draft; a name and version are loaded once."""
+    taken = session.execute(
+        select(m.RiskModelRow.id).where(
+            m.RiskModelRow.name == doc.name, m.RiskModelRow.version == doc.version
+        )
+    ).scalar_one_or_none()
+    if taken:
+        raise Conflict(
+            f"model {doc.name} version {doc.version} is already loaded ({taken}); "
+            "give the changed model a new version"
+        )
+    row = m.RiskModelRow(
+        id=str(uuid.uuid4()),
+        name=doc.name,
+        version=doc.version,
+        status="draft",
+        joint=False,
+        document=doc.model_dump(mode="json", by_alias=True, exclude_none=True),
+        digest=doc.digest(),
+        source=source[:200],
+        indicators=len(doc.indicators),
+        created_by=actor[:120],
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    chain.append(
+        session,
+        "travel:model:loaded",
+        actor=actor,
+        subject=row.id,
+        details={"name": doc.name, "version": doc.version, "digest": row.digest},
+        at=now,
+    )
+    return row
+
+
+def get_model(session: Session, model_id: str) -> m.RiskModelRow:
+    row = session.get(m.RiskModelRow, model_id)
+    if row is None:
+        raise NotFound(f"no risk model {model_id}")
+    return row
+
+
+def list_models(session: Session) -> Sequence[m.RiskModelRow]:
+    return (
+        session.execute(
+            select(m.RiskModelRow).order_by(m.RiskModelRow.name, m.RiskModelRow.version.desc())
+        )
+        .scalars()
+        .all()
+    )
+
+
+def active_model(session: Session) -> m.RiskModelRow | None:
+    return session.execute(
+        select(m.RiskModelRow).where(m.RiskModelRow.status == "active")
+    ).scalar_one_or_none()
+
+
+def document_of(row: m.RiskModelRow) -> RiskModelDoc:
+    return RiskModelDoc.model_validate(row.document)
+
+
+def activate(session: Session, model_id: str, *, actor: str, now: dt.datetime) -> m.RiskModelRow:
+    row = get_model(session, model_id)
+    if row.status == "active":
+        raise Conflict(f"model {row.name} version {row.version} is already active")
+    if row.status == "retired":
+        raise Conflict(
+            f"model {row.name} version {row.version} was retired; load it as a new version"
+        )
+    document_of(row)  # stored models were checked; a row changed behind our back is refused
+    previous = active_model(session)
+    if previous is not None:
+        previous.status, previous.retired_at = "retired", now
+    row.status, row.activated_by, row.activated_at = "active", actor[:120], now
+    chain.append(
+        session,
+        "travel:model:activated",
+        actor=actor,
+        subject=row.id,
+        details={
+            "name": row.name,
+            "version": row.version,
+            "digest": row.digest,
+            "retired": previous.id if previous else None,
+        },
+        at=now,
+    )
+    return row
+
+
+# -- trying a model or a condition on stored travellers --------------------------------------
+
+
+@dataclass(slots=True)
+class Tried:
+    """How a model (or one condition) reads on the travellers of a day."""
+
+    date: str
+    flights: int = 0
+    travellers: int = 0
+    matched: int = 0
+    by_indicator: Counter[str] = field(default_factory=Counter)
+    queued: int = 0
+    shareable: int = 0
+    decisions: Counter[str] = field(default_factory=Counter)
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "date": self.date,
+            "flights": self.flights,
+            "travellers": self.travellers,
+            "matched": self.matched,
+            "by_indicator": dict(self.by_indicator.most_common()),
+            "queued": self.queued,
+            "shareable": self.shareable,
+            "decisions": dict(self.decisions),
+            "examples": self.examples,
+            "note": "stored travellers carry no screening hits yet: screening.* fields read "
+            "as no hit in a trial",
+        }
+
+
+def travellers_of_day(session: Session, date: str) -> list[tuple[m.Flight, dict[str, Any]]]:
+    """Each traveller of each flight departing on ``date`` as a record for risk conditions:
+    the latest message's mention, with the booking and documents of the latest message that
+    gave them (a wheels-up PAXLST names no booking; a PNR push may carry no SSR DOCS)."""
+    found = []
+    flights = session.execute(select(m.Flight).where(m.Flight.date == date)).scalars().all()
+    for flight in flights:
+        mentions = session.execute(
+            select(m.Passenger)
+            .where(m.Passenger.flight_id == flight.id, m.Passenger.masked.is_(False))
+            .order_by(m.Passenger.received_at)
+        ).scalars()
+        latest: dict[str, m.Passenger] = {}
+        locator: dict[str, str] = {}
+        documents: dict[str, list[dict[str, Any]]] = {}
+        counts: Counter[str] = Counter()
+        for mention in mentions:  # oldest first: later messages win, gaps filled from earlier
+            latest[mention.traveller_id] = mention
+            counts[mention.traveller_id] += 1
+            if mention.reservation:
+                locator[mention.traveller_id] = mention.reservation
+            if mention.documents:
+                documents[mention.traveller_id] = mention.documents
+        bookings = {
+            r.locator: r
+            for r in session.execute(
+                select(m.Reservation).where(m.Reservation.flight_id == flight.id)
+            ).scalars()
+        }
+        for tid, person in latest.items():
+            record = record_of(
+                flight,
+                person,
+                bookings.get(locator.get(tid, "")),
+                documents=documents.get(tid),
+                mentions=counts[tid],
+            )
+            record["_traveller"] = tid
+            found.append((flight, record))
+    return found
+
+
+def try_model(session: Session, doc: RiskModelDoc, date: str, *, examples: int = 5) -> Tried:
+    model = RiskModel(doc)
+    tried = Tried(date)
+    flights: set[str] = set()
+    for flight, record in travellers_of_day(session, date):
+        flights.add(flight.id)
+        tried.travellers += 1
+        assessment = model.assess(record)
+        tried.decisions[assessment.decision] += 1
+        if not assessment.fired:
+            continue
+        tried.matched += 1
+        tried.by_indicator.update(i.id for i in assessment.fired)
+        tried.queued += model.queued(assessment)
+        tried.shareable += model.shareable(assessment)
+        if len(tried.examples) < examples:
+            tried.examples.append(_example(flight, record, assessment.as_dict(record)))
+    tried.flights = len(flights)
+    return tried
+
+
+def try_condition(session: Session, condition: Condition, date: str, *, examples: int = 5) -> Tried:
+    test = compile_condition(condition)
+    tried = Tried(date)
+    flights: set[str] = set()
+    for flight, record in travellers_of_day(session, date):
+        flights.add(flight.id)
+        tried.travellers += 1
+        if test(record):
+            tried.matched += 1
+            if len(tried.examples) < examples:
+                tried.examples.append(
+                    _example(flight, record, {"matched": explain(condition, record)})
+                )
+    tried.flights = len(flights)
+    return tried
+
+
+def _example(flight: m.Flight, record: dict[str, Any], why: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "traveller_id": record["_traveller"],
+        "flight_id": flight.id,
+        "flight": f"{flight.carrier}{flight.number} {flight.date}",
+        "name": ", ".join(
+            record.get(f) or "" for f in ("traveller.surname", "traveller.given_names")
+        ),
+        **why,
+    }

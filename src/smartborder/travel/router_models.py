@@ -1,0 +1,141 @@
+"""JSON API of the risk model: load (checked, every problem located), list, read, activate,
+and try a model or a single condition on the stored travellers of a day (the condition
+builder's live preview)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from smartborder.auth import Db, Principal, require
+from smartborder.errors import ValidationFailed
+from smartborder.roles import Permission
+from smartborder.travel import models as m
+from smartborder.travel import models_service as service
+from smartborder.travel.conditions import FIELDS, OPERATORS, Condition
+from smartborder.travel.riskmodel import RiskModelDoc, load_model
+
+router = APIRouter(tags=["risk model"])
+Reader = Annotated[Principal, Depends(require(Permission.TRAVEL_READ))]
+Editor = Annotated[Principal, Depends(require(Permission.RISK_MODEL_EDIT))]
+Activator = Annotated[Principal, Depends(require(Permission.RISK_MODEL_ACTIVATE))]
+Day = Annotated[str, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="departure date")]
+MODEL_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/yaml": {"schema": {"type": "string"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    }
+}
+
+
+class ConditionTrial(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    date: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$")
+    condition: Condition
+
+
+def model_out(row: m.RiskModelRow, *, document: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": row.id,
+        "name": row.name,
+        "version": row.version,
+        "status": row.status,
+        "joint": row.joint,
+        "digest": row.digest,
+        "indicators": row.indicators,
+        "source": row.source,
+        "created_by": row.created_by,
+        "created_at": row.created_at.isoformat(),
+        "activated_at": row.activated_at.isoformat() if row.activated_at else None,
+        "cosigned_by": row.cosigned_by,
+    }
+    if document:
+        data["document"] = row.document
+    return data
+
+
+async def _document(request: Request) -> RiskModelDoc:
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationFailed(
+            "the model is not UTF-8 text",
+            details=[{"location": "body", "message": "not UTF-8"}],
+        ) from None
+    return load_model(text, "body")
+
+
+@router.get("/travel/risk/fields")
+def fields(_reader: Reader) -> dict[str, Any]:
+    """What conditions can read, and which operators each kind of field takes."""
+    return {
+        "fields": [
+            {"name": f.name, "kind": f.kind, "description": f.description} for f in FIELDS.values()
+        ],
+        "operators": [
+            {"name": name, "kinds": sorted(op.kinds), "value": op.value}
+            for name, op in OPERATORS.items()
+        ],
+    }
+
+
+@router.post("/travel/risk/models", status_code=201, openapi_extra=MODEL_BODY)
+async def load(request: Request, db: Db, principal: Editor) -> dict[str, Any]:
+    """Load a model (YAML or JSON) as a draft; 422 with every problem and its line."""
+    doc = await _document(request)
+    row = service.store_model(
+        db,
+        doc,
+        source=f"api:{principal.username}",
+        actor=f"user:{principal.username}",
+        now=request.app.state.exchange.clock(),
+    )
+    return model_out(row, document=True)
+
+
+@router.get("/travel/risk/models")
+def list_models(db: Db, _reader: Reader) -> dict[str, Any]:
+    return {"items": [model_out(r) for r in service.list_models(db)]}
+
+
+@router.get("/travel/risk/models/{model_id}")
+def get_model(model_id: str, db: Db, _reader: Reader) -> dict[str, Any]:
+    return model_out(service.get_model(db, model_id), document=True)
+
+
+@router.post("/travel/risk/models/{model_id}/activate")
+def activate(model_id: str, request: Request, db: Db, principal: Activator) -> dict[str, Any]:
+    row = service.activate(
+        db, model_id, actor=f"user:{principal.username}", now=request.app.state.exchange.clock()
+    )
+    return model_out(row)
+
+
+@router.post("/travel/risk/try", openapi_extra=MODEL_BODY)
+async def try_model(request: Request, date: Day, db: Db, _editor: Editor) -> dict[str, Any]:
+    """Run a model (not stored) over the travellers of one day: what it would flag."""
+    doc = await _document(request)
+    return service.try_model(db, doc, _day(date)).as_dict()
+
+
+@router.post("/travel/risk/try-condition")
+def try_condition(body: ConditionTrial, db: Db, _editor: Editor) -> dict[str, Any]:
+    """How many travellers of a day one condition matches, with examples and why: the live
+    preview of the condition builder."""
+    return service.try_condition(db, body.condition, _day(body.date)).as_dict()
+
+
+def _day(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValidationFailed(
+            f"'{text}' is not a date", details=[{"location": "date", "message": "not a date"}]
+        ) from None
