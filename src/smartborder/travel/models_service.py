@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -195,38 +195,47 @@ def travellers_of_day(session: Session, date: str) -> list[tuple[m.Flight, dict[
 
 def try_model(session: Session, doc: RiskModelDoc, date: str, *, examples: int = 5) -> Tried:
     model = RiskModel(doc)
-    tried = Tried(date)
-    flights: set[str] = set()
-    for flight, record in travellers_of_day(session, date):
-        flights.add(flight.id)
-        tried.travellers += 1
+
+    def judge(tried: Tried, record: dict[str, Any]) -> dict[str, Any] | None:
         assessment = model.assess(record)
         tried.decisions[assessment.decision] += 1
         if not assessment.fired:
-            continue
-        tried.matched += 1
+            return None
         tried.by_indicator.update(i.id for i in assessment.fired)
         tried.queued += model.queued(assessment)
         tried.shareable += model.shareable(assessment)
-        if len(tried.examples) < examples:
-            tried.examples.append(_example(flight, record, assessment.as_dict(record)))
-    tried.flights = len(flights)
-    return tried
+        return assessment.as_dict(record)
+
+    return _trial(session, date, judge, examples)
 
 
 def try_condition(session: Session, condition: Condition, date: str, *, examples: int = 5) -> Tried:
     test = compile_condition(condition)
+
+    def judge(_tried: Tried, record: dict[str, Any]) -> dict[str, Any] | None:
+        return {"matched": explain(condition, record)} if test(record) else None
+
+    return _trial(session, date, judge, examples)
+
+
+def _trial(
+    session: Session,
+    date: str,
+    judge: Callable[[Tried, dict[str, Any]], dict[str, Any] | None],
+    examples: int,
+) -> Tried:
+    """Judge each traveller of the day; ``judge`` says why one matched (None: no match)."""
     tried = Tried(date)
     flights: set[str] = set()
     for flight, record in travellers_of_day(session, date):
         flights.add(flight.id)
         tried.travellers += 1
-        if test(record):
-            tried.matched += 1
-            if len(tried.examples) < examples:
-                tried.examples.append(
-                    _example(flight, record, {"matched": explain(condition, record)})
-                )
+        why = judge(tried, record)
+        if why is None:
+            continue
+        tried.matched += 1
+        if len(tried.examples) < examples:
+            tried.examples.append(_example(flight, record, why))
     tried.flights = len(flights)
     return tried
 
