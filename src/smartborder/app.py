@@ -43,7 +43,9 @@ from smartborder.screening.service import Screening
 from smartborder.settings import Settings
 from smartborder.travel import router as travel_api
 from smartborder.travel import router_models as risk_api
+from smartborder.travel import router_targeting as targeting_api
 from smartborder.travel import views as travel_views
+from smartborder.travel.targeting import Targeting
 from smartborder.users import router as users_api
 from smartborder.users import views as users_views
 from smartborder.web import views as web_views
@@ -73,7 +75,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         _load_lookouts(sessions, app.state.screening)
         dispatcher = None
         if settings.exchange_dispatch_interval_seconds > 0:
-            dispatcher = background_dispatcher(sessions, exchange)
+            dispatcher = background_dispatcher(sessions, exchange, app.state.targeting)
             dispatcher.start()
         yield
         if dispatcher is not None:
@@ -95,6 +97,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     app.state.screening = Screening(
         Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
     )
+    app.state.targeting = Targeting(app.state.screening, settings.travel_teams, exchange)
     app.state.templates = make_templates()
     app.state.key_fingerprint = keys.fingerprint(signing_key.public_key())
 
@@ -160,6 +163,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     screening_api.router,
     travel_api.router,
     risk_api.router,
+    targeting_api.router,
     docs_router,
 )
 UI_ROUTERS: tuple[APIRouter, ...] = (

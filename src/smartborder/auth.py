@@ -53,10 +53,12 @@ class Principal:
     role: str
     display_name: str
     csrf_token: str = ""
+    teams: tuple[str, ...] = ()  # targeting teams whose hits the user works
 
     @classmethod
     def of(cls, user: User, via: Literal["session", "token"], csrf_token: str = "") -> Principal:
-        return cls(user, via, user.username, user.role, user.display_name, csrf_token)
+        teams = tuple(user.teams or ())
+        return cls(user, via, user.username, user.role, user.display_name, csrf_token, teams)
 
     def can(self, permission: Permission) -> bool:
         return allowed(self.role, permission)

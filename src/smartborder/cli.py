@@ -167,6 +167,10 @@ def users_create(
         str | None, typer.Option("--password", help="Initial password; prompted for when omitted.")
     ] = None,
     display_name: Annotated[str, typer.Option("--display-name", help="Name shown in the UI.")] = "",
+    team: Annotated[
+        list[str] | None,
+        typer.Option("--team", help="A targeting team whose hits the user works (repeatable)."),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Create a user with a role."""
@@ -175,21 +179,43 @@ def users_create(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     with unit(settings) as session:
         user = users.create_user(
-            session, username=username, role=role, password=password, display_name=display_name
+            session,
+            username=username,
+            role=role,
+            password=password,
+            display_name=display_name,
+            teams=team or [],
         )
         out.print(f"Created user '{user.username}' with role {user.role}.")
+
+
+@users_app.command("teams")
+def users_teams(
+    username: Annotated[str, typer.Option("--username", help="The user.")],
+    team: Annotated[
+        list[str] | None,
+        typer.Option("--team", help="A targeting team (repeatable); none clears them."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Set the targeting teams whose hits a user works (their queue's default filter)."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        user = users.set_teams(session, username, team or [])
+        out.print(f"{user.username}: teams {', '.join(user.teams) or '(none)'}.")
 
 
 @users_app.command("list")
 def users_list(data_dir: DataDir = None) -> None:
     """List users with their roles and status."""
     settings = node_settings(data_dir)
-    table = Table("username", "name", "role", "status", "last sign-in")
+    table = Table("username", "name", "role", "teams", "status", "last sign-in")
     with unit(settings) as session:
         for user in users.list_users(session):
             last = user.last_login_at.strftime("%Y-%m-%d %H:%M") if user.last_login_at else "never"
             status = "active" if user.active else "disabled"
-            table.add_row(user.username, user.display_name, user.role, status, last)
+            teams = ", ".join(user.teams or [])
+            table.add_row(user.username, user.display_name, user.role, teams, status, last)
     out.print(table)
 
 

@@ -37,6 +37,8 @@ class Permission(StrEnum):
     TRAVEL_HOLD = "travel:hold"
     RISK_MODEL_EDIT = "risk-model:edit"
     RISK_MODEL_ACTIVATE = "risk-model:activate"
+    TRAVEL_DISPOSE = "travel:dispose"
+    TRAVEL_CHECK = "travel:check"
 
 
 _EVERYONE = frozenset(
@@ -68,6 +70,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAVEL_HOLD,
         Permission.RISK_MODEL_EDIT,
         Permission.RISK_MODEL_ACTIVATE,
+        Permission.TRAVEL_DISPOSE,
+        Permission.TRAVEL_CHECK,
     },
     Role.ANALYST: _OFFICER
     | {
@@ -77,6 +81,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAVEL_INGEST,
         Permission.TRAVEL_HOLD,
         Permission.RISK_MODEL_EDIT,
+        Permission.TRAVEL_DISPOSE,
+        Permission.TRAVEL_CHECK,
     },
     Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
     Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},

@@ -20,6 +20,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from smartborder.errors import SettingsError
+from smartborder.travel.terms import TEAMS
 
 ENV_PREFIX = "SMARTBORDER_"
 NODE_FILE = "node.toml"
@@ -83,6 +84,8 @@ class Settings(BaseSettings):
     travel_strict: bool = False
     travel_mask_after_days: int = Field(180, ge=1, le=36_500)
     travel_delete_after_days: int = Field(1826, ge=1, le=36_500)
+    travel_teams: dict[str, str] = Field(default_factory=lambda: dict(TEAMS))
+    travel_rescore_seconds: int = Field(60, ge=5, le=86_400)
 
     @classmethod
     def settings_customise_sources(

@@ -13,6 +13,8 @@ from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.inbox import Handler
 from smartborder.exchange.models import Agreement
 from smartborder.screening import sharing
+from smartborder.travel import cosign
+from smartborder.travel import sharing as travel_sharing
 
 HANDLERS: dict[str, Handler] = {
     "agreement-proposal": agreements.on_proposal,
@@ -29,6 +31,10 @@ HANDLERS: dict[str, Handler] = {
     "audit-receipt": checkpoints.on_receipt,
     "lookout-upsert": sharing.on_upsert,
     "lookout-retraction": sharing.on_retraction,
+    "high-risk-traveller": travel_sharing.on_traveller,
+    "high-risk-disposition": travel_sharing.on_disposition,
+    "risk-model-proposal": cosign.on_proposal,
+    "risk-model-cosignature": cosign.on_cosignature,
 }
 
 OnSigned = Callable[[Session, NodeExchange, Agreement], object]

@@ -14,6 +14,7 @@ from smartborder.exchange.dispatch import Dispatcher
 from smartborder.exchange.notices import purge_expired
 from smartborder.exchange.transport import HttpTransport
 from smartborder.travel.retention import run_retention
+from smartborder.travel.targeting import Targeting, rescore
 
 log = logging.getLogger("smartborder.exchange")
 RETENTION_INTERVAL_S = 3600.0
@@ -47,11 +48,31 @@ def travel_retention_job(sessions: sessionmaker[Session], ex: NodeExchange) -> N
         log.info("travel retention: %s", run.as_dict())
 
 
-def background_dispatcher(sessions: sessionmaker[Session], ex: NodeExchange) -> Dispatcher:
+def rescore_job(sessions: sessionmaker[Session], ex: NodeExchange, targeting: Targeting) -> None:
+    """Screen and score flights not yet arrived again when the lookouts or the model changed."""
+    with unit_of_work(sessions) as session:
+        changed = targeting.changes(session)
+        if changed is None:
+            return
+        run = rescore(session, targeting, now=ex.clock(), actor="system:targeting", reason=changed)
+        targeting.seen(session)
+    log.info("travel re-scoring (%s): %s", changed, run.as_dict())
+
+
+def background_dispatcher(
+    sessions: sessionmaker[Session], ex: NodeExchange, targeting: Targeting | None = None
+) -> Dispatcher:
     jobs = [
         (RETENTION_INTERVAL_S, lambda: retention_job(sessions, ex)),
         (RETENTION_INTERVAL_S, lambda: travel_retention_job(sessions, ex)),
     ]
+    if targeting is not None:
+        jobs.append(
+            (
+                float(ex.settings.travel_rescore_seconds),
+                lambda: rescore_job(sessions, ex, targeting),
+            )
+        )
     if ex.settings.audit_checkpoint_minutes:
         minutes = ex.settings.audit_checkpoint_minutes
         jobs.append((minutes * 60.0, lambda: checkpoint_job(sessions, ex)))

@@ -33,7 +33,8 @@ _KINDS = (
     Kind("case-refusal", Category.AGREEMENT, "A case request refused, with the reason."),
     Kind("lookout-upsert", Category.AGREEMENT, "A shared lookout, created or amended."),
     Kind("lookout-retraction", Category.AGREEMENT, "A shared lookout withdrawn."),
-    Kind("high-risk-traveller", Category.AGREEMENT, "A traveller over the joint threshold.", False),
+    Kind("high-risk-traveller", Category.AGREEMENT, "A traveller over the joint threshold."),
+    Kind("high-risk-disposition", Category.AGREEMENT, "An analyst's disposition on one."),
     Kind("asylum-comparison", Category.AGREEMENT, "A claimant to compare (Asylum Annex).", False),
     Kind("asylum-match", Category.AGREEMENT, "A comparison that matched: permitted facts.", False),
     Kind("vetting-request", Category.AGREEMENT, "A NEXUS/FAST application to vet.", False),
@@ -48,6 +49,8 @@ _KINDS = (
     Kind("agreement-signature", Category.CONTROL, "The partner's counter-signature."),
     Kind("agreement-rejection", Category.CONTROL, "A proposal declined, with the reason."),
     Kind("agreement-termination", Category.CONTROL, "An agreement ended by one party."),
+    Kind("risk-model-proposal", Category.CONTROL, "A risk model offered for co-signature."),
+    Kind("risk-model-cosignature", Category.CONTROL, "The partner's co-signature of a model."),
     Kind("audit-checkpoint", Category.CONTROL, "A signed size and head of the sender's chain."),
     Kind("audit-receipt", Category.CONTROL, "Acknowledges a checkpoint, signed by the receiver."),
 )

@@ -27,17 +27,23 @@ from smartborder.cliutil import (
 )
 from smartborder.roles import Permission
 from smartborder.settings import Settings
+from smartborder.travel import cli_targeting, service
 from smartborder.travel import retention as retention_job
-from smartborder.travel import service
 from smartborder.travel.cli_models import model_app
 from smartborder.travel.parser import Outcome, parse
 from smartborder.travel.service import Received
+from smartborder.travel.targeting import Targeting
 from smartborder.travel.views_data import message_out
 
 travel_app = typer.Typer(
     help="API/PNR: PAXLST and PNRGOV messages, retention, the risk model.", no_args_is_help=True
 )
 travel_app.add_typer(model_app, name="model")
+travel_app.command("check")(cli_targeting.check_command)
+travel_app.command("queue")(cli_targeting.queue_command)
+travel_app.command("show")(cli_targeting.show_command)
+travel_app.command("dispose")(cli_targeting.dispose_command)
+travel_app.command("rescore")(cli_targeting.rescore_command)
 
 MessageFile = Annotated[
     Path,
@@ -129,8 +135,9 @@ def ingest(
         actor = acting(session, user, Permission.TRAVEL_INGEST)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("ingesting", total=len(files))
+        targeting = cli_targeting.targeting_for(settings)
         for path in files:
-            result = _receive(settings, path, f"file:{path.name}", actor, mode)
+            result = _receive(settings, path, f"file:{path.name}", actor, mode, targeting)
             tally[result.state] += 1
             travellers += result.travellers
             _report(path.name, result)
@@ -144,7 +151,14 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _receive(settings: Settings, path: Path, source: str, actor: str, strict: bool) -> Received:
+def _receive(
+    settings: Settings,
+    path: Path,
+    source: str,
+    actor: str,
+    strict: bool,
+    targeting: Targeting | None = None,
+) -> Received:
     with unit(settings) as session:
         return service.receive(
             session,
@@ -154,6 +168,7 @@ def _receive(settings: Settings, path: Path, source: str, actor: str, strict: bo
             now=_now(),
             strict=strict,
             max_bytes=settings.travel_max_message_bytes,
+            targeting=targeting,
         )
 
 
@@ -208,6 +223,7 @@ def watch(
         actor = acting(session, user, Permission.TRAVEL_INGEST)
     seen: dict[Path, int] = {}
     scans = 0
+    targeting = cli_targeting.targeting_for(settings)
     try:
         while True:
             scans += 1
@@ -219,7 +235,7 @@ def watch(
                     seen[path] = size  # still being written? take it on the next scan
                     continue
                 seen.pop(path, None)
-                _take(settings, directory, path, actor)
+                _take(settings, directory, path, actor, targeting)
             if once or (max_scans and scans >= max_scans):
                 return
             time.sleep(interval)
@@ -227,8 +243,12 @@ def watch(
         err.print("stopped")
 
 
-def _take(settings: Settings, directory: Path, path: Path, actor: str) -> None:
-    result = _receive(settings, path, f"watch:{path.name}", actor, settings.travel_strict)
+def _take(
+    settings: Settings, directory: Path, path: Path, actor: str, targeting: Targeting
+) -> None:
+    result = _receive(
+        settings, path, f"watch:{path.name}", actor, settings.travel_strict, targeting
+    )
     folder = directory / ("quarantine" if result.state == "quarantined" else "done")
     folder.mkdir(exist_ok=True)
     target = folder / f"{result.message_id}-{path.name}"

@@ -12,9 +12,13 @@ from rich.table import Table
 
 from smartborder.cliutil import ActingUser, DataDir, acting, err, fail, node_settings, out, unit
 from smartborder.errors import ValidationFailed
+from smartborder.exchange.context import NodeExchange
 from smartborder.roles import Permission
+from smartborder.travel import cosign
 from smartborder.travel import models_service as service
+from smartborder.travel.cli_targeting import targeting_for
 from smartborder.travel.riskmodel import RiskModelDoc, load_model
+from smartborder.travel.targeting import rescore
 
 model_app = typer.Typer(
     help="The joint risk model: indicators, thresholds, board/no-board rules.",
@@ -96,9 +100,52 @@ def activate(model_id: str, user: ActingUser, data_dir: DataDir = None) -> None:
     settings = node_settings(data_dir)
     with unit(settings) as session:
         actor = acting(session, user, Permission.RISK_MODEL_ACTIVATE)
-        row = service.activate(session, model_id, actor=actor, now=dt.datetime.now(dt.UTC))
+        now = dt.datetime.now(dt.UTC)
+        row = service.activate(session, model_id, actor=actor, now=now)
         name, version = row.name, row.version
-    out.print(f"Model {name} version {version} is now active.", highlight=False)
+        scored = rescore(
+            session, targeting_for(settings), now=now, actor=actor, reason="risk model activated"
+        )
+    out.print(
+        f"Model {name} version {version} is now active; {scored.travellers:,} travellers of "
+        f"{scored.flights} flights not yet arrived scored again ({scored.queued:,} queued).",
+        highlight=False,
+    )
+
+
+@model_app.command("propose")
+def propose(
+    model_id: str,
+    user: ActingUser,
+    partner: Annotated[str, typer.Option("--to", help="The partner node, e.g. us.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Offer a loaded model to a partner for co-signature; it becomes joint when they co-sign."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.RISK_MODEL_ACTIVATE)
+        row = cosign.propose(
+            session, NodeExchange.for_node(settings), model_id, partner=partner, actor=actor
+        )
+        name, version = row.name, row.version
+    out.print(f"Model {name} version {version} proposed to {partner}.", highlight=False)
+
+
+@model_app.command("cosign")
+def cosign_model(model_id: str, user: ActingUser, data_dir: DataDir = None) -> None:
+    """Co-sign a model a partner proposed: it is then joint on both nodes."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.RISK_MODEL_ACTIVATE)
+        row = cosign.cosign(
+            session,
+            NodeExchange.for_node(settings),
+            model_id,
+            actor=actor,
+            now=dt.datetime.now(dt.UTC),
+        )
+        name, version, partner = row.name, row.version, row.cosigned_by
+    out.print(f"Model {name} version {version} co-signed: joint with {partner}.", highlight=False)
 
 
 @model_app.command("try")

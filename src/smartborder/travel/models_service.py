@@ -18,7 +18,7 @@ from smartborder.audit import chain
 from smartborder.errors import Conflict, NotFound
 from smartborder.travel import models as m
 from smartborder.travel.conditions import Condition, compile_condition, explain
-from smartborder.travel.records import record_of
+from smartborder.travel.records import flight_records
 from smartborder.travel.riskmodel import RiskModel, RiskModelDoc
 
 
@@ -152,45 +152,13 @@ class Tried:
 
 
 def travellers_of_day(session: Session, date: str) -> list[tuple[m.Flight, dict[str, Any]]]:
-    """Each traveller of each flight departing on ``date`` as a record for risk conditions:
-    the latest message's mention, with the booking and documents of the latest message that
-    gave them (a wheels-up PAXLST names no booking; a PNR push may carry no SSR DOCS)."""
-    found = []
+    """Each traveller of each flight departing on ``date`` as a record for risk conditions."""
     flights = session.execute(select(m.Flight).where(m.Flight.date == date)).scalars().all()
-    for flight in flights:
-        mentions = session.execute(
-            select(m.Passenger)
-            .where(m.Passenger.flight_id == flight.id, m.Passenger.masked.is_(False))
-            .order_by(m.Passenger.received_at)
-        ).scalars()
-        latest: dict[str, m.Passenger] = {}
-        locator: dict[str, str] = {}
-        documents: dict[str, list[dict[str, Any]]] = {}
-        counts: Counter[str] = Counter()
-        for mention in mentions:  # oldest first: later messages win, gaps filled from earlier
-            latest[mention.traveller_id] = mention
-            counts[mention.traveller_id] += 1
-            if mention.reservation:
-                locator[mention.traveller_id] = mention.reservation
-            if mention.documents:
-                documents[mention.traveller_id] = mention.documents
-        bookings = {
-            r.locator: r
-            for r in session.execute(
-                select(m.Reservation).where(m.Reservation.flight_id == flight.id)
-            ).scalars()
-        }
-        for tid, person in latest.items():
-            record = record_of(
-                flight,
-                person,
-                bookings.get(locator.get(tid, "")),
-                documents=documents.get(tid),
-                mentions=counts[tid],
-            )
-            record["_traveller"] = tid
-            found.append((flight, record))
-    return found
+    return [
+        (flight, record)
+        for flight in flights
+        for record in (entry.record for entry in flight_records(session, flight))
+    ]
 
 
 def try_model(session: Session, doc: RiskModelDoc, date: str, *, examples: int = 5) -> Tried:

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import airportsdata
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from smartborder.travel import models as m
 
@@ -91,7 +95,7 @@ def record_of(
     }
     record.update(_document(documents or person.documents or [], person.nationality, departs))
     record.update(_booking(booking, departs))
-    record.update(_screening(hits))
+    record.update(screening_fields(hits))
     return record
 
 
@@ -187,7 +191,7 @@ def _stay(itinerary: list[dict[str, Any]]) -> int | None:
     return (returns - outbound).days if returns and outbound else None
 
 
-def _screening(hits: Screened) -> dict[str, Any]:
+def screening_fields(hits: Screened) -> dict[str, Any]:
     return {
         "screening.hit": bool(hits),
         "screening.categories": sorted({str(h["category"]) for h in hits}),
@@ -195,3 +199,68 @@ def _screening(hits: Screened) -> dict[str, Any]:
         "screening.best_score": max((float(h["score"]) for h in hits), default=0.0),
         "screening.partner_hit": any(h.get("origin", "local") != "local" for h in hits),
     }
+
+
+@dataclass(slots=True)
+class Aboard:
+    """One traveller of a flight as the latest messages give them, ready to screen and score."""
+
+    traveller_id: str
+    person: m.Passenger
+    booking: m.Reservation | None
+    documents: list[dict[str, Any]]
+    mentions: int
+    record: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def locator(self) -> str | None:
+        return self.booking.locator if self.booking is not None else None
+
+
+def flight_records(
+    session: Session, flight: m.Flight, only: Collection[str] | None = None
+) -> list[Aboard]:
+    """Each (unmasked, uncancelled) traveller of ``flight`` - or those of ``only`` and their
+    co-travellers on the same booking - as a record for risk conditions: the latest message's
+    mention, with the booking and documents of the latest message that gave them (a wheels-up
+    PAXLST names no booking; a PNR push may carry no SSR DOCS). Screening fields are left for
+    the caller, who knows the hits."""
+    mentions = session.execute(
+        select(m.Passenger)
+        .where(m.Passenger.flight_id == flight.id, m.Passenger.masked.is_(False))
+        .order_by(m.Passenger.received_at)
+    ).scalars()
+    latest: dict[str, m.Passenger] = {}
+    locator: dict[str, str] = {}
+    documents: dict[str, list[dict[str, Any]]] = {}
+    counts: Counter[str] = Counter()
+    for mention in mentions:  # oldest first: later messages win, gaps filled from earlier
+        latest[mention.traveller_id] = mention
+        counts[mention.traveller_id] += 1
+        if mention.reservation:
+            locator[mention.traveller_id] = mention.reservation
+        if mention.documents:
+            documents[mention.traveller_id] = mention.documents
+    if only is not None:
+        wanted = set(only)
+        booked = {locator[t] for t in wanted if t in locator}
+        wanted |= {t for t, code in locator.items() if code in booked}
+    bookings = {
+        r.locator: r
+        for r in session.execute(
+            select(m.Reservation).where(m.Reservation.flight_id == flight.id)
+        ).scalars()
+    }
+    found = []
+    for tid, person in latest.items():
+        if person.cancelled or (only is not None and tid not in wanted):
+            continue
+        aboard = Aboard(
+            tid, person, bookings.get(locator.get(tid, "")), documents.get(tid, []), counts[tid]
+        )
+        aboard.record = record_of(
+            flight, person, aboard.booking, documents=aboard.documents, mentions=counts[tid]
+        )
+        aboard.record["_traveller"] = tid
+        found.append(aboard)
+    return found

@@ -74,6 +74,7 @@ async def receive_message(
         now=request.app.state.exchange.clock(),
         strict=settings.travel_strict if strict is None else strict,
         max_bytes=settings.travel_max_message_bytes,
+        targeting=request.app.state.targeting,
     )
     status = {"stored": 201, "quarantined": 202, "duplicate": 200}[result.state]
     return JSONResponse(result.as_dict(), status_code=status)
@@ -106,6 +107,7 @@ def reprocess(message_id: str, request: Request, db: Db, principal: Ingester) ->
         actor=f"user:{principal.username}",
         now=request.app.state.exchange.clock(),
         strict=False,
+        targeting=request.app.state.targeting,
     )
     return result.as_dict()
 

@@ -13,10 +13,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from smartborder.auth import Db, Principal, require
 from smartborder.errors import ValidationFailed
 from smartborder.roles import Permission
+from smartborder.settings import NODE_ID_PATTERN
+from smartborder.travel import cosign
 from smartborder.travel import models as m
 from smartborder.travel import models_service as service
 from smartborder.travel.conditions import FIELDS, OPERATORS, Condition
 from smartborder.travel.riskmodel import RiskModelDoc, load_model
+from smartborder.travel.targeting import rescore
 
 router = APIRouter(tags=["risk model"])
 Reader = Annotated[Principal, Depends(require(Permission.TRAVEL_READ))]
@@ -54,6 +57,10 @@ def model_out(row: m.RiskModelRow, *, document: bool = False) -> dict[str, Any]:
         "created_at": row.created_at.isoformat(),
         "activated_at": row.activated_at.isoformat() if row.activated_at else None,
         "cosigned_by": row.cosigned_by,
+        "cosigned_at": row.cosigned_at.isoformat() if row.cosigned_at else None,
+        "proposed_by": row.source.removeprefix("partner:")
+        if row.source.startswith("partner:")
+        else None,
     }
     if document:
         data["document"] = row.document
@@ -112,9 +119,40 @@ def get_model(model_id: str, db: Db, _reader: Reader) -> dict[str, Any]:
 
 @router.post("/travel/risk/models/{model_id}/activate")
 def activate(model_id: str, request: Request, db: Db, principal: Activator) -> dict[str, Any]:
-    row = service.activate(
-        db, model_id, actor=f"user:{principal.username}", now=request.app.state.exchange.clock()
+    """Activate a model; the travellers of flights not yet arrived are scored again by it."""
+    now, actor = request.app.state.exchange.clock(), f"user:{principal.username}"
+    row = service.activate(db, model_id, actor=actor, now=now)
+    scored = rescore(
+        db, request.app.state.targeting, now=now, actor=actor, reason="risk model activated"
     )
+    return {**model_out(row), "rescored": scored.as_dict()}
+
+
+class Proposal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    partner: str = Field(pattern=NODE_ID_PATTERN)
+
+
+@router.post("/travel/risk/models/{model_id}/propose")
+def propose(
+    model_id: str, body: Proposal, request: Request, db: Db, principal: Activator
+) -> dict[str, Any]:
+    """Offer a model to the partner for co-signature (it becomes joint when they co-sign)."""
+    row = cosign.propose(
+        db,
+        request.app.state.exchange,
+        model_id,
+        partner=body.partner,
+        actor=f"user:{principal.username}",
+    )
+    return model_out(row)
+
+
+@router.post("/travel/risk/models/{model_id}/cosign")
+def cosign_model(model_id: str, request: Request, db: Db, principal: Activator) -> dict[str, Any]:
+    """Co-sign a model the partner proposed: it is joint on both nodes."""
+    ex = request.app.state.exchange
+    row = cosign.cosign(db, ex, model_id, actor=f"user:{principal.username}", now=ex.clock())
     return model_out(row)
 
 

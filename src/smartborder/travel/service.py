@@ -21,6 +21,7 @@ from smartborder.travel import models as m
 from smartborder.travel.edifact import Problem
 from smartborder.travel.parser import DEFAULT_MAX_BYTES, Outcome, parse
 from smartborder.travel.store import file_message
+from smartborder.travel.targeting import Targeting, score_filed
 
 
 @dataclass(slots=True)
@@ -34,6 +35,7 @@ class Received:
     flights: list[str] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
     duplicate_of: str | None = None
+    assessed: dict[str, Any] | None = None  # what screening and scoring did, when they ran
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +46,7 @@ class Received:
             "flights": self.flights,
             "duplicate_of": self.duplicate_of,
             "problems": self.problems,
+            **({"assessed": self.assessed} if self.assessed is not None else {}),
         }
 
 
@@ -56,7 +59,9 @@ def receive(
     now: dt.datetime,
     strict: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    targeting: Targeting | None = None,
 ) -> Received:
+    """Parse, store and - with ``targeting`` - screen and score one message."""
     digest = hashlib.sha256(data).hexdigest()
     earlier = (
         session.execute(
@@ -87,7 +92,7 @@ def receive(
         session.add(row)
     row.attempts = (row.attempts or 0) + 1
     row.strict = strict
-    return _settle(session, row, outcome, actor=actor, now=now)
+    return _settle(session, row, outcome, actor=actor, now=now, targeting=targeting)
 
 
 def _duplicate(
@@ -128,7 +133,13 @@ def _duplicate(
 
 
 def _settle(
-    session: Session, row: m.TravelMessage, outcome: Outcome, *, actor: str, now: dt.datetime
+    session: Session,
+    row: m.TravelMessage,
+    outcome: Outcome,
+    *,
+    actor: str,
+    now: dt.datetime,
+    targeting: Targeting | None = None,
 ) -> Received:
     row.kind, row.form = outcome.kind, outcome.form
     first = outcome.messages[0] if outcome.messages else None
@@ -141,14 +152,16 @@ def _settle(
     if outcome.failed or any(p["severity"] == "error" for p in problems):
         return _quarantine(session, row, problems, actor=actor, now=now)
     flights: list[str] = []
+    filed: list[tuple[str, list[str]]] = []
     travellers = 0
     try:
         with session.begin_nested():
             for message in outcome.messages:
-                flight, count = file_message(session, message, row.id, now)
+                flight, named = file_message(session, message, row.id, now)
                 flight.warnings += len(outcome.warnings)
                 flights.append(flight.id)
-                travellers += count
+                filed.append((flight.id, named))
+                travellers += len(named)
     except SQLAlchemyError as exc:
         problems.append(
             Problem("error", f"could not be stored: {type(exc).__name__}: {exc}"[:500]).as_dict()
@@ -170,7 +183,10 @@ def _settle(
         },
         at=now,
     )
-    return Received(row.id, "stored", row.kind, travellers, sorted(set(flights)), problems)
+    received = Received(row.id, "stored", row.kind, travellers, sorted(set(flights)), problems)
+    if targeting is not None:
+        received.assessed = score_filed(session, targeting, filed, now=now, actor=actor).as_dict()
+    return received
 
 
 def _unfileable(outcome: Outcome) -> list[Problem]:
@@ -217,6 +233,7 @@ def reprocess(
     actor: str,
     now: dt.datetime,
     strict: bool = False,
+    targeting: Targeting | None = None,
 ) -> list[Received]:
     """Parse quarantined messages again (one, or all): after a fix to the parser or a switch
     from strict to lenient mode. Those that now pass are stored."""
@@ -232,7 +249,7 @@ def reprocess(
             continue
         row.attempts += 1
         outcome = parse(row.raw, strict=strict, today=now.date())
-        results.append(_settle(session, row, outcome, actor=actor, now=now))
+        results.append(_settle(session, row, outcome, actor=actor, now=now, targeting=targeting))
     return results
 
 

@@ -275,8 +275,9 @@ def _chunk(values: Iterable[str]) -> list[str]:
 
 def file_message(
     session: Session, message: Message, message_id: str, now: dt.datetime
-) -> tuple[m.Flight, int]:
-    """Store one understood message; returns its flight and how many travellers it named."""
+) -> tuple[m.Flight, list[str]]:
+    """Store one understood message; returns its flight and the travellers it named (ids, in
+    the message's order)."""
     flight = file_flight(session, message, now)
     people = message.everyone()
     resolver = Resolver(session, flight.id)
@@ -320,7 +321,7 @@ def file_message(
     aboard = resolver.aboard | {(row["traveller_id"], row["role"]) for row in rows}
     flight.crew = len({tid for tid, role in aboard if "crew" in role})
     flight.passengers = len({tid for tid, role in aboard if "crew" not in role})
-    return flight, len(rows)
+    return flight, [row["traveller_id"] for row in rows]
 
 
 def _complete(session: Session, people: list[Parsed], rows: list[dict[str, Any]]) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartborder.db import Base, UTCDateTime, utcnow
@@ -19,6 +19,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # targeting teams (user groups) whose hits this user works, e.g. ["national-security"]
+    teams: Mapped[list[str]] = mapped_column(JSON, default=list)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 

@@ -24,6 +24,7 @@ from smartborder.roles import Role
 from smartborder.settings import Settings
 from smartborder.users.models import ApiToken, LoginThrottle, User, WebSession
 
+TEAM_PATTERN = re.compile(r"[a-z][a-z0-9-]{1,39}")
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "sbt_"  # noqa: S105 - a marker, not a secret
@@ -51,9 +52,16 @@ def generate_password() -> str:
 
 
 def create_user(
-    session: Session, *, username: str, role: str, password: str, display_name: str = ""
+    session: Session,
+    *,
+    username: str,
+    role: str,
+    password: str,
+    display_name: str = "",
+    teams: list[str] | None = None,
 ) -> User:
     problems = []
+    problems += _team_problems(teams or [])
     if not USERNAME_PATTERN.fullmatch(username):
         problems.append(
             {
@@ -77,9 +85,28 @@ def create_user(
         display_name=display_name or username,
         password_hash=_hasher.hash(password),
         active=True,
+        teams=sorted(set(teams or [])),
     )
     session.add(user)
     session.flush()
+    return user
+
+
+def _team_problems(teams: list[str]) -> list[dict[str, str]]:
+    return [
+        {"field": "teams", "problem": f"{team!r}: 2-40 of a-z 0-9 -, starting with a letter"}
+        for team in teams
+        if not TEAM_PATTERN.fullmatch(team)
+    ]
+
+
+def set_teams(session: Session, username: str, teams: list[str]) -> User:
+    """The targeting teams whose hits the user works (replacing those held)."""
+    problems = _team_problems(teams)
+    if problems:
+        raise ValidationFailed("the teams cannot be set as given", details=problems)
+    user = get_user(session, username)
+    user.teams = sorted(set(teams))
     return user
 
 

@@ -1,0 +1,429 @@
+"""Every traveller filed is screened (local and partner lookouts) and scored by the active risk
+model; the result is kept as an assessment when anything fired (an indicator, a lookout hit, a
+decision other than board), queued for the analysts by severity, routed to a team by category,
+held from retention while a lookout hit is open, and shared with the partner when the model is
+joint and the joint score reaches the share threshold.
+
+Re-scoring runs the same steps again for flights not yet arrived, when the model or the lookouts
+change (``rescore``); an assessment that no longer fires and that no analyst has touched goes
+away, one an analyst has worked keeps its history with the new figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from smartborder.audit import chain
+from smartborder.exchange.context import NodeExchange
+from smartborder.identity.dates import DateProblem
+from smartborder.screening.models import Lookout
+from smartborder.screening.service import Screening
+from smartborder.screening.subject import make_identity
+from smartborder.travel import models as m
+from smartborder.travel import retention, sharing
+from smartborder.travel.models_service import active_model, document_of
+from smartborder.travel.records import Aboard, flight_records, screening_fields
+from smartborder.travel.riskmodel import Assessment, Decision, RiskModel
+from smartborder.travel.terms import DEFAULT_TEAM
+
+CO_TRAVELLERS = "co_travellers.with_hits"
+
+
+@dataclass(slots=True)
+class Scored:
+    """What one scoring pass did."""
+
+    flights: int = 0
+    travellers: int = 0
+    hits: int = 0
+    stored: int = 0
+    updated: int = 0
+    removed: int = 0
+    queued: int = 0
+    shared: int = 0
+    decisions: Counter[str] = field(default_factory=Counter)
+
+    def add(self, other: Scored) -> None:
+        for name in ("flights", "travellers", "hits", "stored", "updated", "removed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.queued += other.queued
+        self.shared += other.shared
+        self.decisions.update(other.decisions)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "flights": self.flights,
+            "travellers": self.travellers,
+            "hits": self.hits,
+            "stored": self.stored,
+            "updated": self.updated,
+            "removed": self.removed,
+            "queued": self.queued,
+            "shared": self.shared,
+            "decisions": dict(self.decisions),
+        }
+
+
+class Targeting:
+    """The node's screening and active model, as scoring needs them. One per process: the
+    compiled model is kept until another is activated, and a traveller's screening result is
+    kept (a PNR push and the PAXLST name the same person) until a lookout changes."""
+
+    def __init__(
+        self,
+        screening: Screening | None,
+        teams: dict[str, str] | None = None,
+        ex: NodeExchange | None = None,
+    ) -> None:
+        self.screening = screening
+        self.teams = teams or {}
+        self.ex = ex
+        self._model: tuple[str, RiskModel] | None = None
+        self._hits: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+        self._scored_state: tuple[Any, ...] | None = None
+
+    def model(self, session: Session) -> tuple[m.RiskModelRow, RiskModel] | None:
+        row = active_model(session)
+        if row is None:
+            return None
+        if self._model is None or self._model[0] != row.id:
+            self._model = (row.id, RiskModel(document_of(row)))
+        return row, self._model[1]
+
+    def sync(self, session: Session) -> None:
+        """Bring the lookout index up to date; forget screening results if anything changed."""
+        if self.screening is not None and self.screening.sync(session):
+            self._hits.clear()
+
+    def screen(self, session: Session, aboard: Aboard, today: dt.date) -> list[dict[str, Any]]:
+        """The lookout hits of one traveller, each with the lookout's action."""
+        if self.screening is None:
+            return []
+        person = aboard.person
+        numbers = tuple(sorted(str(d.get("number") or "") for d in aboard.documents))
+        key: tuple[Any, ...] = (person.surname, person.given_names, person.birth_date)
+        key += (person.sex, person.nationality, numbers)
+        found = self._hits.get(key)
+        if found is None:
+            try:
+                identity = make_identity(
+                    [f"{person.given_names} {person.surname}"],
+                    person.birth_date,
+                    person.sex,
+                    [person.nationality] if person.nationality else [],
+                    numbers,
+                )
+            except DateProblem:  # an unreadable birth date: screen on the rest
+                identity = make_identity(
+                    [f"{person.given_names} {person.surname}"], None, person.sex, (), numbers
+                )
+            hits = self.screening.matcher.screen(identity, today=today)
+            found = [hit.as_dict() for hit in hits]
+            if found:
+                lookouts = lookout_details(session, found)
+                for hit in found:
+                    held = lookouts.get(str(hit["lookout_id"]))
+                    hit["action"] = held.action if held else None
+            if len(self._hits) > 200_000:
+                self._hits.clear()
+            self._hits[key] = found
+        return found
+
+    def _state(self, session: Session) -> tuple[Any, ...]:
+        newest = session.execute(select(func.max(Lookout.updated_at))).scalar_one_or_none()
+        count = session.execute(select(func.count(Lookout.id))).scalar_one()
+        model = active_model(session)
+        return (newest, count, model.id if model else None, model.joint if model else None)
+
+    def changes(self, session: Session) -> str | None:
+        """What changed since the last re-scoring (lookouts, the model), or None."""
+        state = self._state(session)
+        if self._scored_state is None:
+            return "start-up"
+        if state == self._scored_state:
+            return None
+        if state[2:] != self._scored_state[2:]:
+            return "risk model changed"
+        return "lookouts changed"
+
+    def seen(self, session: Session) -> None:
+        self._scored_state = self._state(session)
+
+    def team_of(self, category: str) -> str:
+        return self.teams.get(category, DEFAULT_TEAM)
+
+
+def score_filed(
+    session: Session,
+    targeting: Targeting,
+    filed: Iterable[tuple[str, Collection[str]]],
+    *,
+    now: dt.datetime,
+    actor: str,
+) -> Scored:
+    """Screen and score the travellers just filed: (flight id, traveller ids) pairs."""
+    total = Scored()
+    for flight_id, travellers in filed:
+        flight = session.get(m.Flight, flight_id)
+        if flight is not None:
+            total.add(score_flight(session, targeting, flight, travellers, now=now))
+    if total.travellers:
+        _audit(session, total, actor, now, "travel:travellers:assessed")
+    return total
+
+
+def decision_without_model(hits: list[dict[str, Any]]) -> tuple[Decision, list[str]]:
+    """With no active model, a hit whose lookout says deny-boarding is "no board", any other
+    hit "contact the authority"."""
+    denying = [h for h in hits if h.get("action") == "deny-boarding"]
+    if denying:
+        return "no board", [
+            f"lookout {h['lookout_id']} ({h['category']}) says deny boarding" for h in denying
+        ]
+    if hits:
+        return "contact the authority", [
+            f"lookout {h['lookout_id']} ({h['category']}) matched" for h in hits
+        ]
+    return "board", []
+
+
+def upcoming(session: Session, today: dt.date) -> list[m.Flight]:
+    """Flights not yet arrived: arriving today or later (departing yesterday or later when the
+    arrival is not known)."""
+    day = today.isoformat()
+    before = (today - dt.timedelta(days=1)).isoformat()
+    return list(
+        session.execute(
+            select(m.Flight)
+            .where(
+                m.Flight.masked_at.is_(None),
+                or_(
+                    m.Flight.arrival >= day,
+                    (m.Flight.arrival.is_(None) & (m.Flight.date >= before)),
+                ),
+            )
+            .order_by(m.Flight.date, m.Flight.id)
+        ).scalars()
+    )
+
+
+def rescore(
+    session: Session, targeting: Targeting, *, now: dt.datetime, actor: str, reason: str
+) -> Scored:
+    """Screen and score again every traveller of every flight not yet arrived."""
+    total = Scored()
+    for flight in upcoming(session, now.date()):
+        total.add(score_flight(session, targeting, flight, None, now=now))
+    _audit(session, total, actor, now, "travel:travellers:rescored", reason=reason)
+    return total
+
+
+def _audit(
+    session: Session,
+    scored: Scored,
+    actor: str,
+    now: dt.datetime,
+    event: str,
+    **extra: str,
+) -> None:
+    chain.append(session, event, actor=actor, details={**scored.as_dict(), **extra}, at=now)
+
+
+def score_flight(
+    session: Session,
+    targeting: Targeting,
+    flight: m.Flight,
+    only: Collection[str] | None,
+    *,
+    now: dt.datetime,
+) -> Scored:
+    scored = Scored(flights=1)
+    targeting.sync(session)
+    found = targeting.model(session)
+    aboard = flight_records(session, flight, only)
+    today = now.date()
+    hits = {a.traveller_id: targeting.screen(session, a, today) for a in aboard}
+    flagged = Counter(a.locator for a in aboard if hits[a.traveller_id] and a.locator)
+    results: list[tuple[Aboard, Assessment, list[dict[str, Any]]]] = []
+    for one in aboard:
+        found_hits = hits[one.traveller_id]
+        one.record.update(screening_fields(found_hits))
+        others = flagged[one.locator] - bool(found_hits) if one.locator else 0
+        one.record[CO_TRAVELLERS] = others
+        assessment = found[1].assess(one.record) if found else Assessment()
+        if found is None:  # no model: a lookout hit still decides
+            assessment.decision, assessment.reasons = decision_without_model(found_hits)
+        scored.travellers += 1
+        scored.hits += bool(found_hits)
+        scored.decisions[assessment.decision] += 1
+        results.append((one, assessment, found_hits))
+    _keep(session, targeting, flight, results, found, scored, now)
+    return scored
+
+
+def _keep(
+    session: Session,
+    targeting: Targeting,
+    flight: m.Flight,
+    results: list[tuple[Aboard, Assessment, list[dict[str, Any]]]],
+    found: tuple[m.RiskModelRow, RiskModel] | None,
+    scored: Scored,
+    now: dt.datetime,
+) -> None:
+    """Insert, update or remove each traveller's assessment."""
+    held = {
+        a.traveller_id: a
+        for a in session.execute(
+            select(m.Assessment).where(
+                m.Assessment.flight_id == flight.id,
+                m.Assessment.origin == "local",
+                m.Assessment.traveller_id.in_([one.traveller_id for one, _, _ in results]),
+            )
+        ).scalars()
+    }
+    row_of, model = (found[0], found[1]) if found else (None, None)
+    for one, assessment, hits in results:
+        existing = held.get(one.traveller_id)
+        fired = bool(assessment.fired or hits or assessment.decision != "board")
+        if not fired:
+            if existing is not None and existing.status == "new" and not existing.shared_with:
+                _remove(session, existing, now)
+                scored.removed += 1
+            continue
+        values = _values(targeting, flight, one, assessment, hits, row_of, model)
+        changed = True
+        if existing is None:
+            existing = m.Assessment(
+                id=str(uuid.uuid4()),
+                flight_id=flight.id,
+                traveller_id=one.traveller_id,
+                origin="local",
+                status="new",
+                shared_with=[],
+                assessed_at=now,
+                version=1,
+                **values,
+            )
+            session.add(existing)
+            scored.stored += 1
+        elif any(getattr(existing, k) != v for k, v in values.items()):
+            for key, value in values.items():
+                setattr(existing, key, value)
+            existing.assessed_at, existing.version = now, existing.version + 1
+            scored.updated += 1
+        else:
+            changed = False
+        if changed:
+            scored.queued += existing.queued
+            if hits:
+                _hold(session, existing, hits, now)
+        if (
+            targeting.ex is not None
+            and row_of is not None
+            and model is not None
+            and row_of.joint
+            and model.shareable(assessment)
+        ):
+            scored.shared += sharing.offer(
+                session, targeting.ex, existing, one, assessment, row_of, now=now, again=changed
+            )
+
+
+def _values(
+    targeting: Targeting,
+    flight: m.Flight,
+    one: Aboard,
+    assessment: Assessment,
+    hits: list[dict[str, Any]],
+    row: m.RiskModelRow | None,
+    model: RiskModel | None,
+) -> dict[str, Any]:
+    alarm = bool(hits) or assessment.decision != "board"
+    review = model is not None and model.queued(assessment)
+    share = model is not None and model.shareable(assessment)
+    severity = "high" if alarm or share else "medium" if review else "low"
+    queued = severity != "low"
+    if hits:
+        category = str(hits[0]["category"])
+    elif assessment.fired:
+        category = max(assessment.fired, key=lambda i: i.weight).category
+    else:
+        category = "general"
+    person = one.person
+    return {
+        "model_id": row.id if row else None,
+        "model_label": f"{row.name} v{row.version}" if row else "",
+        "score": assessment.score,
+        "joint_score": assessment.joint_score,
+        "decision": assessment.decision,
+        "reasons": assessment.reasons,
+        "indicators": assessment.as_dict(one.record)["indicators"],
+        "hits": hits,
+        "severity": severity,
+        "queued": queued,
+        "category": category[:32],
+        "team": targeting.team_of(category)[:40],
+        "summary": {
+            "name": f"{person.surname}, {person.given_names}".strip(", "),
+            "birth_date": person.birth_date,
+            "nationality": person.nationality,
+            "role": person.role,
+            "flight": f"{flight.carrier}{flight.number}",
+            "date": flight.date,
+            "route": f"{flight.origin}-{flight.destination}",
+            "locator": one.locator,
+        },
+        "departs": (flight.departure or flight.date)[:16],
+        "arrives": flight.arrival,
+    }
+
+
+def _hold(
+    session: Session, row: m.Assessment, hits: list[dict[str, Any]], now: dt.datetime
+) -> None:
+    """An open lookout hit keeps the traveller's data past retention until it is cleared."""
+    source = f"hit:{row.id}"
+    if session.execute(
+        select(m.Hold.id).where(m.Hold.source == source, m.Hold.released_at.is_(None))
+    ).first():
+        return
+    assert row.traveller_id is not None
+    categories = ", ".join(sorted({str(h["category"]) for h in hits}))
+    retention.place_hold(
+        session,
+        row.traveller_id,
+        reason=f"open lookout hit ({categories})",
+        actor="system:targeting",
+        now=now,
+        source=source,
+    )
+
+
+def release_holds(session: Session, row: m.Assessment, *, actor: str, now: dt.datetime) -> None:
+    for hold in session.execute(
+        select(m.Hold).where(m.Hold.source == f"hit:{row.id}", m.Hold.released_at.is_(None))
+    ).scalars():
+        retention.release_hold(session, hold.id, actor=actor, now=now, reason="hit closed")
+
+
+def _remove(session: Session, row: m.Assessment, now: dt.datetime) -> None:
+    release_holds(session, row, actor="system:targeting", now=now)
+    session.delete(row)
+
+
+def lookout_details(session: Session, hits: list[dict[str, Any]]) -> dict[str, Lookout]:
+    ids = [str(h["lookout_id"]) for h in hits]
+    if not ids:
+        return {}
+    return {
+        lookout.id: lookout
+        for lookout in session.execute(select(Lookout).where(Lookout.id.in_(ids))).scalars()
+    }
