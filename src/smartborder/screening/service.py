@@ -259,7 +259,8 @@ class Screening:
         self._lock = threading.Lock()
 
     def sync(self, session: Session) -> int:
-        """Load what changed since the last call (everything, the first time)."""
+        """Load what changed since the last call (everything, the first time); returns how
+        many lookouts were added, changed or removed."""
         with self._lock:
             statement = select(Lookout)
             if self._seen_until is None:
@@ -273,10 +274,17 @@ class Screening:
                 newest = lookout.updated_at if newest is None else max(newest, lookout.updated_at)
                 if self._seen_until is None:
                     entries.append(entry_of(lookout))
-                elif lookout.status == "active":
+                    changed += 1
+                    continue
+                held = self.index.get(lookout.id)
+                if lookout.status == "active":
+                    if held is not None and held.version == lookout.version:
+                        continue  # re-read by the look-back, unchanged
                     self.index.upsert(entry_of(lookout))
-                else:
+                elif held is not None:
                     self.index.remove(lookout.id)
+                else:
+                    continue
                 changed += 1
             if self._seen_until is None:
                 self.index.build(entries)

@@ -225,35 +225,51 @@ def flight_records(
     mention, with the booking and documents of the latest message that gave them (a wheels-up
     PAXLST names no booking; a PNR push may carry no SSR DOCS). Screening fields are left for
     the caller, who knows the hits."""
-    mentions = session.execute(
-        select(m.Passenger)
-        .where(m.Passenger.flight_id == flight.id, m.Passenger.masked.is_(False))
-        .order_by(m.Passenger.received_at)
-    ).scalars()
+    on_flight = (m.Passenger.flight_id == flight.id) & m.Passenger.masked.is_(False)
+
+    def mentions_of(travellers: Collection[str]) -> list[m.Passenger]:
+        return list(
+            session.execute(
+                select(m.Passenger).where(on_flight, m.Passenger.traveller_id.in_(travellers))
+            ).scalars()
+        )
+
+    if only is None:
+        rows = list(session.execute(select(m.Passenger).where(on_flight)).scalars())
+    else:  # those named, with every mention of theirs, then their co-travellers
+        rows = mentions_of(sorted(set(only)))
+        booked = sorted({r.reservation for r in rows if r.reservation})
+        if booked:
+            others = session.execute(
+                select(m.Passenger.traveller_id)
+                .where(
+                    on_flight,
+                    m.Passenger.reservation.in_(booked),
+                    m.Passenger.traveller_id.not_in(sorted(set(only))),
+                )
+                .distinct()
+            ).scalars()
+            rows += mentions_of(sorted(others))
+    rows.sort(key=lambda r: (r.received_at, r.id))
     latest: dict[str, m.Passenger] = {}
     locator: dict[str, str] = {}
     documents: dict[str, list[dict[str, Any]]] = {}
     counts: Counter[str] = Counter()
-    for mention in mentions:  # oldest first: later messages win, gaps filled from earlier
+    for mention in rows:  # oldest first: later messages win, gaps filled from earlier
         latest[mention.traveller_id] = mention
         counts[mention.traveller_id] += 1
         if mention.reservation:
             locator[mention.traveller_id] = mention.reservation
         if mention.documents:
             documents[mention.traveller_id] = mention.documents
+    booking_query = select(m.Reservation).where(m.Reservation.flight_id == flight.id)
     if only is not None:
-        wanted = set(only)
-        booked = {locator[t] for t in wanted if t in locator}
-        wanted |= {t for t, code in locator.items() if code in booked}
-    bookings = {
-        r.locator: r
-        for r in session.execute(
-            select(m.Reservation).where(m.Reservation.flight_id == flight.id)
-        ).scalars()
-    }
+        codes = sorted(set(locator.values()))
+        booking_query = booking_query.where(m.Reservation.locator.in_(codes))
+    bookings = {r.locator: r for r in session.execute(booking_query).scalars()}
     found = []
     for tid, person in latest.items():
-        if person.cancelled or (only is not None and tid not in wanted):
+        if person.cancelled:
             continue
         aboard = Aboard(
             tid, person, bookings.get(locator.get(tid, "")), documents.get(tid, []), counts[tid]
