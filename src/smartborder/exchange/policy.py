@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from smartborder.exchange.document import AgreementDocument
 from smartborder.exchange.models import Agreement
 
@@ -110,3 +113,20 @@ def check_use(
             + ", ".join(sorted(document.purpose_ids())),
         )
     return document
+
+
+def carrying(
+    session: Session, today: dt.date, kind: str, partner: str | None = None
+) -> list[tuple[Agreement, AgreementDocument]]:
+    """Agreements in force ``today`` that carry ``kind`` (with ``partner``, when given)."""
+    query = select(Agreement).where(Agreement.state == "signed")
+    if partner is not None:
+        query = query.where(Agreement.partner == partner)
+    found = []
+    for agreement in session.scalars(query.order_by(Agreement.id)):
+        if status(agreement, today) != "in-force":
+            continue
+        document = document_of(agreement)
+        if document.rule(kind) is not None:
+            found.append((agreement, document))
+    return found

@@ -34,7 +34,7 @@ from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.document import AgreementDocument
 from smartborder.exchange.inbox import Received
 from smartborder.exchange.models import Agreement
-from smartborder.exchange.policy import Refused, document_of, status
+from smartborder.exchange.policy import Refused, carrying, document_of, status
 from smartborder.screening.files import validate_all
 from smartborder.screening.models import Lookout
 from smartborder.screening.schemas import LookoutIn
@@ -47,15 +47,7 @@ ALWAYS = ("lookout_id", "version", "subject_kind", "category")
 
 def annexes(session: Session, ex: NodeExchange) -> list[tuple[Agreement, AgreementDocument]]:
     """Agreements in force today that carry lookouts, one or more per partner."""
-    today = ex.clock().date()
-    found = []
-    for agreement in session.scalars(select(Agreement).where(Agreement.state == "signed")):
-        if status(agreement, today) != "in-force":
-            continue
-        document = document_of(agreement)
-        if document.rule(UPSERT) is not None:
-            found.append((agreement, document))
-    return found
+    return carrying(session, ex.clock().date(), UPSERT)
 
 
 def _purpose(document: AgreementDocument) -> str:

@@ -31,7 +31,7 @@ from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.document import AgreementDocument
 from smartborder.exchange.inbox import Received
 from smartborder.exchange.models import Agreement
-from smartborder.exchange.policy import Refused, document_of, status
+from smartborder.exchange.policy import Refused, carrying
 from smartborder.travel import models as m
 from smartborder.travel.records import Aboard
 from smartborder.travel.riskmodel import Assessment
@@ -46,18 +46,7 @@ def annexes(
     session: Session, ex: NodeExchange, kind: str, partner: str | None = None
 ) -> list[tuple[Agreement, AgreementDocument]]:
     """Agreements in force today that carry ``kind`` (with ``partner``, when given)."""
-    today = ex.clock().date()
-    query = select(Agreement).where(Agreement.state == "signed")
-    if partner is not None:
-        query = query.where(Agreement.partner == partner)
-    found = []
-    for agreement in session.scalars(query.order_by(Agreement.id)):
-        if status(agreement, today) != "in-force":
-            continue
-        document = document_of(agreement)
-        if document.rule(kind) is not None:
-            found.append((agreement, document))
-    return found
+    return carrying(session, ex.clock().date(), kind, partner)
 
 
 def _purpose(document: AgreementDocument) -> str:
