@@ -380,3 +380,28 @@ def test_cli_queue_show_dispose_rescore(
     code, out, _ = cli(["travel", "rescore", "--as", "sup", *home])
     assert code == 0
     assert json.loads(out)["hits"] == 1
+
+
+def test_a_later_push_without_docs_keeps_what_the_paxlst_said(
+    node_app: FastAPI, client: TestClient
+) -> None:
+    """The latest mention decides, but a PNR push without SSR DOCS after the PAXLST does not
+    erase the date of birth, nationality and document the PAXLST gave (scoring and screening
+    would otherwise see a thinner person with every push)."""
+    from smartborder.travel.records import flight_records
+
+    analyst = api_token(node_app, "ana", "analyst")
+    post(client, PAXLST, analyst)
+    no_docs = PNRGOV.replace(
+        b"SSR+DOCS:HK:1:AC:::::/P/CAN/HK123456/CAN/15APR85/F/01JAN30/O?'BRIEN/MARY ANNE'\n", b""
+    ).replace(b"UNT+36+1'", b"UNT+35+1'")
+    post(client, no_docs, analyst)
+    with db.unit_of_work(node_app.state.sessions) as s:
+        flight = s.execute(select(m.Flight)).scalar_one()
+        mary = next(a for a in flight_records(s, flight) if a.person.surname == "O'BRIEN")
+    assert mary.mentions == 2
+    assert mary.locator is not None  # the booking, from the push
+    assert mary.record["traveller.age"] == 41  # born 1985-04-15, leaves 2026-11-22
+    assert mary.record["traveller.nationality"] == "CAN"
+    assert [d["number"] for d in mary.documents] == ["HK123456"]
+    assert mary.record["document.days_to_expiry"] is not None

@@ -133,6 +133,7 @@ DOCUMENT = Feature(
 )
 FEATURES = (NAME, BIRTH, SEX, NATIONALITY, DOCUMENT)
 _LEVELS = {(f.name, level.name): level for f in FEATURES for level in f.levels}
+_WEIGHTS = {f.name: {level.name: level.weight for level in f.levels} for f in FEATURES}
 
 _OCR = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5",
                       "G": "6", "B": "8"})  # fmt: skip
@@ -164,6 +165,18 @@ def score(
     when ``explain`` is false: screening explains only the hits). With ``at_least``, a pair
     that could not reach it whatever its names is not compared by name, and the value
     returned is only known to be below ``at_least``."""
+    if not explain:  # the levels alone, without building the details (most pairs stop here)
+        logit = PRIOR + (
+            _WEIGHTS[BIRTH.name][birth_level(query.birth, listed.birth)]
+            + _WEIGHTS[SEX.name][_sex_level(query.sex, listed.sex)]
+            + _WEIGHTS[NATIONALITY.name][
+                _nationality_level(query.nationalities, listed.nationalities)
+            ]
+            + _WEIGHTS[DOCUMENT.name][_document(query.documents, listed.documents)[1]]
+        )
+        if at_least is not None and _sigmoid(logit + _BEST_NAME) < at_least:
+            return _sigmoid(logit + _BEST_NAME), []
+        return _sigmoid(logit + _WEIGHTS[NAME.name][_name(query, listed, words, False)[1]]), []
     rest = (
         _birth(query.birth, listed.birth, explain),
         _sex(query.sex, listed.sex),
@@ -273,19 +286,30 @@ def _birth(q: tuple[int, int, int] | None, c: tuple[int, int, int] | None, expla
     return BIRTH, level, f"{_fmt(q)} vs {_fmt(c)}" if q and c else "not given on one side"
 
 
-def _sex(q: str | None, c: str | None) -> Graded:
+def _sex_level(q: str | None, c: str | None) -> str:
     if q not in ("M", "F") or c not in ("M", "F"):
-        return SEX, "unknown", f"{q or '-'} vs {c or '-'}"
-    return SEX, "same" if q == c else "different", f"{q} vs {c}"
+        return "unknown"
+    return "same" if q == c else "different"
+
+
+def _sex(q: str | None, c: str | None) -> Graded:
+    level = _sex_level(q, c)
+    return SEX, level, f"{q or '-'} vs {c or '-'}" if level == "unknown" else f"{q} vs {c}"
+
+
+def _nationality_level(q: frozenset[str], c: frozenset[str]) -> str:
+    if not q or not c:
+        return "unknown"
+    return "different" if q.isdisjoint(c) else "shared"
 
 
 def _nationality(q: frozenset[str], c: frozenset[str], explain: bool) -> Graded:
-    if not q or not c:
+    level = _nationality_level(q, c)
+    if level == "unknown":
         return NATIONALITY, "unknown", "not given on one side"
-    common = q & c
-    level = "shared" if common else "different"
     if not explain:
         return NATIONALITY, level, ""
+    common = q & c
     detail = ", ".join(sorted(common)) or f"{'/'.join(sorted(q))} vs {'/'.join(sorted(c))}"
     return NATIONALITY, level, detail
 

@@ -14,8 +14,9 @@ A missing value (``None``) satisfies no operator except ``is_missing``: unknown 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -291,63 +292,95 @@ def depth_of(condition: Condition) -> int:
 
 
 def compile_condition(condition: Condition) -> Test:
+    """A test of ``condition`` on a record as ``records.record_of`` gives it."""
+    fast, normalise = compile_fast(condition), normaliser(fields_of(condition))
+    return lambda r: fast(normalise(r))
+
+
+def normaliser(fields: Iterable[str]) -> Callable[[Record], dict[str, Any]]:
+    """Turns a record into the normalised form ``compile_fast`` tests read: each of ``fields``
+    present, text upper-cased, numbers as floats, dates as ISO text, codes as a frozenset. A
+    model normalises each record once for all its indicators."""
+    steps = tuple((name, _normaliser(FIELDS[name].kind)) for name in sorted(set(fields)))
+
+    def normalise(record: Record) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, norm in steps:
+            value = record.get(name)
+            out[name] = None if value is None else norm(value)
+        return out
+
+    return normalise
+
+
+def compile_fast(condition: Condition) -> Test:
+    """``condition`` as nested closures over a normalised record (see ``normaliser``)."""
     if isinstance(condition, Leaf):
         return _leaf(condition)
     if isinstance(condition, Not):
-        inner = compile_condition(condition.not_)
+        inner = compile_fast(condition.not_)
         return lambda r: not inner(r)
-    tests = tuple(
-        compile_condition(c)
-        for c in (condition.all if isinstance(condition, All) else condition.any)
-    )
+    parts = condition.all if isinstance(condition, All) else condition.any
+    tests = tuple(compile_fast(c) for c in parts)
+    if len(tests) == 1:
+        return tests[0]
     if isinstance(condition, All):
-        return lambda r: all(t(r) for t in tests)
-    return lambda r: any(t(r) for t in tests)
+        if len(tests) == 2:
+            first, second = tests
+            return lambda r: first(r) and second(r)
+
+        def every(record: Record) -> bool:
+            for test in tests:  # noqa: SIM110 - a plain loop: no generator per call
+                if not test(record):
+                    return False
+            return True
+
+        return every
+    if len(tests) == 2:
+        first, second = tests
+        return lambda r: first(r) or second(r)
+
+    def some(record: Record) -> bool:
+        for test in tests:  # noqa: SIM110 - a plain loop: no generator per call
+            if test(record):
+                return True
+        return False
+
+    return some
 
 
 def _leaf(leaf: Leaf) -> Test:
+    """One closure per operator, each reading the normalised value directly: a leaf runs for
+    every indicator of every traveller filed, so it avoids calls it does not need. A missing
+    value satisfies nothing but ``is_missing``."""
     name, op, value = leaf.field, leaf.op, leaf.value
-    kind = FIELDS[name].kind
-    norm = _normaliser(kind)
-    if op == "is_missing":
-        return lambda r: _missing(r.get(name))
-    if op == "is_present":
-        return lambda r: not _missing(r.get(name))
-    if op == "is_true":
-        return lambda r: r.get(name) is True
-    if op == "is_false":
-        return lambda r: r.get(name) is False
-
-    def known(test: Callable[[Any], bool]) -> Test:
-        def check(record: Record) -> bool:
-            found = record.get(name)
-            return found is not None and test(norm(found))
-
-        return check
-
-    table: dict[str, Callable[[Any], bool]] = {
-        "equals": lambda v: v == value,
-        "not_equals": lambda v: v != value,
-        "in": lambda v: v in value,
-        "not_in": lambda v: v not in value,
-        "starts_with": lambda v: v.startswith(value),
-        "ends_with": lambda v: v.endswith(value),
-        "contains_text": lambda v: value in v,
-        "lt": lambda v: v < value,
-        "le": lambda v: v <= value,
-        "gt": lambda v: v > value,
-        "ge": lambda v: v >= value,
-        "between": lambda v: value[0] <= v <= value[1],
-        "contains": lambda v: value in v,
-        "contains_any": lambda v: not value.isdisjoint(v),
-        "contains_all": lambda v: value <= v,
-        "contains_none": lambda v: value.isdisjoint(v),
+    table: dict[str, Test] = {
+        "is_missing": lambda r: _missing(r[name]),
+        "is_present": lambda r: not _missing(r[name]),
+        "is_true": lambda r: r[name] is True,
+        "is_false": lambda r: r[name] is False,
+        "equals": lambda r: (v := r[name]) is not None and v == value,
+        "not_equals": lambda r: (v := r[name]) is not None and v != value,
+        "in": lambda r: (v := r[name]) is not None and v in value,
+        "not_in": lambda r: (v := r[name]) is not None and v not in value,
+        "starts_with": lambda r: (v := r[name]) is not None and v.startswith(value),
+        "ends_with": lambda r: (v := r[name]) is not None and v.endswith(value),
+        "contains_text": lambda r: (v := r[name]) is not None and value in v,
+        "lt": lambda r: (v := r[name]) is not None and v < value,
+        "le": lambda r: (v := r[name]) is not None and v <= value,
+        "gt": lambda r: (v := r[name]) is not None and v > value,
+        "ge": lambda r: (v := r[name]) is not None and v >= value,
+        "between": lambda r: (v := r[name]) is not None and value[0] <= v <= value[1],
+        "contains": lambda r: (v := r[name]) is not None and value in v,
+        "contains_any": lambda r: (v := r[name]) is not None and not value.isdisjoint(v),
+        "contains_all": lambda r: (v := r[name]) is not None and value <= v,
+        "contains_none": lambda r: (v := r[name]) is not None and value.isdisjoint(v),
     }
-    return known(table[op])
+    return table[op]
 
 
 def _missing(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, list | tuple | set) and not value)
+    return value is None or value == "" or (isinstance(value, Collection) and not value)
 
 
 def _normaliser(kind: str) -> Callable[[Any], Any]:
@@ -374,7 +407,7 @@ def _explain(
     condition: Condition, record: Record, found: list[dict[str, Any]], *, negated: bool
 ) -> bool:
     if isinstance(condition, Leaf):
-        held = compile_condition(condition)(record)
+        held = _leaf_test(condition)(record)
         if held != negated:
             found.append(describe(condition, record.get(condition.field), negated=negated))
         return held
@@ -383,6 +416,11 @@ def _explain(
     parts = condition.all if isinstance(condition, All) else condition.any
     results = [_explain(c, record, found, negated=negated) for c in parts]
     return all(results) if isinstance(condition, All) else any(results)
+
+
+@lru_cache(maxsize=4096)  # a model's leaves, explained for every assessment kept
+def _leaf_test(leaf: Leaf) -> Test:
+    return compile_condition(leaf)
 
 
 def describe(leaf: Leaf, seen: Any, *, negated: bool = False) -> dict[str, Any]:

@@ -10,15 +10,82 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 import airportsdata
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smartborder.travel import models as m
 
 Screened = Sequence[dict[str, Any]]  # hits as screening returns them (as_dict)
+
+
+class Mention(Protocol):
+    """What scoring reads of a traveller's mention: a ``Passenger`` row, or its columns as
+    a plain result row (intake reads only these, without building ORM objects)."""
+
+    @property
+    def role(self) -> str: ...
+    @property
+    def surname(self) -> str: ...
+    @property
+    def given_names(self) -> str: ...
+    @property
+    def birth_date(self) -> str | None: ...
+    @property
+    def sex(self) -> str | None: ...
+    @property
+    def nationality(self) -> str | None: ...
+    @property
+    def details(self) -> dict[str, Any]: ...
+    @property
+    def cancelled(self) -> bool: ...
+
+
+class Booking(Protocol):
+    """What scoring reads of a reservation (a ``Reservation`` row or its columns)."""
+
+    @property
+    def locator(self) -> str: ...
+    @property
+    def details(self) -> dict[str, Any]: ...
+    @property
+    def created(self) -> str | None: ...
+    @property
+    def ticketed(self) -> str | None: ...
+    @property
+    def pushes(self) -> int: ...
+
+
+_SEEN = (  # what choosing the latest mention needs, without decoding any JSON
+    m.Passenger.id,
+    m.Passenger.traveller_id,
+    m.Passenger.reservation,
+    m.Passenger.birth_date,
+    m.Passenger.sex,
+    m.Passenger.nationality,
+    func.json_array_length(m.Passenger.documents).label("documents"),
+)
+_MENTION = (
+    m.Passenger.id,
+    m.Passenger.documents,
+    m.Passenger.cancelled,
+    m.Passenger.role,
+    m.Passenger.surname,
+    m.Passenger.given_names,
+    m.Passenger.birth_date,
+    m.Passenger.sex,
+    m.Passenger.nationality,
+    m.Passenger.details,
+)
+_BOOKING = (
+    m.Reservation.locator,
+    m.Reservation.details,
+    m.Reservation.created,
+    m.Reservation.ticketed,
+    m.Reservation.pushes,
+)
 
 
 @lru_cache(maxsize=1)
@@ -32,6 +99,7 @@ def country_of(airport: str) -> str | None:
     return str(found["country"]) if found else None
 
 
+@lru_cache(maxsize=65536)  # the same flight, birth and expiry dates come again and again
 def _date(text: str | None) -> dt.date | None:
     if not text or len(text) < 10:
         return None
@@ -59,25 +127,48 @@ def _age(born: str | None, on: dt.date | None) -> int | None:
 
 def record_of(
     flight: m.Flight,
-    person: m.Passenger,
-    booking: m.Reservation | None = None,
+    person: Mention,
+    booking: Booking | None = None,
     *,
     hits: Screened = (),
     co_traveller_hits: int = 0,
     mentions: int = 1,
     documents: list[dict[str, Any]] | None = None,
+    flight_part: dict[str, Any] | None = None,
+    booking_part: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
+    """The record of one traveller. ``flight_part`` and ``booking_part`` are what
+    ``flight_fields`` and ``booking_fields`` give, for a caller scoring many travellers of one
+    flight or booking (computed here when not given)."""
     departs = _date(flight.date)
-    record: dict[str, Any] = {
-        "traveller.role": person.role,
-        "traveller.surname": person.surname or None,
-        "traveller.given_names": person.given_names or None,
-        "traveller.age": _age(person.birth_date, departs),
-        "traveller.sex": person.sex,
-        "traveller.nationality": person.nationality,
-        "traveller.residence": (person.details or {}).get("residence"),
-        "traveller.birth_place": (person.details or {}).get("birth_place"),
-        "traveller.messages": mentions,
+    details = person.details or {}
+    record: dict[str, Any] = dict(flight_part if flight_part is not None else flight_fields(flight))
+    record.update(
+        {
+            "traveller.role": person.role,
+            "traveller.surname": person.surname or None,
+            "traveller.given_names": person.given_names or None,
+            "traveller.age": _age(person.birth_date, departs),
+            "traveller.sex": person.sex,
+            "traveller.nationality": person.nationality,
+            "traveller.residence": details.get("residence"),
+            "traveller.birth_place": details.get("birth_place"),
+            "traveller.messages": mentions,
+            "pnr.seat": details.get("seat"),
+            "pnr.bags": details.get("bags"),
+            "pnr.frequent_flyer": bool(details.get("frequent_flyer")),
+            "co_travellers.with_hits": co_traveller_hits,
+        }
+    )
+    record.update(_document(documents or [], person.nationality, departs))
+    record.update(booking_part if booking_part is not None else booking_fields(booking, departs))
+    record.update(screening_fields(hits))
+    return record
+
+
+def flight_fields(flight: m.Flight) -> dict[str, Any]:
+    """The fields every traveller of ``flight`` shares."""
+    return {
         "flight.carrier": flight.carrier,
         "flight.number": flight.number,
         "flight.origin": flight.origin,
@@ -88,15 +179,7 @@ def record_of(
         "flight.departure_date": flight.date or None,
         "flight.departure_hour": _hour(flight.departure),
         "flight.codeshare": bool(flight.codeshares),
-        "pnr.seat": (person.details or {}).get("seat"),
-        "pnr.bags": (person.details or {}).get("bags"),
-        "pnr.frequent_flyer": bool((person.details or {}).get("frequent_flyer")),
-        "co_travellers.with_hits": co_traveller_hits,
     }
-    record.update(_document(documents or person.documents or [], person.nationality, departs))
-    record.update(_booking(booking, departs))
-    record.update(screening_fields(hits))
-    return record
 
 
 def _hour(departure: str | None) -> int | None:
@@ -122,7 +205,8 @@ def _document(
     }
 
 
-def _booking(booking: m.Reservation | None, departs: dt.date | None) -> dict[str, Any]:
+def booking_fields(booking: Booking | None, departs: dt.date | None) -> dict[str, Any]:
+    """The fields every traveller of ``booking`` shares."""
     if booking is None:
         return {}
     details = booking.details or {}
@@ -201,13 +285,29 @@ def screening_fields(hits: Screened) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class Merged:
+    """The latest mention of a traveller, with the date of birth, sex and nationality an
+    earlier message gave when the latest leaves them out (a PNR push without SSR DOCS after
+    the PAXLST still describes the same person)."""
+
+    role: str
+    surname: str
+    given_names: str
+    birth_date: str | None
+    sex: str | None
+    nationality: str | None
+    details: dict[str, Any]
+    cancelled: bool
+
+
 @dataclass(slots=True)
 class Aboard:
     """One traveller of a flight as the latest messages give them, ready to screen and score."""
 
     traveller_id: str
-    person: m.Passenger
-    booking: m.Reservation | None
+    person: Mention
+    booking: Booking | None
     documents: list[dict[str, Any]]
     mentions: int
     record: dict[str, Any] = field(default_factory=dict)
@@ -217,6 +317,19 @@ class Aboard:
         return self.booking.locator if self.booking is not None else None
 
 
+def _merged(row: Any, known: dict[str, str]) -> Merged:
+    return Merged(
+        role=row.role,
+        surname=row.surname,
+        given_names=row.given_names,
+        birth_date=row.birth_date or known.get("birth_date"),
+        sex=row.sex or known.get("sex"),
+        nationality=row.nationality or known.get("nationality"),
+        details=row.details or {},
+        cancelled=row.cancelled,
+    )
+
+
 def flight_records(
     session: Session, flight: m.Flight, only: Collection[str] | None = None
 ) -> list[Aboard]:
@@ -224,58 +337,62 @@ def flight_records(
     co-travellers on the same booking - as a record for risk conditions: the latest message's
     mention, with the booking and documents of the latest message that gave them (a wheels-up
     PAXLST names no booking; a PNR push may carry no SSR DOCS). Screening fields are left for
-    the caller, who knows the hits."""
+    the caller, who knows the hits. Rows are read as plain columns: scoring runs for every
+    message filed, and building ORM objects for every earlier mention would cost more than
+    the scoring itself."""
     on_flight = (m.Passenger.flight_id == flight.id) & m.Passenger.masked.is_(False)
-
-    def mentions_of(travellers: Collection[str]) -> list[m.Passenger]:
-        return list(
-            session.execute(
-                select(m.Passenger).where(on_flight, m.Passenger.traveller_id.in_(travellers))
-            ).scalars()
+    query = select(*_SEEN).where(on_flight).order_by(m.Passenger.received_at, m.Passenger.id)
+    if only is not None:  # those named and their co-travellers, with every mention of theirs
+        named = m.Passenger.traveller_id.in_(sorted(set(only)))
+        booked = select(m.Passenger.reservation).where(on_flight, named)
+        co_travellers = select(m.Passenger.traveller_id).where(
+            on_flight, m.Passenger.reservation.in_(booked.scalar_subquery())
         )
-
-    if only is None:
-        rows = list(session.execute(select(m.Passenger).where(on_flight)).scalars())
-    else:  # those named, with every mention of theirs, then their co-travellers
-        rows = mentions_of(sorted(set(only)))
-        booked = sorted({r.reservation for r in rows if r.reservation})
-        if booked:
-            others = session.execute(
-                select(m.Passenger.traveller_id)
-                .where(
-                    on_flight,
-                    m.Passenger.reservation.in_(booked),
-                    m.Passenger.traveller_id.not_in(sorted(set(only))),
-                )
-                .distinct()
-            ).scalars()
-            rows += mentions_of(sorted(others))
-    rows.sort(key=lambda r: (r.received_at, r.id))
-    latest: dict[str, m.Passenger] = {}
+        query = query.where(named | m.Passenger.traveller_id.in_(co_travellers.scalar_subquery()))
+    rows = session.execute(query).all()
+    last: dict[str, str] = {}
     locator: dict[str, str] = {}
-    documents: dict[str, list[dict[str, Any]]] = {}
+    documented: dict[str, str] = {}
     counts: Counter[str] = Counter()
+    known: dict[str, dict[str, str]] = {}
     for mention in rows:  # oldest first: later messages win, gaps filled from earlier
-        latest[mention.traveller_id] = mention
+        last[mention.traveller_id] = mention.id
         counts[mention.traveller_id] += 1
+        facts = known.setdefault(mention.traveller_id, {})
+        for name in ("birth_date", "sex", "nationality"):
+            if value := getattr(mention, name):
+                facts[name] = value
         if mention.reservation:
             locator[mention.traveller_id] = mention.reservation
         if mention.documents:
-            documents[mention.traveller_id] = mention.documents
-    booking_query = select(m.Reservation).where(m.Reservation.flight_id == flight.id)
+            documented[mention.traveller_id] = mention.id
+    wanted = sorted({*last.values(), *documented.values()})
+    read = {r.id: r for r in session.execute(select(*_MENTION).where(m.Passenger.id.in_(wanted)))}
+    latest = {tid: _merged(read[mention], known[tid]) for tid, mention in last.items()}
+    documents = {tid: read[mention].documents for tid, mention in documented.items()}
+    booking_query = select(*_BOOKING).where(m.Reservation.flight_id == flight.id)
     if only is not None:
         codes = sorted(set(locator.values()))
         booking_query = booking_query.where(m.Reservation.locator.in_(codes))
-    bookings = {r.locator: r for r in session.execute(booking_query).scalars()}
+    bookings = {r.locator: r for r in session.execute(booking_query)}
+    departs = _date(flight.date)
+    shared = flight_fields(flight)
+    booked_parts = {code: booking_fields(row, departs) for code, row in bookings.items()}
+    no_booking = booking_fields(None, departs)
     found = []
     for tid, person in latest.items():
         if person.cancelled:
             continue
-        aboard = Aboard(
-            tid, person, bookings.get(locator.get(tid, "")), documents.get(tid, []), counts[tid]
-        )
+        code = locator.get(tid, "")
+        aboard = Aboard(tid, person, bookings.get(code), documents.get(tid, []), counts[tid])
         aboard.record = record_of(
-            flight, person, aboard.booking, documents=aboard.documents, mentions=counts[tid]
+            flight,
+            person,
+            aboard.booking,
+            documents=aboard.documents,
+            mentions=counts[tid],
+            flight_part=shared,
+            booking_part=booked_parts.get(code, no_booking),
         )
         aboard.record["_traveller"] = tid
         found.append(aboard)

@@ -105,7 +105,6 @@ def place_hold(
         placed_at=now,
     )
     session.add(hold)
-    session.flush()
     chain.append(
         session,
         "travel:hold:placed",

@@ -30,9 +30,11 @@ from smartborder.travel.conditions import (
     Record,
     Test,
     compile_condition,
+    compile_fast,
     depth_of,
     explain,
     fields_of,
+    normaliser,
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
@@ -234,15 +236,17 @@ class RiskModel:
 
     def __init__(self, doc: RiskModelDoc) -> None:
         self.doc = doc
-        self.indicators = [Compiled(i, compile_condition(i.when)) for i in doc.indicators]
+        self.indicators = [Compiled(i, compile_fast(i.when)) for i in doc.indicators]
+        self._normalise = normaliser(set().union(*(fields_of(i.when) for i in doc.indicators)))
         decisions = doc.decisions
         self._no_board = compile_condition(decisions.no_board) if decisions.no_board else None
         self._contact = compile_condition(decisions.contact) if decisions.contact else None
 
     def assess(self, record: Record) -> Assessment:
         result = Assessment()
+        normalised = self._normalise(record)
         for compiled in self.indicators:
-            if compiled.test(record):
+            if compiled.test(normalised):
                 result.fired.append(compiled.indicator)
                 result.score += compiled.indicator.weight
                 if compiled.indicator.scope == "joint":

@@ -290,6 +290,7 @@ def _keep(
         ).scalars()
     }
     row_of, model = (found[0], found[1]) if found else (None, None)
+    to_hold: list[tuple[m.Assessment, list[dict[str, Any]]]] = []
     for one, assessment, hits in results:
         existing = held.get(one.traveller_id)
         fired = bool(assessment.fired or hits or assessment.decision != "board")
@@ -324,7 +325,7 @@ def _keep(
         if changed:
             scored.queued += existing.queued
             if hits:
-                _hold(session, existing, hits, now)
+                to_hold.append((existing, hits))
         if (
             targeting.ex is not None
             and row_of is not None
@@ -335,6 +336,7 @@ def _keep(
             scored.shared += sharing.offer(
                 session, targeting.ex, existing, one, assessment, row_of, now=now, again=changed
             )
+    _hold(session, to_hold, now)
 
 
 def _values(
@@ -387,24 +389,30 @@ def _values(
 
 
 def _hold(
-    session: Session, row: m.Assessment, hits: list[dict[str, Any]], now: dt.datetime
+    session: Session, rows: list[tuple[m.Assessment, list[dict[str, Any]]]], now: dt.datetime
 ) -> None:
     """An open lookout hit keeps the traveller's data past retention until it is cleared."""
-    source = f"hit:{row.id}"
-    if session.execute(
-        select(m.Hold.id).where(m.Hold.source == source, m.Hold.released_at.is_(None))
-    ).first():
+    if not rows:
         return
-    assert row.traveller_id is not None
-    categories = ", ".join(sorted({str(h["category"]) for h in hits}))
-    retention.place_hold(
-        session,
-        row.traveller_id,
-        reason=f"open lookout hit ({categories})",
-        actor="system:targeting",
-        now=now,
-        source=source,
+    sources = [f"hit:{row.id}" for row, _ in rows]
+    open_ = set(
+        session.execute(
+            select(m.Hold.source).where(m.Hold.source.in_(sources), m.Hold.released_at.is_(None))
+        ).scalars()
     )
+    for (row, hits), source in zip(rows, sources, strict=True):
+        if source in open_:
+            continue
+        assert row.traveller_id is not None
+        categories = ", ".join(sorted({str(h["category"]) for h in hits}))
+        retention.place_hold(
+            session,
+            row.traveller_id,
+            reason=f"open lookout hit ({categories})",
+            actor="system:targeting",
+            now=now,
+            source=source,
+        )
 
 
 def release_holds(session: Session, row: m.Assessment, *, actor: str, now: dt.datetime) -> None:
