@@ -45,6 +45,7 @@ from smartborder.travel import router as travel_api
 from smartborder.travel import router_models as risk_api
 from smartborder.travel import router_targeting as targeting_api
 from smartborder.travel import views as travel_views
+from smartborder.travel import views_targeting as travel_targeting_views
 from smartborder.travel.targeting import Targeting
 from smartborder.users import router as users_api
 from smartborder.users import views as users_views
@@ -173,6 +174,7 @@ UI_ROUTERS: tuple[APIRouter, ...] = (
     documents_views.router,
     screening_views.router,
     travel_views.router,
+    travel_targeting_views.router,
     exchange_views.router,
     audit_views.router,
 )

@@ -18,7 +18,7 @@ from smartborder.travel import cosign
 from smartborder.travel import models_service as service
 from smartborder.travel.cli_targeting import targeting_for
 from smartborder.travel.riskmodel import RiskModelDoc, load_model
-from smartborder.travel.targeting import rescore
+from smartborder.travel.targeting import activate_model
 
 model_app = typer.Typer(
     help="The joint risk model: indicators, thresholds, board/no-board rules.",
@@ -101,11 +101,10 @@ def activate(model_id: str, user: ActingUser, data_dir: DataDir = None) -> None:
     with unit(settings) as session:
         actor = acting(session, user, Permission.RISK_MODEL_ACTIVATE)
         now = dt.datetime.now(dt.UTC)
-        row = service.activate(session, model_id, actor=actor, now=now)
-        name, version = row.name, row.version
-        scored = rescore(
-            session, targeting_for(settings), now=now, actor=actor, reason="risk model activated"
+        row, scored = activate_model(
+            session, targeting_for(settings), model_id, actor=actor, now=now
         )
+        name, version = row.name, row.version
     out.print(
         f"Model {name} version {version} is now active; {scored.travellers:,} travellers of "
         f"{scored.flights} flights not yet arrived scored again ({scored.queued:,} queued).",

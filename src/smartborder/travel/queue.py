@@ -191,3 +191,9 @@ def set_disposition(
         at=now,
     )
     return step
+
+
+def origins(session: Session) -> list[str]:
+    """Where assessments came from: "local" and each partner that shared travellers."""
+    found = session.execute(select(m.Assessment.origin).distinct()).scalars()
+    return sorted(set(found) | {"local"})

@@ -19,7 +19,7 @@ from smartborder.travel import models as m
 from smartborder.travel import models_service as service
 from smartborder.travel.conditions import FIELDS, OPERATORS, Condition
 from smartborder.travel.riskmodel import RiskModelDoc, load_model
-from smartborder.travel.targeting import rescore
+from smartborder.travel.targeting import activate_model
 
 router = APIRouter(tags=["risk model"])
 Reader = Annotated[Principal, Depends(require(Permission.TRAVEL_READ))]
@@ -120,10 +120,12 @@ def get_model(model_id: str, db: Db, _reader: Reader) -> dict[str, Any]:
 @router.post("/travel/risk/models/{model_id}/activate")
 def activate(model_id: str, request: Request, db: Db, principal: Activator) -> dict[str, Any]:
     """Activate a model; the travellers of flights not yet arrived are scored again by it."""
-    now, actor = request.app.state.exchange.clock(), f"user:{principal.username}"
-    row = service.activate(db, model_id, actor=actor, now=now)
-    scored = rescore(
-        db, request.app.state.targeting, now=now, actor=actor, reason="risk model activated"
+    row, scored = activate_model(
+        db,
+        request.app.state.targeting,
+        model_id,
+        actor=f"user:{principal.username}",
+        now=request.app.state.exchange.clock(),
     )
     return {**model_out(row), "rescored": scored.as_dict()}
 

@@ -28,7 +28,7 @@ from smartborder.screening.models import Lookout
 from smartborder.screening.service import Screening
 from smartborder.screening.subject import make_identity
 from smartborder.travel import models as m
-from smartborder.travel import retention, sharing
+from smartborder.travel import models_service, retention, sharing
 from smartborder.travel.models_service import active_model, document_of
 from smartborder.travel.records import Aboard, flight_records, screening_fields
 from smartborder.travel.riskmodel import Assessment, Decision, RiskModel
@@ -224,6 +224,14 @@ def rescore(
         total.add(score_flight(session, targeting, flight, None, now=now))
     _audit(session, total, actor, now, "travel:travellers:rescored", reason=reason)
     return total
+
+
+def activate_model(
+    session: Session, targeting: Targeting, model_id: str, *, actor: str, now: dt.datetime
+) -> tuple[m.RiskModelRow, Scored]:
+    """Make ``model_id`` the active model and score the flights not yet arrived again by it."""
+    row = models_service.activate(session, model_id, actor=actor, now=now)
+    return row, rescore(session, targeting, now=now, actor=actor, reason="risk model activated")
 
 
 def _audit(

@@ -21,6 +21,8 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("Lookouts", "/lookouts", Permission.LOOKOUTS_READ),
     NavItem("Screen", "/screen", Permission.SCREENING_RUN),
     NavItem("Flights", "/travel/flights", Permission.TRAVEL_READ),
+    NavItem("Targeting", "/travel/queue", Permission.TRAVEL_READ),
+    NavItem("Risk model", "/travel/risk", Permission.TRAVEL_READ),
     NavItem("Requests", "/exchange/requests", Permission.REQUESTS_READ),
     NavItem("Agreements", "/agreements", Permission.AGREEMENTS_READ),
     NavItem("Audit", "/audit", Permission.AUDIT_READ),
