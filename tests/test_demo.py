@@ -293,3 +293,106 @@ def test_a_day_of_flights_is_browsable_with_resolved_travellers(
             expect(page.locator("main")).to_contain_text("The quarantine is empty")
         finally:
             browser.close()
+
+
+def test_joint_targeting_shares_high_risk_travellers_and_explains_hits(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    clients = {
+        node_id: _signed_in(demo[node_id], "analyst", demo_password(node_id, "analyst"))
+        for node_id in ("ca", "us")
+    }
+    try:
+        for node_id, partner in (("ca", "us"), ("us", "ca")):
+            client = clients[node_id]
+            [model] = [
+                r
+                for r in client.get("/api/v1/travel/risk/models").json()["items"]
+                if r["status"] == "active"
+            ]
+            assert model["name"] == "joint-api-pnr"
+            assert model["joint"] is True
+            assert model["cosigned_by"] == ("us" if node_id == "ca" else "ca")
+            own = client.get(
+                "/api/v1/travel/queue", params={"origin": "local", "open": "false", "limit": 500}
+            ).json()["items"]
+            assert any(i["decision"] == "no board" for i in own)
+            shared_out = [i for i in own if i["shared_with"] == [partner]]
+            assert shared_out
+            assert all(i["joint_score"] >= 60 for i in shared_out)  # the model's share threshold
+            assert all(i["joint_score"] >= 60 for i in own if i["shared_with"])
+            came_in = client.get(
+                "/api/v1/travel/queue", params={"origin": partner, "open": "false"}
+            ).json()["items"]
+            assert came_in
+            detail = client.get(f"/api/v1/travel/assessments/{came_in[0]['id']}").json()
+            assert detail["agreement"] == "annex-api-pnr"
+            assert detail["hits"] == []  # the partner's lookout evidence stays with the partner
+            # joint indicators only: together they make the joint score the partner shared on
+            assert sum(i["weight"] for i in detail["indicators"]) == detail["joint_score"]
+            assert not {"many-changes", "no-bags-long-stay"} & {
+                i["id"] for i in detail["indicators"]
+            }
+        # the traveller ca shared that us worked on: us's disposition is in ca's history
+        ca_items = clients["ca"].get(
+            "/api/v1/travel/queue", params={"origin": "local", "open": "false", "limit": 500}
+        )
+        histories = {
+            i["traveller"]["name"]: clients["ca"]
+            .get(f"/api/v1/travel/assessments/{i['id']}")
+            .json()["history"]
+            for i in ca_items.json()["items"]
+            if i["shared_with"]
+        }
+        [worked] = [name for name, steps in histories.items() if steps]
+        assert histories[worked][0]["origin"] == "us"
+    finally:
+        for client in clients.values():
+            client.close()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(demo["ca"] + "/login")
+            page.get_by_label("Username").fill("analyst")
+            page.get_by_label("Password").fill(demo_password("ca", "analyst"))
+            page.get_by_role("button", name="Sign in").click()
+            page.get_by_role("link", name="Targeting", exact=True).click()
+            page.get_by_label("Severity").select_option("high")
+            page.get_by_label("include closed").check()
+            page.get_by_role("button", name="Show").click()
+            row = page.locator("table.queue tr").filter(has_text=worked)
+            expect(row).to_contain_text("shared with us")
+            expect(row).to_contain_text("high")
+            row.locator("a").first.click()
+            main = page.locator("main")
+            expect(main).to_contain_text("Decision:")
+            expect(main.locator("table.evidence")).to_contain_text("birth_date")
+            expect(main.locator("table.indicators")).to_contain_text("Matches a lookout")
+            expect(main.locator("table.indicators")).to_contain_text("screening.hit is true")
+            expect(main.locator("table.history")).to_contain_text("referred to secondary")
+            expect(main.locator("table.history")).to_contain_text("us")  # came back from us
+            page.get_by_label("Status").select_option("denied boarding")
+            page.get_by_label("Note").fill("Airline informed; not boarded.")
+            page.get_by_role("button", name="Record disposition").click()
+            expect(main.locator("table.history")).to_contain_text("Airline informed; not boarded.")
+            page.screenshot(path=str(tmp_path / "hit.png"), full_page=True)
+
+            page.get_by_role("link", name="Risk model", exact=True).click()
+            expect(main.locator("table.models")).to_contain_text("joint (co-signed by us)")
+            page.get_by_label("Field 1").select_option("pnr.payment_forms")
+            page.get_by_label("Operator 1").select_option("contains")
+            page.get_by_label("Value 1").fill("CASH")
+            page.get_by_label("Value 1").press("Tab")
+            expect(page.locator("#preview")).to_contain_text("travellers on")
+            expect(page.locator("#preview")).to_contain_text("pnr.payment_forms includes")
+            page.get_by_label("Field 2").select_option("traveller.age")
+            page.get_by_label("Operator 2").select_option("gt")
+            page.get_by_label("Value 2").fill("old")
+            page.get_by_label("Value 2").press("Tab")
+            expect(page.locator("#preview")).to_contain_text("row 2 (traveller.age)")
+            page.screenshot(path=str(tmp_path / "builder.png"), full_page=True)
+        finally:
+            browser.close()

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from smartborder import db
+from smartborder import db, demo_targeting
 from smartborder.demo_exchange import link_and_grant, run_scenario
 from smartborder.demo_screening import run_screening
 from smartborder.errors import SmartborderError
@@ -136,7 +136,13 @@ def seed_traffic(session: Session, ctx: SeedContext) -> str:
     return f"{DEMO_FLIGHTS} flights, {len(messages)} API/PNR messages ({states})"
 
 
-SEEDERS: list[Seeder] = [seed_users, seed_people, seed_lookouts, seed_traffic]
+def seed_targets(session: Session, ctx: SeedContext) -> str:
+    """Lookouts planted on two of the day's travellers, for the targeting scenario."""
+    planted = demo_targeting.plant(session, ctx.node.node_id, dt.datetime.now(dt.UTC).date())
+    return f"lookouts planted on {'; '.join(planted)}"
+
+
+SEEDERS: list[Seeder] = [seed_users, seed_people, seed_lookouts, seed_traffic, seed_targets]
 
 
 def prepare_node(
@@ -256,6 +262,8 @@ def run_demo(
             run_scenario(access["ca"], access["us"], console)
         with console.status("Sharing lookouts and screening a flight…"):
             run_screening(access["ca"], access["us"], console, seed)
+        with console.status("Joint targeting: co-signing the risk model, scoring, sharing…"):
+            demo_targeting.run_targeting(access["ca"], access["us"], console)
         console.print(_credentials(ports))
         console.print("Both nodes are up. Press Ctrl-C to stop.")
         _wait(processes, run_for)

@@ -39,12 +39,9 @@ class NodeAccess:
     tokens: dict[str, str]  # username -> API token
 
     def call(self, username: str, method: str, path: str, **kwargs: Any) -> Any:
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {self.tokens[username]}"}
         response = httpx.request(
-            method,
-            f"{self.url}/api/v1{path}",
-            timeout=15,
-            headers={"Authorization": f"Bearer {self.tokens[username]}"},
-            **kwargs,
+            method, f"{self.url}/api/v1{path}", timeout=30, headers=headers, **kwargs
         )
         if response.status_code >= 400:
             raise ScenarioError(

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from smartborder.audit import chain
 from smartborder.identity.schemas import IcaoCode
 from smartborder.travel import models as m
-from smartborder.travel.records import Aboard, record_of, screening_fields
-from smartborder.travel.targeting import CO_TRAVELLERS, Targeting, decision_without_model
+from smartborder.travel.records import CO_TRAVELLERS, Aboard, record_of, screening_fields
+from smartborder.travel.targeting import Targeting, decision_without_model
 
 
 class CheckDocument(BaseModel):

@@ -11,14 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
 from smartborder.errors import Conflict, NotFound
 from smartborder.travel import models as m
 from smartborder.travel.conditions import Condition, compile_condition, explain
-from smartborder.travel.records import flight_records
+from smartborder.travel.records import add_screening, flight_records
 from smartborder.travel.riskmodel import RiskModel, RiskModelDoc
 
 
@@ -146,19 +146,43 @@ class Tried:
             "shareable": self.shareable,
             "decisions": dict(self.decisions),
             "examples": self.examples,
-            "note": "stored travellers carry no screening hits yet: screening.* fields read "
-            "as no hit in a trial",
+            "note": "screening.* fields read the hits of each traveller's latest scoring",
         }
 
 
 def travellers_of_day(session: Session, date: str) -> list[tuple[m.Flight, dict[str, Any]]]:
-    """Each traveller of each flight departing on ``date`` as a record for risk conditions."""
+    """Each traveller of each flight departing on ``date`` as a record for risk conditions,
+    with the lookout hits their latest scoring found (none for a traveller never scored)."""
     flights = session.execute(select(m.Flight).where(m.Flight.date == date)).scalars().all()
-    return [
-        (flight, record)
-        for flight in flights
-        for record in (entry.record for entry in flight_records(session, flight))
-    ]
+    found: list[tuple[m.Flight, dict[str, Any]]] = []
+    for flight in flights:
+        hits: dict[str, list[dict[str, Any]]] = {
+            str(tid): found
+            for tid, found in session.execute(
+                select(m.Assessment.traveller_id, m.Assessment.hits).where(
+                    m.Assessment.flight_id == flight.id, m.Assessment.origin == "local"
+                )
+            )
+        }
+        aboard = flight_records(session, flight)
+        add_screening(aboard, hits)
+        found.extend((flight, one.record) for one in aboard)
+    return found
+
+
+def latest_day(session: Session, yesterday: dt.date) -> str:
+    """The day the condition builder previews by default: yesterday when it has flights, else
+    the latest day up to today that has (a node that started today), else yesterday."""
+
+    def latest(up_to: dt.date) -> str | None:
+        found = session.execute(
+            select(func.max(m.Flight.date)).where(m.Flight.date <= up_to.isoformat())
+        ).scalar_one_or_none()
+        return str(found) if found else None
+
+    if latest(yesterday) == yesterday.isoformat():
+        return yesterday.isoformat()
+    return latest(yesterday + dt.timedelta(days=1)) or yesterday.isoformat()
 
 
 def try_model(session: Session, doc: RiskModelDoc, date: str, *, examples: int = 5) -> Tried:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from smartborder.travel import models as m
 
 Screened = Sequence[dict[str, Any]]  # hits as screening returns them (as_dict)
+CO_TRAVELLERS = "co_travellers.with_hits"
 
 
 class Mention(Protocol):
@@ -315,6 +316,16 @@ class Aboard:
     @property
     def locator(self) -> str | None:
         return self.booking.locator if self.booking is not None else None
+
+
+def add_screening(aboard: Sequence[Aboard], hits: dict[str, list[dict[str, Any]]]) -> None:
+    """Each traveller's screening fields from ``hits`` (traveller id -> hits), and how many of
+    their booking's other travellers have hits."""
+    flagged = Counter(a.locator for a in aboard if hits.get(a.traveller_id) and a.locator)
+    for one in aboard:
+        own = hits.get(one.traveller_id) or []
+        one.record.update(screening_fields(own))
+        one.record[CO_TRAVELLERS] = (flagged[one.locator] - bool(own)) if one.locator else 0
 
 
 def _merged(row: Any, known: dict[str, str]) -> Merged:

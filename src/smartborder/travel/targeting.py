@@ -30,11 +30,9 @@ from smartborder.screening.subject import make_identity
 from smartborder.travel import models as m
 from smartborder.travel import models_service, retention, sharing
 from smartborder.travel.models_service import active_model, document_of
-from smartborder.travel.records import Aboard, flight_records, screening_fields
+from smartborder.travel.records import Aboard, add_screening, flight_records
 from smartborder.travel.riskmodel import Assessment, Decision, RiskModel
 from smartborder.travel.terms import DEFAULT_TEAM
-
-CO_TRAVELLERS = "co_travellers.with_hits"
 
 
 @dataclass(slots=True)
@@ -259,13 +257,10 @@ def score_flight(
     aboard = flight_records(session, flight, only)
     today = now.date()
     hits = {a.traveller_id: targeting.screen(session, a, today) for a in aboard}
-    flagged = Counter(a.locator for a in aboard if hits[a.traveller_id] and a.locator)
+    add_screening(aboard, hits)
     results: list[tuple[Aboard, Assessment, list[dict[str, Any]]]] = []
     for one in aboard:
         found_hits = hits[one.traveller_id]
-        one.record.update(screening_fields(found_hits))
-        others = flagged[one.locator] - bool(found_hits) if one.locator else 0
-        one.record[CO_TRAVELLERS] = others
         assessment = found[1].assess(one.record) if found else Assessment()
         if found is None:  # no model: a lookout hit still decides
             assessment.decision, assessment.reasons = decision_without_model(found_hits)

@@ -137,7 +137,7 @@ def _builder_context(
         for r in models_service.list_models(db)
     ]
     yesterday = request.app.state.exchange.clock().date() - dt.timedelta(days=1)
-    values.setdefault("date", yesterday.isoformat())
+    values.setdefault("date", models_service.latest_day(db, yesterday))
     values.setdefault("combine", "all")
     values.setdefault("owner", request.app.state.settings.node_id)
     return {
