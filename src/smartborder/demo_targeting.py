@@ -41,7 +41,7 @@ def shipped_model() -> str:
 def plant(session: Session, node_id: str, day: dt.date) -> list[str]:
     """Lookouts on two of ``day``'s passengers, chosen by the shipped model's joint score (the
     highest first, so the first planted one crosses the share threshold); their names."""
-    model = RiskModel(load_model(shipped_model(), MODEL_FILE))
+    model = RiskModel(load_model(shipped_model(), MODEL_FILE), node_id)
     scored = []
     for _flight, record in travellers_of_day(session, day.isoformat()):
         if record.get("traveller.role") != "passenger" or not record.get("document.count"):

@@ -239,6 +239,15 @@ def test_scores_separate_joint_from_national_and_decisions_give_reasons() -> Non
     assert explained["id"] == "lookout-hit"
     assert explained["matched"][0]["field"] == "screening.hit"
 
+    # On a node, another agency's national indicators are not evaluated: no-bags-long-stay
+    # belongs to ca, so us (holding the co-signed model) scores the courier on joint ones only.
+    on_us = RiskModel(load_model(SHIPPED), "us")
+    assert on_us.left_out == ["many-changes", "no-bags-long-stay"]
+    assert [i.id for i in on_us.assess(courier).fired] == ["cash-short-notice"]
+    on_ca = RiskModel(load_model(SHIPPED), "ca")
+    assert on_ca.left_out == []
+    assert (on_ca.assess(courier).score, on_ca.assess(courier).joint_score) == (40, 30)
+
 
 # -- on a node --------------------------------------------------------------------------------
 

@@ -165,7 +165,7 @@ def try_model(
     doc = _read(file)
     settings = node_settings(data_dir)
     with unit(settings) as session:
-        tried = service.try_model(session, doc, day)
+        tried = service.try_model(session, doc, day, node=settings.node_id)
     if as_json:
         out.print(json.dumps(tried.as_dict(), ensure_ascii=False), highlight=False)
         return

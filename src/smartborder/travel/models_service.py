@@ -185,8 +185,12 @@ def latest_day(session: Session, yesterday: dt.date) -> str:
     return latest(yesterday + dt.timedelta(days=1)) or yesterday.isoformat()
 
 
-def try_model(session: Session, doc: RiskModelDoc, date: str, *, examples: int = 5) -> Tried:
-    model = RiskModel(doc)
+def try_model(
+    session: Session, doc: RiskModelDoc, date: str, *, node: str | None = None, examples: int = 5
+) -> Tried:
+    """What ``doc`` would flag among ``date``'s travellers, evaluated as ``node`` would (its
+    own national indicators and the joint ones)."""
+    model = RiskModel(doc, node)
 
     def judge(tried: Tried, record: dict[str, Any]) -> dict[str, Any] | None:
         assessment = model.assess(record)

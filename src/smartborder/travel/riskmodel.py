@@ -234,10 +234,15 @@ class Assessment:
 class RiskModel:
     """A checked model, compiled for evaluation."""
 
-    def __init__(self, doc: RiskModelDoc) -> None:
+    def __init__(self, doc: RiskModelDoc, node: str | None = None) -> None:
+        """On ``node``, the joint indicators and the node's own national ones: another
+        agency's national indicators in a co-signed model are its own business (they are kept
+        in the document, so both sides sign the same bytes, but not evaluated here)."""
         self.doc = doc
-        self.indicators = [Compiled(i, compile_fast(i.when)) for i in doc.indicators]
-        self._normalise = normaliser(set().union(*(fields_of(i.when) for i in doc.indicators)))
+        used = [i for i in doc.indicators if i.scope == "joint" or node in (None, i.owner)]
+        self.left_out = [i.id for i in doc.indicators if i not in used]
+        self.indicators = [Compiled(i, compile_fast(i.when)) for i in used]
+        self._normalise = normaliser(set().union(*(fields_of(i.when) for i in used)))
         decisions = doc.decisions
         self._no_board = compile_condition(decisions.no_board) if decisions.no_board else None
         self._contact = compile_condition(decisions.contact) if decisions.contact else None

@@ -162,7 +162,8 @@ def cosign_model(model_id: str, request: Request, db: Db, principal: Activator) 
 async def try_model(request: Request, date: Day, db: Db, _editor: Editor) -> dict[str, Any]:
     """Run a model (not stored) over the travellers of one day: what it would flag."""
     doc = await _document(request)
-    return service.try_model(db, doc, _day(date)).as_dict()
+    node = request.app.state.settings.node_id
+    return service.try_model(db, doc, _day(date), node=node).as_dict()
 
 
 @router.post("/travel/risk/try-condition")

@@ -93,7 +93,8 @@ class Targeting:
         if row is None:
             return None
         if self._model is None or self._model[0] != row.id:
-            self._model = (row.id, RiskModel(document_of(row)))
+            node = self.ex.node_id if self.ex is not None else None
+            self._model = (row.id, RiskModel(document_of(row), node))
         return row, self._model[1]
 
     def sync(self, session: Session) -> None:
