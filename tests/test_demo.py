@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -92,6 +93,14 @@ def _signed_in(url: str, username: str, password: str) -> httpx.Client:
     form = {"username": username, "password": password, "login_csrf": token, "next": "/"}
     assert client.post("/login", data=form).status_code == 303
     return client
+
+
+def _sign_in(page: Any, demo: dict[str, str], node_id: str, username: str) -> None:
+    """Sign in through the login form in the browser."""
+    page.goto(demo[node_id] + "/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(demo_password(node_id, username))
+    page.get_by_role("button", name="Sign in").click()
 
 
 def test_two_separate_nodes_with_their_own_data(demo: dict[str, str]) -> None:
@@ -178,10 +187,7 @@ def test_the_nodes_exchanged_under_agreements(demo: dict[str, str], tmp_path: Pa
         browser = p.chromium.launch(executable_path="/usr/bin/chromium")
         try:
             page = browser.new_page()
-            page.goto(demo["us"] + "/login")
-            page.get_by_label("Username").fill("supervisor")
-            page.get_by_label("Password").fill(demo_password("us", "supervisor"))
-            page.get_by_role("button", name="Sign in").click()
+            _sign_in(page, demo, "us", "supervisor")
             page.get_by_role("link", name="Requests").click()
             page.get_by_role("link", name="Incoming (asked of us)").click()
             expect(page.locator("table")).to_contain_text("OKAFOR")
@@ -190,10 +196,7 @@ def test_the_nodes_exchanged_under_agreements(demo: dict[str, str], tmp_path: Pa
             expect(page.locator("table")).to_contain_text("Asylum Annex")
             page.screenshot(path=str(tmp_path / "agreements.png"), full_page=True)
             page.goto(demo["us"] + "/logout")
-            page.goto(demo["ca"] + "/login")
-            page.get_by_label("Username").fill("auditor")
-            page.get_by_label("Password").fill(demo_password("ca", "auditor"))
-            page.get_by_role("button", name="Sign in").click()
+            _sign_in(page, demo, "ca", "auditor")
             page.get_by_role("link", name="Audit").click()
             page.get_by_role("link", name="Verify the chain").click()
             expect(page.locator("p.ok")).to_contain_text("Chain verified")
@@ -234,10 +237,7 @@ def test_lookouts_flow_both_ways_and_partner_hits_show_in_the_browser(
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(demo["us"] + "/login")
-            page.get_by_label("Username").fill("officer")
-            page.get_by_label("Password").fill(demo_password("us", "officer"))
-            page.get_by_role("button", name="Sign in").click()
+            _sign_in(page, demo, "us", "officer")
             page.get_by_role("link", name="Screen", exact=True).click()
             page.get_by_label("Names, one per line").fill("VOLKOV DMITRIY")
             page.get_by_label("Date of birth").fill("1976-11-03")
@@ -273,10 +273,7 @@ def test_a_day_of_flights_is_browsable_with_resolved_travellers(
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(demo["ca"] + "/login")
-            page.get_by_label("Username").fill("analyst")
-            page.get_by_label("Password").fill(demo_password("ca", "analyst"))
-            page.get_by_role("button", name="Sign in").click()
+            _sign_in(page, demo, "ca", "analyst")
             page.get_by_role("link", name="Flights", exact=True).click()
             expect(page.locator("main")).to_contain_text("12 flights")
             page.locator("main table a").first.click()
@@ -355,10 +352,7 @@ def test_joint_targeting_shares_high_risk_travellers_and_explains_hits(
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(demo["ca"] + "/login")
-            page.get_by_label("Username").fill("analyst")
-            page.get_by_label("Password").fill(demo_password("ca", "analyst"))
-            page.get_by_role("button", name="Sign in").click()
+            _sign_in(page, demo, "ca", "analyst")
             page.get_by_role("link", name="Targeting", exact=True).click()
             page.get_by_label("Severity").select_option("high")
             page.get_by_label("include closed").check()

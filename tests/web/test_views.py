@@ -129,6 +129,11 @@ def test_people_page_lists_and_searches_across_scripts(app: FastAPI, client: Tes
     page = client.get("/people")
     assert "60 people" in page.text
     assert "page 1 of 2" in page.text
+    assert 'href="/people?q=&amp;page=2">Next' in page.text  # the shared pager
+    second = client.get("/people", params={"page": 2}).text
+    assert "page 2 of 2" in second
+    assert 'href="/people?q=&amp;page=1">← Previous' in second
+    assert "Next →" not in second
     with db.unit_of_work(app.state.sessions) as s:
         _, people = identity.list_people(s, limit=60)
     foreign = next(p for p in people if p.names[0].script != "Latn")
