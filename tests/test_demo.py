@@ -95,6 +95,14 @@ def _signed_in(url: str, username: str, password: str) -> httpx.Client:
     return client
 
 
+def _analysts(demo: dict[str, str]) -> dict[str, httpx.Client]:
+    """An analyst's API session on each node."""
+    return {
+        node_id: _signed_in(demo[node_id], "analyst", demo_password(node_id, "analyst"))
+        for node_id in ("ca", "us")
+    }
+
+
 def _sign_in(page: Any, demo: dict[str, str], node_id: str, username: str) -> None:
     """Sign in through the login form in the browser."""
     page.goto(demo[node_id] + "/login")
@@ -210,10 +218,7 @@ def test_lookouts_flow_both_ways_and_partner_hits_show_in_the_browser(
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    clients = {
-        node_id: _signed_in(demo[node_id], "analyst", demo_password(node_id, "analyst"))
-        for node_id in ("ca", "us")
-    }
+    clients = _analysts(demo)
     try:
         for node_id, partner in (("ca", "us"), ("us", "ca")):
             listed = clients[node_id].get(
@@ -297,10 +302,7 @@ def test_joint_targeting_shares_high_risk_travellers_and_explains_hits(
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    clients = {
-        node_id: _signed_in(demo[node_id], "analyst", demo_password(node_id, "analyst"))
-        for node_id in ("ca", "us")
-    }
+    clients = _analysts(demo)
     try:
         for node_id, partner in (("ca", "us"), ("us", "ca")):
             client = clients[node_id]
