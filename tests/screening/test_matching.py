@@ -224,3 +224,24 @@ def test_an_initial_on_a_very_common_key_is_searched_by_year_of_birth() -> None:
     index.build([*crowd, entry("truth", ["Mahmoud Dai"], "1975-03-04")])
     hits = Matcher(index, Thresholds(0.7, {})).screen(make_identity(["M. Dai"], "1975-03-04"))
     assert [h.entry.lookout_id for h in hits] == ["truth"]  # the key M+DAI has 4,500 lookouts
+
+
+def test_a_large_build_leaves_its_entries_out_of_the_cycle_collectors_walks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    from smartborder.screening import index as index_module
+
+    monkeypatch.setattr(index_module, "SETTLE_AT", 3)
+    small, large = LookoutIndex(), LookoutIndex()
+    before = gc.get_freeze_count()
+    try:
+        small.build([entry("L1", ["Ana Silva"]), entry("L2", ["Bo Chen"])])
+        assert gc.get_freeze_count() == before  # under the size: nothing frozen
+        large.build([entry(f"L{n}", [f"Person Number{n}"]) for n in range(5)])
+        assert gc.get_freeze_count() > before
+        assert all(o is not large for o in gc.get_objects(generation=2))
+        assert large.get("L4") is not None  # frozen, not lost
+    finally:
+        gc.unfreeze()
