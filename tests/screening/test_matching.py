@@ -235,7 +235,7 @@ def test_a_large_build_leaves_its_entries_out_of_the_cycle_collectors_walks(
 
     monkeypatch.setattr(index_module, "SETTLE_AT", 3)
     small, large = LookoutIndex(), LookoutIndex()
-    before = gc.get_freeze_count()
+    before, thresholds = gc.get_freeze_count(), gc.get_threshold()
     try:
         small.build([entry("L1", ["Ana Silva"]), entry("L2", ["Bo Chen"])])
         assert gc.get_freeze_count() == before  # under the size: nothing frozen
@@ -243,5 +243,7 @@ def test_a_large_build_leaves_its_entries_out_of_the_cycle_collectors_walks(
         assert gc.get_freeze_count() > before
         assert all(o is not large for o in gc.get_objects(generation=2))
         assert large.get("L4") is not None  # frozen, not lost
+        assert gc.get_threshold()[2] >= index_module.OLDEST_EVERY  # full collections rarer
     finally:
         gc.unfreeze()
+        gc.set_threshold(*thresholds)
