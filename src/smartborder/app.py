@@ -49,6 +49,7 @@ from smartborder.travel import views_targeting as travel_targeting_views
 from smartborder.travel.targeting import Targeting
 from smartborder.users import router as users_api
 from smartborder.users import views as users_views
+from smartborder.visa import router as visa_api
 from smartborder.web import views as web_views
 from smartborder.web.render import make_templates
 
@@ -165,6 +166,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     travel_api.router,
     risk_api.router,
     targeting_api.router,
+    visa_api.router,
     docs_router,
 )
 UI_ROUTERS: tuple[APIRouter, ...] = (

@@ -21,6 +21,7 @@ from smartborder.screening.cli import lookouts_app
 from smartborder.screening.cli import screen as screen_file
 from smartborder.travel.cli import travel_app
 from smartborder.users import service as users
+from smartborder.visa.cli import visa_app
 
 app = typer.Typer(
     help="smartborder: one node of the Canada-US Smart Border information systems.",
@@ -39,6 +40,7 @@ app.add_typer(exchange_app, name="exchange")
 app.add_typer(audit_app, name="audit")
 app.add_typer(lookouts_app, name="lookouts")
 app.add_typer(travel_app, name="travel")
+app.add_typer(visa_app, name="visa")
 app.command("screen")(screen_file)
 
 

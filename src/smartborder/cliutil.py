@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from smartborder import db
 from smartborder.errors import NotAuthenticated, PermissionDenied
+from smartborder.quarantine import kept_file
 from smartborder.roles import Permission, allowed
 from smartborder.settings import Settings, load_settings
 from smartborder.users import service as users
@@ -72,3 +73,8 @@ def acting(session: Session, username: str, permission: Permission) -> str:
     if not allowed(user.role, permission):
         raise PermissionDenied(f"role '{user.role}' does not grant '{permission.value}'")
     return f"cli:{user.username}"
+
+
+def quarantine(settings: Settings, path: Path, problems: list[dict[str, Any]]) -> Path:
+    """Keep a rejected file and its problems, so nothing sent to us is lost."""
+    return kept_file(settings.data_dir, path.name, path.read_bytes(), problems)

@@ -7,6 +7,7 @@ from smartborder.identity import models as identity_models
 from smartborder.screening import models as screening_models
 from smartborder.travel import models as travel_models
 from smartborder.users import models as users_models
+from smartborder.visa import models as visa_models
 
 metadata = Base.metadata
 
@@ -18,4 +19,5 @@ __all__ = [
     "screening_models",
     "travel_models",
     "users_models",
+    "visa_models",
 ]

@@ -39,6 +39,8 @@ class Permission(StrEnum):
     RISK_MODEL_ACTIVATE = "risk-model:activate"
     TRAVEL_DISPOSE = "travel:dispose"
     TRAVEL_CHECK = "travel:check"
+    VISA_READ = "visa:read"
+    VISA_MANAGE = "visa:manage"
 
 
 _EVERYONE = frozenset(
@@ -47,6 +49,7 @@ _EVERYONE = frozenset(
         Permission.TOKENS_OWN,
         Permission.DOCUMENTS_CHECK,
         Permission.AGREEMENTS_READ,
+        Permission.VISA_READ,
     }
 )
 _OFFICER = _EVERYONE | {
@@ -72,6 +75,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.RISK_MODEL_ACTIVATE,
         Permission.TRAVEL_DISPOSE,
         Permission.TRAVEL_CHECK,
+        Permission.VISA_MANAGE,
     },
     Role.ANALYST: _OFFICER
     | {
@@ -86,7 +90,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     },
     Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
     Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
-    Role.POLICY_ANALYST: _OFFICER,
+    Role.POLICY_ANALYST: _OFFICER | {Permission.VISA_MANAGE},
     Role.AUDITOR: _EVERYONE
     | {
         Permission.PEOPLE_READ,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +11,16 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
-from smartborder.cliutil import ActingUser, DataDir, acting, err, node_settings, out, unit
+from smartborder.cliutil import (
+    ActingUser,
+    DataDir,
+    acting,
+    err,
+    node_settings,
+    out,
+    quarantine,
+    unit,
+)
 from smartborder.errors import ValidationFailed
 from smartborder.exchange.context import NodeExchange
 from smartborder.roles import Permission
@@ -25,24 +33,12 @@ from smartborder.screening.files import (
 )
 from smartborder.screening.matcher import Thresholds
 from smartborder.screening.schemas import LookoutOut, SubjectIn
-from smartborder.settings import Settings
 
 lookouts_app = typer.Typer(help="Lookouts: list, import, retract.", no_args_is_help=True)
 
 FileArg = Annotated[
     Path, typer.Argument(exists=True, dir_okay=False, help="A .csv, .jsonl or .json file.")
 ]
-
-
-def _quarantine(settings: Settings, path: Path, problems: list[dict[str, Any]]) -> Path:
-    """Keep a rejected file and its problems, so nothing sent to us is lost."""
-    folder = settings.data_dir / "quarantine"
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
-    kept = folder / f"{stamp}-{path.name}"
-    shutil.copyfile(path, kept)
-    kept.with_name(kept.name + ".problems.json").write_text(json.dumps(problems, indent=2))
-    return kept
 
 
 @lookouts_app.command("import")
@@ -60,7 +56,7 @@ def import_lookouts(file: FileArg, user: ActingUser, data_dir: DataDir = None) -
     except ValidationFailed as exc:
         for detail in exc.details:
             detail.setdefault("source", file.name)
-        kept = _quarantine(settings, file, exc.details)
+        kept = quarantine(settings, file, exc.details)
         err.print(f"kept in quarantine: {kept}", highlight=False)
         raise
     shared = sum(1 for lookout in created if lookout.share)

@@ -1,0 +1,152 @@
+"""JSON API of visa policy: snapshots, the convergence report (JSON and CSV), history,
+consultations with the partner and visa applicant screening."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from smartborder.auth import Db, Principal, require
+from smartborder.errors import ValidationFailed
+from smartborder.quarantine import kept_file
+from smartborder.roles import Permission
+from smartborder.visa import service
+from smartborder.visa.report import report_csv
+from smartborder.visa.service import snapshot_out
+
+router = APIRouter(tags=["visa"])
+Reader = Annotated[Principal, Depends(require(Permission.VISA_READ))]
+Manager = Annotated[Principal, Depends(require(Permission.VISA_MANAGE))]
+DATE = r"^\d{4}-\d{2}-\d{2}$"
+Country = Annotated[str, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")]
+OnDate = Annotated[
+    str | None, Query(pattern=DATE, description="as of this date (default: the latest lists)")
+]
+CSV_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def _day(value: str | None, field: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(
+            f"{field}: '{value}' is not a date",
+            details=[{"location": field, "message": "not a calendar date (YYYY-MM-DD)"}],
+        ) from None
+
+
+def _pair(request: Request, a: str | None, b: str | None) -> tuple[str, str]:
+    first, second = service.default_pair(request.app.state.settings.country)
+    return (a or first).upper(), (b or second).upper()
+
+
+@router.get("/visa/snapshots")
+def list_snapshots(request: Request, db: Db, _reader: Reader) -> dict[str, Any]:
+    now = request.app.state.exchange.clock()
+    return {"items": [snapshot_out(r) for r in service.snapshots(db, now=now)]}
+
+
+@router.post("/visa/snapshots", status_code=201, openapi_extra=CSV_BODY)
+async def load_snapshot(
+    request: Request,
+    db: Db,
+    principal: Manager,
+    date: Annotated[str | None, Query(pattern=DATE, description="what the data describes")] = None,
+    label: Annotated[str, Query(max_length=200)] = "",
+    name: Annotated[str, Query(max_length=120, description="the file's name")] = "upload.csv",
+) -> dict[str, Any]:
+    """Load a CSV snapshot (Passport,Destination,Requirement); 422 with every problem and its
+    line, the upload then kept in the node's quarantine folder and nothing loaded."""
+    now = request.app.state.exchange.clock()
+    taken_on = _day(date, "date") or now.date()
+    raw = await request.body()
+    try:
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ValidationFailed(
+                f"{name} is not UTF-8 text",
+                details=[
+                    {
+                        "source": name,
+                        "line": 1,
+                        "location": "body",
+                        "message": f"byte {exc.start} cannot be decoded as UTF-8",
+                    }
+                ],
+            ) from None
+        row = service.load_snapshot(
+            db,
+            text,
+            source=f"api:{name}",
+            taken_on=taken_on,
+            label=label or f"{name} ({taken_on})",
+            actor=f"user:{principal.username}",
+            now=now,
+        )
+    except ValidationFailed as exc:
+        kept = kept_file(request.app.state.settings.data_dir, name, raw, exc.details)
+        exc.message = f"{exc.message} (kept in quarantine as {kept.name})"
+        raise
+    return snapshot_out(row)
+
+
+@router.get("/visa/compare")
+def compare(
+    request: Request,
+    db: Db,
+    _reader: Reader,
+    a: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+    b: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+    snapshot: OnDate = None,
+) -> dict[str, Any]:
+    """The convergence report of two destinations (default: this node's country and its
+    partner's): agree, differ, the differing nationalities with both policies, by kind."""
+    first, second = _pair(request, a, b)
+    now = request.app.state.exchange.clock()
+    report = service.convergence(db, first, second, _day(snapshot, "snapshot"), now=now)
+    return report.as_dict()
+
+
+@router.get("/visa/compare.csv", response_class=PlainTextResponse)
+def compare_csv(
+    request: Request,
+    db: Db,
+    _reader: Reader,
+    a: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+    b: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
+    snapshot: OnDate = None,
+) -> PlainTextResponse:
+    """The same report as CSV: one row per nationality."""
+    first, second = _pair(request, a, b)
+    now = request.app.state.exchange.clock()
+    report = service.convergence(db, first, second, _day(snapshot, "snapshot"), now=now)
+    return PlainTextResponse(
+        report_csv(report),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="visa-{first}-{second}.csv"'},
+    )
+
+
+@router.get("/visa/diff")
+def diff(
+    request: Request,
+    db: Db,
+    _reader: Reader,
+    destination: Country,
+    before: Annotated[str | None, Query(alias="from", pattern=DATE)] = None,
+    after: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
+) -> dict[str, Any]:
+    """What changed in one destination's list between two dates (default: its two latest)."""
+    now = request.app.state.exchange.clock()
+    return service.diff(db, destination, _day(before, "from"), _day(after, "to"), now=now)
