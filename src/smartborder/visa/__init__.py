@@ -1,0 +1,1 @@
+"""Visa policy coordination: requirement snapshots, convergence, consultations, screening."""
