@@ -136,3 +136,49 @@ def test_cli_compares_loads_and_diffs(node: Settings, cli: Cli, tmp_path: Path) 
     assert "'2025-02-30' is not a date" in err
     with db.unit_of_work(db.session_factory(db.make_engine(node.database_url))) as session:
         assert session.execute(select(func.count(VisaList.id))).scalar_one() == 200
+
+
+def test_a_consultation_needs_the_visa_annex_and_a_valid_proposal(
+    app: FastAPI, client: TestClient, node: Settings, cli: Cli
+) -> None:
+    policy = api_token(app, "vera", "policy-analyst")
+    proposal = {
+        "partner": "us",
+        "nationality": "QA",
+        "change": "lift",
+        "effective": "2099-01-01",
+        "due_date": "2098-12-01",
+        "rationale": "eTA criteria",
+    }
+    refused = client.post(f"{API}/consultations", json=proposal, headers=policy)
+    assert refused.status_code == 409  # no visa annex in force on this lone node
+    assert "no agreement in force with us" in refused.json()["error"]["message"]
+    bad = client.post(
+        f"{API}/consultations", json={**proposal, "change": "abolish"}, headers=policy
+    )
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["location"] == "body.change"
+    assert client.get(f"{API}/consultations", headers=policy).json() == {"items": []}
+    code, _, err = cli(
+        [
+            "visa",
+            "consult",
+            "QA",
+            "--change",
+            "lift",
+            "--to",
+            "us",
+            "--effective",
+            "2099-01-01",
+            "--due",
+            "2098-12-01",
+            "--rationale",
+            "eTA criteria",
+            "--as",
+            "admin",
+            "--data-dir",
+            str(node.data_dir),
+        ]
+    )
+    assert code == 1
+    assert "no agreement in force with us carries 'visa-consultation'" in err

@@ -15,6 +15,7 @@ from smartborder.exchange.models import Agreement
 from smartborder.screening import sharing
 from smartborder.travel import cosign
 from smartborder.travel import sharing as travel_sharing
+from smartborder.visa import consult
 
 HANDLERS: dict[str, Handler] = {
     "agreement-proposal": agreements.on_proposal,
@@ -35,6 +36,8 @@ HANDLERS: dict[str, Handler] = {
     "high-risk-disposition": travel_sharing.on_disposition,
     "risk-model-proposal": cosign.on_proposal,
     "risk-model-cosignature": cosign.on_cosignature,
+    "visa-consultation": consult.on_consultation,
+    "visa-consultation-reply": consult.on_reply,
 }
 
 OnSigned = Callable[[Session, NodeExchange, Agreement], object]

@@ -22,8 +22,9 @@ from smartborder.cliutil import (
     unit,
 )
 from smartborder.errors import ValidationFailed
+from smartborder.exchange.context import NodeExchange
 from smartborder.roles import Permission
-from smartborder.visa import service
+from smartborder.visa import consult, service
 from smartborder.visa.report import report_csv
 from smartborder.visa.requirements import BUNDLED, bundled_text
 from smartborder.visa.service import snapshot_out
@@ -243,3 +244,110 @@ def diff(
         )
     if data["changes"]:
         out.print(table)
+
+
+@visa_app.command("consult")
+def consult_partner(
+    nationality: Annotated[str, typer.Argument(help="The nationality concerned (alpha-2).")],
+    user: ActingUser,
+    change: Annotated[str, typer.Option("--change", help="impose or lift.")],
+    partner: Annotated[str, typer.Option("--to", help="The partner node, e.g. us.")],
+    effective: Annotated[str, typer.Option("--effective", help="When it would take effect.")],
+    due: Annotated[str, typer.Option("--due", help="The date a reply is due.")],
+    rationale: Annotated[str, typer.Option("--rationale", help="Why the change is planned.")],
+    proposed: Annotated[
+        str | None,
+        typer.Option(
+            "--proposed",
+            help="The requirement it would become (default: visa required to impose, eta to lift).",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Consult the partner before imposing or lifting a visa requirement (this node's country
+    is the destination); sent under the visa annex."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.VISA_MANAGE)
+        row = consult.propose(
+            session,
+            NodeExchange.for_node(settings),
+            destination=settings.country,
+            partner=partner,
+            nationality=nationality,
+            change=change,
+            proposed=proposed,
+            effective=_required_date(effective, "--effective"),
+            due_date=_required_date(due, "--due"),
+            rationale=rationale,
+            actor=actor,
+        )
+        shown = consult.consultation_out(row)
+    out.print(
+        f"Consultation {shown['id']} sent to {partner}: {shown['destination']} would "
+        f"{shown['change']} ({shown['current_label']} → {shown['proposed_label']}) for "
+        f"{shown['nationality']} nationals from {shown['effective']}; reply due "
+        f"{shown['due_date']}.",
+        highlight=False,
+    )
+
+
+def _required_date(value: str, option: str) -> dt.date:
+    found = _date(value, option)
+    assert found is not None
+    return found
+
+
+@visa_app.command("consultations")
+def consultations(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Consultations sent (out) and received (in), newest first, with where each stands."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        rows = [consult.consultation_out(r) for r in consult.listing(session)]
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    table = Table("id", "way", "partner", "change", "effective", "due", "state", "position")
+    for row in rows:
+        what = (
+            f"{row['destination']} {row['change']} for {row['nationality']}: "
+            f"{row['current_label']} → {row['proposed_label']}"
+        )
+        table.add_row(
+            row["id"][:8],
+            row["direction"],
+            row["partner"],
+            what,
+            row["effective"],
+            row["due_date"],
+            row["state"],
+            row["position"] or "-",
+        )
+    out.print(table)
+
+
+@visa_app.command("reply")
+def reply(
+    consultation_id: Annotated[str, typer.Argument(help="The consultation (id or its start).")],
+    user: ActingUser,
+    position: Annotated[str, typer.Option("--position", help="support, no objection, object.")],
+    comments: Annotated[str, typer.Option("--comments", help="Reasons, required to object.")] = "",
+    data_dir: DataDir = None,
+) -> None:
+    """Answer a partner's consultation with this node's position."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.VISA_MANAGE)
+        row = consult.reply(
+            session,
+            NodeExchange.for_node(settings),
+            consultation_id,
+            position=position,
+            comments=comments,
+            actor=actor,
+        )
+        reference = row.reference
+    out.print(f"Answered consultation {reference}: {position}.", highlight=False)

@@ -4,16 +4,18 @@ consultations with the partner and visa applicant screening."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from smartborder.auth import Db, Principal, require
 from smartborder.errors import ValidationFailed
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
-from smartborder.visa import service
+from smartborder.settings import NODE_ID_PATTERN
+from smartborder.visa import consult, service
 from smartborder.visa.report import report_csv
 from smartborder.visa.service import snapshot_out
 
@@ -150,3 +152,65 @@ def diff(
     """What changed in one destination's list between two dates (default: its two latest)."""
     now = request.app.state.exchange.clock()
     return service.diff(db, destination, _day(before, "from"), _day(after, "to"), now=now)
+
+
+class ConsultationIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    partner: str = Field(pattern=NODE_ID_PATTERN)
+    nationality: str = Field(pattern=r"^[A-Za-z]{2}$")
+    change: Literal["impose", "lift"]
+    proposed: str | None = Field(None, max_length=40)
+    effective: dt.date
+    due_date: dt.date
+    rationale: str = Field(min_length=1, max_length=4000)
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    position: Literal["support", "no objection", "object"]
+    comments: str = Field("", max_length=4000)
+
+
+@router.get("/visa/consultations")
+def list_consultations(db: Db, _reader: Reader) -> dict[str, Any]:
+    return {"items": [consult.consultation_out(r) for r in consult.listing(db)]}
+
+
+@router.post("/visa/consultations", status_code=201)
+def propose(body: ConsultationIn, request: Request, db: Db, principal: Manager) -> dict[str, Any]:
+    """Consult the partner before imposing or lifting a visa requirement on a nationality
+    (this node's country is the destination); sent under the visa annex."""
+    row = consult.propose(
+        db,
+        request.app.state.exchange,
+        destination=request.app.state.settings.country,
+        actor=f"user:{principal.username}",
+        **body.model_dump(),
+    )
+    return consult.consultation_out(row)
+
+
+@router.get("/visa/consultations/{consultation_id}")
+def get_consultation(
+    consultation_id: str, request: Request, db: Db, _reader: Reader
+) -> dict[str, Any]:
+    """One consultation, with how the convergence report would read were it adopted."""
+    row = consult.get(db, consultation_id)
+    now = request.app.state.exchange.clock()
+    return {**consult.consultation_out(row), "preview": consult.preview(db, row, now=now)}
+
+
+@router.post("/visa/consultations/{consultation_id}/reply")
+def answer(
+    consultation_id: str, body: ReplyIn, request: Request, db: Db, principal: Manager
+) -> dict[str, Any]:
+    """Answer a partner's consultation: support, no objection or object (with reasons)."""
+    row = consult.reply(
+        db,
+        request.app.state.exchange,
+        consultation_id,
+        position=body.position,
+        comments=body.comments,
+        actor=f"user:{principal.username}",
+    )
+    return consult.consultation_out(row)
