@@ -50,6 +50,7 @@ from smartborder.travel.targeting import Targeting
 from smartborder.users import router as users_api
 from smartborder.users import views as users_views
 from smartborder.visa import router as visa_api
+from smartborder.visa import views as visa_views
 from smartborder.web import views as web_views
 from smartborder.web.render import make_templates
 
@@ -177,6 +178,7 @@ UI_ROUTERS: tuple[APIRouter, ...] = (
     screening_views.router,
     travel_views.router,
     travel_targeting_views.router,
+    visa_views.router,
     exchange_views.router,
     audit_views.router,
 )

@@ -23,6 +23,7 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("Flights", "/travel/flights", Permission.TRAVEL_READ),
     NavItem("Targeting", "/travel/queue", Permission.TRAVEL_READ),
     NavItem("Risk model", "/travel/risk", Permission.TRAVEL_READ),
+    NavItem("Visa policy", "/visa", Permission.VISA_READ),
     NavItem("Requests", "/exchange/requests", Permission.REQUESTS_READ),
     NavItem("Agreements", "/agreements", Permission.AGREEMENTS_READ),
     NavItem("Audit", "/audit", Permission.AUDIT_READ),

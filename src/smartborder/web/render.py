@@ -12,7 +12,16 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 
 from smartborder.web.nav import SECTIONS
 
-TEMPLATE_PACKAGES = ("web", "users", "identity", "screening", "travel", "exchange", "audit")
+TEMPLATE_PACKAGES = (
+    "web",
+    "users",
+    "identity",
+    "screening",
+    "travel",
+    "exchange",
+    "audit",
+    "visa",
+)
 
 
 def make_templates() -> Jinja2Templates:
