@@ -392,3 +392,42 @@ def test_joint_targeting_shares_high_risk_travellers_and_explains_hits(
             page.screenshot(path=str(tmp_path / "builder.png"), full_page=True)
         finally:
             browser.close()
+
+
+def test_visa_convergence_and_a_consultation_round_trip(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    clients = {n: _signed_in(demo[n], "policy", demo_password(n, "policy")) for n in ("ca", "us")}
+    try:
+        report = clients["ca"].get("/api/v1/visa/compare").json()
+        assert (report["a"], report["b"], report["agree"], report["differ"]) == (
+            "CA", "US", 181, 16
+        )  # fmt: skip
+        assert clients["us"].get("/api/v1/visa/compare").json()["a"] == "US"  # its own first
+        [sent] = clients["ca"].get("/api/v1/visa/consultations").json()["items"]
+        [received] = clients["us"].get("/api/v1/visa/consultations").json()["items"]
+        assert sent["reference"] == received["reference"]
+        assert (sent["direction"], received["direction"]) == ("out", "in")
+        assert (sent["state"], sent["position"]) == ("answered", "support")
+        assert received["answered_by"] == "user:supervisor"
+        assert sent["answered_by"] == "partner:us"
+    finally:
+        for client in clients.values():
+            client.close()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            _sign_in(page, demo, "us", "policy")
+            page.get_by_role("link", name="Visa policy", exact=True).click()
+            main = page.locator("main")
+            expect(main.locator("#agree")).to_have_text("181")
+            expect(main.locator("table.differing")).to_contain_text("Qatar")
+            main.locator("table.consultations a").first.click()
+            expect(main).to_contain_text("CA would lift a visa requirement for QA nationals")
+            expect(main.locator("#position")).to_contain_text("support")
+            page.screenshot(path=str(tmp_path / "visa.png"), full_page=True)
+        finally:
+            browser.close()

@@ -134,8 +134,12 @@ def test_cli_compares_loads_and_diffs(node: Settings, cli: Cli, tmp_path: Path) 
     code, _, err = cli(["visa", "compare", "CA", "US", "--snapshot", "2025-02-30", *data])
     assert code == 2
     assert "'2025-02-30' is not a date" in err
-    with db.unit_of_work(db.session_factory(db.make_engine(node.database_url))) as session:
-        assert session.execute(select(func.count(VisaList.id))).scalar_one() == 200
+    engine = db.make_engine(node.database_url)
+    try:
+        with db.unit_of_work(db.session_factory(engine)) as session:
+            assert session.execute(select(func.count(VisaList.id))).scalar_one() == 200
+    finally:
+        engine.dispose()
 
 
 def test_a_consultation_needs_the_visa_annex_and_a_valid_proposal(

@@ -24,7 +24,10 @@ from smartborder.cliutil import (
 from smartborder.errors import ValidationFailed
 from smartborder.exchange.context import NodeExchange
 from smartborder.roles import Permission
-from smartborder.visa import consult, service
+from smartborder.screening.files import read_records, validate_all
+from smartborder.screening.matcher import Thresholds
+from smartborder.screening.service import Screening
+from smartborder.visa import applicants, consult, service
 from smartborder.visa.report import report_csv
 from smartborder.visa.requirements import BUNDLED, bundled_text
 from smartborder.visa.service import snapshot_out
@@ -351,3 +354,68 @@ def reply(
         )
         reference = row.reference
     out.print(f"Answered consultation {reference}: {position}.", highlight=False)
+
+
+@visa_app.command("screen")
+def screen_file(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="Applications: .csv, .jsonl or .json (one applicant each).",
+        ),
+    ],
+    user: ActingUser,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON result per line.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Screen every applicant of an application file against the node's lookouts (its own and
+    the partner's); bad records are reported with their line and nothing is screened."""
+    settings = node_settings(data_dir)
+    rows = read_records(file, applicants.COLUMNS)
+    found, problems = validate_all(applicants.ApplicationIn, rows, source=file.name)
+    if problems:
+        raise ValidationFailed(
+            f"{len(problems)} problem(s) in {file.name}; nothing screened", details=problems
+        )
+    engine = Screening(
+        Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
+    )
+    results = []
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.SCREENING_RUN)
+        with err.status("loading lookouts into the index"):
+            engine.sync(session)
+        for application in found:
+            results.append(
+                applicants.screen_application(
+                    session,
+                    engine,
+                    application,
+                    destination=settings.country,
+                    actor=actor,
+                    now=_now(),
+                )
+            )
+    if as_json:
+        for result in results:
+            out.print(json.dumps(result, ensure_ascii=False), highlight=False, soft_wrap=True)
+    else:
+        for result in results:
+            need = result["requirement"]
+            rule = f"{result['destination']}: {need['label']}" if need else "no list"
+            out.print(
+                f"[bold]{result['application']}[/] {result['outcome']} ({rule})", highlight=False
+            )
+            for reason in result["reasons"]:
+                out.print(f"  - {reason}", highlight=False)
+            for hit in result["hits"]:
+                for e in hit["evidence"]:
+                    out.print(
+                        f"      {hit['lookout_id']} {e['feature']}: {e['level']} "
+                        f"({e['weight']:+.1f}) {e['detail']}",
+                        highlight=False,
+                    )
+    referred = sum(1 for r in results if r["outcome"] != "no hit")
+    err.print(f"{len(results)} applicant(s) screened; {referred} referred to an officer.")

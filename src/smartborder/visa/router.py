@@ -16,12 +16,14 @@ from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
 from smartborder.settings import NODE_ID_PATTERN
 from smartborder.visa import consult, service
+from smartborder.visa.applicants import ApplicationIn, screen_application
 from smartborder.visa.report import report_csv
 from smartborder.visa.service import snapshot_out
 
 router = APIRouter(tags=["visa"])
 Reader = Annotated[Principal, Depends(require(Permission.VISA_READ))]
 Manager = Annotated[Principal, Depends(require(Permission.VISA_MANAGE))]
+Screener = Annotated[Principal, Depends(require(Permission.SCREENING_RUN))]
 DATE = r"^\d{4}-\d{2}-\d{2}$"
 Country = Annotated[str, Query(pattern=r"^[A-Za-z]{2}$", description="ISO 3166-1 alpha-2")]
 OnDate = Annotated[
@@ -214,3 +216,20 @@ def answer(
         actor=f"user:{principal.username}",
     )
     return consult.consultation_out(row)
+
+
+@router.post("/visa/applicants/screen")
+def screen_applicant(
+    body: ApplicationIn, request: Request, db: Db, principal: Screener
+) -> dict[str, Any]:
+    """Screen a visa applicant's identity and document against local and partner-shared
+    lookouts; hits with their evidence, the destination's requirement for the nationality,
+    document problems, and the outcome with its reasons."""
+    return screen_application(
+        db,
+        request.app.state.screening,
+        body,
+        destination=request.app.state.settings.country,
+        actor=f"user:{principal.username}",
+        now=request.app.state.exchange.clock(),
+    )

@@ -9,18 +9,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from smartborder.auth import Db, Principal, require
 from smartborder.errors import SmartborderError, ValidationFailed
 from smartborder.roles import Permission
 from smartborder.visa import consult, service
+from smartborder.visa.applicants import ApplicationIn, screen_application
 from smartborder.visa.requirements import policy_of
 from smartborder.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.VISA_READ))]
 Manager = Annotated[Principal, Depends(require(Permission.VISA_MANAGE))]
+Screener = Annotated[Principal, Depends(require(Permission.SCREENING_RUN))]
 
 
 def _day(value: str, field: str, *, required: bool = False) -> dt.date | None:
@@ -160,3 +163,46 @@ async def answer(
         actor=f"user:{principal.username}",
     )
     return RedirectResponse(f"/visa/consultations/{row.id}", status_code=303)
+
+
+APPLICANT_FIELDS = (
+    "application",
+    "surname",
+    "given_names",
+    "birth_date",
+    "sex",
+    "nationality",
+    "document_number",
+    "document_country",
+    "document_expiry",
+    "travel_date",
+    "mrz",
+)
+
+
+@router.get("/visa/applicants")
+def applicant_page(request: Request, _principal: Screener) -> HTMLResponse:
+    return render(request, "visa/applicant.html", {"values": {}, "result": None})
+
+
+@router.post("/visa/applicants")
+async def screen_applicant(request: Request, db: Db, principal: Screener) -> HTMLResponse:
+    """Screen the applicant of the form; field errors shown in place."""
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in APPLICANT_FIELDS}
+    record = {k: v for k, v in values.items() if v}
+    try:
+        application = ApplicationIn.model_validate(record)
+    except ValidationError as exc:
+        problems = {str(e["loc"][0]): e["msg"] for e in exc.errors()}
+        context = {"values": values, "result": None, "problems": problems}
+        return render(request, "visa/applicant.html", context, status_code=422)
+    result = screen_application(
+        db,
+        request.app.state.screening,
+        application,
+        destination=request.app.state.settings.country,
+        actor=f"user:{principal.username}",
+        now=request.app.state.exchange.clock(),
+    )
+    return render(request, "visa/applicant.html", {"values": values, "result": result})
