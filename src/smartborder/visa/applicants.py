@@ -23,21 +23,6 @@ from smartborder.screening.schemas import DocumentIn, SubjectIn, check_birth, ch
 from smartborder.screening.service import Screening
 from smartborder.visa import service
 
-COLUMNS = {
-    "application",
-    "destination",
-    "surname",
-    "given_names",
-    "birth_date",
-    "sex",
-    "nationality",
-    "document_number",
-    "document_country",
-    "document_expiry",
-    "travel_date",
-    "mrz",
-}
-
 
 class ApplicationIn(BaseModel):
     """One visa application's applicant and document."""
@@ -72,6 +57,9 @@ class ApplicationIn(BaseModel):
     @classmethod
     def _number(cls, value: str) -> str:
         return DocumentIn._number(value)
+
+
+COLUMNS = tuple(ApplicationIn.model_fields)  # what an application file may give
 
 
 def screen_application(

@@ -373,7 +373,7 @@ def screen_file(
     """Screen every applicant of an application file against the node's lookouts (its own and
     the partner's); bad records are reported with their line and nothing is screened."""
     settings = node_settings(data_dir)
-    rows = read_records(file, applicants.COLUMNS)
+    rows = read_records(file, set(applicants.COLUMNS))
     found, problems = validate_all(applicants.ApplicationIn, rows, source=file.name)
     if problems:
         raise ValidationFailed(

@@ -37,18 +37,6 @@ CSV_BODY = {
 }
 
 
-def _day(value: str | None, field: str) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            f"{field}: '{value}' is not a date",
-            details=[{"location": field, "message": "not a calendar date (YYYY-MM-DD)"}],
-        ) from None
-
-
 def _pair(request: Request, a: str | None, b: str | None) -> tuple[str, str]:
     first, second = service.default_pair(request.app.state.settings.country)
     return (a or first).upper(), (b or second).upper()
@@ -72,7 +60,7 @@ async def load_snapshot(
     """Load a CSV snapshot (Passport,Destination,Requirement); 422 with every problem and its
     line, the upload then kept in the node's quarantine folder and nothing loaded."""
     now = request.app.state.exchange.clock()
-    taken_on = _day(date, "date") or now.date()
+    taken_on = service.parse_day(date, "date") or now.date()
     raw = await request.body()
     try:
         try:
@@ -118,7 +106,9 @@ def compare(
     partner's): agree, differ, the differing nationalities with both policies, by kind."""
     first, second = _pair(request, a, b)
     now = request.app.state.exchange.clock()
-    report = service.convergence(db, first, second, _day(snapshot, "snapshot"), now=now)
+    report = service.convergence(
+        db, first, second, service.parse_day(snapshot, "snapshot"), now=now
+    )
     return report.as_dict()
 
 
@@ -134,7 +124,9 @@ def compare_csv(
     """The same report as CSV: one row per nationality."""
     first, second = _pair(request, a, b)
     now = request.app.state.exchange.clock()
-    report = service.convergence(db, first, second, _day(snapshot, "snapshot"), now=now)
+    report = service.convergence(
+        db, first, second, service.parse_day(snapshot, "snapshot"), now=now
+    )
     return PlainTextResponse(
         report_csv(report),
         media_type="text/csv",
@@ -153,7 +145,9 @@ def diff(
 ) -> dict[str, Any]:
     """What changed in one destination's list between two dates (default: its two latest)."""
     now = request.app.state.exchange.clock()
-    return service.diff(db, destination, _day(before, "from"), _day(after, "to"), now=now)
+    return service.diff(
+        db, destination, service.parse_day(before, "from"), service.parse_day(after, "to"), now=now
+    )
 
 
 class ConsultationIn(BaseModel):

@@ -34,6 +34,23 @@ from smartborder.visa.requirements import (
 PARTNER_COUNTRIES = ("CA", "US")
 
 
+def parse_day(value: str | None, field: str, *, required: bool = False) -> dt.date | None:
+    """A date given as YYYY-MM-DD in a request, or ValidationFailed naming ``field``."""
+    if not value:
+        if required:
+            raise ValidationFailed(
+                f"{field}: give a date", details=[{"location": field, "message": "required"}]
+            )
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(
+            f"{field}: '{value}' is not a date",
+            details=[{"location": field, "message": "not a calendar date (YYYY-MM-DD)"}],
+        ) from None
+
+
 def default_pair(country: str) -> tuple[str, str]:
     """The node's own country and its partner's (CA and US by default)."""
     if country in PARTNER_COUNTRIES:

@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from smartborder.auth import Db, Principal, require
-from smartborder.errors import SmartborderError, ValidationFailed
+from smartborder.errors import SmartborderError
 from smartborder.roles import Permission
 from smartborder.visa import consult, service
-from smartborder.visa.applicants import ApplicationIn, screen_application
+from smartborder.visa.applicants import COLUMNS, ApplicationIn, screen_application
 from smartborder.visa.requirements import policy_of
 from smartborder.web.render import render
 
@@ -24,22 +24,6 @@ router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.VISA_READ))]
 Manager = Annotated[Principal, Depends(require(Permission.VISA_MANAGE))]
 Screener = Annotated[Principal, Depends(require(Permission.SCREENING_RUN))]
-
-
-def _day(value: str, field: str, *, required: bool = False) -> dt.date | None:
-    if not value:
-        if required:
-            raise ValidationFailed(
-                f"{field}: give a date", details=[{"location": field, "message": "required"}]
-            )
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationFailed(
-            f"{field}: '{value}' is not a date",
-            details=[{"location": field, "message": "not a calendar date (YYYY-MM-DD)"}],
-        ) from None
 
 
 @router.get("/visa")
@@ -54,7 +38,9 @@ def visa_page(
     first, second = service.default_pair(request.app.state.settings.country)
     a, b = (a or first).upper(), (b or second).upper()
     now = request.app.state.exchange.clock()
-    report = service.convergence(db, a, b, _day(snapshot, "snapshot"), now=now).as_dict()
+    report = service.convergence(
+        db, a, b, service.parse_day(snapshot, "snapshot"), now=now
+    ).as_dict()
     context = {
         "report": report,
         "values": {"a": a, "b": b, "snapshot": snapshot},
@@ -108,7 +94,7 @@ async def preview(request: Request, db: Db, _principal: Manager) -> HTMLResponse
 
 
 def _required(form: FormData, field: str) -> dt.date:
-    found = _day(str(form.get(field, "")), field, required=True)
+    found = service.parse_day(str(form.get(field, "")), field, required=True)
     assert found is not None
     return found
 
@@ -165,19 +151,7 @@ async def answer(
     return RedirectResponse(f"/visa/consultations/{row.id}", status_code=303)
 
 
-APPLICANT_FIELDS = (
-    "application",
-    "surname",
-    "given_names",
-    "birth_date",
-    "sex",
-    "nationality",
-    "document_number",
-    "document_country",
-    "document_expiry",
-    "travel_date",
-    "mrz",
-)
+APPLICANT_FIELDS = [name for name in COLUMNS if name != "destination"]
 
 
 @router.get("/visa/applicants")
