@@ -15,6 +15,7 @@ from smartborder.cliutil import DataDir, err, node_settings, out, unit
 from smartborder.errors import SmartborderError
 from smartborder.exchange.cli import agreements_app, exchange_app, partners_app
 from smartborder.identity.cli import doc_app
+from smartborder.modeling.cli import model_app
 from smartborder.node import init_node
 from smartborder.roles import Role
 from smartborder.screening.cli import lookouts_app
@@ -41,6 +42,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(lookouts_app, name="lookouts")
 app.add_typer(travel_app, name="travel")
 app.add_typer(visa_app, name="visa")
+app.add_typer(model_app, name="model")
 app.command("screen")(screen_file)
 
 

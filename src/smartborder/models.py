@@ -4,6 +4,7 @@ from smartborder.audit import models as audit_models
 from smartborder.db import Base
 from smartborder.exchange import models as exchange_models
 from smartborder.identity import models as identity_models
+from smartborder.modeling import models as modeling_models
 from smartborder.screening import models as screening_models
 from smartborder.travel import models as travel_models
 from smartborder.users import models as users_models
@@ -16,6 +17,7 @@ __all__ = [
     "exchange_models",
     "identity_models",
     "metadata",
+    "modeling_models",
     "screening_models",
     "travel_models",
     "users_models",

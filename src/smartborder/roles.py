@@ -12,6 +12,7 @@ class Role(StrEnum):
     PROGRAM_OFFICER = "program-officer"
     ASYLUM_OFFICER = "asylum-officer"
     POLICY_ANALYST = "policy-analyst"
+    PLANNER = "planner"
     AUDITOR = "auditor"
 
 
@@ -41,6 +42,8 @@ class Permission(StrEnum):
     TRAVEL_CHECK = "travel:check"
     VISA_READ = "visa:read"
     VISA_MANAGE = "visa:manage"
+    MODEL_READ = "model:read"
+    MODEL_RUN = "model:run"
 
 
 _EVERYONE = frozenset(
@@ -50,6 +53,7 @@ _EVERYONE = frozenset(
         Permission.DOCUMENTS_CHECK,
         Permission.AGREEMENTS_READ,
         Permission.VISA_READ,
+        Permission.MODEL_READ,
     }
 )
 _OFFICER = _EVERYONE | {
@@ -76,6 +80,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAVEL_DISPOSE,
         Permission.TRAVEL_CHECK,
         Permission.VISA_MANAGE,
+        Permission.MODEL_RUN,
     },
     Role.ANALYST: _OFFICER
     | {
@@ -90,7 +95,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     },
     Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
     Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
-    Role.POLICY_ANALYST: _OFFICER | {Permission.VISA_MANAGE},
+    Role.POLICY_ANALYST: _OFFICER | {Permission.VISA_MANAGE, Permission.MODEL_RUN},
+    Role.PLANNER: _EVERYONE | {Permission.MODEL_RUN},
     Role.AUDITOR: _EVERYONE
     | {
         Permission.PEOPLE_READ,

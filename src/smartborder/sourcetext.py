@@ -3,9 +3,12 @@ while validating one (an agreement, a risk model) can be reported where it is.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
 from smartborder.errors import ValidationFailed
 
@@ -65,3 +68,44 @@ def line_of(lines: Lines, loc: tuple[Any, ...]) -> int | None:
         if not loc:
             return None
         loc = loc[:-1]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a document: where (a field path such as ``directions[0].booths``),
+    its line when known, and what is wrong."""
+
+    location: str
+    line: int | None
+    message: str
+
+    def as_detail(self, source: str) -> dict[str, Any]:
+        detail: dict[str, Any] = {"source": source, "location": self.location}
+        if self.line is not None:
+            detail["line"] = self.line
+        detail["message"] = self.message
+        return detail
+
+
+def where(loc: tuple[Any, ...], whole: str = "document") -> str:
+    """A field path as a reader writes it: ``directions[0].booths[1].count``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or whole
+
+
+def problems_of(
+    exc: ValidationError,
+    lines: Lines,
+    *,
+    whole: str = "document",
+    clean: Callable[[tuple[Any, ...]], tuple[Any, ...]] = lambda loc: loc,
+) -> list[Problem]:
+    """Every error pydantic found, located (``clean`` drops what pydantic adds to a path)."""
+    problems = []
+    for error in exc.errors():
+        loc = clean(tuple(error["loc"]))
+        message = str(error["msg"]).removeprefix("Value error, ")
+        problems.append(Problem(where(loc, whole), line_of(lines, loc), message))
+    return problems

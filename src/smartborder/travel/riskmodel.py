@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from smartborder.errors import ValidationFailed
 from smartborder.settings import NODE_ID_PATTERN
-from smartborder.sourcetext import Lines, line_of, parse_mapping
+from smartborder.sourcetext import Lines, Problem, line_of, parse_mapping, problems_of, where
 from smartborder.travel.conditions import (
     MAX_DEPTH,
     SCORE_FIELDS,
@@ -89,20 +89,6 @@ class RiskModelDoc(BaseModel):
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
-    location: str
-    line: int | None
-    message: str
-
-    def as_detail(self, source: str) -> dict[str, Any]:
-        detail: dict[str, Any] = {"source": source, "location": self.location}
-        if self.line is not None:
-            detail["line"] = self.line
-        detail["message"] = self.message
-        return detail
-
-
 def check_document(
     data: Any, lines: Lines | None = None
 ) -> tuple[RiskModelDoc | None, list[Problem]]:
@@ -111,15 +97,7 @@ def check_document(
     try:
         doc = RiskModelDoc.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = _untagged(tuple(error["loc"]))
-            problems.append(
-                Problem(
-                    _where(loc), line_of(lines, loc), error["msg"].removeprefix("Value error, ")
-                )
-            )
-        return None, problems
+        return None, problems_of(exc, lines, whole="model", clean=_untagged)
     problems = _semantics(doc, lines)
     return (None, problems) if problems else (doc, [])
 
@@ -137,10 +115,7 @@ def _untagged(loc: tuple[Any, ...]) -> tuple[Any, ...]:
 
 
 def _where(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "model"
+    return where(loc, "model")
 
 
 def _semantics(doc: RiskModelDoc, lines: Lines) -> list[Problem]:

@@ -1,0 +1,1 @@
+"""Border traffic modelling: scenarios, discrete-event simulation, comparison, calibration."""

@@ -1,0 +1,267 @@
+"""Modelling use cases: the example scenarios, submitting a run (or a comparison) to run in
+the background, running it (progress, figures, plots, audit), listing and reading runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from smartborder.audit import chain
+from smartborder.db import unit_of_work
+from smartborder.errors import NotFound, ValidationFailed
+from smartborder.modeling import models as m
+from smartborder.modeling import plots, run
+from smartborder.modeling.scenario import Scenario, check_scenario
+from smartborder.modeling.variants import Change, apply_changes, examples_folder, read_any
+
+log = logging.getLogger("smartborder.modeling")
+MAX_REPLICATIONS = 50
+Clock = Callable[[], dt.datetime]
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    scenario: Scenario
+    base: str | None  # the example it varies, for a variant
+    text: str
+
+
+def examples() -> list[Example]:
+    """The example scenarios shipped with smartborder, scenarios first, then variants."""
+    found = []
+    for path in sorted(examples_folder().glob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        scenario = read_any(text, path.name, path.parent)
+        base = yaml.safe_load(text).get("base")
+        if isinstance(base, str):
+            base = base.removesuffix(".yaml")
+        found.append(Example(path.stem, scenario, base, text))
+    return sorted(found, key=lambda e: (e.base is not None, e.name))
+
+
+def example(name: str) -> Example:
+    for found in examples():
+        if found.name == name:
+            return found
+    raise NotFound(f"no example scenario '{name}'")
+
+
+def example_out(found: Example) -> dict[str, Any]:
+    s = found.scenario
+    return {
+        "name": found.name,
+        "scenario": s.name,
+        "crossing": s.crossing,
+        "description": s.description.strip(),
+        "variant_of": found.base,
+        "directions": [
+            {
+                "name": d.name,
+                "into": d.into,
+                "lanes": d.lanes(),
+                "groups": [g.name for g in d.booths],
+            }
+            for d in s.directions
+        ],
+        "replications": s.simulation.replications,
+        "sources": s.sources,
+    }
+
+
+def submit(
+    session: Session,
+    *,
+    scenario: Scenario,
+    source: str,
+    actor: str,
+    now: dt.datetime,
+    variant: Scenario | None = None,
+    changes: list[str] | None = None,
+    replications: int | None = None,
+) -> m.ModelRun:
+    """Record a run to be made (the caller hands its id to the runner after committing)."""
+    count = replications or scenario.simulation.replications
+    if not 1 <= count <= MAX_REPLICATIONS:
+        raise ValidationFailed(
+            f"replications must be between 1 and {MAX_REPLICATIONS}",
+            details=[{"location": "replications", "message": f"{count} is out of range"}],
+        )
+    kind = "compare" if variant is not None else "run"
+    name = scenario.name if variant is None else f"{scenario.name} vs {variant.name}"
+    row = m.ModelRun(
+        id=str(uuid.uuid4()),
+        kind=kind,
+        name=name[:260],
+        source=source[:200],
+        scenario=scenario.model_dump(mode="json", by_alias=True),
+        variant=None if variant is None else variant.model_dump(mode="json", by_alias=True),
+        changes=changes or [],
+        replications=count,
+        status="queued",
+        done=0,
+        total=count * (2 if variant is not None else 1),
+        submitted_at=now,
+        submitted_by=actor,
+    )
+    session.add(row)
+    chain.append(
+        session,
+        "modeling:run:submitted",
+        actor=actor,
+        subject=row.id,
+        details={"kind": kind, "name": row.name, "source": row.source, "replications": count},
+        at=now,
+    )
+    return row
+
+
+def variant_of(scenario: Scenario, changes: list[Change]) -> Scenario:
+    """The scenario with ``changes`` made; ValidationFailed with each problem located."""
+    changed, problems = apply_changes(scenario, changes, name=f"{scenario.name} (variant)")
+    if changed is None:
+        raise ValidationFailed(
+            f"{len(problems)} problem(s) in the changes",
+            details=[{"location": p.location, "message": p.message} for p in problems],
+        )
+    return changed
+
+
+def _scenario(data: dict[str, Any]) -> Scenario:
+    scenario, problems = check_scenario(data)
+    if scenario is None:  # stored scenarios were valid when submitted
+        raise ValidationFailed("; ".join(f"{p.location}: {p.message}" for p in problems))
+    return scenario
+
+
+def execute(sessions: sessionmaker[Session], run_id: str, clock: Clock) -> None:
+    """Make the run: progress after each replication, then figures and plots in one unit of
+    work; a failure is recorded on the run (never lost in a thread)."""
+    with unit_of_work(sessions) as session:
+        row = session.get(m.ModelRun, run_id)
+        if row is None or row.status != "queued":
+            return
+        row.status, row.started_at = "running", clock()
+        base, variant = _scenario(row.scenario), None
+        if row.variant is not None:
+            variant = _scenario(row.variant)
+        count = row.replications
+
+    def progress(done: int, _total: int) -> None:
+        with unit_of_work(sessions) as session:
+            session.execute(update(m.ModelRun).where(m.ModelRun.id == run_id).values(done=done))
+
+    try:
+        if variant is None:
+            result = run.run(base, count, progress)
+        else:
+            result = run.compare(base, variant, count, progress)
+        drawn = plots.draw(plots.series_of(result))
+    except Exception as exc:  # recorded on the run and in the log: nothing else sees the thread
+        log.exception("model run %s failed", run_id)
+        with unit_of_work(sessions) as session:
+            row = session.get(m.ModelRun, run_id)
+            assert row is not None
+            row.status, row.error, row.finished_at = (
+                "failed",
+                f"{type(exc).__name__}: {exc}",
+                clock(),
+            )
+        return
+    with unit_of_work(sessions) as session:
+        row = session.get(m.ModelRun, run_id)
+        assert row is not None
+        row.status, row.result, row.finished_at = "done", result, clock()
+        row.done = row.total
+        for name, png in drawn.items():
+            session.add(m.ModelPlot(run_id=run_id, name=name, png=png))
+        chain.append(
+            session,
+            "modeling:run:completed",
+            actor="system",
+            subject=run_id,
+            details={
+                "seconds": result["seconds"],
+                "vehicles": result["summary"]["vehicles"]["mean"],
+            },
+            at=row.finished_at,
+        )
+
+
+def mark_interrupted(session: Session, now: dt.datetime) -> int:
+    """Runs left queued or running by a process that stopped: failed, saying so."""
+    rows = list(
+        session.scalars(select(m.ModelRun).where(m.ModelRun.status.in_(("queued", "running"))))
+    )
+    for row in rows:
+        row.status, row.finished_at = "failed", now
+        row.error = "interrupted: the node stopped before the run finished; submit it again"
+    return len(rows)
+
+
+class Runner:
+    """Runs model runs one at a time in a background thread."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-run")
+
+    def start(self, run_id: str) -> Future[None]:
+        return self.pool.submit(execute, self.sessions, run_id, self.clock)
+
+    def stop(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def listing(session: Session, limit: int = 50) -> list[m.ModelRun]:
+    return list(
+        session.scalars(select(m.ModelRun).order_by(m.ModelRun.submitted_at.desc()).limit(limit))
+    )
+
+
+def get(session: Session, run_id: str) -> m.ModelRun:
+    row = session.get(m.ModelRun, run_id)
+    if row is None:
+        raise NotFound(f"no model run {run_id}")
+    return row
+
+
+def plot(session: Session, run_id: str, name: str) -> bytes:
+    found = session.get(m.ModelPlot, (run_id, name))
+    if found is None:
+        raise NotFound(f"no plot '{name}' for model run {run_id}")
+    return found.png
+
+
+def run_out(row: m.ModelRun, *, with_result: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": row.id,
+        "kind": row.kind,
+        "name": row.name,
+        "source": row.source,
+        "changes": row.changes,
+        "replications": row.replications,
+        "status": row.status,
+        "progress": {"done": row.done, "total": row.total},
+        "error": row.error,
+        "submitted_at": row.submitted_at.isoformat(),
+        "submitted_by": row.submitted_by,
+        "started_at": row.started_at.isoformat() if row.started_at else None,
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+        "plots": [f"/api/v1/modeling/runs/{row.id}/plots/{name}.png" for name in plots.PLOTS]
+        if row.status == "done"
+        else [],
+    }
+    if with_result:
+        out["result"] = row.result
+    return out
