@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Annotated, Any
@@ -35,6 +36,9 @@ from smartborder.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from smartborder.modeling import router as modeling_api
+from smartborder.modeling import service as modeling_service
+from smartborder.modeling import views as modeling_views
 from smartborder.roles import Permission
 from smartborder.screening import router as screening_api
 from smartborder.screening import views as screening_views
@@ -76,6 +80,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         _load_lookouts(sessions, app.state.screening)
+        _interrupted_runs(sessions, exchange.clock)
         dispatcher = None
         if settings.exchange_dispatch_interval_seconds > 0:
             dispatcher = background_dispatcher(sessions, exchange, app.state.targeting)
@@ -83,6 +88,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         yield
         if dispatcher is not None:
             dispatcher.stop()
+        app.state.model_runner.stop()
         engine.dispose()
 
     app = FastAPI(
@@ -101,6 +107,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
     )
     app.state.targeting = Targeting(app.state.screening, settings.travel_teams, exchange)
+    app.state.model_runner = modeling_service.Runner(sessions, exchange.clock)
     app.state.templates = make_templates()
     app.state.key_fingerprint = keys.fingerprint(signing_key.public_key())
 
@@ -130,6 +137,17 @@ def _load_lookouts(sessions: sessionmaker[Session], screening: Screening) -> Non
         log.info("screening index built: %d active lookouts", loaded)
     except SQLAlchemyError as exc:  # e.g. migrations not applied yet; /ready says so
         log.warning("screening index not built at start-up (built on first use): %s", exc)
+
+
+def _interrupted_runs(sessions: sessionmaker[Session], clock: Callable[[], dt.datetime]) -> None:
+    """Model runs a previous process left unfinished are marked so (they cannot resume)."""
+    try:
+        with unit_of_work(sessions) as session:
+            count = modeling_service.mark_interrupted(session, clock())
+        if count:
+            log.warning("%d model run(s) interrupted by the last stop marked failed", count)
+    except SQLAlchemyError as exc:
+        log.warning("model runs not checked at start-up: %s", exc)
 
 
 docs_router = APIRouter()
@@ -168,6 +186,7 @@ API_ROUTERS: tuple[APIRouter, ...] = (
     risk_api.router,
     targeting_api.router,
     visa_api.router,
+    modeling_api.router,
     docs_router,
 )
 UI_ROUTERS: tuple[APIRouter, ...] = (
@@ -179,6 +198,7 @@ UI_ROUTERS: tuple[APIRouter, ...] = (
     travel_views.router,
     travel_targeting_views.router,
     visa_views.router,
+    modeling_views.router,
     exchange_views.router,
     audit_views.router,
 )

@@ -17,11 +17,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from smartborder.audit import chain
 from smartborder.db import unit_of_work
-from smartborder.errors import NotFound, ValidationFailed
+from smartborder.errors import Conflict, NotFound, ValidationFailed
 from smartborder.modeling import models as m
 from smartborder.modeling import plots, run
+from smartborder.modeling.calibration import Observations
+from smartborder.modeling.calibration import compare as compare_observed
 from smartborder.modeling.scenario import Scenario, check_scenario
-from smartborder.modeling.variants import Change, apply_changes, examples_folder, read_any
+from smartborder.modeling.variants import (
+    Change,
+    apply_changes,
+    examples_folder,
+    parse_changes,
+    read_any,
+)
 
 log = logging.getLogger("smartborder.modeling")
 MAX_REPLICATIONS = 50
@@ -265,3 +273,100 @@ def run_out(row: m.ModelRun, *, with_result: bool = True) -> dict[str, Any]:
     if with_result:
         out["result"] = row.result
     return out
+
+
+def read_text(text: str, name: str) -> Scenario:
+    """A scenario sent as YAML (a variant may name an example as its base, nothing else)."""
+    return read_any(text, name, None)
+
+
+def scenario_out(scenario: Scenario) -> dict[str, Any]:
+    return {
+        "name": scenario.name,
+        "crossing": scenario.crossing,
+        "directions": [
+            {
+                "name": d.name,
+                "into": d.into,
+                "lanes": d.lanes(),
+                "groups": [g.name for g in d.booths],
+            }
+            for d in scenario.directions
+        ],
+        "simulation": scenario.simulation.model_dump(mode="json"),
+    }
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: Scenario
+    variant: Scenario | None
+    changes: list[str]
+    source: str
+
+
+def plan(
+    *,
+    example: str | None,
+    scenario_text: str | None,
+    changes: list[dict[str, Any]] | None = None,
+    variant_example: str | None = None,
+    variant_text: str | None = None,
+) -> Plan:
+    """What a run request asks for, resolved and validated (each problem located)."""
+    if (example is None) == (scenario_text is None):
+        raise ValidationFailed(
+            "give a scenario: an example's name or YAML, not both",
+            details=[{"location": "example", "message": "give 'example' or 'scenario'"}],
+        )
+    given = [x for x in (changes, variant_example, variant_text) if x is not None]
+    if len(given) > 1:
+        raise ValidationFailed(
+            "compare with one thing: changes, a variant example or variant YAML",
+            details=[
+                {
+                    "location": "changes",
+                    "message": "give at most one of changes, variant_example, variant",
+                }
+            ],
+        )
+    if example is not None:
+        scenario, source = _example(example, "example").scenario, f"example:{example}"
+    else:
+        assert scenario_text is not None
+        scenario, source = read_text(scenario_text, "scenario"), "upload:scenario"
+    variant: Scenario | None = None
+    described: list[str] = []
+    if changes is not None:
+        parsed, problems = parse_changes(changes)
+        if problems:
+            raise ValidationFailed(
+                f"{len(problems)} problem(s) in the changes",
+                details=[{"location": p.location, "message": p.message} for p in problems],
+            )
+        variant = variant_of(scenario, parsed)
+        described = [c.describe() for c in parsed]
+    elif variant_example is not None:
+        variant = _example(variant_example, "variant_example").scenario
+        described = [f"example {variant_example}"]
+    elif variant_text is not None:
+        variant = read_text(variant_text, "variant")
+        described = [variant.name]
+    return Plan(scenario, variant, described, source)
+
+
+def _example(name: str, field: str) -> Example:
+    try:
+        return example(name)
+    except NotFound:
+        known = ", ".join(e.name for e in examples())
+        raise ValidationFailed(
+            f"no example scenario '{name}'",
+            details=[{"location": field, "message": f"not one of {known}"}],
+        ) from None
+
+
+def calibrate(row: m.ModelRun, observed: Observations) -> dict[str, Any]:
+    if row.status != "done" or row.result is None:
+        raise Conflict(f"model run {row.id} is {row.status}; calibrate against a finished run")
+    return compare_observed(_scenario(row.scenario), row.result["summary"], observed)

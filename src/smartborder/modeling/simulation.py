@@ -125,6 +125,7 @@ class Secondary:
     waits: list[float] = field(default_factory=list)
     busy: float = 0.0
     capacity: int = 0
+    referred: int = 0
 
 
 class DirectionRun:
@@ -227,7 +228,8 @@ class DirectionRun:
                     or (may_switch and own_lane.expected_wait() < trusted_lane.expected_wait())
                 ):
                     lane = own_lane
-                    own_lane.diverted += 1
+                    if t >= self.warmup:
+                        own_lane.diverted += 1
             if lane is None:  # only the trusted lane exists: everyone uses it
                 lane = trusted_lane
             assert lane is not None
@@ -267,6 +269,8 @@ class DirectionRun:
                 busy[int((now - warmup) // 60.0)] += duration
             yield env.timeout(duration)
             if vehicle.referral_u < lane.referral and self.secondary.bays is not None:
+                if vehicle.arrived >= warmup:
+                    self.secondary.referred += 1
                 env.process(self._secondary(vehicle))
 
     def _secondary(self, vehicle: Vehicle) -> Process:
@@ -362,7 +366,8 @@ class DirectionRun:
             "lanes": lanes,
             "groups": groups,
             "secondary": {
-                "referred": len(secondary.waits),
+                "referred": secondary.referred,
+                "waiting_at_end": secondary.referred - len(secondary.waits),
                 "mean_wait": float(waits.mean()) if len(waits) else 0.0,
                 "max_wait": float(waits.max()) if len(waits) else 0.0,
                 "utilisation": secondary.busy / bay_minutes if bay_minutes else 0.0,

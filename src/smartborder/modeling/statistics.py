@@ -22,7 +22,7 @@ LANE_METRICS = (
     "in_queue_at_end",
     "diverted_here",
 )
-SECONDARY_METRICS = ("referred", "mean_wait", "max_wait", "utilisation")
+SECONDARY_METRICS = ("referred", "waiting_at_end", "mean_wait", "max_wait", "utilisation")
 
 
 def interval(values: Iterable[float]) -> dict[str, Any]:

@@ -25,6 +25,7 @@ SECTIONS: tuple[NavItem, ...] = (
     NavItem("Risk model", "/travel/risk", Permission.TRAVEL_READ),
     NavItem("Visa policy", "/visa", Permission.VISA_READ),
     NavItem("Visa applicants", "/visa/applicants", Permission.SCREENING_RUN),
+    NavItem("Traffic modelling", "/modeling", Permission.MODEL_READ),
     NavItem("Requests", "/exchange/requests", Permission.REQUESTS_READ),
     NavItem("Agreements", "/agreements", Permission.AGREEMENTS_READ),
     NavItem("Audit", "/audit", Permission.AUDIT_READ),

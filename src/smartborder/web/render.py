@@ -21,6 +21,7 @@ TEMPLATE_PACKAGES = (
     "exchange",
     "audit",
     "visa",
+    "modeling",
 )
 
 
