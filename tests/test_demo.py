@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -429,5 +430,44 @@ def test_visa_convergence_and_a_consultation_round_trip(
             expect(main).to_contain_text("CA would lift a visa requirement for QA nationals")
             expect(main.locator("#position")).to_contain_text("support")
             page.screenshot(path=str(tmp_path / "visa.png"), full_page=True)
+        finally:
+            browser.close()
+
+
+def test_traffic_modelling_pages_show_finished_runs_with_plots(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    client = _signed_in(demo["ca"], "supervisor", demo_password("ca", "supervisor"))
+    try:
+        [run] = client.get("/api/v1/modeling/runs").json()["items"]
+        assert (run["status"], run["kind"], run["replications"]) == ("done", "compare", 5)
+        plot = client.get(run["plots"][0])
+        assert plot.headers["content-type"] == "image/png"
+    finally:
+        client.close()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            _sign_in(page, demo, "ca", "supervisor")
+            page.get_by_role("link", name="Traffic modelling", exact=True).click()
+            main = page.locator("main")
+            expect(main.locator("table.runs")).to_contain_text("Peace Arch / Douglas vs")
+            main.locator("table.runs a").first.click()
+            expect(main.locator("#finished")).to_contain_text("vehicles per replication")
+            expect(main.locator("table.comparison")).to_contain_text("nexus lane")
+            waits = main.get_by_alt_text(re.compile("waits plot"))
+            expect(waits).to_be_visible()
+            assert waits.evaluate("img => img.naturalWidth") > 300  # the PNG loaded
+            page.screenshot(path=str(tmp_path / "modeling.png"), full_page=True)
+            # a new run from the page: queued, followed while it runs, then shown
+            page.get_by_role("link", name="Traffic modelling", exact=True).click()
+            page.locator("select[name=example]").select_option("ambassador-bridge")
+            page.locator("input[name=replications]").fill("2")
+            page.get_by_role("button", name="Run in the background").click()
+            expect(main.locator("#finished")).to_be_visible(timeout=30_000)
+            expect(main.locator("table.lanes").first).to_contain_text("commercial")
         finally:
             browser.close()

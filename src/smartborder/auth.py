@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from smartborder.db import unit_of_work, utcnow
 from smartborder.errors import CsrfFailed, NotAuthenticated, PermissionDenied
@@ -69,7 +70,13 @@ async def authenticate(request: Request, db: Db, settings: CurrentSettings) -> P
     header = request.headers.get("authorization", "")
     if header:
         scheme, _, secret = header.partition(" ")
-        user = users.resolve_token(db, secret.strip(), now) if scheme.lower() == "bearer" else None
+        # Database work off the event loop: on SQLite a transaction may wait for the write
+        # lock, and waiting on the loop would stall the request holding it (a deadlock).
+        user = (
+            await run_in_threadpool(users.resolve_token, db, secret.strip(), now)
+            if scheme.lower() == "bearer"
+            else None
+        )
         if user is None:
             raise NotAuthenticated("the API token is invalid, revoked, or its user is disabled")
         principal = Principal.of(user, "token")
@@ -77,7 +84,7 @@ async def authenticate(request: Request, db: Db, settings: CurrentSettings) -> P
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             raise NotAuthenticated("sign in, or send an API token as 'Authorization: Bearer ...'")
-        web = users.resolve_web_session(db, cookie, settings, now)
+        web = await run_in_threadpool(users.resolve_web_session, db, cookie, settings, now)
         principal = Principal.of(web.user, "session", web.csrf_token)
         if request.method not in SAFE_METHODS:
             await _check_csrf(request, web.csrf_token)

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from smartborder import db, demo_targeting
 from smartborder.demo_exchange import link_and_grant, run_scenario
+from smartborder.demo_modeling import run_modeling
 from smartborder.demo_screening import run_screening
 from smartborder.demo_visa import run_visa
 from smartborder.errors import SmartborderError
@@ -267,6 +268,8 @@ def run_demo(
             demo_targeting.run_targeting(access["ca"], access["us"], console)
         with console.status("Visa policy: the convergence report and a consultation…"):
             run_visa(access["ca"], access["us"], console)
+        with console.status("Traffic modelling: a crossing simulated on each node…"):
+            run_modeling(access["ca"], access["us"], console)
         console.print(_credentials(ports))
         console.print("Both nodes are up. Press Ctrl-C to stop.")
         _wait(processes, run_for)
