@@ -50,12 +50,17 @@ def _load(path: Path) -> Scenario:
         _report(exc)
 
 
-def _report(exc: ValidationFailed) -> NoReturn:
+def _print_problems(exc: ValidationFailed) -> None:
+    """Each problem as SOURCE:LINE: field.path: reason."""
     err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
     for detail in exc.details:
         line = f":{detail['line']}" if detail.get("line") else ""
         source = detail.get("source", "")
         err.print(f"  {source}{line}: {detail['location']}: {detail['message']}", highlight=False)
+
+
+def _report(exc: ValidationFailed) -> NoReturn:
+    _print_problems(exc)
     raise typer.Exit(1)
 
 
@@ -319,14 +324,7 @@ def validate_command(
             scenario = load_any(path)
         except ValidationFailed as exc:
             failed = True
-            err.print(f"[bold red]error:[/] {exc.message}", highlight=False)
-            for detail in exc.details:
-                line = f":{detail['line']}" if detail.get("line") else ""
-                err.print(
-                    f"  {detail.get('source', path)}{line}: {detail['location']}: "
-                    f"{detail['message']}",
-                    highlight=False,
-                )
+            _print_problems(exc)
             continue
         lanes = sum(len(d.lanes()) for d in scenario.directions)
         out.print(

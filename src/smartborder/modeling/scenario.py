@@ -12,7 +12,6 @@ vehicles may take the general lane when it is quicker). Times are in minutes.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -240,14 +239,6 @@ def read_scenario(text: str, source: str) -> Scenario:
             details=[p.as_detail(source) for p in problems],
         )
     return scenario
-
-
-def load_scenario(path: Path) -> Scenario:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ValidationFailed(f"{path}: cannot be read ({exc})") from None
-    return read_scenario(text, str(path))
 
 
 def _semantics(scenario: Scenario, lines: Lines) -> list[Problem]:

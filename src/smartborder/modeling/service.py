@@ -65,24 +65,16 @@ def example(name: str) -> Example:
 
 
 def example_out(found: Example) -> dict[str, Any]:
-    s = found.scenario
+    described = scenario_out(found.scenario)
     return {
         "name": found.name,
-        "scenario": s.name,
-        "crossing": s.crossing,
-        "description": s.description.strip(),
+        "scenario": described["name"],
+        "crossing": described["crossing"],
+        "description": found.scenario.description.strip(),
         "variant_of": found.base,
-        "directions": [
-            {
-                "name": d.name,
-                "into": d.into,
-                "lanes": d.lanes(),
-                "groups": [g.name for g in d.booths],
-            }
-            for d in s.directions
-        ],
-        "replications": s.simulation.replications,
-        "sources": s.sources,
+        "directions": described["directions"],
+        "replications": found.scenario.simulation.replications,
+        "sources": found.scenario.sources,
     }
 
 
