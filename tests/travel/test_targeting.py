@@ -360,7 +360,13 @@ def test_cli_queue_show_dispose_rescore(
     make_user(app, "sup", "supervisor")
     add_lookout(app, mary_lookout())
     source = tmp_path / "paxlst.edi"
-    source.write_bytes(PAXLST)
+    # rescoring covers flights not yet arrived: the specimen's flight moved a week ahead
+    ahead = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=7)
+    source.write_bytes(
+        PAXLST.replace(b"2611221830", ahead.strftime("%y%m%d1830").encode()).replace(
+            b"2611230730", (ahead + dt.timedelta(days=1)).strftime("%y%m%d0730").encode()
+        )
+    )
     home = ["--data-dir", str(node.data_dir)]
     assert cli(["travel", "ingest", str(source), "--as", "sup", *home])[0] == 0
     code, out, _ = cli(["travel", "queue", "--as", "sup", "--json", *home])
