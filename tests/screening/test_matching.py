@@ -247,3 +247,51 @@ def test_a_large_build_leaves_its_entries_out_of_the_cycle_collectors_walks(
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)
+
+
+def test_a_key_shared_by_many_is_read_only_for_the_years_that_can_match() -> None:
+    from smartborder.screening.index import NARROW_FROM
+
+    index = LookoutIndex()
+    crowd = [
+        entry(f"n{i}", ["Nguyen Van Anh"], f"{1950 + i % 40}-01-{1 + i % 28:02d}")
+        for i in range(max(300, NARROW_FROM * 2))
+    ]
+    unknown = [entry(f"u{i}", ["Nguyen Van Anh"]) for i in range(3)]
+    index.build([*crowd, *unknown])
+    index.upsert(entry("late", ["Nguyen Van Anh"], "1975-02-02"))  # beside the sorted arrays
+    found = {
+        e.lookout_id
+        for e in index.candidates(make_identity(["Nguyen Van Anh"], "1960-07-19"), 10_000)
+    }
+    born = {e.lookout_id: e.identity.birth for e in [*crowd, *unknown]}
+    could_match = {i for i, b in born.items() if b is None or abs(b[0] - 1960) <= 1}
+    assert found == could_match  # the late one, born 1975, is ruled out as well
+    assert len(could_match) > 3
+    anyone = {e.lookout_id for e in index.candidates(make_identity(["Nguyen Van Anh"]), 10_000)}
+    assert anyone == {*born, "late"}  # without a date of birth every one of them
+
+
+def test_a_conflicting_full_date_of_birth_is_left_out_unless_a_document_matches() -> None:
+    index = LookoutIndex()
+    index.build(
+        [
+            entry("conflict", ["Karim Haddad"], "1960-11-22"),  # only the year agrees
+            entry("typo", ["Karim Haddad"], "1960-05-17"),  # year and month agree
+            entry("swapped", ["Karim Haddad"], "1960-07-05"),
+            entry("year-only", ["Karim Haddad"], "1960"),
+            entry("no-date", ["Karim Haddad"]),
+            entry("papers", ["Karim Haddad"], "1960-11-22", documents=["P1234567"]),
+        ]
+    )
+    query = make_identity(["Karim Haddad"], "1960-05-07", documents=["P1234567"])
+    every = {e.lookout_id for e in index.candidates(query, 40)}
+    fitting = {e.lookout_id for e in index.candidates(query, 40, birth_must_fit=True)}
+    assert every == {"conflict", "typo", "swapped", "year-only", "no-date", "papers"}
+    assert fitting == every - {"conflict"}
+    assert score(query, index.get("conflict").identity)[1][1].level == "conflicting"  # type: ignore[union-attr]
+    # the matcher leaves them out only when no threshold (or floor) is low enough for them
+    matcher = Matcher(index, Thresholds(0.7, {}))
+    assert "conflict" not in {h.entry.lookout_id for h in matcher.screen(query, floor=0.5)}
+    low = {h.entry.lookout_id for h in matcher.screen(query, floor=0.0, limit=10)}
+    assert "conflict" in low

@@ -411,3 +411,39 @@ def test_a_later_push_without_docs_keeps_what_the_paxlst_said(
     assert mary.record["traveller.nationality"] == "CAN"
     assert [d["number"] for d in mary.documents] == ["HK123456"]
     assert mary.record["document.days_to_expiry"] is not None
+
+
+def test_what_scoring_recalls_between_messages_follows_new_pushes_and_masking(
+    node_app: FastAPI, client: TestClient
+) -> None:
+    """Decoded mentions and booking fields are kept between messages (``Recall``); a further
+    push of the booking is read anew, and a masked mention is never served from memory."""
+    from sqlalchemy import update
+
+    from smartborder.travel.records import flight_records
+
+    recall = node_app.state.targeting.recall
+    analyst = api_token(node_app, "ana", "analyst")
+    post(client, PNRGOV, analyst)
+    with db.unit_of_work(node_app.state.sessions) as s:
+        flight = s.execute(select(m.Flight)).scalar_one()
+        mary = next(
+            a for a in flight_records(s, flight, None, recall) if a.person.surname == "O'BRIEN"
+        )
+        assert mary.record["booking.pushes"] == 1
+        assert recall.mentions
+        assert recall.bookings
+    again = PNRGOV.replace(
+        b"SSR+DOCS:HK:1:AC:::::/P/CAN/HK123456/CAN/15APR85/F/01JAN30/O?'BRIEN/MARY ANNE'\n", b""
+    ).replace(b"UNT+36+1'", b"UNT+35+1'")
+    post(client, again, analyst)
+    with db.unit_of_work(node_app.state.sessions) as s:
+        flight = s.execute(select(m.Flight)).scalar_one()
+        mary = next(
+            a for a in flight_records(s, flight, None, recall) if a.person.surname == "O'BRIEN"
+        )
+        assert mary.record["booking.pushes"] == 2
+        assert mary.mentions == 2
+        assert mary.record["traveller.nationality"] == "CAN"  # from the first push's DOCS
+        s.execute(update(m.Passenger).values(masked=True))
+        assert flight_records(s, flight, None, recall) == []

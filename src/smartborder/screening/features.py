@@ -203,6 +203,15 @@ def _sigmoid(logit: float) -> float:
 _BEST_NAME = max(level.weight for level in NAME.levels)
 
 
+def best_without(birth: str, document: str) -> float:
+    """The highest score a pair can reach with these birth and document levels, whatever
+    its names, sex and nationalities agree (screening leaves out candidates that cannot reach
+    a threshold before comparing them)."""
+    best = {f.name: max(level.weight for level in f.levels) for f in (NAME, SEX, NATIONALITY)}
+    weights = _WEIGHTS[BIRTH.name][birth] + _WEIGHTS[DOCUMENT.name][document]
+    return _sigmoid(PRIOR + weights + sum(best.values()))
+
+
 Graded = tuple[Feature, str, str]  # the feature, its level, the detail that explains it
 
 

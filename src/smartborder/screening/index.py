@@ -12,11 +12,14 @@ Each lookout is filed under blocking keys made from its names and documents:
 - ``S`` keys: the skeleton of a one-word name;
 - ``D`` keys: document numbers in their OCR-folded form.
 
-The keys live in two sorted numpy arrays (hashed key, slot), searched with ``searchsorted``;
-lookouts added since the last compaction sit in a small dictionary beside them, and removed ones
-are masked until the next compaction merges both. Candidates are ranked by how many keys they
-share with the subject, those whose year of birth rules them out are dropped (the score could not
-reach any threshold), and the best ``limit`` are handed to the scorer.
+The keys live in sorted numpy arrays (hashed key, slot, and the slot's year of birth), sorted by
+key and, within a key, by year, and searched with ``searchsorted``; lookouts added since the last
+compaction sit in a small dictionary beside them, and removed ones are masked until the next
+compaction merges all. Candidates are ranked by how many keys they share with the subject, those
+whose year of birth rules them out are dropped (the score could not reach any threshold), and the
+best ``limit`` are handed to the scorer. A key shared by many lookouts is read only for the years
+that can match (unknown, or within a year of the subject's): the same lookouts survive, without
+reading the thousands of others first.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from smartborder.screening.names import skeleton
 MAX_WORDS = 6  # words of one name used for keys
 MAX_POSTINGS = 4000  # keys shared by more lookouts than this are too common to retrieve by
 MAX_COMMON = 4  # common keys searched by year of birth, at most, per subject
+NARROW_FROM = 48  # postings from which a key is read by year of birth rather than whole
 COMPACT_AFTER = 50_000  # changes kept beside the sorted arrays before they are merged
 SETTLE_AT = 100_000  # lookouts from which a build freezes the heap it leaves behind
 OLDEST_EVERY = 1000  # middle-generation collections between two full ones, once settled
@@ -131,6 +135,7 @@ class LookoutIndex:
         self._alive = bytearray()
         self._keys: NDArray[np.int64] = np.empty(0, dtype=np.int64)
         self._slots: NDArray[np.int32] = np.empty(0, dtype=np.int32)
+        self._born: NDArray[np.int16] = np.empty(0, dtype=np.int16)  # year of each slot above
         self._delta: dict[int, list[int]] = {}
         self._changes = 0
         self._words: Counter[str] = Counter()  # lookouts per name word
@@ -177,15 +182,13 @@ class LookoutIndex:
                 chunk_keys, chunk_slots = [], []
         key_parts.append(np.fromiter(chunk_keys, dtype=np.int64, count=len(chunk_keys)))
         slot_parts.append(np.asarray(chunk_slots, dtype=np.int32))
-        all_keys, all_slots = np.concatenate(key_parts), np.concatenate(slot_parts)
-        order = np.argsort(all_keys, kind="stable")
         with self._lock:
             self._entries, self._slot, self._alive = new_entries, slots, alive
             self._years, self._days = years, days
-            self._keys, self._slots = all_keys[order], all_slots[order]
+            self._keys, self._slots = np.concatenate(key_parts), np.concatenate(slot_parts)
             self._delta, self._changes = {}, 0
             self._words = words
-            self._compact_locked()
+            self._compact_locked()  # sorts them
         if len(new_entries) >= SETTLE_AT:
             settle_heap()
 
@@ -238,30 +241,39 @@ class LookoutIndex:
         alive = np.frombuffer(self._alive, dtype=np.uint8) if self._alive else np.empty(0)
         keep = alive[slots].astype(bool) if len(slots) else np.empty(0, dtype=bool)
         keys, slots = keys[keep], slots[keep]
-        order = np.argsort(keys, kind="stable")
-        self._keys, self._slots = keys[order], slots[order]
+        born = np.frombuffer(self._years, dtype=np.int16)[slots] if len(slots) else self._born[:0]
+        order = np.lexsort((born, keys))  # by key, then by year within a key
+        self._keys, self._slots, self._born = keys[order], slots[order], born[order]
         self._delta, self._changes = {}, 0
 
-    def candidates(self, identity: Identity, limit: int) -> list[Entry]:
-        """The lookouts most worth scoring for ``identity``, best first."""
+    def candidates(
+        self, identity: Identity, limit: int, *, birth_must_fit: bool = False
+    ) -> list[Entry]:
+        """The lookouts most worth scoring for ``identity``, best first. With
+        ``birth_must_fit``, those found by name whose full date of birth conflicts with the
+        subject's (at most one of year, month and day the same, and not the day and month
+        swapped) are left out: the caller knows such a pair cannot reach its threshold unless
+        a document matches, and lookouts found by document are always kept."""
         with self._lock:
             years = np.frombuffer(self._years, dtype=np.int16)
             year = identity.birth[0] if identity.birth else 0
-            by_name, rarity = self._lookup(name_keys(identity), years, year)
-            by_document, _ = self._lookup(document_keys(identity), years, 0)
+            by_name, rarity = self._lookup(name_keys(identity), year)
+            by_document, _ = self._lookup(document_keys(identity), 0)
             alive = np.frombuffer(self._alive, dtype=np.uint8)
             days = np.frombuffer(self._days, dtype=np.int16)
-            ranked = self._rank(by_name, rarity, identity, (years, days), alive, limit)
+            ranked = self._rank(
+                by_name, rarity, identity, (years, days), alive, limit, birth_must_fit
+            )
             documents = [int(s) for s in np.unique(by_document) if alive[s]]
-            picked = list(dict.fromkeys(documents + ranked))
+            picked = list(dict.fromkeys(documents + ranked)) if documents else ranked
             return [e for e in (self._entries[s] for s in picked) if e is not None]
 
-    def _lookup(
-        self, keys: set[int], years: NDArray[np.int16], year: int
-    ) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+    def _lookup(self, keys: set[int], year: int) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
         """Slots filed under ``keys``, each with the rarity of the key it was found by (the
-        log of how few lookouts share it). A key shared by too many lookouts is used only for
-        those born within a year of ``year`` (J SMITH born 1980), or not at all without one."""
+        log of how few lookouts share it). A key shared by many lookouts gives, with ``year``,
+        only those born within a year of it or of unknown birth (the others cannot match); a
+        key shared by too many is used only so (J SMITH born 1980), or not at all without a
+        year unless no key is rarer."""
         empty = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         if not keys:
             return empty
@@ -269,34 +281,48 @@ class LookoutIndex:
         lo = np.searchsorted(self._keys, wanted, side="left")
         hi = np.searchsorted(self._keys, wanted, side="right")
         total = max(len(self._slot), 1)
-        parts: list[NDArray[np.int32]] = []
-        weights: list[NDArray[np.float32]] = []
-
-        def add(found: NDArray[np.int32], size: int) -> None:
-            parts.append(found)
-            weights.append(np.full(len(found), np.log(total / size) + 1.0, dtype=np.float32))
-
+        spans: list[tuple[int, int]] = []  # (start, end) in the sorted arrays
+        sizes: list[int] = []  # the posting size behind each span, for its rarity
         common: list[tuple[int, int]] = []
         for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
             if b - a > MAX_POSTINGS:
                 common.append((a, b))
+            elif b - a >= NARROW_FROM and year:
+                spans.extend(self._of_years(a, b, year))
+                sizes.extend((b - a, b - a))
             elif b > a:
-                add(self._slots[a:b], b - a)
+                spans.append((a, b))
+                sizes.append(b - a)
+        extra: list[int] = []
+        extra_sizes: list[int] = []
         for key in keys:  # lookouts added since the last compaction
-            extra = self._delta.get(key)
-            if extra:
-                add(np.asarray(extra, dtype=np.int32), len(extra))
+            if added := self._delta.get(key):
+                extra.extend(added)
+                extra_sizes.extend([len(added)] * len(added))
         common.sort(key=lambda ab: ab[1] - ab[0])
         if year and common:
             for a, b in common[:MAX_COMMON]:
-                posting = self._slots[a:b]
-                add(posting[np.abs(years[posting] - year) <= 1], b - a)
-        elif not parts and common:  # all keys common and no year: use the rarest
-            a, b = common[0]
-            add(self._slots[a:b], b - a)
-        if not parts:
+                spans.extend(self._of_years(a, b, year))
+                sizes.extend((b - a, b - a))
+        elif not spans and not extra and common:  # all keys common and no year: the rarest
+            spans.append(common[0])
+            sizes.append(common[0][1] - common[0][0])
+        if not spans and not extra:
             return empty
-        return np.concatenate(parts), np.concatenate(weights)
+        lengths = [b - a for a, b in spans]
+        found = np.concatenate(
+            [self._slots[a:b] for a, b in spans] + [np.asarray(extra, dtype=np.int32)]
+        )
+        counts = np.asarray(sizes + extra_sizes, dtype=np.float32)
+        rarity = np.log(total / counts) + 1.0
+        weights = np.repeat(rarity, lengths + [1] * len(extra)).astype(np.float32)
+        return found, weights
+
+    def _of_years(self, a: int, b: int, year: int) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Within the key at ``a:b``: the lookouts of unknown birth, and those born within a
+        year of ``year`` (the key's slots are sorted by year)."""
+        unknown, first, last = np.searchsorted(self._born[a:b], (1, year - 1, year + 2)).tolist()
+        return (a, a + unknown), (a + first, a + last)
 
     def _rank(
         self,
@@ -306,6 +332,7 @@ class LookoutIndex:
         births: tuple[NDArray[np.int16], NDArray[np.int16]],
         alive: NDArray[np.uint8],
         limit: int,
+        birth_must_fit: bool = False,
     ) -> list[int]:
         """The ``limit`` slots sharing the rarest keys with the subject (a rare surname says
         more than a common given name); among equals, those whose date of birth agrees more:
@@ -323,6 +350,13 @@ class LookoutIndex:
             if month and day:
                 days = births[1][slots]
                 rank += (days == month * 32 + day) * 1.5 + (days == day * 32 + month) * 1.0
+                if birth_must_fit:  # as features.birth_level grades two full dates
+                    same_year = theirs == year
+                    their_month, their_day = days >> 5, days & 31
+                    agree = same_year.astype(np.int8) + (their_month == month) + (their_day == day)
+                    full = (their_month > 0) & (their_day > 0)
+                    swapped = same_year & (days == day * 32 + month)
+                    keep &= ~full | (agree >= 2) | swapped
             elif month:
                 rank += ((births[1][slots] >> 5) == month) * 0.5
         slots, rank = slots[keep], rank[keep]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from smartborder.screening.features import Evidence, Identity, score
+from smartborder.screening.features import Evidence, Identity, best_without, score
 from smartborder.screening.index import Entry, LookoutIndex
 
 CANDIDATES = 40  # scored per subject; the index ranks them by shared keys
+# the best a candidate found by name can score when its full date of birth conflicts
+_BIRTH_CONFLICTS = best_without(birth="conflicting", document="none")
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,9 @@ class Thresholds:
     def of(self, category: str) -> float:
         return self.by_category.get(category, self.default)
 
+    def lowest(self) -> float:
+        return min([self.default, *self.by_category.values()])
+
 
 class Matcher:
     def __init__(self, index: LookoutIndex, thresholds: Thresholds) -> None:
@@ -54,8 +59,10 @@ class Matcher:
         """Hits for ``subject``, best first: lookouts scoring at least their category's
         threshold (or ``floor`` when given, to look below the thresholds); lookouts expired by
         ``today`` are left out."""
+        lowest = floor if floor is not None else self.thresholds.lowest()
+        fit = lowest > _BIRTH_CONFLICTS  # a conflicting date of birth rules a lookout out
         hits = []
-        for entry in self.index.candidates(subject, CANDIDATES):
+        for entry in self.index.candidates(subject, CANDIDATES, birth_must_fit=fit):
             if today and entry.valid_until and entry.valid_until < today:
                 continue
             threshold = self.thresholds.of(entry.category)

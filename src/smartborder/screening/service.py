@@ -260,36 +260,41 @@ class Screening:
 
     def sync(self, session: Session) -> int:
         """Load what changed since the last call (everything, the first time); returns how
-        many lookouts were added, changed or removed."""
+        many lookouts were added, changed or removed. The look-back re-reads the last few
+        seconds of changes on every call (a write committed late may carry an earlier time),
+        so it reads their versions first and whole rows only for those the index lacks."""
         with self._lock:
-            statement = select(Lookout)
             if self._seen_until is None:
-                statement = statement.where(Lookout.status == "active")
-            else:
-                statement = statement.where(Lookout.updated_at >= self._seen_until - LOOKBACK)
-            newest = self._seen_until
-            changed = 0
-            entries = []
-            for lookout in session.scalars(statement.execution_options(yield_per=5000)):
-                newest = lookout.updated_at if newest is None else max(newest, lookout.updated_at)
-                if self._seen_until is None:
+                active = select(Lookout).where(Lookout.status == "active")
+                entries, newest = [], None
+                for lookout in session.scalars(active.execution_options(yield_per=5000)):
                     entries.append(entry_of(lookout))
-                    changed += 1
-                    continue
-                held = self.index.get(lookout.id)
-                if lookout.status == "active":
-                    if held is not None and held.version == lookout.version:
-                        continue  # re-read by the look-back, unchanged
-                    self.index.upsert(entry_of(lookout))
-                elif held is not None:
-                    self.index.remove(lookout.id)
-                else:
-                    continue
-                changed += 1
-            if self._seen_until is None:
+                    newest = max(newest or lookout.updated_at, lookout.updated_at)
                 self.index.build(entries)
-            self._seen_until = newest or utcnow() - LOOKBACK
-            return changed
+                self._seen_until = newest or utcnow() - LOOKBACK
+                return len(entries)
+            recent = session.execute(
+                select(Lookout.id, Lookout.version, Lookout.status, Lookout.updated_at).where(
+                    Lookout.updated_at >= self._seen_until - LOOKBACK
+                )
+            ).all()
+            stale = []
+            for row in recent:
+                self._seen_until = max(self._seen_until, row.updated_at)
+                held = self.index.get(row.id)
+                if row.status == "active":
+                    if held is None or held.version != row.version:
+                        stale.append(row.id)
+                elif held is not None:
+                    stale.append(row.id)
+            if not stale:
+                return 0
+            for lookout in session.scalars(select(Lookout).where(Lookout.id.in_(stale))):
+                if lookout.status == "active":
+                    self.index.upsert(entry_of(lookout))
+                else:
+                    self.index.remove(lookout.id)
+            return len(stale)
 
     def screen(
         self,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from smartborder.audit import chain
 from smartborder.errors import Conflict, NotFound
@@ -80,8 +80,12 @@ def list_models(session: Session) -> Sequence[m.RiskModelRow]:
 
 
 def active_model(session: Session) -> m.RiskModelRow | None:
+    """The active model's row; its document is read when first used (scoring asks for the row
+    on every message and compiles the document only when the model changed)."""
     return session.execute(
-        select(m.RiskModelRow).where(m.RiskModelRow.status == "active")
+        select(m.RiskModelRow)
+        .where(m.RiskModelRow.status == "active")
+        .options(defer(m.RiskModelRow.document))
     ).scalar_one_or_none()
 
 

@@ -80,8 +80,9 @@ _MENTION = (
     m.Passenger.nationality,
     m.Passenger.details,
 )
+_VERSION = (m.Reservation.locator, m.Reservation.id, m.Reservation.message_id, m.Reservation.masked)
 _BOOKING = (
-    m.Reservation.locator,
+    *_VERSION,
     m.Reservation.details,
     m.Reservation.created,
     m.Reservation.ticketed,
@@ -341,8 +342,54 @@ def _merged(row: Any, known: dict[str, str]) -> Merged:
     )
 
 
+class Recall:
+    """What scoring has already decoded, kept between messages (one per node): mentions by
+    id (a stored mention never changes; masking hides it from ``flight_records``, which asks
+    only for unmasked ones) and bookings' fields by version (a push or masking rewrites the
+    row and its ``message_id`` or ``masked`` with it). Each flight's later messages name the
+    same travellers again; without this their earlier mentions and PNRs were decoded anew
+    every time."""
+
+    LIMIT = 200_000  # entries of each kind, then forgotten at once
+
+    def __init__(self) -> None:
+        self.mentions: dict[str, Any] = {}
+        self.bookings: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
+
+    def mentions_of(self, session: Session, ids: Collection[str]) -> dict[str, Any]:
+        missing = sorted(i for i in ids if i not in self.mentions)
+        if len(self.mentions) + len(missing) > self.LIMIT:
+            self.mentions.clear()
+        if missing:  # one flight's travellers: well within any database's parameter limit
+            query = select(*_MENTION).where(m.Passenger.id.in_(missing))
+            self.mentions.update((row.id, row) for row in session.execute(query))
+        return {i: self.mentions[i] for i in ids}
+
+    def bookings_of(
+        self, session: Session, flight: m.Flight, codes: Collection[str] | None
+    ) -> dict[str, tuple[Any, dict[str, Any]]]:
+        """Locator -> (booking row, its fields) for ``flight`` (those of ``codes``)."""
+        departs = _date(flight.date)
+        query = select(*_VERSION).where(m.Reservation.flight_id == flight.id)
+        if codes is not None:
+            query = query.where(m.Reservation.locator.in_(sorted(codes)))
+        versions = {row.locator: (row.id, row.message_id, row.masked, departs) for row in
+                    session.execute(query)}  # fmt: skip
+        stale = [key[0] for key in versions.values() if key not in self.bookings]
+        if len(self.bookings) + len(stale) > self.LIMIT:
+            self.bookings.clear()
+        if stale:
+            for row in session.execute(select(*_BOOKING).where(m.Reservation.id.in_(stale))):
+                key = (row.id, row.message_id, row.masked, departs)
+                self.bookings[key] = (row, booking_fields(row, departs))
+        return {code: self.bookings[key] for code, key in versions.items()}
+
+
 def flight_records(
-    session: Session, flight: m.Flight, only: Collection[str] | None = None
+    session: Session,
+    flight: m.Flight,
+    only: Collection[str] | None = None,
+    recall: Recall | None = None,
 ) -> list[Aboard]:
     """Each (unmasked, uncancelled) traveller of ``flight`` - or those of ``only`` and their
     co-travellers on the same booking - as a record for risk conditions: the latest message's
@@ -350,7 +397,8 @@ def flight_records(
     PAXLST names no booking; a PNR push may carry no SSR DOCS). Screening fields are left for
     the caller, who knows the hits. Rows are read as plain columns: scoring runs for every
     message filed, and building ORM objects for every earlier mention would cost more than
-    the scoring itself."""
+    the scoring itself; ``recall`` keeps what was decoded for the next message."""
+    recall = recall or Recall()
     on_flight = (m.Passenger.flight_id == flight.id) & m.Passenger.masked.is_(False)
     query = select(*_SEEN).where(on_flight).order_by(m.Passenger.received_at, m.Passenger.id)
     if only is not None:  # those named and their co-travellers, with every mention of theirs
@@ -360,50 +408,49 @@ def flight_records(
             on_flight, m.Passenger.reservation.in_(booked.scalar_subquery())
         )
         query = query.where(named | m.Passenger.traveller_id.in_(co_travellers.scalar_subquery()))
-    rows = session.execute(query).all()
     last: dict[str, str] = {}
     locator: dict[str, str] = {}
     documented: dict[str, str] = {}
     counts: Counter[str] = Counter()
     known: dict[str, dict[str, str]] = {}
-    for mention in rows:  # oldest first: later messages win, gaps filled from earlier
-        last[mention.traveller_id] = mention.id
-        counts[mention.traveller_id] += 1
-        facts = known.setdefault(mention.traveller_id, {})
-        for name in ("birth_date", "sex", "nationality"):
-            if value := getattr(mention, name):
-                facts[name] = value
-        if mention.reservation:
-            locator[mention.traveller_id] = mention.reservation
-        if mention.documents:
-            documented[mention.traveller_id] = mention.id
-    wanted = sorted({*last.values(), *documented.values()})
-    read = {r.id: r for r in session.execute(select(*_MENTION).where(m.Passenger.id.in_(wanted)))}
-    latest = {tid: _merged(read[mention], known[tid]) for tid, mention in last.items()}
-    documents = {tid: read[mention].documents for tid, mention in documented.items()}
-    booking_query = select(*_BOOKING).where(m.Reservation.flight_id == flight.id)
-    if only is not None:
-        codes = sorted(set(locator.values()))
-        booking_query = booking_query.where(m.Reservation.locator.in_(codes))
-    bookings = {r.locator: r for r in session.execute(booking_query)}
+    # oldest first: later messages win, gaps filled from earlier
+    for mention, tid, reservation, born, sex, nationality, documents in session.execute(query):
+        last[tid] = mention
+        counts[tid] += 1
+        facts = known.get(tid)
+        if facts is None:
+            facts = known[tid] = {}
+        if born:
+            facts["birth_date"] = born
+        if sex:
+            facts["sex"] = sex
+        if nationality:
+            facts["nationality"] = nationality
+        if reservation:
+            locator[tid] = reservation
+        if documents:
+            documented[tid] = mention
+    read = recall.mentions_of(session, {*last.values(), *documented.values()})
+    bookings = recall.bookings_of(session, flight, set(locator.values()) if only else None)
     departs = _date(flight.date)
     shared = flight_fields(flight)
-    booked_parts = {code: booking_fields(row, departs) for code, row in bookings.items()}
     no_booking = booking_fields(None, departs)
     found = []
-    for tid, person in latest.items():
+    for tid, mention in last.items():
+        person = _merged(read[mention], known[tid])
         if person.cancelled:
             continue
-        code = locator.get(tid, "")
-        aboard = Aboard(tid, person, bookings.get(code), documents.get(tid, []), counts[tid])
+        booking, booked = bookings.get(locator.get(tid, ""), (None, no_booking))
+        papers = read[documented[tid]].documents if tid in documented else []
+        aboard = Aboard(tid, person, booking, papers, counts[tid])
         aboard.record = record_of(
             flight,
             person,
-            aboard.booking,
-            documents=aboard.documents,
+            booking,
+            documents=papers,
             mentions=counts[tid],
             flight_part=shared,
-            booking_part=booked_parts.get(code, no_booking),
+            booking_part=booked,
         )
         aboard.record["_traveller"] = tid
         found.append(aboard)

@@ -30,7 +30,7 @@ from smartborder.screening.subject import make_identity
 from smartborder.travel import models as m
 from smartborder.travel import models_service, retention, sharing
 from smartborder.travel.models_service import active_model, document_of
-from smartborder.travel.records import Aboard, add_screening, flight_records
+from smartborder.travel.records import Aboard, Recall, add_screening, flight_records
 from smartborder.travel.riskmodel import Assessment, Decision, RiskModel
 from smartborder.travel.terms import DEFAULT_TEAM
 
@@ -87,6 +87,7 @@ class Targeting:
         self._model: tuple[str, RiskModel] | None = None
         self._hits: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
         self._scored_state: tuple[Any, ...] | None = None
+        self.recall = Recall()
 
     def model(self, session: Session) -> tuple[m.RiskModelRow, RiskModel] | None:
         row = active_model(session)
@@ -255,7 +256,7 @@ def score_flight(
     scored = Scored(flights=1)
     targeting.sync(session)
     found = targeting.model(session)
-    aboard = flight_records(session, flight, only)
+    aboard = flight_records(session, flight, only, targeting.recall)
     today = now.date()
     hits = {a.traveller_id: targeting.screen(session, a, today) for a in aboard}
     add_screening(aboard, hits)
