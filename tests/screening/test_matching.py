@@ -295,3 +295,32 @@ def test_a_conflicting_full_date_of_birth_is_left_out_unless_a_document_matches(
     assert "conflict" not in {h.entry.lookout_id for h in matcher.screen(query, floor=0.5)}
     low = {h.entry.lookout_id for h in matcher.screen(query, floor=0.0, limit=10)}
     assert "conflict" in low
+
+
+def test_subjects_screened_together_get_what_each_gets_alone() -> None:
+    index = LookoutIndex()
+    index.build(
+        [
+            *(entry(f"n{i}", ["Nguyen Van Anh"], f"{1950 + i % 40}-01-{1 + i % 28:02d}")
+              for i in range(200)),
+            entry("ivan", ["Ivan Petrov"], "1969-12-01"),
+            entry("doc", [], documents=["AB1234567"]),
+        ]
+    )  # fmt: skip
+    subjects = [
+        make_identity(["Nguyen Van Anh"], "1960-01-05"),
+        make_identity(["Ivan Petrov"], "1969-12-01"),
+        make_identity(["Nobody Known"], "1980-02-02"),
+        make_identity([], documents=["A81234S67"]),
+        make_identity(["Nguyen Anh"]),
+    ]
+    matcher = Matcher(index, Thresholds(0.7, {}))
+    together = matcher.screen_all(subjects)
+    alone = [matcher.screen(s) for s in subjects]
+    assert [[h.entry.lookout_id for h in hits] for hits in together] == [
+        [h.entry.lookout_id for h in hits] for hits in alone
+    ]
+    assert [h.entry.lookout_id for h in together[1]] == ["ivan"]
+    assert together[2] == []
+    assert [h.entry.lookout_id for h in together[3]] == ["doc"]
+    assert len(together[0]) > 0

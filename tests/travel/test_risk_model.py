@@ -249,6 +249,28 @@ def test_scores_separate_joint_from_national_and_decisions_give_reasons() -> Non
     assert (on_ca.assess(courier).score, on_ca.assess(courier).joint_score) == (40, 30)
 
 
+def test_a_record_read_alike_is_assessed_alike_from_memory() -> None:
+    """Assessing depends only on the fields the model reads: a record that differs in a field
+    no condition reads gets the same assessment (remembered, not evaluated again), one that
+    differs in a field read does not, and each caller gets its own copy."""
+    model = RiskModel(load_model(SHIPPED))
+    courier = {"pnr.payment_forms": ["CASH"], "booking.days_booked_before": 1, "pnr.bags": 0,
+               "itinerary.stay_days": 10, "itinerary.one_way": False}  # fmt: skip
+    first = model.assess(courier)
+    evaluated = []
+    model._assess = lambda record: evaluated.append(record) or first  # type: ignore[method-assign]
+    again = model.assess({**courier, "traveller.surname": "ANOTHER", "pnr.seat": "12C"})
+    assert evaluated == []  # neither field is read by any condition
+    assert [i.id for i in again.fired] == [i.id for i in first.fired]
+    assert again is not first
+    again.fired.clear()
+    assert first.fired  # the remembered one is untouched
+    model.assess({**courier, "pnr.payment_forms": ["CC"]})
+    assert len(evaluated) == 1  # a field read changed: evaluated
+    model.assess({**courier, "pnr.payment_forms": [{"type": "CA"}]})  # not a key: evaluated
+    assert len(evaluated) == 2
+
+
 # -- on a node --------------------------------------------------------------------------------
 
 

@@ -29,7 +29,7 @@ import gc
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -249,24 +249,48 @@ class LookoutIndex:
     def candidates(
         self, identity: Identity, limit: int, *, birth_must_fit: bool = False
     ) -> list[Entry]:
-        """The lookouts most worth scoring for ``identity``, best first. With
-        ``birth_must_fit``, those found by name whose full date of birth conflicts with the
-        subject's (at most one of year, month and day the same, and not the day and month
-        swapped) are left out: the caller knows such a pair cannot reach its threshold unless
-        a document matches, and lookouts found by document are always kept."""
+        """The lookouts most worth scoring for ``identity``, best first (see ``candidates_of``)."""
+        return self.candidates_of([identity], limit, birth_must_fit=birth_must_fit)[0]
+
+    def candidates_of(
+        self, identities: Sequence[Identity], limit: int, *, birth_must_fit: bool = False
+    ) -> list[list[Entry]]:
+        """For each identity, the lookouts most worth scoring, best first: those sharing a
+        document number, then the ``limit`` found by name that share the rarest keys. Many
+        identities are ranked together (a message's travellers), each numpy step once for
+        all of them. With ``birth_must_fit``, lookouts found by name whose full date of birth
+        conflicts with the identity's (at most one of year, month and day the same, and not
+        the day and month swapped) are left out: the caller knows such a pair cannot reach
+        its threshold unless a document matches, and lookouts found by document are kept."""
         with self._lock:
-            years = np.frombuffer(self._years, dtype=np.int16)
-            year = identity.birth[0] if identity.birth else 0
-            by_name, rarity = self._lookup(name_keys(identity), year)
-            by_document, _ = self._lookup(document_keys(identity), 0)
+            found: list[NDArray[np.int32]] = []
+            weights: list[NDArray[np.float32]] = []
+            owners: list[int] = []
+            documents: list[list[int]] = []
             alive = np.frombuffer(self._alive, dtype=np.uint8)
-            days = np.frombuffer(self._days, dtype=np.int16)
+            for identity in identities:
+                year = identity.birth[0] if identity.birth else 0
+                slots, rarity = self._lookup(name_keys(identity), year)
+                found.append(slots)
+                weights.append(rarity)
+                owners.append(len(slots))
+                by_document, _ = self._lookup(document_keys(identity), 0)
+                documents.append([int(s) for s in np.unique(by_document) if alive[s]])
             ranked = self._rank(
-                by_name, rarity, identity, (years, days), alive, limit, birth_must_fit
+                np.concatenate(found),
+                np.concatenate(weights),
+                np.repeat(np.arange(len(identities), dtype=np.int64), owners),
+                identities,
+                alive,
+                limit,
+                birth_must_fit,
             )
-            documents = [int(s) for s in np.unique(by_document) if alive[s]]
-            picked = list(dict.fromkeys(documents + ranked)) if documents else ranked
-            return [e for e in (self._entries[s] for s in picked) if e is not None]
+            picked = [
+                list(dict.fromkeys(d + r)) if d else r
+                for d, r in zip(documents, ranked, strict=True)
+            ]
+            return [[e for e in (self._entries[s] for s in slots) if e is not None]
+                    for slots in picked]  # fmt: skip
 
     def _lookup(self, keys: set[int], year: int) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
         """Slots filed under ``keys``, each with the rarity of the key it was found by (the
@@ -328,40 +352,44 @@ class LookoutIndex:
         self,
         found: NDArray[np.int32],
         rarity: NDArray[np.float32],
-        identity: Identity,
-        births: tuple[NDArray[np.int16], NDArray[np.int16]],
+        owner: NDArray[np.int64],
+        identities: Sequence[Identity],
         alive: NDArray[np.uint8],
         limit: int,
-        birth_must_fit: bool = False,
-    ) -> list[int]:
-        """The ``limit`` slots sharing the rarest keys with the subject (a rare surname says
-        more than a common given name); among equals, those whose date of birth agrees more:
-        the same year, the same day and month (the year may be a typo), both."""
+        birth_must_fit: bool,
+    ) -> list[list[int]]:
+        """For each identity (``owner`` says whose each found slot is), the ``limit`` slots
+        sharing the rarest keys with it (a rare surname says more than a common given name);
+        among equals, those whose date of birth agrees more: the same year, the same day and
+        month (the year may be a typo), both; then the earliest filed."""
+        best: list[list[int]] = [[] for _ in identities]
         if not len(found):
-            return []
-        slots, inverse = np.unique(found, return_inverse=True)
-        rank = np.bincount(inverse, weights=rarity)
+            return best
+        pairs, inverse = np.unique((owner << 32) | found.astype(np.int64), return_inverse=True)
+        rank = np.bincount(inverse.ravel(), weights=rarity)
+        whose, slots = pairs >> 32, (pairs & 0xFFFFFFFF).astype(np.int64)
+        births = np.array([i.birth or (0, 0, 0) for i in identities], dtype=np.int64)
+        year, month, day = births[whose, 0], births[whose, 1], births[whose, 2]
+        theirs = np.frombuffer(self._years, dtype=np.int16)[slots].astype(np.int64)
+        days = np.frombuffer(self._days, dtype=np.int16)[slots].astype(np.int64)
         keep = alive[slots].astype(bool)
-        if identity.birth:
-            year, month, day = identity.birth
-            theirs = births[0][slots]
-            keep &= (theirs == 0) | (np.abs(theirs - year) <= 1)
-            rank += (theirs == year) * 0.5
-            if month and day:
-                days = births[1][slots]
-                rank += (days == month * 32 + day) * 1.5 + (days == day * 32 + month) * 1.0
-                if birth_must_fit:  # as features.birth_level grades two full dates
-                    same_year = theirs == year
-                    their_month, their_day = days >> 5, days & 31
-                    agree = same_year.astype(np.int8) + (their_month == month) + (their_day == day)
-                    full = (their_month > 0) & (their_day > 0)
-                    swapped = same_year & (days == day * 32 + month)
-                    keep &= ~full | (agree >= 2) | swapped
-            elif month:
-                rank += ((births[1][slots] >> 5) == month) * 0.5
-        slots, rank = slots[keep], rank[keep]
-        if len(slots) > limit:
-            best = np.argpartition(-rank, limit)[:limit]
-            slots, rank = slots[best], rank[best]
-        order = np.argsort(-rank, kind="stable")
-        return [int(s) for s in slots[order]]
+        dated = year > 0
+        keep &= ~dated | (theirs == 0) | (np.abs(theirs - year) <= 1)
+        same_year = dated & (theirs == year)
+        full = dated & (month > 0) & (day > 0)
+        exact_day, swapped_day = days == month * 32 + day, days == day * 32 + month
+        rank += same_year * 0.5 + full * (exact_day * 1.5 + swapped_day * 1.0)
+        rank += (dated & (month > 0) & (day == 0) & ((days >> 5) == month)) * 0.5
+        if birth_must_fit:  # as features.birth_level grades two full dates
+            their_month, their_day = days >> 5, days & 31
+            agree = same_year.astype(np.int64) + (their_month == month) + (their_day == day)
+            conflicting = full & (their_month > 0) & (their_day > 0) & (agree < 2)
+            keep &= ~(conflicting & ~(same_year & swapped_day))
+        whose, slots, rank = whose[keep], slots[keep], rank[keep]
+        order = np.lexsort((slots, -rank, whose))  # by identity, then best first
+        whose, slots = whose[order], slots[order]
+        starts = np.searchsorted(whose, np.arange(len(identities) + 1))
+        for n in range(len(identities)):
+            a, b = int(starts[n]), int(starts[n + 1])
+            best[n] = slots[a : min(b, a + limit)].tolist()
+        return best

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from smartborder.screening.features import Evidence, Identity, best_without, score
@@ -59,10 +60,36 @@ class Matcher:
         """Hits for ``subject``, best first: lookouts scoring at least their category's
         threshold (or ``floor`` when given, to look below the thresholds); lookouts expired by
         ``today`` are left out."""
+        return self.screen_all([subject], limit=limit, floor=floor, today=today)[0]
+
+    def screen_all(
+        self,
+        subjects: Sequence[Identity],
+        *,
+        limit: int = 10,
+        floor: float | None = None,
+        today: dt.date | None = None,
+    ) -> list[list[Hit]]:
+        """``screen`` for many subjects at once (a message's travellers): the index ranks
+        their candidates together."""
         lowest = floor if floor is not None else self.thresholds.lowest()
         fit = lowest > _BIRTH_CONFLICTS  # a conflicting date of birth rules a lookout out
+        found = self.index.candidates_of(subjects, CANDIDATES, birth_must_fit=fit)
+        return [
+            self._hits(subject, entries, limit, floor, today)
+            for subject, entries in zip(subjects, found, strict=True)
+        ]
+
+    def _hits(
+        self,
+        subject: Identity,
+        entries: list[Entry],
+        limit: int,
+        floor: float | None,
+        today: dt.date | None,
+    ) -> list[Hit]:
         hits = []
-        for entry in self.index.candidates(subject, CANDIDATES, birth_must_fit=fit):
+        for entry in entries:
             if today and entry.valid_until and entry.valid_until < today:
                 continue
             threshold = self.thresholds.of(entry.category)

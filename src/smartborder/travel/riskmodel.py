@@ -206,6 +206,10 @@ class Assessment:
         }
 
 
+_SCORED = ("risk.score", "risk.joint_score", "risk.indicators")  # what assessing adds
+MEMORY = 100_000  # assessments remembered by the fields they were made from
+
+
 class RiskModel:
     """A checked model, compiled for evaluation."""
 
@@ -221,8 +225,34 @@ class RiskModel:
         decisions = doc.decisions
         self._no_board = compile_condition(decisions.no_board) if decisions.no_board else None
         self._contact = compile_condition(decisions.contact) if decisions.contact else None
+        conditions = [i.when for i in used] + [
+            c for c in (decisions.no_board, decisions.contact) if c
+        ]
+        self._reads = sorted(set().union(*map(fields_of, conditions)) - set(_SCORED))
+        self._known: dict[tuple[Any, ...], Assessment] = {}
 
     def assess(self, record: Record) -> Assessment:
+        """The record's assessment. It depends only on the fields the model reads, so a record
+        whose fields all read as one assessed before (the same traveller in the next message;
+        travellers alike) gets that assessment again without evaluating anything."""
+        key = tuple(
+            tuple(value) if isinstance(value, list) else value
+            for value in map(record.get, self._reads)
+        )
+        try:
+            known = self._known.get(key)
+        except TypeError:  # a value that cannot be a key (a list of mappings): evaluate
+            return self._assess(record)
+        if known is None:
+            known = self._assess(record)
+            if len(self._known) >= MEMORY:
+                self._known.clear()
+            self._known[key] = known
+        return Assessment(
+            known.score, known.joint_score, list(known.fired), known.decision, list(known.reasons)
+        )
+
+    def _assess(self, record: Record) -> Assessment:
         result = Assessment()
         normalised = self._normalise(record)
         for compiled in self.indicators:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from smartborder.audit import chain
 from smartborder.exchange.context import NodeExchange
 from smartborder.identity.dates import DateProblem
+from smartborder.screening.features import Identity
 from smartborder.screening.models import Lookout
 from smartborder.screening.service import Screening
 from smartborder.screening.subject import make_identity
@@ -70,6 +71,29 @@ class Scored:
         }
 
 
+def _screening_key(aboard: Aboard) -> tuple[Any, ...]:
+    person = aboard.person
+    numbers = tuple(sorted(str(d.get("number") or "") for d in aboard.documents))
+    key: tuple[Any, ...] = (person.surname, person.given_names, person.birth_date)
+    return (*key, person.sex, person.nationality, numbers)
+
+
+def _identity_of(aboard: Aboard) -> Identity:
+    person = aboard.person
+    numbers = sorted(str(d.get("number") or "") for d in aboard.documents)
+    names = [f"{person.given_names} {person.surname}"]
+    try:
+        return make_identity(
+            names,
+            person.birth_date,
+            person.sex,
+            [person.nationality] if person.nationality else [],
+            numbers,
+        )
+    except DateProblem:  # an unreadable birth date: screen on the rest
+        return make_identity(names, None, person.sex, (), numbers)
+
+
 class Targeting:
     """The node's screening and active model, as scoring needs them. One per process: the
     compiled model is kept until another is activated, and a traveller's screening result is
@@ -105,37 +129,32 @@ class Targeting:
 
     def screen(self, session: Session, aboard: Aboard, today: dt.date) -> list[dict[str, Any]]:
         """The lookout hits of one traveller, each with the lookout's action."""
+        return self.screen_all(session, [aboard], today)[aboard.traveller_id]
+
+    def screen_all(
+        self, session: Session, aboard: Sequence[Aboard], today: dt.date
+    ) -> dict[str, list[dict[str, Any]]]:
+        """Traveller id -> lookout hits, each with the lookout's action. Travellers screened
+        before (the same name, date of birth, sex, nationality and documents) are not
+        screened again until a lookout changes; the others are screened together."""
         if self.screening is None:
-            return []
-        person = aboard.person
-        numbers = tuple(sorted(str(d.get("number") or "") for d in aboard.documents))
-        key: tuple[Any, ...] = (person.surname, person.given_names, person.birth_date)
-        key += (person.sex, person.nationality, numbers)
-        found = self._hits.get(key)
-        if found is None:
-            try:
-                identity = make_identity(
-                    [f"{person.given_names} {person.surname}"],
-                    person.birth_date,
-                    person.sex,
-                    [person.nationality] if person.nationality else [],
-                    numbers,
-                )
-            except DateProblem:  # an unreadable birth date: screen on the rest
-                identity = make_identity(
-                    [f"{person.given_names} {person.surname}"], None, person.sex, (), numbers
-                )
-            hits = self.screening.matcher.screen(identity, today=today)
-            found = [hit.as_dict() for hit in hits]
-            if found:
-                lookouts = lookout_details(session, found)
-                for hit in found:
-                    held = lookouts.get(str(hit["lookout_id"]))
-                    hit["action"] = held.action if held else None
-            if len(self._hits) > 200_000:
+            return {one.traveller_id: [] for one in aboard}
+        keys = {one.traveller_id: _screening_key(one) for one in aboard}
+        fresh = {key: one for one in aboard if (key := keys[one.traveller_id]) not in self._hits}
+        if fresh:
+            subjects = [_identity_of(one) for one in fresh.values()]
+            found = self.screening.matcher.screen_all(subjects, today=today)
+            hits = {
+                key: [h.as_dict() for h in some] for key, some in zip(fresh, found, strict=True)
+            }
+            lookouts = lookout_details(session, [h for some in hits.values() for h in some])
+            for hit in (h for some in hits.values() for h in some):
+                held = lookouts.get(str(hit["lookout_id"]))
+                hit["action"] = held.action if held else None
+            if len(self._hits) + len(hits) > 200_000:
                 self._hits.clear()
-            self._hits[key] = found
-        return found
+            self._hits.update(hits)
+        return {tid: self._hits[key] for tid, key in keys.items()}
 
     def _state(self, session: Session) -> tuple[Any, ...]:
         newest = session.execute(select(func.max(Lookout.updated_at))).scalar_one_or_none()
@@ -258,7 +277,7 @@ def score_flight(
     found = targeting.model(session)
     aboard = flight_records(session, flight, only, targeting.recall)
     today = now.date()
-    hits = {a.traveller_id: targeting.screen(session, a, today) for a in aboard}
+    hits = targeting.screen_all(session, aboard, today)
     add_screening(aboard, hits)
     results: list[tuple[Aboard, Assessment, list[dict[str, Any]]]] = []
     for one in aboard:
