@@ -447,3 +447,32 @@ def test_what_scoring_recalls_between_messages_follows_new_pushes_and_masking(
         assert mary.record["traveller.nationality"] == "CAN"  # from the first push's DOCS
         s.execute(update(m.Passenger).values(masked=True))
         assert flight_records(s, flight, None, recall) == []
+
+
+def test_an_unchanged_re_assessment_is_known_by_its_digest_and_a_changed_row_is_rewritten(
+    node_app: FastAPI, client: TestClient
+) -> None:
+    from sqlalchemy import update
+
+    analyst = api_token(node_app, "ana", "analyst")
+    chief = api_token(node_app, "sup", "supervisor")
+    post(client, PAXLST, analyst)
+    add_lookout(node_app, mary_lookout(action="refer-secondary"))
+    assert client.post(f"{API}/risk/rescore", headers=chief).json()["stored"] == 1
+
+    def mary() -> m.Assessment:
+        with db.unit_of_work(node_app.state.sessions) as s:
+            return s.execute(select(m.Assessment)).scalar_one()
+
+    first = mary()
+    assert first.digest
+    again = client.post(f"{API}/risk/rescore", headers=chief).json()
+    assert (again["updated"], mary().version) == (0, 1)  # unchanged: not rewritten
+    with db.unit_of_work(node_app.state.sessions) as s:  # a row from before revision 0011
+        s.execute(update(m.Assessment).values(digest=None))
+    client.post(f"{API}/risk/rescore", headers=chief)
+    assert (mary().digest, mary().version) == (first.digest, 1)  # digest filled in, same row
+    with db.unit_of_work(node_app.state.sessions) as s:  # values changed behind scoring's back
+        s.execute(update(m.Assessment).values(digest="0" * 32, score=999))
+    assert client.post(f"{API}/risk/rescore", headers=chief).json()["updated"] == 1
+    assert (mary().score, mary().digest, mary().version) == (first.score, first.digest, 2)

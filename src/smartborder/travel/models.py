@@ -255,6 +255,9 @@ class Assessment(Base):
     shared_with: Mapped[list[str]] = mapped_column(JSON)  # partner node ids
     assessed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by each re-assessment
+    # a digest of the values scoring wrote (score to arrival), to tell a re-assessment unchanged
+    # without reading the row; none before revision 0011
+    digest: Mapped[str | None] = mapped_column(String(32))
 
 
 class Disposition(Base):

@@ -12,6 +12,8 @@ away, one an analyst has worked keeps its history with the new figures.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import uuid
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
@@ -302,30 +304,36 @@ def _keep(
     scored: Scored,
     now: dt.datetime,
 ) -> None:
-    """Insert, update or remove each traveller's assessment."""
+    """Insert, update or remove each traveller's assessment. The stored ones are read as
+    their digests first: one whose digest is that of the values just made is unchanged,
+    without reading (and decoding) the whole row."""
     held = {
-        a.traveller_id: a
-        for a in session.execute(
-            select(m.Assessment).where(
+        row.traveller_id: row
+        for row in session.execute(
+            select(m.Assessment.traveller_id, m.Assessment.id, m.Assessment.digest).where(
                 m.Assessment.flight_id == flight.id,
                 m.Assessment.origin == "local",
                 m.Assessment.traveller_id.in_([one.traveller_id for one, _, _ in results]),
             )
-        ).scalars()
+        )
     }
     row_of, model = (found[0], found[1]) if found else (None, None)
     to_hold: list[tuple[m.Assessment, list[dict[str, Any]]]] = []
     for one, assessment, hits in results:
-        existing = held.get(one.traveller_id)
+        stored = held.get(one.traveller_id)
         fired = bool(assessment.fired or hits or assessment.decision != "board")
         if not fired:
-            if existing is not None and existing.status == "new" and not existing.shared_with:
-                _remove(session, existing, now)
-                scored.removed += 1
+            if stored is not None:
+                existing = session.get(m.Assessment, stored.id)
+                if existing is not None and existing.status == "new" and not existing.shared_with:
+                    _remove(session, existing, now)
+                    scored.removed += 1
             continue
         values = _values(targeting, flight, one, assessment, hits, row_of, model)
+        digest = _digest(values)
         changed = True
-        if existing is None:
+        existing = None
+        if stored is None:
             existing = m.Assessment(
                 id=str(uuid.uuid4()),
                 flight_id=flight.id,
@@ -335,18 +343,26 @@ def _keep(
                 shared_with=[],
                 assessed_at=now,
                 version=1,
+                digest=digest,
                 **values,
             )
             session.add(existing)
             scored.stored += 1
-        elif any(getattr(existing, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(existing, key, value)
-            existing.assessed_at, existing.version = now, existing.version + 1
-            scored.updated += 1
-        else:
+        elif stored.digest == digest:
             changed = False
+        else:
+            existing = session.get(m.Assessment, stored.id)
+            assert existing is not None
+            if any(getattr(existing, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(existing, key, value)
+                existing.assessed_at, existing.version = now, existing.version + 1
+                scored.updated += 1
+            else:
+                changed = False
+            existing.digest = digest  # (a row from before revision 0011 has none)
         if changed:
+            assert existing is not None
             scored.queued += existing.queued
             if hits:
                 to_hold.append((existing, hits))
@@ -357,10 +373,18 @@ def _keep(
             and row_of.joint
             and model.shareable(assessment)
         ):
+            if existing is None:
+                existing = session.get(m.Assessment, stored.id) if stored else None
+            assert existing is not None
             scored.shared += sharing.offer(
                 session, targeting.ex, existing, one, assessment, row_of, now=now, again=changed
             )
     _hold(session, to_hold, now)
+
+
+def _digest(values: dict[str, Any]) -> str:
+    text = json.dumps(values, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
 
 
 def _values(
