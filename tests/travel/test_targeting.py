@@ -388,23 +388,31 @@ def test_cli_queue_show_dispose_rescore(
     assert json.loads(out)["hits"] == 1
 
 
+# the PNR push again, without Mary's SSR DOCS
+PNR_WITHOUT_DOCS = PNRGOV.replace(
+    b"SSR+DOCS:HK:1:AC:::::/P/CAN/HK123456/CAN/15APR85/F/01JAN30/O?'BRIEN/MARY ANNE'\n", b""
+).replace(b"UNT+36+1'", b"UNT+35+1'")
+
+
+def mary_aboard(s: Any, recall: Any = None) -> tuple[m.Flight, Any]:
+    from smartborder.travel.records import flight_records
+
+    flight = s.execute(select(m.Flight)).scalar_one()
+    aboard = flight_records(s, flight, None, recall)
+    return flight, next(a for a in aboard if a.person.surname == "O'BRIEN")
+
+
 def test_a_later_push_without_docs_keeps_what_the_paxlst_said(
     node_app: FastAPI, client: TestClient
 ) -> None:
     """The latest mention decides, but a PNR push without SSR DOCS after the PAXLST does not
     erase the date of birth, nationality and document the PAXLST gave (scoring and screening
     would otherwise see a thinner person with every push)."""
-    from smartborder.travel.records import flight_records
-
     analyst = api_token(node_app, "ana", "analyst")
     post(client, PAXLST, analyst)
-    no_docs = PNRGOV.replace(
-        b"SSR+DOCS:HK:1:AC:::::/P/CAN/HK123456/CAN/15APR85/F/01JAN30/O?'BRIEN/MARY ANNE'\n", b""
-    ).replace(b"UNT+36+1'", b"UNT+35+1'")
-    post(client, no_docs, analyst)
+    post(client, PNR_WITHOUT_DOCS, analyst)
     with db.unit_of_work(node_app.state.sessions) as s:
-        flight = s.execute(select(m.Flight)).scalar_one()
-        mary = next(a for a in flight_records(s, flight) if a.person.surname == "O'BRIEN")
+        _, mary = mary_aboard(s)
     assert mary.mentions == 2
     assert mary.locator is not None  # the booking, from the push
     assert mary.record["traveller.age"] == 41  # born 1985-04-15, leaves 2026-11-22
@@ -426,22 +434,14 @@ def test_what_scoring_recalls_between_messages_follows_new_pushes_and_masking(
     analyst = api_token(node_app, "ana", "analyst")
     post(client, PNRGOV, analyst)
     with db.unit_of_work(node_app.state.sessions) as s:
-        flight = s.execute(select(m.Flight)).scalar_one()
-        mary = next(
-            a for a in flight_records(s, flight, None, recall) if a.person.surname == "O'BRIEN"
-        )
+        flight, mary = mary_aboard(s, recall)
         assert mary.record["booking.pushes"] == 1
         assert recall.mentions
         assert recall.bookings
-    again = PNRGOV.replace(
-        b"SSR+DOCS:HK:1:AC:::::/P/CAN/HK123456/CAN/15APR85/F/01JAN30/O?'BRIEN/MARY ANNE'\n", b""
-    ).replace(b"UNT+36+1'", b"UNT+35+1'")
+    again = PNR_WITHOUT_DOCS
     post(client, again, analyst)
     with db.unit_of_work(node_app.state.sessions) as s:
-        flight = s.execute(select(m.Flight)).scalar_one()
-        mary = next(
-            a for a in flight_records(s, flight, None, recall) if a.person.surname == "O'BRIEN"
-        )
+        flight, mary = mary_aboard(s, recall)
         assert mary.record["booking.pushes"] == 2
         assert mary.mentions == 2
         assert mary.record["traveller.nationality"] == "CAN"  # from the first push's DOCS
