@@ -67,3 +67,16 @@ def test_random_bytes_are_refused_with_a_reason(data: bytes) -> None:
     outcome = parse(data, today=TODAY)
     assert outcome.failed
     assert outcome.errors
+
+
+def test_digits_of_other_scripts_are_not_numbers() -> None:
+    """``'¹'.isdigit()`` is true and ``int('¹')`` fails: a superscript or other non-decimal
+    digit in a date, count or check character is a problem, never a crash (found by the
+    mutation test above)."""
+    for sample in SAMPLES:
+        text = sample.decode("latin-1")
+        for digit in "0123456789":
+            data = text.replace(digit, "\u00b9", 3).encode("utf-8")
+            outcome = parse(data, today=TODAY)
+            for problem in outcome.problems:
+                assert str(problem)

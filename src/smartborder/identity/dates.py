@@ -58,10 +58,10 @@ class PartialDate:
         if len(yymmdd) != 6:
             raise DateProblem(f"'{yymmdd}' is not 6 characters (YYMMDD)")
         yy, mm, dd = yymmdd[:2], yymmdd[2:4], yymmdd[4:]
-        if not yy.isdigit():
+        if not yy.isdecimal():
             raise DateProblem(f"year '{yy}' is not two digits")
         for part, name in ((mm, "month"), (dd, "day")):
-            if part not in UNKNOWN_PARTS and not part.isdigit():
+            if part not in UNKNOWN_PARTS and not part.isdecimal():
                 raise DateProblem(f"{name} '{part}' is neither digits nor unknown (XX, <<, 00)")
         month = None if mm in UNKNOWN_PARTS else int(mm)
         day = None if dd in UNKNOWN_PARTS or month is None else int(dd)

@@ -426,7 +426,7 @@ def _fix_document_number(grid: list[list[str]], layout: Layout) -> list[Correcti
     line, start, end = layout.number
     field_chars = grid[line][start:end]
     digit = grid[line][end]
-    if not digit.isdigit() or check_digit("".join(field_chars)) == digit:
+    if not digit.isdecimal() or check_digit("".join(field_chars)) == digit:
         return []
     spots = [i for i, c in enumerate(field_chars) if c in _TO_DIGIT or c in _TO_LETTER]
     if not spots or len(spots) > _MAX_AMBIGUOUS:

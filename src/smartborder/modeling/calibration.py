@@ -159,11 +159,11 @@ def _cbp_lane(
     delay_text = str(reading.get("delay_minutes") or "").strip()
     if status == "no delay" and not delay_text:
         delay_text = "0"
-    if not delay_text.isdigit():
+    if not delay_text.isdecimal():
         problems.add(f"{where}.delay_minutes", f"'{delay_text}' is not a number of minutes")
         return None
     lanes_text = str(reading.get("lanes_open") or "").strip()
-    if lanes_text and not lanes_text.isdigit():
+    if lanes_text and not lanes_text.isdecimal():
         problems.add(f"{where}.lanes_open", f"'{lanes_text}' is not a number of lanes")
         return None
     time_text = str(reading.get("update_time") or "").strip()

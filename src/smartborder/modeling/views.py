@@ -63,7 +63,7 @@ async def submit(
                     ],
                 )
             changes = parsed
-        replications = int(values["replications"]) if values["replications"].isdigit() else None
+        replications = int(values["replications"]) if values["replications"].isdecimal() else None
         plan = service.plan(
             example=None if values["scenario"] else values["example"] or None,
             scenario_text=values["scenario"] or None,

@@ -92,7 +92,7 @@ def indicator_of(values: dict[str, Any], condition: Condition) -> dict[str, Any]
         "rationale": values.get("rationale", ""),
         "owner": values.get("owner", ""),
         "scope": values.get("scope", ""),
-        "weight": int(weight) if weight.isdigit() else weight,
+        "weight": int(weight) if weight.isdecimal() else weight,
         "category": values.get("category") or "general",
         "when": CONDITION.dump_python(condition, mode="json", by_alias=True, exclude_none=True),
     }

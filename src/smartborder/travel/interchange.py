@@ -124,7 +124,7 @@ def _header(seg: Segment, report: Report) -> RawMessage:
     msg.common_reference = seg.get(3) or None
     sequence, marker = seg.get(4, 1), seg.get(4, 2).upper()
     if sequence:
-        if sequence.isdigit():
+        if sequence.isdecimal():
             msg.part = int(sequence)
         else:
             report.warn(f"sequence '{sequence}' is not a number", seg, "4.1")
@@ -138,7 +138,7 @@ def _header(seg: Segment, report: Report) -> RawMessage:
 def _check_trailer(msg: RawMessage, seg: Segment, report: Report) -> None:
     declared = seg.get(1)
     actual = len(msg.segments) + 2
-    if not declared.isdigit():
+    if not declared.isdecimal():
         report.warn(f"segment count '{declared}' is not a number", seg, "1")
     elif int(declared) != actual:
         report.warn(
@@ -152,7 +152,7 @@ def _check_trailer(msg: RawMessage, seg: Segment, report: Report) -> None:
 
 def _check_count(seg: Segment, actual: int, what: str, report: Report) -> None:
     declared = seg.get(1)
-    if not declared.isdigit():
+    if not declared.isdecimal():
         report.warn(f"count '{declared}' is not a number", seg, "1")
     elif int(declared) != actual:
         report.warn(f"{seg.tag} says {declared} {what}; there are {actual}", seg, "1")
@@ -174,7 +174,7 @@ def edi_datetime(value: str, fmt: str = "") -> str | None:
 
 def _edi_datetime(value: str, fmt: str) -> str | None:
     value = value.strip()
-    if not value.isdigit():
+    if not value.isdecimal():
         return None
     width = _FORMATS.get(fmt) or len(value)
     if len(value) != width:
@@ -201,7 +201,7 @@ def _century(yy: int) -> str:
 def person_date(value: str, kind: DateKind, reference: dt.date) -> str:
     """A birth, expiry or issue date in YYMMDD (or CCYYMMDD); raises DateProblem."""
     value = value.strip()
-    if len(value) == 8 and value.isdigit():
+    if len(value) == 8 and value.isdecimal():
         return PartialDate(int(value[:4]), int(value[4:6]), int(value[6:])).isoformat()
     return PartialDate.from_mrz(value, kind, reference).isoformat()
 

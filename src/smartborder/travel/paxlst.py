@@ -211,7 +211,7 @@ def _traveller(
                 person.documents.append(document)
         elif tag == "FTX" and seg.get(1) == "BAG":
             bags = seg.get(4, 3) or seg.get(4, 1)
-            person.bags = int(bags) if bags.isdigit() else person.bags
+            person.bags = int(bags) if bags.isdecimal() else person.bags
         elif tag not in IGNORED:
             report.warn(f"unexpected segment {tag} in a traveller's group; ignored", seg)
         i += 1
@@ -289,7 +289,7 @@ def _count(seg: Segment, message: Message, report: Report) -> bool:
     if qualifier not in ("41", "42"):
         report.warn(f"unknown count qualifier '{qualifier}' (42 passengers, 41 crew)", seg, "1.1")
         return False
-    if not value.isdigit():
+    if not value.isdecimal():
         report.warn(f"count '{value}' is not a number", seg, "1.2")
         return False
     message.declared["crew" if qualifier == "41" else "passengers"] = int(value)

@@ -136,7 +136,7 @@ def _header(seg: Segment, message: Message, report: Report) -> None:
         message.sender = message.sender or seg.get(1, 1)
     elif seg.tag == "EQN":
         value = seg.get(1, 1)
-        if value.isdigit():
+        if value.isdecimal():
             message.declared["reservations"] = int(value)
         else:
             report.warn(f"EQN count '{value}' is not a number", seg, "1.1")
@@ -146,7 +146,7 @@ def _header(seg: Segment, message: Message, report: Report) -> None:
 def pnr_datetime(day: str, time: str = "") -> str | None:
     """DDMMYY and HHMM as ISO 8601, or None."""
     day, time = day.strip(), time.strip()
-    if len(day) != 6 or not day.isdigit() or (time and (len(time) != 4 or not time.isdigit())):
+    if len(day) != 6 or not day.isdecimal() or (time and (len(time) != 4 or not time.isdecimal())):
         return None
     year = int(day[4:]) + (1900 if int(day[4:]) >= 70 else 2000)
     try:
@@ -228,7 +228,7 @@ def _segment(seg: Segment, st: _State) -> None:
         st.person = st.references.get(ref, st.person)
     elif tag == "TBD" or tag == "EBD":
         bags = seg.get(2, 1)
-        if st.person is not None and bags.isdigit():
+        if st.person is not None and bags.isdecimal():
             st.person.bags = int(bags)
     elif tag == "FTI":
         if st.person is not None and seg.get(1, 2):

@@ -105,7 +105,7 @@ class Policy:
 def policy_of(value: str) -> Policy:
     """The policy a requirement value stands for; ValueError naming the values accepted."""
     text = " ".join(value.strip().lower().split())
-    if text.isdigit():
+    if text.isdecimal():
         days = int(text)
         if not 1 <= days <= 366:
             raise ValueError(f"{days} days of visa-free stay is out of range (1-366)")
