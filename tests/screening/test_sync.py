@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import FastAPI
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from smartborder.screening import service
@@ -46,3 +47,31 @@ def test_sync_loads_amends_and_drops_lookouts_and_rereads_nothing_unchanged(
     assert screening.sync(session) == 1
     assert screening.index.get(second.id) is None
     assert screening.sync(session) == 0
+
+
+def test_a_quiet_window_is_checked_in_brief_and_a_late_commit_is_still_found(
+    app: FastAPI, session: Session
+) -> None:
+    screening = service.Screening(service.Thresholds(0.7, {}))
+    first = service.create_lookout(session, lookout("Ines Albrecht"), actor="t", today=TODAY)
+    screening.sync(session)
+    assert screening.sync(session) == 0  # reads the window once: its rows are in the index
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        assert screening.sync(session) == 0
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert len(statements) == 1  # the window in brief (count, versions, newest), no rows
+    assert "count(" in statements[0].lower()
+    # a write committed late carries an earlier time, inside the look-back: still loaded
+    late = service.create_lookout(session, lookout("Tomas Varga"), actor="t", today=TODAY)
+    late.updated_at = first.updated_at - dt.timedelta(seconds=1)
+    session.flush()
+    assert screening.sync(session) == 1
+    assert screening.index.get(late.id) is not None

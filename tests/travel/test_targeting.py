@@ -449,6 +449,42 @@ def test_what_scoring_recalls_between_messages_follows_new_pushes_and_masking(
         assert flight_records(s, flight, None, recall) == []
 
 
+def test_scoring_takes_the_rows_just_written_as_they_read_back(
+    node_app: FastAPI, client: TestClient
+) -> None:
+    """Scoring a message learns its mentions and bookings from the rows ``file_message``
+    wrote, without reading them back: nothing is read whole while a first push, a further
+    push (a rewritten booking) and a PAXLST are filed and scored, and the records are those
+    a cold read of the database gives."""
+    from sqlalchemy import event
+
+    from smartborder.travel.records import Recall, flight_records
+
+    recall = node_app.state.targeting.recall
+    analyst = api_token(node_app, "ana", "analyst")
+    engine = node_app.state.engine
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(statement)
+
+    for data in (PNRGOV, PNR_WITHOUT_DOCS, PAXLST):
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            assert post(client, data, analyst)["assessed"]["travellers"]
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        selects = [q for q in statements if q.lstrip().startswith("SELECT")]
+        assert not [q for q in selects if "details" in q or "documents," in q]
+        with db.unit_of_work(node_app.state.sessions) as s:
+            flight = s.execute(select(m.Flight)).scalar_one()
+            warm = flight_records(s, flight, None, recall)
+            cold = flight_records(s, flight, None, Recall())
+        assert [a.record for a in warm] == [a.record for a in cold]
+        assert [a.documents for a in warm] == [a.documents for a in cold]
+
+
 def test_an_unchanged_re_assessment_is_known_by_its_digest_and_a_changed_row_is_rewritten(
     node_app: FastAPI, client: TestClient
 ) -> None:

@@ -256,13 +256,20 @@ class Screening:
         self.index = LookoutIndex()
         self.matcher = Matcher(self.index, thresholds)
         self._seen_until: dt.datetime | None = None
+        # the look-back window's lookouts in brief, to skip reading them when none changed
+        self._state = select(
+            func.count(Lookout.id), func.sum(Lookout.version), func.max(Lookout.updated_at)
+        )
+        self._window: tuple[Any, ...] | None = None
         self._lock = threading.Lock()
 
     def sync(self, session: Session) -> int:
         """Load what changed since the last call (everything, the first time); returns how
         many lookouts were added, changed or removed. The look-back re-reads the last few
-        seconds of changes on every call (a write committed late may carry an earlier time),
-        so it reads their versions first and whole rows only for those the index lacks."""
+        seconds of changes on every call (a write committed late may carry an earlier time):
+        it reads the window in brief first (how many, the sum of their versions, the newest
+        time; every change counts a version), its rows' versions only when that moved, and
+        whole rows only for those the index lacks."""
         with self._lock:
             if self._seen_until is None:
                 active = select(Lookout).where(Lookout.status == "active")
@@ -273,11 +280,17 @@ class Screening:
                 self.index.build(entries)
                 self._seen_until = newest or utcnow() - LOOKBACK
                 return len(entries)
+            since = self._seen_until - LOOKBACK
+            window = Lookout.updated_at >= since
+            state = (since, *session.execute(self._state.where(window)).one())
+            if state == self._window:
+                return 0  # every change counts a version and moves updated_at: none since
             recent = session.execute(
                 select(Lookout.id, Lookout.version, Lookout.status, Lookout.updated_at).where(
-                    Lookout.updated_at >= self._seen_until - LOOKBACK
+                    window
                 )
             ).all()
+            self._window = state
             stale = []
             for row in recent:
                 self._seen_until = max(self._seen_until, row.updated_at)

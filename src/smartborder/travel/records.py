@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any, Protocol
 
 import airportsdata
@@ -355,6 +356,26 @@ class Recall:
     def __init__(self) -> None:
         self.mentions: dict[str, Any] = {}
         self.bookings: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
+
+    def learn(
+        self,
+        flight: m.Flight,
+        mentions: Iterable[Mapping[str, Any]],
+        bookings: Iterable[Mapping[str, Any]],
+    ) -> None:
+        """Keep the passenger and reservation rows just written (whole, as stored), so that
+        scoring the message does not read them back."""
+        mentions, bookings = list(mentions), list(bookings)
+        if len(self.mentions) + len(mentions) > self.LIMIT:
+            self.mentions.clear()
+        self.mentions.update((row["id"], SimpleNamespace(**row)) for row in mentions)
+        if len(self.bookings) + len(bookings) > self.LIMIT:
+            self.bookings.clear()
+        departs = _date(flight.date)
+        for written in bookings:
+            row = SimpleNamespace(**written)
+            key = (row.id, row.message_id, row.masked, departs)
+            self.bookings[key] = (row, booking_fields(row, departs))
 
     def mentions_of(self, session: Session, ids: Collection[str]) -> dict[str, Any]:
         missing = sorted(i for i in ids if i not in self.mentions)

@@ -86,34 +86,54 @@ def place_hold(
     now: dt.datetime,
     source: str = "analyst",
 ) -> m.Hold:
-    reason = reason.strip()
-    if not reason:
-        raise ValidationFailed(
-            "a hold needs a reason", details=[{"location": "reason", "message": "required"}]
+    return place_holds(session, [(traveller_id, reason, source)], actor=actor, now=now)[0]
+
+
+def place_holds(
+    session: Session,
+    wanted: Sequence[tuple[str, str, str]],
+    *,
+    actor: str,
+    now: dt.datetime,
+) -> list[m.Hold]:
+    """Hold each (traveller id, reason, source) of ``wanted``; the travellers are read in one
+    query (scoring holds every traveller of a message with a new hit at once)."""
+    for _, reason, _ in wanted:
+        if not reason.strip():
+            raise ValidationFailed(
+                "a hold needs a reason", details=[{"location": "reason", "message": "required"}]
+            )
+    ids = sorted({traveller_id for traveller_id, _, _ in wanted})
+    people = {
+        person.id: person
+        for person in session.scalars(select(m.Traveller).where(m.Traveller.id.in_(ids)))
+    }
+    holds = []
+    for traveller_id, reason, source in wanted:
+        person = people.get(traveller_id)
+        if person is None:
+            raise NotFound(f"no traveller {traveller_id}")
+        if person.masked:
+            raise Conflict(f"traveller {traveller_id} is already masked: there is nothing to hold")
+        hold = m.Hold(
+            id=str(uuid.uuid4()),
+            traveller_id=traveller_id,
+            source=source[:80],
+            reason=reason.strip()[:2000],
+            placed_by=actor[:120],
+            placed_at=now,
         )
-    person = session.get(m.Traveller, traveller_id)
-    if person is None:
-        raise NotFound(f"no traveller {traveller_id}")
-    if person.masked:
-        raise Conflict(f"traveller {traveller_id} is already masked: there is nothing to hold")
-    hold = m.Hold(
-        id=str(uuid.uuid4()),
-        traveller_id=traveller_id,
-        source=source[:80],
-        reason=reason[:2000],
-        placed_by=actor[:120],
-        placed_at=now,
-    )
-    session.add(hold)
-    chain.append(
-        session,
-        "travel:hold:placed",
-        actor=actor,
-        subject=traveller_id,
-        details={"hold": hold.id, "source": hold.source, "reason": hold.reason},
-        at=now,
-    )
-    return hold
+        session.add(hold)
+        chain.append(
+            session,
+            "travel:hold:placed",
+            actor=actor,
+            subject=traveller_id,
+            details={"hold": hold.id, "source": hold.source, "reason": hold.reason},
+            at=now,
+        )
+        holds.append(hold)
+    return holds
 
 
 def release_hold(
@@ -363,7 +383,7 @@ def _pseudonym(reservation_id: str) -> str:
 
 
 def _year(born: str | None) -> str | None:
-    return born[:4] if born and len(born) >= 4 and born[:4].isdigit() else None
+    return born[:4] if born and len(born) >= 4 and born[:4].isdecimal() else None
 
 
 def _mask_messages(session: Session, ids: Iterable[str], now: dt.datetime) -> int:

@@ -20,7 +20,7 @@ from smartborder.errors import NotFound
 from smartborder.travel import models as m
 from smartborder.travel.edifact import Problem
 from smartborder.travel.parser import DEFAULT_MAX_BYTES, Outcome, parse
-from smartborder.travel.store import file_message
+from smartborder.travel.store import Filed, file_message
 from smartborder.travel.targeting import Targeting, score_filed
 
 
@@ -152,16 +152,16 @@ def _settle(
     if outcome.failed or any(p["severity"] == "error" for p in problems):
         return _quarantine(session, row, problems, actor=actor, now=now)
     flights: list[str] = []
-    filed: list[tuple[str, list[str]]] = []
+    filed: list[Filed] = []
     travellers = 0
     try:
         with session.begin_nested():
             for message in outcome.messages:
-                flight, named = file_message(session, message, row.id, now)
-                flight.warnings += len(outcome.warnings)
-                flights.append(flight.id)
-                filed.append((flight.id, named))
-                travellers += len(named)
+                part = file_message(session, message, row.id, now)
+                part.flight.warnings += len(outcome.warnings)
+                flights.append(part.flight.id)
+                filed.append(part)
+                travellers += len(part.travellers)
     except SQLAlchemyError as exc:
         problems.append(
             Problem("error", f"could not be stored: {type(exc).__name__}: {exc}"[:500]).as_dict()

@@ -34,6 +34,18 @@ from smartborder.travel.parsed import Message
 from smartborder.travel.parsed import Traveller as Parsed
 
 
+@dataclass(frozen=True, slots=True)
+class Filed:
+    """One message's part for one flight, as stored: the travellers it named (ids, in the
+    message's order), and the passenger and reservation rows written, whole (scoring builds
+    its records from them without reading back and decoding what was just written)."""
+
+    flight: m.Flight
+    travellers: list[str]
+    mentions: list[dict[str, Any]]
+    bookings: list[dict[str, Any]]
+
+
 @dataclass(slots=True)
 class Link:
     traveller_id: str
@@ -273,11 +285,8 @@ def _chunk(values: Iterable[str]) -> list[str]:
     return sorted(values)
 
 
-def file_message(
-    session: Session, message: Message, message_id: str, now: dt.datetime
-) -> tuple[m.Flight, list[str]]:
-    """Store one understood message; returns its flight and the travellers it named (ids, in
-    the message's order)."""
+def file_message(session: Session, message: Message, message_id: str, now: dt.datetime) -> Filed:
+    """Store one understood message: its flight, travellers, mentions and reservations."""
     flight = file_flight(session, message, now)
     people = message.everyone()
     resolver = Resolver(session, flight.id)
@@ -317,11 +326,11 @@ def file_message(
         connection.execute(insert(_table(m.TravellerDocument)), resolver.new_documents)
     if rows:
         connection.execute(insert(_table(m.Passenger)), rows)
-    flight.reservations = _file_reservations(session, message, flight.id, message_id, now)
+    flight.reservations, bookings = _file_reservations(session, message, flight.id, message_id, now)
     aboard = resolver.aboard | {(row["traveller_id"], row["role"]) for row in rows}
     flight.crew = len({tid for tid, role in aboard if "crew" in role})
     flight.passengers = len({tid for tid, role in aboard if "crew" not in role})
-    return flight, [row["traveller_id"] for row in rows]
+    return Filed(flight, [row["traveller_id"] for row in rows], rows, bookings)
 
 
 def _complete(session: Session, people: list[Parsed], rows: list[dict[str, Any]]) -> None:
@@ -389,27 +398,31 @@ def _details(person: Parsed) -> dict[str, Any]:
 
 def _file_reservations(
     session: Session, message: Message, flight_id: str, message_id: str, now: dt.datetime
-) -> int:
-    """File the message's PNRs (new or a further push); returns the flight's PNR count."""
+) -> tuple[int, list[dict[str, Any]]]:
+    """File the message's PNRs (new or a further push); returns the flight's PNR count and
+    the rows as now stored (those of the message)."""
     if not message.reservations:
-        return session.execute(
+        count = session.execute(
             select(func.count())
             .select_from(m.Reservation)
             .where(m.Reservation.flight_id == flight_id)
         ).scalar_one()
+        return count, []
     existing = {
-        locator: (rid, pushes, updated, ticketed)
-        for rid, locator, pushes, updated, ticketed in session.execute(
+        locator: (rid, pushes, updated, ticketed, created)
+        for rid, locator, pushes, updated, ticketed, created in session.execute(
             select(
                 m.Reservation.id,
                 m.Reservation.locator,
                 m.Reservation.pushes,
                 m.Reservation.updated,
                 m.Reservation.ticketed,
+                m.Reservation.created,
             ).where(m.Reservation.flight_id == flight_id)
         )
     }
     fresh, changed = [], []
+    kept: list[tuple[str, str | None]] = []  # (locator, created) of each changed one
     for pnr in message.reservations:
         details = {
             "agency": pnr.agency,
@@ -441,7 +454,8 @@ def _file_reservations(
                 }
             )
             continue
-        rid, pushes, updated, ticketed = held
+        rid, pushes, updated, ticketed, created = held
+        kept.append((pnr.locator, created))
         changed.append(
             {
                 "rid": rid,
@@ -465,4 +479,9 @@ def _file_reservations(
             .values({k: bindparam(k) for k in changed[0] if k != "rid"}),
             changed,
         )
-    return len(existing) + len(fresh)
+    rewritten = [
+        {**{k: v for k, v in row.items() if k != "rid"}, "id": row["rid"], "locator": locator,
+         "created": created, "masked": False}
+        for row, (locator, created) in zip(changed, kept, strict=True)
+    ]  # fmt: skip
+    return len(existing) + len(fresh), [*fresh, *rewritten]

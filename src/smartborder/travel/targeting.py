@@ -35,6 +35,7 @@ from smartborder.travel import models_service, retention, sharing
 from smartborder.travel.models_service import active_model, document_of
 from smartborder.travel.records import Aboard, Recall, add_screening, flight_records
 from smartborder.travel.riskmodel import Assessment, Decision, RiskModel
+from smartborder.travel.store import Filed
 from smartborder.travel.terms import DEFAULT_TEAM
 
 
@@ -185,17 +186,16 @@ class Targeting:
 def score_filed(
     session: Session,
     targeting: Targeting,
-    filed: Iterable[tuple[str, Collection[str]]],
+    filed: Iterable[Filed],
     *,
     now: dt.datetime,
     actor: str,
 ) -> Scored:
-    """Screen and score the travellers just filed: (flight id, traveller ids) pairs."""
+    """Screen and score the travellers just filed (each message's part for each flight)."""
     total = Scored()
-    for flight_id, travellers in filed:
-        flight = session.get(m.Flight, flight_id)
-        if flight is not None:
-            total.add(score_flight(session, targeting, flight, travellers, now=now))
+    for part in filed:
+        targeting.recall.learn(part.flight, part.mentions, part.bookings)
+        total.add(score_flight(session, targeting, part.flight, part.travellers, now=now))
     if total.travellers:
         _audit(session, total, actor, now, "travel:travellers:assessed")
     return total
@@ -318,19 +318,36 @@ def _keep(
         )
     }
     row_of, model = (found[0], found[1]) if found else (None, None)
+    sharing_on = targeting.ex is not None and row_of is not None and row_of.joint
+    made: dict[str, tuple[dict[str, Any], str]] = {}
+    wanted = []  # the stored rows to read whole: those to remove, rewrite or offer
+    for one, assessment, hits in results:
+        stored = held.get(one.traveller_id)
+        if not (assessment.fired or hits or assessment.decision != "board"):
+            if stored is not None:
+                wanted.append(stored.id)
+            continue
+        values = _values(targeting, flight, one, assessment, hits, row_of, model)
+        made[one.traveller_id] = values, _digest(values)
+        if stored is not None and (
+            stored.digest != made[one.traveller_id][1]
+            or (sharing_on and model is not None and model.shareable(assessment))
+        ):
+            wanted.append(stored.id)
+    whole: dict[str, m.Assessment] = {}
+    if wanted:
+        query = select(m.Assessment).where(m.Assessment.id.in_(wanted))
+        whole = {row.id: row for row in session.scalars(query)}
     to_hold: list[tuple[m.Assessment, list[dict[str, Any]]]] = []
     for one, assessment, hits in results:
         stored = held.get(one.traveller_id)
-        fired = bool(assessment.fired or hits or assessment.decision != "board")
-        if not fired:
-            if stored is not None:
-                existing = session.get(m.Assessment, stored.id)
-                if existing is not None and existing.status == "new" and not existing.shared_with:
-                    _remove(session, existing, now)
-                    scored.removed += 1
+        if one.traveller_id not in made:
+            existing = whole.get(stored.id) if stored is not None else None
+            if existing is not None and existing.status == "new" and not existing.shared_with:
+                _remove(session, existing, now)
+                scored.removed += 1
             continue
-        values = _values(targeting, flight, one, assessment, hits, row_of, model)
-        digest = _digest(values)
+        values, digest = made[one.traveller_id]
         changed = True
         existing = None
         if stored is None:
@@ -351,8 +368,7 @@ def _keep(
         elif stored.digest == digest:
             changed = False
         else:
-            existing = session.get(m.Assessment, stored.id)
-            assert existing is not None
+            existing = whole[stored.id]
             if any(getattr(existing, k) != v for k, v in values.items()):
                 for key, value in values.items():
                     setattr(existing, key, value)
@@ -366,15 +382,11 @@ def _keep(
             scored.queued += existing.queued
             if hits:
                 to_hold.append((existing, hits))
-        if (
-            targeting.ex is not None
-            and row_of is not None
-            and model is not None
-            and row_of.joint
-            and model.shareable(assessment)
-        ):
+        if sharing_on and model is not None and model.shareable(assessment):
+            assert targeting.ex is not None
+            assert row_of is not None
             if existing is None:
-                existing = session.get(m.Assessment, stored.id) if stored else None
+                existing = whole[stored.id] if stored else None
             assert existing is not None
             scored.shared += sharing.offer(
                 session, targeting.ex, existing, one, assessment, row_of, now=now, again=changed
@@ -448,19 +460,14 @@ def _hold(
             select(m.Hold.source).where(m.Hold.source.in_(sources), m.Hold.released_at.is_(None))
         ).scalars()
     )
+    wanted = []
     for (row, hits), source in zip(rows, sources, strict=True):
-        if source in open_:
-            continue
-        assert row.traveller_id is not None
-        categories = ", ".join(sorted({str(h["category"]) for h in hits}))
-        retention.place_hold(
-            session,
-            row.traveller_id,
-            reason=f"open lookout hit ({categories})",
-            actor="system:targeting",
-            now=now,
-            source=source,
-        )
+        if source not in open_:
+            assert row.traveller_id is not None
+            categories = ", ".join(sorted({str(h["category"]) for h in hits}))
+            wanted.append((row.traveller_id, f"open lookout hit ({categories})", source))
+    if wanted:
+        retention.place_holds(session, wanted, actor="system:targeting", now=now)
 
 
 def release_holds(session: Session, row: m.Assessment, *, actor: str, now: dt.datetime) -> None:
