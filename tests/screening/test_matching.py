@@ -6,7 +6,7 @@ import pytest
 
 from smartborder.screening.features import FEATURES, birth_level, score
 from smartborder.screening.index import Entry, LookoutIndex
-from smartborder.screening.matcher import Matcher, Thresholds
+from smartborder.screening.matcher import Matcher, Thresholds, bar
 from smartborder.screening.names import name_similarity, skeleton, token_similarity, tokens
 from smartborder.screening.subject import make_identity
 
@@ -286,7 +286,9 @@ def test_a_conflicting_full_date_of_birth_is_left_out_unless_a_document_matches(
     )
     query = make_identity(["Karim Haddad"], "1960-05-07", documents=["P1234567"])
     every = {e.lookout_id for e in index.candidates(query, 40)}
-    fitting = {e.lookout_id for e in index.candidates(query, 40, birth_must_fit=True)}
+    # (held to the bar when more are found than the limit: with fewer, the scorer leaves
+    # them out as surely, and nothing is lost to the limit)
+    fitting = {e.lookout_id for e in index.candidates(query, 5, bar=bar(0.7))}
     assert every == {"conflict", "typo", "swapped", "year-only", "no-date", "papers"}
     assert fitting == every - {"conflict"}
     assert score(query, index.get("conflict").identity)[1][1].level == "conflicting"  # type: ignore[union-attr]
@@ -324,3 +326,70 @@ def test_subjects_screened_together_get_what_each_gets_alone() -> None:
     assert together[2] == []
     assert [h.entry.lookout_id for h in together[3]] == ["doc"]
     assert len(together[0]) > 0
+
+
+def test_the_bar_leaves_out_exactly_the_pairs_that_could_not_reach_it() -> None:
+    """Lookouts found by name are held to the bar before ranking: every pair whose date of
+    birth, sex and nationality could reach the cutoff with the best name is kept (those
+    sharing a document always), and every pair left in that could not has a partial date of
+    birth or several nationalities, graded at their best."""
+    import math
+    import random
+
+    rng = random.Random(11)
+
+    def birth() -> str | None:
+        year = rng.choice([1979, 1980, 1981])
+        return rng.choice([
+            None, f"{year}", f"{year}-{rng.choice([1, 5, 7, 11])}".replace("-", "-0", 1)[:7],
+            *[f"{year}-{rng.choice(['01', '05', '07', '11', '10'])}-"
+              f"{rng.choice(['01', '05', '07', '11', '15', '17'])}"] * 4,
+        ])  # fmt: skip
+
+    def person(n: int) -> dict[str, object]:
+        return {
+            "birth": birth(),
+            "sex": rng.choice(["M", "F", "X", None]),
+            "nationalities": rng.choice([[], ["CAN"], ["USA"], ["FRA"], ["CAN", "USA"]]),
+            "documents": ["P0000001"] if n % 17 == 0 else [],
+        }
+
+    lookouts = [
+        entry(f"L{n}", ["Ahmed Karimi"], p.pop("birth"), **p)  # type: ignore[arg-type]
+        for n in range(400)
+        for p in [person(n)]
+    ]
+    index = LookoutIndex()
+    index.build(lookouts)
+    prior = FEATURES  # the features' own weights decide, as the scorer's do
+    weight = {(f.name, level.name): level.weight for f in prior for level in f.levels}
+    best_name = max(level.weight for f in prior if f.name == "name" for level in f.levels)
+    dropped = checked = 0
+    for n in range(60):
+        p = person(n)
+        query = make_identity(["Ahmed Karimi"], p.pop("birth"), **p)  # type: ignore[arg-type]
+        for cutoff in (0.5, 0.7, 0.9):
+            every = index.candidates(query, 10_000)
+            # one fewer than all: the bar applies (there is a limit to cut at), and unless
+            # it leaves none out, the limit does not cut what it kept
+            limit = len(every) - 1
+            kept = {e.lookout_id for e in index.candidates(query, limit, bar=bar(cutoff))}
+            if len(kept) >= limit:
+                continue
+            checked += 1
+            for listed in every:
+                _, evidence = score(query, listed.identity)
+                rest = sum(weight[e.feature, e.level] for e in evidence if e.feature != "name")
+                best = 1 / (1 + math.exp(-(-5.0 + rest + best_name)))
+                if best >= cutoff:
+                    assert listed.lookout_id in kept, (query, listed.identity)
+                elif listed.lookout_id in kept:
+                    partial = not (query.birth and listed.identity.birth and query.birth[2]
+                                   and listed.identity.birth[2])  # fmt: skip
+                    several = len(listed.identity.nationalities) > 1
+                    papers = bool(set(query.documents) & set(listed.identity.documents))
+                    assert partial or several or papers, (query, listed.identity, cutoff)
+                else:
+                    dropped += 1
+    assert checked > 100
+    assert dropped > 1000  # the bar does leave out what cannot match

@@ -203,13 +203,20 @@ def _sigmoid(logit: float) -> float:
 _BEST_NAME = max(level.weight for level in NAME.levels)
 
 
-def best_without(birth: str, document: str) -> float:
-    """The highest score a pair can reach with these birth and document levels, whatever
-    its names, sex and nationalities agree (screening leaves out candidates that cannot reach
-    a threshold before comparing them)."""
-    best = {f.name: max(level.weight for level in f.levels) for f in (NAME, SEX, NATIONALITY)}
-    weights = _WEIGHTS[BIRTH.name][birth] + _WEIGHTS[DOCUMENT.name][document]
-    return _sigmoid(PRIOR + weights + sum(best.values()))
+def weights(feature: Feature) -> dict[str, float]:
+    """Each level of ``feature`` and its weight."""
+    return dict(_WEIGHTS[feature.name])
+
+
+def least_to_reach(cutoff: float) -> float:
+    """The least sum of the weights of date of birth, sex and nationality from which a pair
+    sharing no document could still reach ``cutoff`` with the best name."""
+    if cutoff <= 0:
+        return -math.inf
+    if cutoff >= 1:
+        return math.inf
+    best_name, no_document = _BEST_NAME, _WEIGHTS[DOCUMENT.name]["none"]
+    return math.log(cutoff / (1 - cutoff)) - PRIOR - best_name - no_document
 
 
 Graded = tuple[Feature, str, str]  # the feature, its level, the detail that explains it

@@ -29,7 +29,7 @@ import gc
 import threading
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +55,19 @@ class Entry:
     version: int
     identity: Identity
     valid_until: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """What a lookout found by name must be able to reach to be worth scoring: the score's
+    weights of the levels of date of birth, sex and nationality (``features``), and the least
+    sum of the three from which the best name could still reach the lowest threshold. A
+    lookout sharing a document number is never held to it."""
+
+    birth: Mapping[str, float]
+    sex: Mapping[str, float]
+    nationality: Mapping[str, float]
+    least: float
 
 
 def name_keys(identity: Identity) -> set[int]:
@@ -88,6 +101,16 @@ def _year(entry: Entry) -> int:
 
 def _day(entry: Entry) -> int:
     return entry.identity.birth[1] * 32 + entry.identity.birth[2] if entry.identity.birth else 0
+
+
+_SEXES = {"M": 1, "F": 2}  # any other (X, U, none) is 0: unknown to the score
+
+
+def _sex(identity: Identity) -> int:
+    return _SEXES.get(identity.sex or "", 0)
+
+
+SEVERAL = -1  # a slot's nationality code when the lookout has more than one
 
 
 _FIRST = {"J": "I", "Y": "I", "W": "V"}
@@ -132,6 +155,9 @@ class LookoutIndex:
         self._slot: dict[str, int] = {}
         self._years = array("h")  # year of birth per slot, 0 when unknown
         self._days = array("h")  # month * 32 + day of birth per slot, 0 when unknown
+        self._sexes = array("b")  # 1 M, 2 F, 0 unknown, per slot
+        self._nations = array("i")  # a code per slot: 0 none, SEVERAL, or the one (_codes)
+        self._codes: dict[str, int] = {}
         self._alive = bytearray()
         self._keys: NDArray[np.int64] = np.empty(0, dtype=np.int64)
         self._slots: NDArray[np.int32] = np.empty(0, dtype=np.int32)
@@ -148,6 +174,14 @@ class LookoutIndex:
         another lookout's name as well (see ``features.Vocabulary``)."""
         return self._words.get(word, 0) >= (2 if listed else 1)
 
+    def _nation(self, identity: Identity) -> int:
+        if not identity.nationalities:
+            return 0
+        if len(identity.nationalities) > 1:
+            return SEVERAL
+        (code,) = identity.nationalities
+        return self._codes.setdefault(code, len(self._codes) + 1)
+
     def get(self, lookout_id: str) -> Entry | None:
         slot = self._slot.get(lookout_id)
         return None if slot is None else self._entries[slot]
@@ -159,6 +193,7 @@ class LookoutIndex:
         new_entries: list[Entry | None] = []
         slots: dict[str, int] = {}
         years, days, alive = array("h"), array("h"), bytearray()
+        sexes, nations = array("b"), array("i")
         chunk_keys: list[int] = []
         chunk_slots: list[int] = []
         words: Counter[str] = Counter()
@@ -172,6 +207,8 @@ class LookoutIndex:
             slots[entry.lookout_id] = slot
             years.append(_year(entry))
             days.append(_day(entry))
+            sexes.append(_sex(entry.identity))
+            nations.append(self._nation(entry.identity))
             alive.append(1)
             keys = keys_of(entry.identity)
             chunk_keys.extend(keys)
@@ -185,6 +222,7 @@ class LookoutIndex:
         with self._lock:
             self._entries, self._slot, self._alive = new_entries, slots, alive
             self._years, self._days = years, days
+            self._sexes, self._nations = sexes, nations
             self._keys, self._slots = np.concatenate(key_parts), np.concatenate(slot_parts)
             self._delta, self._changes = {}, 0
             self._words = words
@@ -207,6 +245,8 @@ class LookoutIndex:
             self._slot[entry.lookout_id] = slot
             self._years.append(_year(entry))
             self._days.append(_day(entry))
+            self._sexes.append(_sex(entry.identity))
+            self._nations.append(self._nation(entry.identity))
             self._alive.append(1)
             for key in keys_of(entry.identity):
                 self._delta.setdefault(key, []).append(slot)
@@ -246,36 +286,47 @@ class LookoutIndex:
         self._keys, self._slots, self._born = keys[order], slots[order], born[order]
         self._delta, self._changes = {}, 0
 
-    def candidates(
-        self, identity: Identity, limit: int, *, birth_must_fit: bool = False
-    ) -> list[Entry]:
+    def candidates(self, identity: Identity, limit: int, *, bar: Bar | None = None) -> list[Entry]:
         """The lookouts most worth scoring for ``identity``, best first (see ``candidates_of``)."""
-        return self.candidates_of([identity], limit, birth_must_fit=birth_must_fit)[0]
+        return self.candidates_of([identity], limit, bar=bar)[0]
 
     def candidates_of(
-        self, identities: Sequence[Identity], limit: int, *, birth_must_fit: bool = False
+        self, identities: Sequence[Identity], limit: int, *, bar: Bar | None = None
     ) -> list[list[Entry]]:
         """For each identity, the lookouts most worth scoring, best first: those sharing a
         document number, then the ``limit`` found by name that share the rarest keys. Many
         identities are ranked together (a message's travellers), each numpy step once for
-        all of them. With ``birth_must_fit``, lookouts found by name whose full date of birth
-        conflicts with the identity's (at most one of year, month and day the same, and not
-        the day and month swapped) are left out: the caller knows such a pair cannot reach
-        its threshold unless a document matches, and lookouts found by document are kept."""
+        all of them. With ``bar``, lookouts found by name whose date of birth, sex and
+        nationality could not reach it are left out before ranking (they could not reach any
+        threshold whatever their names); those sharing a document number are kept."""
         with self._lock:
             found: list[NDArray[np.int32]] = []
             weights: list[NDArray[np.float32]] = []
             owners: list[int] = []
             documents: list[list[int]] = []
+            papers: list[NDArray[np.int64]] = []  # (identity << 32 | slot) sharing a document
             alive = np.frombuffer(self._alive, dtype=np.uint8)
-            for identity in identities:
+            named = [list(name_keys(identity)) for identity in identities]
+            numbered = [list(document_keys(identity)) for identity in identities]
+            # every key of every identity searched at once
+            bounds = iter(self._bounds([k for keys in (*named, *numbered) for k in keys]))
+            by_name = [[next(bounds) for _ in keys] for keys in named]
+            by_number = [[next(bounds) for _ in keys] for keys in numbered]
+            for n, identity in enumerate(identities):
                 year = identity.birth[0] if identity.birth else 0
-                slots, rarity = self._lookup(name_keys(identity), year)
+                slots, rarity = self._lookup(named[n], by_name[n], year)
                 found.append(slots)
                 weights.append(rarity)
                 owners.append(len(slots))
-                by_document, _ = self._lookup(document_keys(identity), 0)
+                by_document, _ = self._lookup(numbered[n], by_number[n], 0)
                 documents.append([int(s) for s in np.unique(by_document) if alive[s]])
+            if sum(owners) <= limit:
+                # no limit to cut at: the scorer leaves out what the bar would, at less cost
+                bar = None
+            for n, numbers in enumerate(numbered if bar is not None else ()):
+                if numbers:
+                    every = self._filed_under(numbers, by_number[n]).astype(np.int64)
+                    papers.append((n << 32) | every)
             ranked = self._rank(
                 np.concatenate(found),
                 np.concatenate(weights),
@@ -283,7 +334,8 @@ class LookoutIndex:
                 identities,
                 alive,
                 limit,
-                birth_must_fit,
+                bar,
+                np.concatenate(papers) if papers else np.empty(0, dtype=np.int64),
             )
             picked = [
                 list(dict.fromkeys(d + r)) if d else r
@@ -292,23 +344,37 @@ class LookoutIndex:
             return [[e for e in (self._entries[s] for s in slots) if e is not None]
                     for slots in picked]  # fmt: skip
 
-    def _lookup(self, keys: set[int], year: int) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
-        """Slots filed under ``keys``, each with the rarity of the key it was found by (the
-        log of how few lookouts share it). A key shared by many lookouts gives, with ``year``,
-        only those born within a year of it or of unknown birth (the others cannot match); a
-        key shared by too many is used only so (J SMITH born 1980), or not at all without a
-        year unless no key is rarer."""
+    def _bounds(self, keys: list[int]) -> list[tuple[int, int]]:
+        """Where each key's postings start and end in the sorted arrays."""
+        if not keys:
+            return []
+        wanted = np.asarray(keys, dtype=np.int64)
+        lo = np.searchsorted(self._keys, wanted, side="left").tolist()
+        hi = np.searchsorted(self._keys, wanted, side="right").tolist()
+        return list(zip(lo, hi, strict=True))
+
+    def _filed_under(self, keys: list[int], bounds: list[tuple[int, int]]) -> NDArray[np.int32]:
+        """Every slot filed under ``keys`` (at ``bounds``), however many share them."""
+        added = [s for key in keys for s in self._delta.get(key, ())]
+        parts = [self._slots[a:b] for a, b in bounds]
+        return np.concatenate([*parts, np.asarray(added, dtype=np.int32)])
+
+    def _lookup(
+        self, keys: list[int], bounds: list[tuple[int, int]], year: int
+    ) -> tuple[NDArray[np.int32], NDArray[np.float32]]:
+        """Slots filed under ``keys`` (at ``bounds``), each with the rarity of the key it was
+        found by (the log of how few lookouts share it). A key shared by many lookouts gives,
+        with ``year``, only those born within a year of it or of unknown birth (the others
+        cannot match); a key shared by too many is used only so (J SMITH born 1980), or not
+        at all without a year unless no key is rarer."""
         empty = np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         if not keys:
             return empty
-        wanted = np.fromiter(keys, dtype=np.int64, count=len(keys))
-        lo = np.searchsorted(self._keys, wanted, side="left")
-        hi = np.searchsorted(self._keys, wanted, side="right")
         total = max(len(self._slot), 1)
         spans: list[tuple[int, int]] = []  # (start, end) in the sorted arrays
         sizes: list[int] = []  # the posting size behind each span, for its rarity
         common: list[tuple[int, int]] = []
-        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+        for a, b in bounds:
             if b - a > MAX_POSTINGS:
                 common.append((a, b))
             elif b - a >= NARROW_FROM and year:
@@ -356,12 +422,15 @@ class LookoutIndex:
         identities: Sequence[Identity],
         alive: NDArray[np.uint8],
         limit: int,
-        birth_must_fit: bool,
+        bar: Bar | None,
+        papers: NDArray[np.int64],
     ) -> list[list[int]]:
         """For each identity (``owner`` says whose each found slot is), the ``limit`` slots
         sharing the rarest keys with it (a rare surname says more than a common given name);
         among equals, those whose date of birth agrees more: the same year, the same day and
-        month (the year may be a typo), both; then the earliest filed."""
+        month (the year may be a typo), both; then the earliest filed. With ``bar``, those
+        that cannot reach it are left out first, unless ``papers`` (identity << 32 | slot)
+        says they share a document number."""
         best: list[list[int]] = [[] for _ in identities]
         if not len(found):
             return best
@@ -380,11 +449,9 @@ class LookoutIndex:
         exact_day, swapped_day = days == month * 32 + day, days == day * 32 + month
         rank += same_year * 0.5 + full * (exact_day * 1.5 + swapped_day * 1.0)
         rank += (dated & (month > 0) & (day == 0) & ((days >> 5) == month)) * 0.5
-        if birth_must_fit:  # as features.birth_level grades two full dates
-            their_month, their_day = days >> 5, days & 31
-            agree = same_year.astype(np.int64) + (their_month == month) + (their_day == day)
-            conflicting = full & (their_month > 0) & (their_day > 0) & (agree < 2)
-            keep &= ~(conflicting & ~(same_year & swapped_day))
+        if bar is not None:
+            able = self._reach(bar, identities, whose, slots, year, month, day, theirs, days)
+            keep &= able | np.isin(pairs, papers)
         whose, slots, rank = whose[keep], slots[keep], rank[keep]
         order = np.lexsort((slots, -rank, whose))  # by identity, then best first
         whose, slots = whose[order], slots[order]
@@ -393,3 +460,83 @@ class LookoutIndex:
             a, b = int(starts[n]), int(starts[n + 1])
             best[n] = slots[a : min(b, a + limit)].tolist()
         return best
+
+    def _reach(
+        self,
+        bar: Bar,
+        identities: Sequence[Identity],
+        whose: NDArray[np.int64],
+        slots: NDArray[np.int64],
+        year: NDArray[np.int64],
+        month: NDArray[np.int64],
+        day: NDArray[np.int64],
+        theirs: NDArray[np.int64],
+        days: NDArray[np.int64],
+    ) -> NDArray[np.bool_]:
+        """Which (identity, slot) pairs could reach ``bar``: the weights of their levels of
+        date of birth, sex and nationality, graded as ``features`` grades them - exactly for
+        two full dates of birth, at their best for a partial one - summed."""
+        b = bar.birth
+        their_month, their_day = days >> 5, days & 31
+        same_year = theirs == year
+        exact = same_year & (their_month == month) & (their_day == day)
+        swapped = same_year & (their_month == day) & (their_day == month) & ~exact
+        agree = same_year.astype(np.int64) + (their_month == month) + (their_day == day)
+        two = agree == 2
+        typo = _one_digit(month, their_month) | _one_digit(day, their_day)
+        graded = np.select(
+            [exact, swapped, two & ~same_year, two & same_year & typo, two & same_year],
+            [b["exact"], b["day-month-swapped"], b["year-typo"], b["digit-typo"],
+             b["two-parts-agree"]],
+            b["conflicting"],
+        )  # fmt: skip
+        partial = max(b[k] for k in ("agrees-to-month", "agrees-to-year", "year-off-by-one"))
+        both_full = (month > 0) & (day > 0) & (their_month > 0) & (their_day > 0)
+        known = (year > 0) & (theirs > 0)
+        near = np.abs(theirs - year) <= 1
+        birth = np.where(
+            known,
+            np.where(near, np.where(both_full, graded, partial), b["conflicting"]),
+            b["unknown"],
+        )
+        sexes = np.array([_sex(i) for i in identities], dtype=np.int64)[whose]
+        their_sex = np.frombuffer(self._sexes, dtype=np.int8)[slots].astype(np.int64)
+        s = bar.sex
+        sex = np.where(
+            (sexes == 0) | (their_sex == 0),
+            s["unknown"],
+            np.where(sexes == their_sex, s["same"], s["different"]),
+        )
+        codes = np.array([self._asked(i) for i in identities], dtype=np.int64)[whose]
+        their_nation = np.frombuffer(self._nations, dtype=np.int32)[slots].astype(np.int64)
+        shared = (
+            (their_nation == SEVERAL)
+            | (codes[:, 0] == SEVERAL)
+            | (their_nation == codes[:, 0])
+            | (their_nation == codes[:, 1])
+        )
+        n = bar.nationality
+        nation = np.where(
+            (codes[:, 0] == 0) | (their_nation == 0),
+            n["unknown"],
+            np.where(shared, n["shared"], n["different"]),
+        )
+        reach: NDArray[np.bool_] = birth + sex + nation >= bar.least - 1e-9
+        return reach
+
+    def _asked(self, identity: Identity) -> tuple[int, int]:
+        """An identity's nationalities as slot codes: (0, 0) none, (SEVERAL, 0) more than
+        two, else one or two codes (a code no lookout has never equals a slot's)."""
+        given = sorted(identity.nationalities)
+        if not given:
+            return 0, 0
+        if len(given) > 2:
+            return SEVERAL, 0
+        codes = [self._codes.get(code, -2) for code in given]
+        return codes[0], codes[-1]
+
+
+def _one_digit(a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """As ``features``: two-digit numbers that differ in exactly one digit."""
+    one: NDArray[np.bool_] = (a != b) & ((a // 10 == b // 10) | (a % 10 == b % 10))
+    return one

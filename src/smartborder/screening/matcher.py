@@ -5,13 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from smartborder.screening.features import Evidence, Identity, best_without, score
-from smartborder.screening.index import Entry, LookoutIndex
+from smartborder.screening import features
+from smartborder.screening.features import Evidence, Identity, score
+from smartborder.screening.index import Bar, Entry, LookoutIndex
 
 CANDIDATES = 40  # scored per subject; the index ranks them by shared keys
-# the best a candidate found by name can score when its full date of birth conflicts
-_BIRTH_CONFLICTS = best_without(birth="conflicting", document="none")
+
+
+@lru_cache(maxsize=64)
+def bar(lowest: float) -> Bar:
+    """What a lookout found by name must be able to reach to be scored against ``lowest``."""
+    return Bar(
+        birth=features.weights(features.BIRTH),
+        sex=features.weights(features.SEX),
+        nationality=features.weights(features.NATIONALITY),
+        least=features.least_to_reach(lowest),
+    )
 
 
 @dataclass(frozen=True)
@@ -73,8 +84,7 @@ class Matcher:
         """``screen`` for many subjects at once (a message's travellers): the index ranks
         their candidates together."""
         lowest = floor if floor is not None else self.thresholds.lowest()
-        fit = lowest > _BIRTH_CONFLICTS  # a conflicting date of birth rules a lookout out
-        found = self.index.candidates_of(subjects, CANDIDATES, birth_must_fit=fit)
+        found = self.index.candidates_of(subjects, CANDIDATES, bar=bar(lowest))
         return [
             self._hits(subject, entries, limit, floor, today)
             for subject, entries in zip(subjects, found, strict=True)
