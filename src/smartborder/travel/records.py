@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import SimpleNamespace
@@ -144,29 +144,33 @@ def record_of(
     ``flight_fields`` and ``booking_fields`` give, for a caller scoring many travellers of one
     flight or booking (computed here when not given)."""
     departs = _date(flight.date)
+    return {
+        **(flight_part if flight_part is not None else flight_fields(flight)),
+        **person_fields(person, departs),
+        "traveller.messages": mentions,
+        CO_TRAVELLERS: co_traveller_hits,
+        **document_fields(documents or [], person.nationality, departs),
+        **(booking_part if booking_part is not None else booking_fields(booking, departs)),
+        **screening_fields(hits),
+    }
+
+
+def person_fields(person: Mention, departs: dt.date | None) -> dict[str, Any]:
+    """The fields of the traveller themself, as one mention (merged) gives them."""
     details = person.details or {}
-    record: dict[str, Any] = dict(flight_part if flight_part is not None else flight_fields(flight))
-    record.update(
-        {
-            "traveller.role": person.role,
-            "traveller.surname": person.surname or None,
-            "traveller.given_names": person.given_names or None,
-            "traveller.age": _age(person.birth_date, departs),
-            "traveller.sex": person.sex,
-            "traveller.nationality": person.nationality,
-            "traveller.residence": details.get("residence"),
-            "traveller.birth_place": details.get("birth_place"),
-            "traveller.messages": mentions,
-            "pnr.seat": details.get("seat"),
-            "pnr.bags": details.get("bags"),
-            "pnr.frequent_flyer": bool(details.get("frequent_flyer")),
-            "co_travellers.with_hits": co_traveller_hits,
-        }
-    )
-    record.update(_document(documents or [], person.nationality, departs))
-    record.update(booking_part if booking_part is not None else booking_fields(booking, departs))
-    record.update(screening_fields(hits))
-    return record
+    return {
+        "traveller.role": person.role,
+        "traveller.surname": person.surname or None,
+        "traveller.given_names": person.given_names or None,
+        "traveller.age": _age(person.birth_date, departs),
+        "traveller.sex": person.sex,
+        "traveller.nationality": person.nationality,
+        "traveller.residence": details.get("residence"),
+        "traveller.birth_place": details.get("birth_place"),
+        "pnr.seat": details.get("seat"),
+        "pnr.bags": details.get("bags"),
+        "pnr.frequent_flyer": bool(details.get("frequent_flyer")),
+    }
 
 
 def flight_fields(flight: m.Flight) -> dict[str, Any]:
@@ -190,9 +194,10 @@ def _hour(departure: str | None) -> int | None:
     return moment.hour if moment else None
 
 
-def _document(
+def document_fields(
     given: list[dict[str, Any]], nationality: str | None, departs: dt.date | None
 ) -> dict[str, Any]:
+    """The fields of the traveller's identity document (not a visa, when there is another)."""
     documents = [d for d in given if d.get("type") != "V"] or given  # a visa is not the ID
     first = documents[0] if documents else {}
     expiry = _date(first.get("expiry"))
@@ -356,6 +361,16 @@ class Recall:
     def __init__(self) -> None:
         self.mentions: dict[str, Any] = {}
         self.bookings: dict[tuple[Any, ...], tuple[Any, dict[str, Any]]] = {}
+        self.parts: dict[tuple[Any, ...], dict[str, Any]] = {}
+
+    def part(self, key: tuple[Any, ...], make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """A part of a record, made once for ``key`` (read-only for the caller)."""
+        found = self.parts.get(key)
+        if found is None:
+            if len(self.parts) >= self.LIMIT:
+                self.parts.clear()
+            found = self.parts[key] = make()
+        return found
 
     def learn(
         self,
@@ -464,15 +479,24 @@ def flight_records(
         booking, booked = bookings.get(locator.get(tid, ""), (None, no_booking))
         papers = read[documented[tid]].documents if tid in documented else []
         aboard = Aboard(tid, person, booking, papers, counts[tid])
-        aboard.record = record_of(
-            flight,
-            person,
-            booking,
-            documents=papers,
-            mentions=counts[tid],
-            flight_part=shared,
-            booking_part=booked,
-        )
-        aboard.record["_traveller"] = tid
+        # as record_of builds it, from parts recalled: a mention and its documents read
+        # alike every time the traveller's later messages are scored
+        aboard.record = {
+            **shared,
+            **recall.part(
+                ("person", mention, person.birth_date, person.sex, person.nationality,
+                 flight.date),
+                lambda: person_fields(person, departs),  # noqa: B023 (called at once)
+            ),
+            "traveller.messages": counts[tid],
+            CO_TRAVELLERS: 0,
+            **recall.part(
+                ("documents", documented.get(tid), person.nationality, flight.date),
+                lambda: document_fields(papers, person.nationality, departs),  # noqa: B023
+            ),
+            **booked,
+            **screening_fields(()),
+            "_traveller": tid,
+        }  # fmt: skip
         found.append(aboard)
     return found
