@@ -112,6 +112,7 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
+@lru_cache(maxsize=65536)  # itineraries name the same flights' times again and again
 def _time(text: str | None) -> dt.datetime | None:
     if not text or len(text) < 16:
         return None
