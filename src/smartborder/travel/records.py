@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from typing import Any, Protocol
 
 import airportsdata
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from smartborder.travel import models as m
@@ -89,6 +89,12 @@ _BOOKING = (
     m.Reservation.ticketed,
     m.Reservation.pushes,
 )
+
+
+_MENTIONS = select(*_MENTION).where(m.Passenger.id.in_(bindparam("ids", expanding=True)))
+_VERSIONS = select(*_VERSION).where(m.Reservation.flight_id == bindparam("flight"))
+_VERSIONS_OF = _VERSIONS.where(m.Reservation.locator.in_(bindparam("codes", expanding=True)))
+_BOOKINGS = select(*_BOOKING).where(m.Reservation.id.in_(bindparam("ids", expanding=True)))
 
 
 @lru_cache(maxsize=1)
@@ -398,8 +404,8 @@ class Recall:
         if len(self.mentions) + len(missing) > self.LIMIT:
             self.mentions.clear()
         if missing:  # one flight's travellers: well within any database's parameter limit
-            query = select(*_MENTION).where(m.Passenger.id.in_(missing))
-            self.mentions.update((row.id, row) for row in session.execute(query))
+            rows = session.execute(_MENTIONS, {"ids": missing})
+            self.mentions.update((row.id, row) for row in rows)
         return {i: self.mentions[i] for i in ids}
 
     def bookings_of(
@@ -407,19 +413,38 @@ class Recall:
     ) -> dict[str, tuple[Any, dict[str, Any]]]:
         """Locator -> (booking row, its fields) for ``flight`` (those of ``codes``)."""
         departs = _date(flight.date)
-        query = select(*_VERSION).where(m.Reservation.flight_id == flight.id)
-        if codes is not None:
-            query = query.where(m.Reservation.locator.in_(sorted(codes)))
-        versions = {row.locator: (row.id, row.message_id, row.masked, departs) for row in
-                    session.execute(query)}  # fmt: skip
+        if codes is None:
+            rows = session.execute(_VERSIONS, {"flight": flight.id})
+        else:
+            rows = session.execute(_VERSIONS_OF, {"flight": flight.id, "codes": sorted(codes)})
+        versions = {row.locator: (row.id, row.message_id, row.masked, departs) for row in rows}
         stale = [key[0] for key in versions.values() if key not in self.bookings]
         if len(self.bookings) + len(stale) > self.LIMIT:
             self.bookings.clear()
         if stale:
-            for row in session.execute(select(*_BOOKING).where(m.Reservation.id.in_(stale))):
+            for row in session.execute(_BOOKINGS, {"ids": stale}):
                 key = (row.id, row.message_id, row.masked, departs)
                 self.bookings[key] = (row, booking_fields(row, departs))
         return {code: self.bookings[key] for code, key in versions.items()}
+
+
+# Built once (scoring runs them for every message): a flight's unmasked mentions, oldest first;
+# and those of the travellers named and their co-travellers (on the same booking).
+_ON_FLIGHT = (m.Passenger.flight_id == bindparam("flight")) & m.Passenger.masked.is_(False)
+_IN_ORDER = (m.Passenger.received_at, m.Passenger.id)
+_EVERYONE = select(*_SEEN).where(_ON_FLIGHT).order_by(*_IN_ORDER)
+_NAMED_ONLY = m.Passenger.traveller_id.in_(bindparam("only", expanding=True))
+_BOOKED = select(m.Passenger.reservation).where(_ON_FLIGHT, _NAMED_ONLY).scalar_subquery()
+_CO_TRAVELLERS = (
+    select(m.Passenger.traveller_id)
+    .where(_ON_FLIGHT, m.Passenger.reservation.in_(_BOOKED))
+    .scalar_subquery()
+)
+_NAMED = (
+    select(*_SEEN)
+    .where(_ON_FLIGHT, _NAMED_ONLY | m.Passenger.traveller_id.in_(_CO_TRAVELLERS))
+    .order_by(*_IN_ORDER)
+)
 
 
 def flight_records(
@@ -436,22 +461,17 @@ def flight_records(
     message filed, and building ORM objects for every earlier mention would cost more than
     the scoring itself; ``recall`` keeps what was decoded for the next message."""
     recall = recall or Recall()
-    on_flight = (m.Passenger.flight_id == flight.id) & m.Passenger.masked.is_(False)
-    query = select(*_SEEN).where(on_flight).order_by(m.Passenger.received_at, m.Passenger.id)
-    if only is not None:  # those named and their co-travellers, with every mention of theirs
-        named = m.Passenger.traveller_id.in_(sorted(set(only)))
-        booked = select(m.Passenger.reservation).where(on_flight, named)
-        co_travellers = select(m.Passenger.traveller_id).where(
-            on_flight, m.Passenger.reservation.in_(booked.scalar_subquery())
-        )
-        query = query.where(named | m.Passenger.traveller_id.in_(co_travellers.scalar_subquery()))
+    if only is None:
+        rows = session.execute(_EVERYONE, {"flight": flight.id})
+    else:
+        rows = session.execute(_NAMED, {"flight": flight.id, "only": sorted(set(only))})
     last: dict[str, str] = {}
     locator: dict[str, str] = {}
     documented: dict[str, str] = {}
     counts: Counter[str] = Counter()
     known: dict[str, dict[str, str]] = {}
     # oldest first: later messages win, gaps filled from earlier
-    for mention, tid, reservation, born, sex, nationality, documents in session.execute(query):
+    for mention, tid, reservation, born, sex, nationality, documents in rows:
         last[tid] = mention
         counts[tid] += 1
         facts = known.get(tid)

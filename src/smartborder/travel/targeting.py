@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
@@ -295,6 +295,11 @@ def score_flight(
     return scored
 
 
+_HELD = select(m.Assessment.traveller_id, m.Assessment.id, m.Assessment.digest).where(
+    m.Assessment.flight_id == bindparam("flight"), m.Assessment.origin == "local"
+)
+
+
 def _keep(
     session: Session,
     targeting: Targeting,
@@ -307,15 +312,8 @@ def _keep(
     """Insert, update or remove each traveller's assessment. The stored ones are read as
     their digests first: one whose digest is that of the values just made is unchanged,
     without reading (and decoding) the whole row."""
-    held = {
-        row.traveller_id: row
-        for row in session.execute(
-            select(m.Assessment.traveller_id, m.Assessment.id, m.Assessment.digest).where(
-                m.Assessment.flight_id == flight.id,
-                m.Assessment.origin == "local",
-                m.Assessment.traveller_id.in_([one.traveller_id for one, _, _ in results]),
-            )
-        )
+    held = {  # the flight's (a statement compiled once, not one per list of travellers)
+        row.traveller_id: row for row in session.execute(_HELD, {"flight": flight.id})
     }
     row_of, model = (found[0], found[1]) if found else (None, None)
     sharing_on = targeting.ex is not None and row_of is not None and row_of.joint
