@@ -24,6 +24,7 @@ from smartborder.errors import ValidationFailed
 from smartborder.settings import NODE_ID_PATTERN
 from smartborder.sourcetext import Lines, Problem, line_of, parse_mapping, problems_of, where
 from smartborder.travel.conditions import (
+    FIELDS,
     MAX_DEPTH,
     SCORE_FIELDS,
     Condition,
@@ -210,6 +211,11 @@ _SCORED = ("risk.score", "risk.joint_score", "risk.indicators")  # what assessin
 MEMORY = 100_000  # assessments remembered by the fields they were made from
 
 
+def _kind(field: str) -> str | None:
+    spec = FIELDS.get(field)
+    return spec.kind if spec is not None else None
+
+
 class RiskModel:
     """A checked model, compiled for evaluation."""
 
@@ -229,16 +235,20 @@ class RiskModel:
             c for c in (decisions.no_board, decisions.contact) if c
         ]
         self._reads = sorted(set().union(*map(fields_of, conditions)) - set(_SCORED))
+        # where in the key a list may stand (made a tuple, to be part of a key)
+        self._lists = [n for n, f in enumerate(self._reads) if _kind(f) in ("codes", None)]
         self._known: dict[tuple[Any, ...], Assessment] = {}
 
     def assess(self, record: Record) -> Assessment:
         """The record's assessment. It depends only on the fields the model reads, so a record
         whose fields all read as one assessed before (the same traveller in the next message;
         travellers alike) gets that assessment again without evaluating anything."""
-        key = tuple(
-            tuple(value) if isinstance(value, list) else value
-            for value in map(record.get, self._reads)
-        )
+        values = list(map(record.get, self._reads))
+        for n in self._lists:
+            value = values[n]
+            if isinstance(value, list):
+                values[n] = tuple(value)
+        key = tuple(values)
         try:
             known = self._known.get(key)
         except TypeError:  # a value that cannot be a key (a list of mappings): evaluate

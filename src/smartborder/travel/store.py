@@ -120,6 +120,30 @@ def file_flight(session: Session, message: Message, now: dt.datetime) -> m.Fligh
     return row
 
 
+# Built once (they run for every message), with the values bound at each run.
+_BY_DOCUMENT = select(
+    m.TravellerDocument.type,
+    m.TravellerDocument.number,
+    m.TravellerDocument.country,
+    m.TravellerDocument.traveller_id,
+).where(m.TravellerDocument.number.in_(bindparam("numbers", expanding=True)))
+_ON_FLIGHT = (
+    select(
+        m.Passenger.reservation,
+        m.Passenger.surname,
+        m.Passenger.given_names,
+        m.Passenger.birth_date,
+        m.Passenger.traveller_id,
+        m.Passenger.role,
+    )
+    .where(m.Passenger.flight_id == bindparam("flight"))
+    .distinct()
+)
+_BY_NAME = select(
+    m.Traveller.name_key, m.Traveller.birth_date, m.Traveller.id, m.Traveller.nationality
+).where(m.Traveller.name_key.in_(bindparam("keys", expanding=True)), m.Traveller.masked.is_(False))
+
+
 class Resolver:
     """Links the travellers of one message to resolved travellers, reading what it needs from
     the database in a few queries."""
@@ -138,30 +162,12 @@ class Resolver:
     def load(self, people: list[Parsed]) -> None:
         numbers = {d.number for p in people for d in p.documents}
         if numbers:
-            rows = self.session.execute(
-                select(
-                    m.TravellerDocument.type,
-                    m.TravellerDocument.number,
-                    m.TravellerDocument.country,
-                    m.TravellerDocument.traveller_id,
-                ).where(m.TravellerDocument.number.in_(_chunk(numbers)))
-            )
+            rows = self.session.execute(_BY_DOCUMENT, {"numbers": _chunk(numbers)})
             for kind, number, country, traveller_id in rows:
                 self.by_document[(kind, number, country)] = traveller_id
         # earlier mentions on this flight, each distinct one once (a person in five pushes is
         # five rows in the table but one here)
-        booked = self.session.execute(
-            select(
-                m.Passenger.reservation,
-                m.Passenger.surname,
-                m.Passenger.given_names,
-                m.Passenger.birth_date,
-                m.Passenger.traveller_id,
-                m.Passenger.role,
-            )
-            .where(m.Passenger.flight_id == self.flight_id)
-            .distinct()
-        )
+        booked = self.session.execute(_ON_FLIGHT, {"flight": self.flight_id})
         for locator, surname, given, born, traveller_id, role in booked:
             self.aboard.add((traveller_id, role))
             if locator:
@@ -170,14 +176,7 @@ class Resolver:
                 self.on_flight[(name_key(surname, given), born)] = traveller_id
         keys = {name_key(p.surname, p.given_names) for p in people if _full(p.birth_date)}
         if keys:
-            named = self.session.execute(
-                select(
-                    m.Traveller.name_key,
-                    m.Traveller.birth_date,
-                    m.Traveller.id,
-                    m.Traveller.nationality,
-                ).where(m.Traveller.name_key.in_(_chunk(keys)), m.Traveller.masked.is_(False))
-            )
+            named = self.session.execute(_BY_NAME, {"keys": _chunk(keys)})
             for key, born, traveller_id, nationality in named:
                 self.by_name.setdefault((key, born or ""), []).append((traveller_id, nationality))
 
