@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
@@ -259,7 +259,7 @@ class Screening:
         # the look-back window's lookouts in brief, to skip reading them when none changed
         self._state = select(
             func.count(Lookout.id), func.sum(Lookout.version), func.max(Lookout.updated_at)
-        )
+        ).where(Lookout.updated_at >= bindparam("since"))
         self._window: tuple[Any, ...] | None = None
         self._lock = threading.Lock()
 
@@ -281,13 +281,12 @@ class Screening:
                 self._seen_until = newest or utcnow() - LOOKBACK
                 return len(entries)
             since = self._seen_until - LOOKBACK
-            window = Lookout.updated_at >= since
-            state = (since, *session.execute(self._state.where(window)).one())
+            state = (since, *session.execute(self._state, {"since": since}).one())
             if state == self._window:
                 return 0  # every change counts a version and moves updated_at: none since
             recent = session.execute(
                 select(Lookout.id, Lookout.version, Lookout.status, Lookout.updated_at).where(
-                    window
+                    Lookout.updated_at >= since
                 )
             ).all()
             self._window = state

@@ -82,11 +82,15 @@ def list_models(session: Session) -> Sequence[m.RiskModelRow]:
 def active_model(session: Session) -> m.RiskModelRow | None:
     """The active model's row; its document is read when first used (scoring asks for the row
     on every message and compiles the document only when the model changed)."""
-    return session.execute(
-        select(m.RiskModelRow)
-        .where(m.RiskModelRow.status == "active")
-        .options(defer(m.RiskModelRow.document))
-    ).scalar_one_or_none()
+    return session.execute(_ACTIVE).scalar_one_or_none()
+
+
+# Built once: every message scored and every board / no board check runs it.
+_ACTIVE = (
+    select(m.RiskModelRow)
+    .where(m.RiskModelRow.status == "active")
+    .options(defer(m.RiskModelRow.document))
+)
 
 
 def document_of(row: m.RiskModelRow) -> RiskModelDoc:

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from smartborder import deferred
 from smartborder.audit import chain
 from smartborder.errors import Conflict, NotFound, ValidationFailed
 from smartborder.travel import models as m
@@ -86,7 +87,10 @@ def place_hold(
     now: dt.datetime,
     source: str = "analyst",
 ) -> m.Hold:
-    return place_holds(session, [(traveller_id, reason, source)], actor=actor, now=now)[0]
+    (hold_id,) = place_holds(session, [(traveller_id, reason, source)], actor=actor, now=now)
+    hold = session.get(m.Hold, hold_id)
+    assert hold is not None  # just inserted, in this transaction
+    return hold
 
 
 def place_holds(
@@ -95,45 +99,52 @@ def place_holds(
     *,
     actor: str,
     now: dt.datetime,
-) -> list[m.Hold]:
-    """Hold each (traveller id, reason, source) of ``wanted``; the travellers are read in one
-    query (scoring holds every traveller of a message with a new hit at once)."""
+) -> list[str]:
+    """Hold each (traveller id, reason, source) of ``wanted``; the new holds' ids. The
+    travellers are read in one query and the holds inserted together with the transaction's
+    other deferred rows (scoring holds every traveller of a message with a new hit at once)."""
     for _, reason, _ in wanted:
         if not reason.strip():
             raise ValidationFailed(
                 "a hold needs a reason", details=[{"location": "reason", "message": "required"}]
             )
     ids = sorted({traveller_id for traveller_id, _, _ in wanted})
-    people = {
-        person.id: person
-        for person in session.scalars(select(m.Traveller).where(m.Traveller.id.in_(ids)))
+    masked: dict[str, bool] = {
+        traveller_id: hidden for traveller_id, hidden in session.execute(_MASKED, {"ids": ids})
     }
-    holds = []
-    for traveller_id, reason, source in wanted:
-        person = people.get(traveller_id)
-        if person is None:
+    holds: list[str] = []
+    for traveller_id, _, _ in wanted:
+        if traveller_id not in masked:
             raise NotFound(f"no traveller {traveller_id}")
-        if person.masked:
+        if masked[traveller_id]:
             raise Conflict(f"traveller {traveller_id} is already masked: there is nothing to hold")
-        hold = m.Hold(
-            id=str(uuid.uuid4()),
-            traveller_id=traveller_id,
-            source=source[:80],
-            reason=reason.strip()[:2000],
-            placed_by=actor[:120],
-            placed_at=now,
-        )
-        session.add(hold)
+    for traveller_id, reason, source in wanted:
+        hold_id = str(uuid.uuid4())
+        hold = {
+            "id": hold_id,
+            "traveller_id": traveller_id,
+            "source": source[:80],
+            "reason": reason.strip()[:2000],
+            "placed_by": actor[:120],
+            "placed_at": now,
+        }
+        deferred.insert_later(session, m.Hold, hold)
         chain.append(
             session,
             "travel:hold:placed",
             actor=actor,
             subject=traveller_id,
-            details={"hold": hold.id, "source": hold.source, "reason": hold.reason},
+            details={"hold": hold["id"], "source": hold["source"], "reason": hold["reason"]},
             at=now,
         )
-        holds.append(hold)
+        holds.append(hold_id)
     return holds
+
+
+# Built once: scoring places holds for every message with a new hit.
+_MASKED = select(m.Traveller.id, m.Traveller.masked).where(
+    m.Traveller.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def release_hold(

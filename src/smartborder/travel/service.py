@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -50,6 +50,14 @@ class Received:
         }
 
 
+# Built once: it runs for every message received.
+_SAME_BYTES = (
+    select(m.TravelMessage)
+    .where(m.TravelMessage.digest == bindparam("digest"), m.TravelMessage.state != "duplicate")
+    .order_by(m.TravelMessage.received_at)
+)
+
+
 def receive(
     session: Session,
     data: bytes,
@@ -63,15 +71,7 @@ def receive(
 ) -> Received:
     """Parse, store and - with ``targeting`` - screen and score one message."""
     digest = hashlib.sha256(data).hexdigest()
-    earlier = (
-        session.execute(
-            select(m.TravelMessage)
-            .where(m.TravelMessage.digest == digest, m.TravelMessage.state != "duplicate")
-            .order_by(m.TravelMessage.received_at)
-        )
-        .scalars()
-        .all()
-    )
+    earlier = session.execute(_SAME_BYTES, {"digest": digest}).scalars().all()
     stored = next((e for e in earlier if e.state == "stored"), None)
     if stored is not None:
         return _duplicate(session, stored, data, digest, source, actor, now)

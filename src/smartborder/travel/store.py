@@ -34,6 +34,10 @@ from smartborder.travel.parsed import Message
 from smartborder.travel.parsed import Traveller as Parsed
 
 
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
+
+
 @dataclass(frozen=True, slots=True)
 class Filed:
     """One message's part for one flight, as stored: the travellers it named (ids, in the
@@ -82,12 +86,8 @@ def file_flight(session: Session, message: Message, now: dt.datetime) -> m.Fligh
     first, last = flight.legs[0], flight.legs[-1]
     date = flight.date or ""
     row = session.execute(
-        select(m.Flight).where(
-            m.Flight.carrier == flight.carrier,
-            m.Flight.number == flight.number,
-            m.Flight.date == date,
-            m.Flight.origin == first.origin,
-        )
+        _FLIGHT,
+        {"carrier": flight.carrier, "number": flight.number, "date": date, "origin": first.origin},
     ).scalar_one_or_none()
     legs = [dataclasses.asdict(leg) for leg in flight.legs]
     if row is None:
@@ -121,6 +121,12 @@ def file_flight(session: Session, message: Message, now: dt.datetime) -> m.Fligh
 
 
 # Built once (they run for every message), with the values bound at each run.
+_FLIGHT = select(m.Flight).where(
+    m.Flight.carrier == bindparam("carrier"),
+    m.Flight.number == bindparam("number"),
+    m.Flight.date == bindparam("date"),
+    m.Flight.origin == bindparam("origin"),
+)
 _BY_DOCUMENT = select(
     m.TravellerDocument.type,
     m.TravellerDocument.number,
@@ -319,12 +325,12 @@ def file_message(session: Session, message: Message, message_id: str, now: dt.da
         )
     connection = session.connection()
     if resolver.new:
-        connection.execute(insert(_table(m.Traveller)), resolver.new)
+        connection.execute(_NEW_TRAVELLERS, resolver.new)
     _complete(session, people, rows)
     if resolver.new_documents:
-        connection.execute(insert(_table(m.TravellerDocument)), resolver.new_documents)
+        connection.execute(_NEW_DOCUMENTS, resolver.new_documents)
     if rows:
-        connection.execute(insert(_table(m.Passenger)), rows)
+        connection.execute(_NEW_MENTIONS, rows)
     flight.reservations, bookings = _file_reservations(session, message, flight.id, message_id, now)
     aboard = resolver.aboard | {(row["traveller_id"], row["role"]) for row in rows}
     flight.crew = len({tid for tid, role in aboard if "crew" in role})
@@ -340,18 +346,7 @@ def _complete(session: Session, people: list[Parsed], rows: list[dict[str, Any]]
         return
     missing = {
         tid: {"birth_date": born, "sex": sex, "nationality": nationality}
-        for tid, born, sex, nationality in session.execute(
-            select(
-                m.Traveller.id, m.Traveller.birth_date, m.Traveller.sex, m.Traveller.nationality
-            ).where(
-                m.Traveller.id.in_(sorted(linked)),
-                or_(
-                    m.Traveller.birth_date.is_(None),
-                    m.Traveller.sex.is_(None),
-                    m.Traveller.nationality.is_(None),
-                ),
-            )
-        )
+        for tid, born, sex, nationality in session.execute(_INCOMPLETE, {"ids": sorted(linked)})
     }
     if not missing:
         return
@@ -362,20 +357,28 @@ def _complete(session: Session, people: list[Parsed], rows: list[dict[str, Any]]
         for column in _FILLED:
             if known[column] is None and getattr(person, column):
                 known[column] = getattr(person, column)
-    table = _table(m.Traveller)
     session.connection().execute(
-        update(table)
-        .where(table.c.id == bindparam("tid"))
-        .values({column: bindparam(column) for column in _FILLED}),
-        [{"tid": tid, **known} for tid, known in missing.items()],
+        _COMPLETED, [{"tid": tid, **known} for tid, known in missing.items()]
     )
 
 
 _FILLED = ("birth_date", "sex", "nationality")
-
-
-def _table(model: type[Base]) -> Table:
-    return cast(Table, model.__table__)
+_NEW_TRAVELLERS = insert(_table(m.Traveller))
+_NEW_DOCUMENTS = insert(_table(m.TravellerDocument))
+_NEW_MENTIONS = insert(_table(m.Passenger))
+_NEW_PNRS = insert(_table(m.Reservation))
+_INCOMPLETE = select(
+    m.Traveller.id, m.Traveller.birth_date, m.Traveller.sex, m.Traveller.nationality
+).where(
+    m.Traveller.id.in_(bindparam("ids", expanding=True)),
+    or_(*(getattr(m.Traveller, column).is_(None) for column in _FILLED)),
+)
+_TRAVELLERS = _table(m.Traveller)
+_COMPLETED = (
+    update(_TRAVELLERS)
+    .where(_TRAVELLERS.c.id == bindparam("tid"))
+    .values({column: bindparam(column) for column in _FILLED})
+)
 
 
 def _fields(item: Any) -> dict[str, Any]:
@@ -395,29 +398,52 @@ def _details(person: Parsed) -> dict[str, Any]:
     return found
 
 
+_PNR_COUNT = (
+    select(func.count())
+    .select_from(m.Reservation)
+    .where(m.Reservation.flight_id == bindparam("flight"))
+)
+_PNRS = select(
+    m.Reservation.id,
+    m.Reservation.locator,
+    m.Reservation.pushes,
+    m.Reservation.updated,
+    m.Reservation.ticketed,
+    m.Reservation.created,
+).where(m.Reservation.flight_id == bindparam("flight"))
+_RESERVATIONS = _table(m.Reservation)
+_PUSHED = (  # a further push of a PNR already filed
+    update(_RESERVATIONS)
+    .where(_RESERVATIONS.c.id == bindparam("rid"))
+    .values(
+        {
+            k: bindparam(k)
+            for k in (
+                "updated",
+                "ticketed",
+                "details",
+                "cancelled",
+                "message_id",
+                "pushes",
+                "updated_at",
+            )
+        }
+    )
+)
+
+
 def _file_reservations(
     session: Session, message: Message, flight_id: str, message_id: str, now: dt.datetime
 ) -> tuple[int, list[dict[str, Any]]]:
     """File the message's PNRs (new or a further push); returns the flight's PNR count and
     the rows as now stored (those of the message)."""
     if not message.reservations:
-        count = session.execute(
-            select(func.count())
-            .select_from(m.Reservation)
-            .where(m.Reservation.flight_id == flight_id)
-        ).scalar_one()
+        count = session.execute(_PNR_COUNT, {"flight": flight_id}).scalar_one()
         return count, []
     existing = {
         locator: (rid, pushes, updated, ticketed, created)
         for rid, locator, pushes, updated, ticketed, created in session.execute(
-            select(
-                m.Reservation.id,
-                m.Reservation.locator,
-                m.Reservation.pushes,
-                m.Reservation.updated,
-                m.Reservation.ticketed,
-                m.Reservation.created,
-            ).where(m.Reservation.flight_id == flight_id)
+            _PNRS, {"flight": flight_id}
         )
     }
     fresh, changed = [], []
@@ -469,15 +495,9 @@ def _file_reservations(
         )
     connection = session.connection()
     if fresh:
-        connection.execute(insert(_table(m.Reservation)), fresh)
+        connection.execute(_NEW_PNRS, fresh)
     if changed:
-        table = _table(m.Reservation)
-        connection.execute(
-            update(table)
-            .where(table.c.id == bindparam("rid"))
-            .values({k: bindparam(k) for k in changed[0] if k != "rid"}),
-            changed,
-        )
+        connection.execute(_PUSHED, changed)
     rewritten = [
         {**{k: v for k, v in row.items() if k != "rid"}, "id": row["rid"], "locator": locator,
          "created": created, "masked": False}

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from smartborder import deferred
 from smartborder.audit import chain
 from smartborder.exchange.context import NodeExchange
 from smartborder.identity.dates import DateProblem
@@ -334,9 +335,8 @@ def _keep(
             wanted.append(stored.id)
     whole: dict[str, m.Assessment] = {}
     if wanted:
-        query = select(m.Assessment).where(m.Assessment.id.in_(wanted))
-        whole = {row.id: row for row in session.scalars(query)}
-    to_hold: list[tuple[m.Assessment, list[dict[str, Any]]]] = []
+        whole = {row.id: row for row in session.scalars(_WHOLE, {"ids": wanted})}
+    to_hold: list[tuple[str, str, list[dict[str, Any]]]] = []  # assessment, traveller, hits
     for one, assessment, hits in results:
         stored = held.get(one.traveller_id)
         if one.traveller_id not in made:
@@ -348,21 +348,30 @@ def _keep(
         values, digest = made[one.traveller_id]
         changed = True
         existing = None
+        shares = sharing_on and model is not None and model.shareable(assessment)
         if stored is None:
-            existing = m.Assessment(
-                id=str(uuid.uuid4()),
-                flight_id=flight.id,
-                traveller_id=one.traveller_id,
-                origin="local",
-                status="new",
-                shared_with=[],
-                assessed_at=now,
-                version=1,
-                digest=digest,
+            new = {
+                "id": str(uuid.uuid4()),
+                "flight_id": flight.id,
+                "traveller_id": one.traveller_id,
+                "origin": "local",
+                "status": "new",
+                "shared_with": [],
+                "assessed_at": now,
+                "version": 1,
+                "digest": digest,
                 **values,
-            )
-            session.add(existing)
+            }
             scored.stored += 1
+            scored.queued += values["queued"]
+            if hits:
+                to_hold.append((new["id"], one.traveller_id, hits))
+            if not shares:  # inserted with the message's other rows, as nobody reads it back
+                deferred.insert_later(session, _ASSESSMENTS, new)
+                continue
+            existing = m.Assessment(**new)  # sharing marks the row it offers
+            session.add(existing)
+            changed = False  # counted above
         elif stored.digest == digest:
             changed = False
         else:
@@ -379,15 +388,16 @@ def _keep(
             assert existing is not None
             scored.queued += existing.queued
             if hits:
-                to_hold.append((existing, hits))
-        if sharing_on and model is not None and model.shareable(assessment):
+                to_hold.append((existing.id, one.traveller_id, hits))
+        if shares:
             assert targeting.ex is not None
             assert row_of is not None
             if existing is None:
                 existing = whole[stored.id] if stored else None
             assert existing is not None
+            again = changed or stored is None
             scored.shared += sharing.offer(
-                session, targeting.ex, existing, one, assessment, row_of, now=now, again=changed
+                session, targeting.ex, existing, one, assessment, row_of, now=now, again=again
             )
     _hold(session, to_hold, now)
 
@@ -447,23 +457,19 @@ def _values(
 
 
 def _hold(
-    session: Session, rows: list[tuple[m.Assessment, list[dict[str, Any]]]], now: dt.datetime
+    session: Session, rows: list[tuple[str, str, list[dict[str, Any]]]], now: dt.datetime
 ) -> None:
-    """An open lookout hit keeps the traveller's data past retention until it is cleared."""
+    """An open lookout hit keeps the traveller's data past retention until it is cleared.
+    ``rows``: each (assessment id, traveller id, hits)."""
     if not rows:
         return
-    sources = [f"hit:{row.id}" for row, _ in rows]
-    open_ = set(
-        session.execute(
-            select(m.Hold.source).where(m.Hold.source.in_(sources), m.Hold.released_at.is_(None))
-        ).scalars()
-    )
+    sources = [f"hit:{assessment_id}" for assessment_id, _, _ in rows]
+    open_ = set(session.execute(_OPEN_HOLDS, {"sources": sources}).scalars())
     wanted = []
-    for (row, hits), source in zip(rows, sources, strict=True):
+    for (_, traveller_id, hits), source in zip(rows, sources, strict=True):
         if source not in open_:
-            assert row.traveller_id is not None
             categories = ", ".join(sorted({str(h["category"]) for h in hits}))
-            wanted.append((row.traveller_id, f"open lookout hit ({categories})", source))
+            wanted.append((traveller_id, f"open lookout hit ({categories})", source))
     if wanted:
         retention.place_holds(session, wanted, actor="system:targeting", now=now)
 
@@ -481,10 +487,16 @@ def _remove(session: Session, row: m.Assessment, now: dt.datetime) -> None:
 
 
 def lookout_details(session: Session, hits: list[dict[str, Any]]) -> dict[str, Lookout]:
-    ids = [str(h["lookout_id"]) for h in hits]
+    ids = sorted({str(h["lookout_id"]) for h in hits})
     if not ids:
         return {}
-    return {
-        lookout.id: lookout
-        for lookout in session.execute(select(Lookout).where(Lookout.id.in_(ids))).scalars()
-    }
+    return {lookout.id: lookout for lookout in session.scalars(_LOOKOUTS, {"ids": ids})}
+
+
+# Built once: scoring runs them for every message.
+_ASSESSMENTS = m.Assessment.__table__
+_WHOLE = select(m.Assessment).where(m.Assessment.id.in_(bindparam("ids", expanding=True)))
+_OPEN_HOLDS = select(m.Hold.source).where(
+    m.Hold.source.in_(bindparam("sources", expanding=True)), m.Hold.released_at.is_(None)
+)
+_LOOKOUTS = select(Lookout).where(Lookout.id.in_(bindparam("ids", expanding=True)))
