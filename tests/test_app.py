@@ -8,8 +8,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
+from smartborder import db
 from smartborder.app import API_PREFIX, API_ROUTERS, UI_ROUTERS
+from smartborder.audit import chain
+from smartborder.audit.models import AuditEntry
+from smartborder.auth import Db
+from smartborder.errors import Conflict
 from tests.conftest import api_token
 
 PUBLIC = {
@@ -251,3 +257,35 @@ def test_responses_carry_security_headers(client: TestClient) -> None:
     assert "script-src" not in page.headers["content-security-policy"]  # default-src 'self'
     static = client.get("/static/smartborder.css")
     assert static.headers["cache-control"].startswith("public")
+
+
+def test_a_request_commits_before_it_answers_and_one_that_fails_leaves_nothing(
+    app: FastAPI, client: TestClient
+) -> None:
+    # The request's unit of work (auth.get_db): written rows are committed before the answer
+    # goes out; an error after writing rolls them back, whatever was already flushed.
+    def write(fail: bool, session: Db) -> dict[str, bool]:
+        chain.append(session, "test:request:written", actor="test", details={"fail": fail})
+        session.flush()  # on the database, in the request's transaction
+        if fail:
+            raise Conflict("refused after writing")
+        return {"written": True}
+
+    app.add_api_route("/api/v1/test/write", write, methods=["POST"])
+
+    def written() -> list[object]:
+        with db.unit_of_work(app.state.sessions) as session:
+            query = select(AuditEntry.details).where(AuditEntry.event == "test:request:written")
+            return list(session.scalars(query))
+
+    refused = client.post("/api/v1/test/write", params={"fail": "true"})
+    assert refused.status_code == 409
+    assert_error_shape(refused.json(), "conflict")
+    assert written() == []
+    done = client.post("/api/v1/test/write", params={"fail": "false"})
+    assert done.status_code == 200
+    assert done.json() == {"written": True}
+    assert written() == [{"fail": False}]
+    with db.unit_of_work(app.state.sessions) as session:  # the chain still holds together
+        assert session.scalar(select(func.count()).select_from(AuditEntry)) >= 1
+        assert chain.verify_chain(session).ok
