@@ -180,45 +180,52 @@ def name_similarity(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatc
     """
     if not query or not listed:
         return NameMatch(0.0, ())
-    pairs = sorted(
-        (
-            (*token_similarity(q, c), i, j)
-            for i, q in enumerate(query)
-            for j, c in enumerate(listed)
-        ),
-        key=lambda p: -p[0],
-    )
+    pairs = [
+        (*token_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(listed)
+    ]
+    pairs.sort(key=_first, reverse=True)  # stable: equal scores keep the words' order
     used_q: set[int] = set()
     used_c: set[int] = set()
     matched: list[tuple[float, str, int, int]] = []
+    hows: set[str] = set()
     for score, how, i, j in pairs:
-        if score < 0.7 or i in used_q or j in used_c:
+        if score < 0.7:
+            break  # sorted: every later pair is below too
+        if i in used_q or j in used_c:
             continue
         used_q.add(i)
         used_c.add(j)
         matched.append((score, how, i, j))
+        hows.add(how)
     shorter, longer = (query, listed) if len(query) <= len(listed) else (listed, query)
-    side = 0 if shorter is query else 1
-    weight = {k: _weight(w) for k, w in enumerate(shorter)}
-    total = sum(weight.values())
-    got = sum(score * weight[(i, j)[side]] for score, _, i, j in matched)
+    weight = [_weight(w) for w in shorter]
+    total = sum(weight)
+    if shorter is query:
+        got = sum(score * weight[i] for score, _, i, _ in matched)
+    else:
+        got = sum(score * weight[j] for score, _, _, j in matched)
     value = got / total if total else 0.0
     value -= 0.04 * (len(longer) - len(matched))
-    exact = all(how == "same" for _, how, _, _ in matched)
+    exact = hows <= {"same"}
     if len(shorter) >= 2 and len(matched) == len(shorter) == len(longer) - 1 and exact:
         value = 0.98  # JOHN SMITH in JOHN PAUL SMITH: a middle name more
     if len(shorter) >= 2 and len(matched) < 2:
         value = min(value, 0.6)
-    if any(how == "different" for _, how, _, _ in matched):
+    if "different" in hows:
         value = min(value, 0.84)
     if len(shorter) == 1 and len(longer) >= 2:
         value = min(value, 0.8)  # one word against a full name: SMITH is not JOHN SMITH
-    if any(how == "initial" for _, how, _, _ in matched):
+    if "initial" in hows:
         value = min(value, 0.9)  # an initial is weaker evidence than the name it stands for
     found = tuple((query[i], listed[j], how, score) for score, how, i, j in matched)
     return NameMatch(max(0.0, min(1.0, value)), found)
 
 
+def _first(pair: tuple[float, str, int, int]) -> float:
+    return pair[0]
+
+
+@lru_cache(maxsize=100_000)
 def _weight(word: str) -> float:
     """Initials weigh little; long words a bit more than short ones."""
     return 0.5 if len(word) == 1 else min(len(word), 8) / 4 + 0.5

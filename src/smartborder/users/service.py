@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, delete, select
+from sqlalchemy.orm import Session, joinedload
 
 from smartborder.errors import (
     Conflict,
@@ -215,10 +215,18 @@ def revoke_token(
     return token
 
 
+# Built once, its user loaded with it: every API request runs it.
+_TOKEN = (
+    select(ApiToken)
+    .where(ApiToken.digest == bindparam("digest"))
+    .options(joinedload(ApiToken.user))
+)
+
+
 def resolve_token(session: Session, secret: str, now: dt.datetime) -> User | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.digest == digest(secret)))
+    token = session.scalar(_TOKEN, {"digest": digest(secret)})
     if token is None or token.revoked_at is not None or not token.user.active:
         return None
     if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
