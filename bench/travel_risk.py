@@ -13,7 +13,8 @@ node, plants lookouts on 0.5% of the day's travellers, then measures in the same
   end-to-end receive() with screening against the N lookouts, scoring by the K indicators,
              assessments, hit holds and audit stored; one transaction per message
              (each message goes to the baseline's node, then end to end: the two take turns,
-             so a machine that speeds up or slows down during the run affects both alike)
+             so a machine that speeds up or slows down during the run affects both alike;
+             messages are received a second apart, in the order the day's traffic sends them)
   check      board / no board through POST /api/v1/travel/check (JSON, HTTP in process):
              p50 / p99 latency, beside screening one identity alone (the index's own cost)
 
@@ -191,15 +192,18 @@ def main() -> None:
         targeting = app.state.targeting
         summary: dict[str, int] = {"hits": 0, "stored": 0, "queued": 0}
         spent = {"baseline": 0.0, "end_to_end": 0.0}
-        for m in messages:
+        for n, m in enumerate(messages):
+            # each message received a second after the one before: which mention of a
+            # traveller is the latest is then decided by the time, as in service, not by ids
+            at = NOW + dt.timedelta(seconds=n)
             started = time.perf_counter()
             with db.unit_of_work(base_sessions) as session:
-                receive(session, m.data, source=m.name, actor="bench", now=NOW)
+                receive(session, m.data, source=m.name, actor="bench", now=at)
             spent["baseline"] += time.perf_counter() - started
             started = time.perf_counter()
             with db.unit_of_work(sessions) as session:
                 result = receive(
-                    session, m.data, source=m.name, actor="bench", now=NOW, targeting=targeting
+                    session, m.data, source=m.name, actor="bench", now=at, targeting=targeting
                 )
             spent["end_to_end"] += time.perf_counter() - started
             for key in summary:
