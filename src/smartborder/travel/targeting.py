@@ -336,7 +336,7 @@ def _keep(
     whole: dict[str, m.Assessment] = {}
     if wanted:
         whole = {row.id: row for row in session.scalars(_WHOLE, {"ids": wanted})}
-    to_hold: list[tuple[str, str, list[dict[str, Any]]]] = []  # assessment, traveller, hits
+    to_hold: list[_ToHold] = []
     for one, assessment, hits in results:
         stored = held.get(one.traveller_id)
         if one.traveller_id not in made:
@@ -363,15 +363,14 @@ def _keep(
                 **values,
             }
             scored.stored += 1
-            scored.queued += values["queued"]
-            if hits:
-                to_hold.append((new["id"], one.traveller_id, hits))
             if not shares:  # inserted with the message's other rows, as nobody reads it back
                 deferred.insert_later(session, _ASSESSMENTS, new)
+                scored.queued += values["queued"]
+                if hits:
+                    to_hold.append((new["id"], one.traveller_id, hits, True))
                 continue
             existing = m.Assessment(**new)  # sharing marks the row it offers
             session.add(existing)
-            changed = False  # counted above
         elif stored.digest == digest:
             changed = False
         else:
@@ -388,16 +387,15 @@ def _keep(
             assert existing is not None
             scored.queued += existing.queued
             if hits:
-                to_hold.append((existing.id, one.traveller_id, hits))
+                to_hold.append((existing.id, one.traveller_id, hits, stored is None))
         if shares:
             assert targeting.ex is not None
             assert row_of is not None
             if existing is None:
                 existing = whole[stored.id] if stored else None
             assert existing is not None
-            again = changed or stored is None
             scored.shared += sharing.offer(
-                session, targeting.ex, existing, one, assessment, row_of, now=now, again=again
+                session, targeting.ex, existing, one, assessment, row_of, now=now, again=changed
             )
     _hold(session, to_hold, now)
 
@@ -456,17 +454,19 @@ def _values(
     }
 
 
-def _hold(
-    session: Session, rows: list[tuple[str, str, list[dict[str, Any]]]], now: dt.datetime
-) -> None:
+_ToHold = tuple[str, str, list[dict[str, Any]], bool]  # assessment, traveller, hits, new
+
+
+def _hold(session: Session, rows: list[_ToHold], now: dt.datetime) -> None:
     """An open lookout hit keeps the traveller's data past retention until it is cleared.
-    ``rows``: each (assessment id, traveller id, hits)."""
+    Only an assessment stored before can already have a hold."""
     if not rows:
         return
-    sources = [f"hit:{assessment_id}" for assessment_id, _, _ in rows]
-    open_ = set(session.execute(_OPEN_HOLDS, {"sources": sources}).scalars())
+    sources = [f"hit:{assessment_id}" for assessment_id, _, _, _ in rows]
+    earlier = [source for (*_, new), source in zip(rows, sources, strict=True) if not new]
+    open_ = set(session.execute(_OPEN_HOLDS, {"sources": earlier}).scalars()) if earlier else set()
     wanted = []
-    for (_, traveller_id, hits), source in zip(rows, sources, strict=True):
+    for (_, traveller_id, hits, _), source in zip(rows, sources, strict=True):
         if source not in open_:
             categories = ", ".join(sorted({str(h["category"]) for h in hits}))
             wanted.append((traveller_id, f"open lookout hit ({categories})", source))
