@@ -4,6 +4,7 @@ model, and board / no board answers at once (JSON and CUSRES). SQLite and Postgr
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 from pathlib import Path
@@ -351,6 +352,41 @@ def test_an_interactive_paxlst_is_answered_with_a_cusres(
                         "--data-dir", str(node.data_dir)])  # fmt: skip
     decisions = {d["surname"]: d["decision"] for d in json.loads(out)}
     assert decisions == {"O'BRIEN": "no board", "TREMBLAY": "board", "DUPUIS": "board"}
+
+
+def test_a_check_does_its_database_work_off_the_event_loop(
+    node_app: FastAPI, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A kiosk's check must not hold up the server's other requests while it reads the
+    database: check() and cusres.answer() run in a worker thread, not on the event loop."""
+    from smartborder.travel import router_targeting
+
+    seen: list[str] = []
+
+    def on_loop() -> bool:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return False
+        return True
+
+    def watched(real: Any, name: str) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            seen.append(f"{name} on the loop" if on_loop() else f"{name} in a worker")
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(router_targeting, "check", watched(router_targeting.check, "check"))
+    monkeypatch.setattr(
+        router_targeting.cusres, "answer", watched(router_targeting.cusres.answer, "answer")
+    )
+    analyst = api_token(node_app, "ana", "analyst")
+    answer = client.post(f"{API}/check", json=check_body(), headers=analyst)
+    assert answer.json()["decision"] == "board"
+    edifact = {**analyst, "Content-Type": "application/edifact"}
+    assert client.post(f"{API}/check", content=PAXLST, headers=edifact).status_code == 200
+    assert seen == ["check in a worker", "answer in a worker"]
 
 
 def test_cli_queue_show_dispose_rescore(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from smartborder.auth import Db, Principal, require
 from smartborder.roles import Permission
@@ -122,12 +123,16 @@ async def board_check(
     An interactive PAXLST (``Content-Type: application/edifact``): a CUSRES for its travellers."""
     now = request.app.state.exchange.clock()
     actor = f"user:{principal.username}"
+    raw = await request.body()  # read on the loop; the database work below runs off it
     if request.headers.get("content-type", "").startswith("application/edifact"):
-        _, text = cusres.answer(db, _targeting(request), await request.body(), now=now, actor=actor)
+        _, text = await run_in_threadpool(
+            cusres.answer, db, _targeting(request), raw, now=now, actor=actor
+        )
         return PlainTextResponse(text, media_type="application/edifact")
     try:
-        body = CheckRequest.model_validate_json(await request.body())
+        body = CheckRequest.model_validate_json(raw)
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors) from None
-    return check(db, _targeting(request), body, now=now, actor=actor).as_dict()
+    decided = await run_in_threadpool(check, db, _targeting(request), body, now=now, actor=actor)
+    return decided.as_dict()
