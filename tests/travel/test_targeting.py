@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from smartborder import db
 from smartborder.screening import service as lookouts
@@ -387,6 +387,64 @@ def test_a_check_does_its_database_work_off_the_event_loop(
     edifact = {**analyst, "Content-Type": "application/edifact"}
     assert client.post(f"{API}/check", content=PAXLST, headers=edifact).status_code == 200
     assert seen == ["check in a worker", "answer in a worker"]
+
+
+def test_intake_scoring_and_dispositions_read_travel_tables_by_their_indexes(
+    node_app: FastAPI, client: TestClient
+) -> None:
+    """Every statement of filing, scoring, re-scoring, checking and disposing is planned by
+    SQLite (which keeps no statistics) with an index that fits: none reads a whole travel
+    table, and none finds a flight's assessments through the origin index (every local
+    assessment of every flight). Either would slow every message as the tables grow."""
+    app = node_app
+    engine = app.state.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's planner, which has no statistics to go by")
+    analyst = api_token(app, "ana", "analyst")
+    chief = api_token(app, "sup", "supervisor")
+    load_and_activate(client, analyst, chief)
+    add_lookout(app, mary_lookout())
+    run: dict[str, Any] = {}
+
+    def seen(_c: Any, _cursor: Any, statement: str, parameters: Any, _x: Any, many: bool) -> None:
+        if "travel_" in statement and statement.lstrip().startswith(("SELECT", "UPDATE", "DELETE")):
+            run.setdefault(statement, parameters[0] if many else parameters)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        post(client, PAXLST, analyst)
+        post(client, PNRGOV, analyst)
+        post(client, PAXLST.replace(b"QWE123", b"QWE124"), analyst)  # Mary's booking changes
+        [mary] = client.get(f"{API}/queue?severity=high", headers=analyst).json()["items"]
+        note = {"status": "cleared", "note": "Not her."}
+        url = f"{API}/assessments/{mary['id']}/dispositions"
+        assert client.post(url, json=note, headers=analyst).status_code == 201
+        assert client.post(f"{API}/check", json=check_body(), headers=analyst).status_code == 200
+        cash = {"field": "pnr.payment_forms", "op": "contains", "value": "cash"}
+        trial = client.post(  # the condition builder's preview of a day's travellers
+            f"{API}/risk/try-condition", json={"date": "2026-11-22", "condition": cash},
+            headers=analyst,
+        )  # fmt: skip
+        assert trial.json()["travellers"] == 4  # the PNR names one the PAXLST does not
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert any("travel_holds" in statement for statement in run)
+    raw = engine.raw_connection()
+    try:
+        plans = {
+            statement: [row[3] for row in raw.cursor().execute(f"EXPLAIN QUERY PLAN {statement}",
+                                                               parameters)]
+            for statement, parameters in run.items()
+        }  # fmt: skip
+    finally:
+        raw.close()
+    wrong = {
+        " ".join(statement.split())[:160]: plan
+        for statement, plan in plans.items()
+        if any(step.startswith("SCAN travel_") for step in plan)
+        or ("flight_id" in statement and any("assessments_origin" in step for step in plan))
+    }
+    assert wrong == {}
 
 
 def test_cli_queue_show_dispose_rescore(

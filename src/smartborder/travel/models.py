@@ -173,7 +173,10 @@ class Hold(Base):
     open: placed by an analyst (an investigation) or by an open hit, released when done."""
 
     __tablename__ = "travel_holds"
-    __table_args__ = (Index("ix_travel_holds_open", "traveller_id", "released_at"),)
+    __table_args__ = (
+        Index("ix_travel_holds_open", "traveller_id", "released_at"),
+        Index("ix_travel_holds_source", "source", "released_at"),  # a hit's holds
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     traveller_id: Mapped[str] = mapped_column(ForeignKey("travel_travellers.id"))

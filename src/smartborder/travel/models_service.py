@@ -164,13 +164,15 @@ def travellers_of_day(session: Session, date: str) -> list[tuple[m.Flight, dict[
     flights = session.execute(select(m.Flight).where(m.Flight.date == date)).scalars().all()
     found: list[tuple[m.Flight, dict[str, Any]]] = []
     for flight in flights:
+        # the flight's local assessments, picked here, not in the query (see targeting._HELD)
         hits: dict[str, list[dict[str, Any]]] = {
             str(tid): found
-            for tid, found in session.execute(
-                select(m.Assessment.traveller_id, m.Assessment.hits).where(
-                    m.Assessment.flight_id == flight.id, m.Assessment.origin == "local"
+            for tid, found, origin in session.execute(
+                select(m.Assessment.traveller_id, m.Assessment.hits, m.Assessment.origin).where(
+                    m.Assessment.flight_id == flight.id
                 )
             )
+            if origin == "local"
         }
         aboard = flight_records(session, flight)
         add_screening(aboard, hits)

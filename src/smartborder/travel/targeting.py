@@ -296,9 +296,12 @@ def score_flight(
     return scored
 
 
-_HELD = select(m.Assessment.traveller_id, m.Assessment.id, m.Assessment.digest).where(
-    m.Assessment.flight_id == bindparam("flight"), m.Assessment.origin == "local"
-)
+# A flight's assessments, local ones picked here: with ``origin = 'local'`` in the query,
+# SQLite (no statistics) searches the origin index - every local assessment of every flight -
+# instead of the flight's.
+_HELD = select(
+    m.Assessment.traveller_id, m.Assessment.id, m.Assessment.digest, m.Assessment.origin
+).where(m.Assessment.flight_id == bindparam("flight"))
 
 
 def _keep(
@@ -314,7 +317,9 @@ def _keep(
     their digests first: one whose digest is that of the values just made is unchanged,
     without reading (and decoding) the whole row."""
     held = {  # the flight's (a statement compiled once, not one per list of travellers)
-        row.traveller_id: row for row in session.execute(_HELD, {"flight": flight.id})
+        row.traveller_id: row
+        for row in session.execute(_HELD, {"flight": flight.id})
+        if row.origin == "local"
     }
     row_of, model = (found[0], found[1]) if found else (None, None)
     sharing_on = targeting.ex is not None and row_of is not None and row_of.joint
