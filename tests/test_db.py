@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import select, text
+from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint, select, text
 
 from smartborder import db
 from smartborder.models import metadata
@@ -52,3 +52,21 @@ def test_naive_datetimes_are_refused() -> None:
 
     with pytest.raises(ValueError, match="naive datetime"):
         db.UTCDateTime().process_bind_param(dt.datetime(2026, 1, 1), None)
+
+
+def test_every_foreign_key_leads_an_index() -> None:
+    """Deleting a referenced row checks the rows that point at it: without an index that
+    starts with the referencing column, each delete reads the whole referencing table
+    (retention deleting travellers read every assessment for each one)."""
+    missing = []
+    for table in metadata.sorted_tables:
+        leading = {next(iter(index.columns)).name for index in table.indexes}
+        leading |= {
+            next(iter(constraint.columns)).name
+            for constraint in table.constraints
+            if isinstance(constraint, PrimaryKeyConstraint | UniqueConstraint)
+            and constraint.columns
+        }
+        missing += [f"{table.name}.{key.parent.name}" for key in table.foreign_keys
+                    if key.parent.name not in leading]  # fmt: skip
+    assert missing == []

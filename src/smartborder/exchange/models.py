@@ -108,7 +108,10 @@ class CaseRequest(Base):
     """A case-by-case request, as its sender (outgoing) or its receiver (incoming) sees it."""
 
     __tablename__ = "exchange_case_requests"
-    __table_args__ = (Index("ix_exchange_case_requests_direction_state", "direction", "state"),)
+    __table_args__ = (
+        Index("ix_exchange_case_requests_direction_state", "direction", "state"),
+        Index("ix_exchange_case_requests_response", "response_envelope_id"),  # retention
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     envelope_id: Mapped[str] = mapped_column(String(36), unique=True)

@@ -228,6 +228,7 @@ class Assessment(Base):
         Index("ix_travel_assessments_queue", "queued", "departs"),
         Index("ix_travel_assessments_flight", "flight_id", "traveller_id"),
         Index("ix_travel_assessments_origin", "origin", "origin_ref"),
+        Index("ix_travel_assessments_traveller", "traveller_id"),  # deleting a traveller
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
