@@ -4,6 +4,7 @@ PostgreSQL): life-cycle, duplicates, corrected resends, reprocessing, identities
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -92,6 +93,23 @@ def test_successive_pushes_link_by_booking_and_fill_the_date_of_birth(
         mary = s.execute(select(m.Traveller).where(m.Traveller.surname == "O'BRIEN")).scalar_one()
         assert mary.birth_date == "1985-04-15"  # filled in from the later push
         assert s.execute(select(func.count()).select_from(m.Traveller)).scalar_one() == 3
+
+
+def test_rows_filed_in_bulk_get_time_ordered_ids(app: FastAPI, client: TestClient) -> None:
+    """Mentions, travellers, documents and bookings get version 7 UUIDs that grow with time,
+    so a message's rows are appended to each primary-key index instead of scattered through
+    it (see smartborder.ids)."""
+    analyst = api_token(app, "ana", "analyst")
+    first = post(client, PAXLST, analyst)
+    second = post(client, PNRGOV, analyst)
+    with db.unit_of_work(app.state.sessions) as s:
+        for table in (m.Passenger, m.Traveller, m.TravellerDocument, m.Reservation):
+            ids = s.scalars(select(table.id)).all()
+            assert ids, table
+            assert {uuid.UUID(i).version for i in ids} == {7}, table
+        earlier = s.scalars(select(m.Passenger.id).where(m.Passenger.message_id == first["id"]))
+        later = s.scalars(select(m.Passenger.id).where(m.Passenger.message_id == second["id"]))
+        assert max(earlier.all()) < min(later.all())
 
 
 def test_failed_message_is_quarantined_and_a_corrected_resend_accepted(

@@ -15,6 +15,7 @@ Holds are the one mechanism by which data is kept longer: an analyst places one 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -390,7 +391,9 @@ def _mask_flight(
 
 
 def _pseudonym(reservation_id: str) -> str:
-    return "#" + reservation_id.replace("-", "")[:11].upper()
+    """A masked booking's stand-in locator, unique on its flight: from a digest of the whole
+    id (the leading digits of a time-ordered id are its time, shared by a batch's rows)."""
+    return "#" + hashlib.blake2b(reservation_id.encode(), digest_size=6).hexdigest()[:11].upper()
 
 
 def _year(born: str | None) -> str | None:

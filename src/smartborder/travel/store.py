@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from smartborder.db import Base
 from smartborder.identity.names import normalise
+from smartborder.ids import new_id
 from smartborder.travel import models as m
 from smartborder.travel.parsed import Message
 from smartborder.travel.parsed import Traveller as Parsed
@@ -55,25 +54,6 @@ class Link:
     traveller_id: str
     rule: str  # document | booking | name-and-birth | new
     reason: str
-
-
-class _Ids:
-    """Random (version 4) UUIDs drawn from one os.urandom call per batch: a flight's rows need
-    hundreds, and a system call each is the slowest part of making them."""
-
-    def __init__(self) -> None:
-        self._pool: list[str] = []
-
-    def __call__(self) -> str:
-        if not self._pool:
-            block = os.urandom(16 * 512)
-            self._pool = [
-                str(uuid.UUID(bytes=block[i : i + 16], version=4)) for i in range(0, len(block), 16)
-            ]
-        return self._pool.pop()
-
-
-new_id = _Ids()
 
 
 @lru_cache(maxsize=65536)
