@@ -74,6 +74,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=15000")
+    # Deleted or overwritten data is zeroed in the file, not left in free pages (destruction).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
     # SQLAlchemy emits BEGIN itself (see _sqlite_begin_immediate); savepoints then work too.
     dbapi_connection.isolation_level = None
@@ -108,7 +110,35 @@ def get_kept(session: Session, model: type[_T], key: Any) -> _T | None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "after_commit", _scrub)
+    return factory
+
+
+_SCRUB = "smartborder_scrub_after_commit"
+
+
+def scrub_after_commit(session: Session) -> None:
+    """Ask that, once this transaction commits, no old copy of what it removed stays on disk.
+
+    On SQLite the write-ahead log still holds the pages as they were before; a truncating
+    checkpoint copies the new pages into the database (where ``secure_delete`` zeroed the old
+    content) and empties the log. PostgreSQL's dead row versions go at its next vacuum."""
+    session.info[_SCRUB] = True
+
+
+def _scrub(session: Session) -> None:
+    if not session.info.pop(_SCRUB, False):
+        return
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:  # autocommit (isolation_level None): the checkpoint runs outside any transaction
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+    finally:
+        raw.close()
 
 
 @contextmanager

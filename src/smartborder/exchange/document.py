@@ -29,7 +29,11 @@ from smartborder.sourcetext import line_of, parse_mapping
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,79}$")]
 NodeId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,31}$")]
-FieldPath = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
+# A shape path: ``subject.surname`` (one value), ``nationalities[]`` (a list of values),
+# ``names[].name`` (a list of objects with a ``name``). See smartborder.exchange.policy.
+FieldPath = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\[\])*(\.[a-z][a-z0-9_]*(\[\])*)*$")
+]
 Disclosure = Literal["on-request", "on-match", "systematic"]
 TEMPLATES = ("smu", "lookouts", "api-pnr", "asylum", "trusted-traveller", "cargo", "visa")
 

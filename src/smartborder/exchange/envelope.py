@@ -153,3 +153,15 @@ def check_signature(token: str, key: OKPKey) -> None:
 
 def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def detached(token: str) -> str:
+    """The token with its payload cut out (``header..signature``, RFC 7515 Appendix F).
+
+    What a node keeps of a message whose body was destroyed, corrected or is past retention: the
+    protected header (algorithm, signing key) and the signature still prove who signed a message
+    with the stored digest, and whoever shows the body again can have it checked, but the node
+    itself no longer holds the data."""
+    header, _, rest = token.partition(".")
+    _, _, signature = rest.partition(".")
+    return f"{header}..{signature}"

@@ -57,7 +57,10 @@ class OutboxMessage(Base):
     """A signed envelope waiting for (or past) delivery; written with the change that caused it."""
 
     __tablename__ = "exchange_outbox"
-    __table_args__ = (Index("ix_exchange_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_exchange_outbox_due", "state", "next_attempt_at"),
+        Index("ix_exchange_outbox_agreement_created", "agreement", "created_at"),
+    )
 
     envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     partner: Mapped[str] = mapped_column(String(32))
@@ -71,12 +74,16 @@ class OutboxMessage(Base):
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     refusal_code: Mapped[str | None] = mapped_column(String(40))
+    # Set when the payload was cut out of ``token`` (destroyed, corrected or past retention).
+    body_removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    body_removed_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class InboxMessage(Base):
     """An accepted envelope, kept as evidence. Its id makes delivery idempotent."""
 
     __tablename__ = "exchange_inbox"
+    __table_args__ = (Index("ix_exchange_inbox_agreement_received", "agreement", "received_at"),)
 
     envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     sender: Mapped[str] = mapped_column(String(32))
@@ -86,6 +93,10 @@ class InboxMessage(Base):
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     digest: Mapped[str] = mapped_column(String(64))
     token: Mapped[str] = mapped_column(Text)
+    # Set when the payload was cut out of ``token`` (destroyed, corrected or past retention);
+    # ``digest`` still identifies what was received.
+    body_removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    body_removed_reason: Mapped[str | None] = mapped_column(String(200))
 
 
 class ReceivedData(Base):
@@ -141,6 +152,7 @@ class Notice(Base):
     """A correction or destruction notice, sent by us or received from the partner."""
 
     __tablename__ = "exchange_notices"
+    __table_args__ = (Index("ix_exchange_notices_refers_to", "refers_to"),)
 
     envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     direction: Mapped[str] = mapped_column(String(8))  # sent | received

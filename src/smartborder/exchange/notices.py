@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
 from smartborder.errors import Conflict, NotFound, ValidationFailed
-from smartborder.exchange import outbox
+from smartborder.exchange import bodies, outbox
 from smartborder.exchange.agreements import get_agreement
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.envelope import peek
@@ -62,7 +62,7 @@ def send_notice(
     if kind == "correction":
         rule = document_of(agreement).rule(original.kind)
         allowed = rule.fields if rule else []
-        bad = extra_fields(flat_changes, allowed)
+        bad = extra_fields(unflatten(flat_changes), allowed)
         if not flat_changes or bad:
             raise ValidationFailed(
                 "a correction changes fields the original message could carry",
@@ -101,6 +101,10 @@ def send_notice(
         created_at=ex.clock(),
     )
     session.add(notice)
+    if kind == "destruction":
+        why = f"destruction asked of {original.partner} in notice {notice.envelope_id}: {reason}"
+        bodies.forget_corrections(session, envelope_id, why, ex.clock())
+        bodies.cut_outbox(session, [envelope_id], why, ex.clock())
     return notice
 
 
@@ -113,6 +117,10 @@ def shared_body(session: Session, envelope_id: str) -> dict[str, Any]:
     original = session.get(OutboxMessage, envelope_id)
     if original is None:
         raise NotFound(f"this node sent no envelope {envelope_id}")
+    if original.body_removed_at is not None:
+        raise Conflict(
+            f"envelope {envelope_id} no longer holds its data: {original.body_removed_reason}"
+        )
     return peek(original.token)[1].body
 
 
@@ -157,12 +165,15 @@ def _record(session: Session, ex: NodeExchange, received: Received, outcome: str
 
 def on_correction(session: Session, ex: NodeExchange, received: Received) -> None:
     refers_to, held = _held(session, received)
-    changes = flatten(received.envelope.body.get("changes") or {})
+    raw = received.envelope.body.get("changes") or {}
+    if not isinstance(raw, dict):
+        raise Refused("invalid_body", "a correction's 'changes' is an object of fields")
+    changes = flatten(raw)
     if held is None:
         outcome = "nothing held (already destroyed or purged)"
     else:
         rule = document_of(received.agreement).rule(held.kind) if received.agreement else None
-        bad = extra_fields(changes, rule.fields if rule else [])
+        bad = extra_fields(unflatten(changes), rule.fields if rule else [])
         if not changes or bad:
             raise Refused(
                 "field_not_allowed",
@@ -173,6 +184,9 @@ def on_correction(session: Session, ex: NodeExchange, received: Received) -> Non
         body.update(changes)
         held.body, held.corrected_at = unflatten(body), ex.clock()
         outcome = "applied"
+        # The original envelope still carries the values just corrected: they go.
+        why = f"corrected by notice {received.envelope.id}"
+        bodies.cut_inbox(session, [refers_to], why, ex.clock())
     chain.append(
         session,
         "exchange:data:corrected",
@@ -189,9 +203,13 @@ def on_destruction(session: Session, ex: NodeExchange, received: Received) -> No
     refers_to, held = _held(session, received)
     reason = str(received.envelope.body.get("reason", ""))
     outcome = "nothing held (already destroyed or purged)"
+    why = f"destroyed at {received.partner.id}'s request: {reason}"
     if held is not None:
-        _remove(session, held, f"destroyed at {received.partner.id}'s request: {reason}")
+        _remove(session, held, why)
         outcome = "destroyed"
+    # Whatever this node keeps of the message and of corrections to it goes too.
+    bodies.cut_inbox(session, [refers_to], why, ex.clock())
+    bodies.forget_corrections(session, refers_to, why, ex.clock())
     chain.append(
         session,
         "exchange:data:destroyed",
@@ -246,7 +264,10 @@ def purge_expired(session: Session, ex: NodeExchange, *, actor: str) -> list[str
             "received_at": held.received_at.isoformat(),
             "retain_until": held.retain_until.isoformat(),
         }
-        _remove(session, held, f"purged on {now:%Y-%m-%d}: retention period over")
+        why = f"purged on {now:%Y-%m-%d}: retention period over"
+        _remove(session, held, why)
+        bodies.cut_inbox(session, [held.envelope_id], why, now)
+        bodies.forget_corrections(session, held.envelope_id, why, now)
         chain.append(
             session,
             "exchange:data:purged",
@@ -255,6 +276,15 @@ def purge_expired(session: Session, ex: NodeExchange, *, actor: str) -> list[str
             agreement=held.agreement,
             subject=held.envelope_id,
             details=facts,
+            at=now,
+        )
+    cut = bodies.expire(session, now)
+    if cut:
+        chain.append(
+            session,
+            "exchange:bodies:expired",
+            actor=actor,
+            details={"messages_cut": cut, "kept": "digest and signature"},
             at=now,
         )
     return [held.envelope_id for held in expired]

@@ -24,6 +24,17 @@ class Queued:
     withheld: list[str]
 
 
+def minimise(body: dict[str, Any], fields: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """The body cut to an agreement's fields, and what was withheld; data in a shape the agreement
+    does not allow is refused (422, ``field_not_allowed``), never cut silently."""
+    try:
+        return project(body, fields)
+    except Refused as exc:
+        raise ValidationFailed(
+            exc.message, details=[{"field": "body", "problem": exc.code}]
+        ) from None
+
+
 def send(
     session: Session,
     ex: NodeExchange,
@@ -60,7 +71,7 @@ def send(
             ) from None
         rule = document.rule(kind)
         assert rule is not None
-        body, withheld = project(body, rule.fields)
+        body, withheld = minimise(body, rule.fields)
     envelope = Envelope.model_validate(
         {
             "id": new_id(),

@@ -1,8 +1,18 @@
-"""What an agreement allows: projecting bodies to its fields, and checking what arrives."""
+"""What an agreement allows: projecting bodies to its fields, and checking what arrives.
+
+An agreement lists each field a message may carry as a *shape path*: ``subject.surname`` is one
+value (text, number, true/false or null) inside the object ``subject``; ``nationalities[]`` is a
+list of such values; ``names[].name`` is a list of objects whose ``name`` is one value. A body's
+every value is reached by exactly one such path, so a list or an object placed where the agreement
+allows one value has a path of its own (``remarks[]``, ``remarks[].ssn``) that the agreement does
+not list, and is caught.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import select
@@ -10,6 +20,10 @@ from sqlalchemy.orm import Session
 
 from smartborder.exchange.document import AgreementDocument
 from smartborder.exchange.models import Agreement
+
+MAX_DEPTH = 8  # objects and lists nested deeper than this are refused, whatever the field list
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,79}$")
+_SCALARS = (str, int, float, bool, type(None))
 
 
 class Refused(Exception):
@@ -19,6 +33,98 @@ class Refused(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
+
+
+def leaves(body: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """Every single value in ``body`` with its shape path, depth first, without recursion.
+
+    A key that is not a field name (``a.b``, ``SSN``, ``x[]``) yields a path that no agreement
+    can list (its ``repr`` in brackets), and so does anything nested past :data:`MAX_DEPTH`."""
+    stack: list[tuple[str, Any, int]] = [("", body, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if isinstance(value, dict):
+            if depth >= MAX_DEPTH and value:
+                yield f"{path}{{nested deeper than {MAX_DEPTH}}}", value
+                continue
+            for key, item in reversed(list(value.items())):
+                name = key if isinstance(key, str) and _KEY.fullmatch(key) else f"[{key!r}]"
+                stack.append((f"{path}.{name}" if path else name, item, depth + 1))
+        elif isinstance(value, list):
+            if depth >= MAX_DEPTH and value:
+                yield f"{path}{{nested deeper than {MAX_DEPTH}}}", value
+                continue
+            for item in reversed(value):
+                stack.append((f"{path}[]", item, depth + 1))
+        elif isinstance(value, _SCALARS):
+            yield path, value
+        else:  # not JSON (bytes, a date): no agreement lists it
+            yield f"{path}{{{type(value).__name__}}}", value
+
+
+def _bare(path: str) -> str:
+    return path.replace("[]", "")
+
+
+def _misshapen(path: str, bare_allowed: set[str]) -> bool:
+    """``path`` is not allowed, but holds data at, inside or in place of a field the agreement
+    lists: a list or object where it allows one value, a value or list where it allows objects,
+    a value where it allows a list."""
+    parts = _bare(path).split(".")
+    if any(".".join(parts[:n]) in bare_allowed for n in range(1, len(parts) + 1)):
+        return True
+    prefix = _bare(path) + "."
+    return any(allowed.startswith(prefix) for allowed in bare_allowed)
+
+
+def extra_fields(body: dict[str, Any], allowed: list[str]) -> list[str]:
+    """Shape paths in ``body`` the agreement does not list (each once, sorted)."""
+    permitted = set(allowed)
+    return sorted({path for path, _ in leaves(body) if path not in permitted})
+
+
+def _project(value: Any, path: str, permitted: set[str], withheld: set[str], depth: int) -> Any:
+    if isinstance(value, dict) and depth < MAX_DEPTH:
+        kept_dict = {}
+        for key, item in value.items():
+            if not (isinstance(key, str) and _KEY.fullmatch(key)):
+                withheld.add(f"{path}.[{key!r}]" if path else f"[{key!r}]")
+                continue
+            kept = _project(item, f"{path}.{key}" if path else key, permitted, withheld, depth + 1)
+            if kept is not _DROP:
+                kept_dict[key] = kept
+        return kept_dict or _DROP
+    if isinstance(value, list) and depth < MAX_DEPTH:
+        kept_list = [_project(v, f"{path}[]", permitted, withheld, depth + 1) for v in value]
+        return [v for v in kept_list if v is not _DROP] or _DROP
+    if value is None or value == "" or value == [] or value == {}:
+        return _DROP
+    if path in permitted and isinstance(value, _SCALARS):
+        return value
+    withheld.add(path)
+    return _DROP
+
+
+_DROP = object()
+
+
+def project(body: dict[str, Any], allowed: list[str]) -> tuple[dict[str, Any], list[str]]:
+    """Keep only the allowed fields (and drop empty ones); return the body and what was withheld.
+
+    A field the agreement does not name is withheld (minimisation). Data at a field it names but
+    in another shape (a list or object where it allows one value) is refused with
+    ``field_not_allowed``: it is a mistake or an attempt to smuggle, never something to cut."""
+    permitted = set(allowed)
+    withheld: set[str] = set()
+    kept = _project(body, "", permitted, withheld, 0)
+    bare_allowed = {_bare(p) for p in permitted}
+    misshapen = sorted(p for p in withheld if _misshapen(p, bare_allowed))
+    if misshapen:
+        raise Refused(
+            "field_not_allowed",
+            "the agreement allows these fields only in the shape it lists: " + ", ".join(misshapen),
+        )
+    return ({} if kept is _DROP else kept), sorted(withheld)
 
 
 def flatten(body: dict[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -42,20 +148,6 @@ def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
             node = node.setdefault(part, {})
         node[leaf] = value
     return body
-
-
-def project(body: dict[str, Any], allowed: list[str]) -> tuple[dict[str, Any], list[str]]:
-    """Keep only the allowed fields (and drop empty ones); return the body and what was withheld."""
-    flat = flatten(body)
-    permitted = set(allowed)
-    kept = {k: v for k, v in flat.items() if k in permitted and v not in (None, "", [], {})}
-    withheld = sorted(k for k, v in flat.items() if k not in permitted and v not in (None, ""))
-    return unflatten(kept), withheld
-
-
-def extra_fields(body: dict[str, Any], allowed: list[str]) -> list[str]:
-    permitted = set(allowed)
-    return sorted(k for k in flatten(body) if k not in permitted)
 
 
 _PARSED: dict[str, AgreementDocument] = {}

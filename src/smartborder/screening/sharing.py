@@ -139,8 +139,8 @@ def _upsert_body(
     lookout the partner can use."""
     rule = document.rule(UPSERT)
     assert rule is not None
-    allowed = set(rule.fields)
-    body = {k: v for k, v in body_of(lookout).items() if k in allowed}
+    allowed = {f.split(".")[0].removesuffix("[]") for f in rule.fields}
+    body, _ = outbox.minimise(body_of(lookout), rule.fields)
     missing = [f for f in ALWAYS if f not in allowed]
     _, problems = as_lookout(body, ex.node_id)
     if missing or problems:
