@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
@@ -27,9 +28,11 @@ from smartborder.exchange import router as exchange_api
 from smartborder.exchange import views as exchange_views
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.jobs import background_dispatcher
+from smartborder.gate import Bounded
 from smartborder.identity import documents_router, documents_views
 from smartborder.identity import router as identity_api
 from smartborder.identity import views as identity_views
+from smartborder.limits import AdmissionMiddleware, RateLimitMiddleware, TokenBuckets
 from smartborder.logs import configure_logging
 from smartborder.middleware import (
     BodyLimitMiddleware,
@@ -71,7 +74,14 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         )
     if configure_logs:
         configure_logging(settings.log_format, settings.log_level, settings.node_id)
-    engine = db.make_engine(settings.database_url)
+    # A connection for every request admitted at once, and a few for background work.
+    pool_size = settings.max_concurrent_requests + 4
+    engine = db.make_engine(settings.database_url, pool_size=pool_size)
+    read_engine = (
+        db.make_engine(settings.database_url, pool_size=pool_size, read_only=True)
+        if engine.dialect.name == "sqlite"
+        else engine
+    )
     signing_key = keys.load_signing_key(settings.key_path)
     sessions = db.session_factory(engine)
     exchange = NodeExchange.for_node(settings)
@@ -79,6 +89,9 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Worker threads for every admitted request's database hops, and some to spare.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests * 2)
         _load_lookouts(sessions, app.state.screening)
         _interrupted_runs(sessions, exchange.clock)
         dispatcher = None
@@ -90,6 +103,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
             dispatcher.stop()
         app.state.model_runner.stop()
         engine.dispose()
+        read_engine.dispose()
 
     app = FastAPI(
         title=f"smartborder · {settings.node_name}",
@@ -102,6 +116,12 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = sessions
+    app.state.read_sessions = (
+        db.session_factory(read_engine) if read_engine is not engine else sessions
+    )
+    app.state.password_gate = Bounded(
+        settings.password_hash_concurrency, settings.password_hash_concurrency * 4
+    )
     app.state.exchange = exchange
     app.state.screening = Screening(
         Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
@@ -124,7 +144,26 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         max_bytes=settings.max_body_bytes,
         paths={f"{API_PREFIX}/travel/messages": settings.travel_max_message_bytes},
     )
-    app.add_middleware(SecurityHeadersMiddleware, docs_path=f"{API_PREFIX}/docs")
+    per_minute = 60.0
+    app.add_middleware(
+        RateLimitMiddleware,
+        limits={
+            "/login": TokenBuckets(
+                settings.login_rate_per_minute / per_minute, settings.login_rate_per_minute / 2
+            ),
+            f"{API_PREFIX}/exchange/inbox": TokenBuckets(
+                settings.exchange_rate_per_minute / per_minute,
+                settings.exchange_rate_per_minute / 4,
+            ),
+        },
+    )
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.max_concurrent_requests,
+        queue=settings.request_queue_size,
+        wait_seconds=settings.request_queue_timeout_seconds,
+    )
+    app.add_middleware(SecurityHeadersMiddleware, docs_path=f"{API_PREFIX}/docs", hsts=settings.tls)
     app.add_middleware(RequestContextMiddleware)
     return app
 

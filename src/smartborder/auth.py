@@ -7,6 +7,7 @@ except the health checks depends on :func:`require`; the role table lives in ``s
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -34,11 +35,18 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
+def reads_only(request: Request) -> bool:
+    """GET and HEAD change nothing: their unit of work reads (on SQLite without the write lock,
+    on a connection that refuses writes)."""
+    return request.method in SAFE_METHODS
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """The request's unit of work: committed before the response is sent, rolled back on error.
     Opening a session touches no database, so it opens on the event loop; the commit or the
     rollback runs in a worker thread (one hop per request where a plain generator made two)."""
-    unit = unit_of_work(request.app.state.sessions)
+    state = request.app.state
+    unit = unit_of_work(state.read_sessions if reads_only(request) else state.sessions)
     session = unit.__enter__()
     try:
         yield session
@@ -80,24 +88,48 @@ async def authenticate(request: Request, db: Db, settings: CurrentSettings) -> P
         scheme, _, secret = header.partition(" ")
         # Database work off the event loop: on SQLite a transaction may wait for the write
         # lock, and waiting on the loop would stall the request holding it (a deadlock).
-        user = (
-            await run_in_threadpool(users.resolve_token, db, secret.strip(), now)
+        read = reads_only(request)
+        user, due = (
+            await run_in_threadpool(users.resolve_token, db, secret.strip(), now, touch=not read)
             if scheme.lower() == "bearer"
-            else None
+            else (None, False)
         )
         if user is None:
             raise NotAuthenticated("the API token is invalid, revoked, or its user is disabled")
+        if due and read:
+            await _touch_apart(request, users.touch_token, secret.strip(), now)
         principal = Principal.of(user, "token")
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         if not cookie:
             raise NotAuthenticated("sign in, or send an API token as 'Authorization: Bearer ...'")
-        web = await run_in_threadpool(users.resolve_web_session, db, cookie, settings, now)
+        read = reads_only(request)
+        web = await run_in_threadpool(
+            users.resolve_web_session, db, cookie, settings, now, touch=not read
+        )
+        if read and users.touch_due(web, now):
+            await _touch_apart(request, users.touch_web_session, cookie, now)
         principal = Principal.of(web.user, "session", web.csrf_token)
         if request.method not in SAFE_METHODS:
             await _check_csrf(request, web.csrf_token)
     request.state.principal = principal
     return principal
+
+
+async def _touch_apart(
+    request: Request,
+    touch: Callable[[Session, str, dt.datetime], None],
+    secret: str,
+    now: dt.datetime,
+) -> None:
+    """Record a read-only request's sign-in activity in a short write of its own (at most once
+    a minute per session or token)."""
+
+    def write() -> None:
+        with unit_of_work(request.app.state.sessions) as session:
+            touch(session, secret, now)
+
+    await run_in_threadpool(write)
 
 
 async def _check_csrf(request: Request, expected: str) -> None:

@@ -59,13 +59,31 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, read_only: bool = False) -> Engine:
+    """An engine whose pool holds ``pool_size`` connections (plus a few for background work),
+    so that every request the node admits at once finds one without waiting.
+
+    ``read_only`` (SQLite): transactions begin DEFERRED and the connection refuses writes, so
+    reads never queue for the write lock; in WAL mode they read a snapshot beside the writer."""
+    pool = {"pool_size": pool_size, "max_overflow": 8, "pool_timeout": 30}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 15})
+        engine = create_engine(url, connect_args={"timeout": 15}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin_immediate)
+        if read_only:
+            event.listen(engine, "connect", _sqlite_query_only)
+            event.listen(engine, "begin", _sqlite_begin_deferred)
+        else:
+            event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **pool)
+
+
+def _sqlite_query_only(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA query_only=ON")
+
+
+def _sqlite_begin_deferred(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -76,9 +76,11 @@ _SECURITY_HEADERS = [
 class SecurityHeadersMiddleware:
     """Adds the browser-hardening headers every response of a node should carry."""
 
-    def __init__(self, app: ASGIApp, docs_path: str) -> None:
+    def __init__(self, app: ASGIApp, docs_path: str, hsts: bool = False) -> None:
         self.app = app
         self.docs_path = docs_path
+        # Served over TLS: browsers must use HTTPS for this host from now on (two years).
+        self.extra = [(b"strict-transport-security", b"max-age=63072000")] if hsts else []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -95,6 +97,7 @@ class SecurityHeadersMiddleware:
                     *_SECURITY_HEADERS,
                     (b"content-security-policy", csp.encode()),
                     (b"cache-control", cache),
+                    *self.extra,
                 ]
             await send(message)
 

@@ -66,17 +66,28 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     session_idle_minutes: int = Field(30, ge=1, le=24 * 60)
     session_max_hours: int = Field(12, ge=1, le=7 * 24)
-    cookie_secure: bool = False
+    tls_certfile: Path | None = None
+    tls_keyfile: Path | None = None
+    cookie_secure: bool | None = None
     login_max_failures: int = Field(5, ge=1, le=100)
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
+    login_rate_per_minute: int = Field(30, ge=1, le=100_000)
+    password_hash_concurrency: int = Field(2, ge=1, le=64)
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    max_concurrent_requests: int = Field(16, ge=1, le=1000)
+    request_queue_size: int = Field(256, ge=0, le=100_000)
+    request_queue_timeout_seconds: float = Field(20.0, gt=0, le=600)
     exchange_max_envelope_bytes: int = Field(262_144, ge=1024)
     exchange_max_clock_skew_seconds: int = Field(300, ge=1, le=86_400)
     exchange_max_age_hours: int = Field(168, ge=1, le=24 * 365)
     exchange_dispatch_interval_seconds: float = Field(1.0, ge=0, le=3600)
     exchange_batch_size: int = Field(200, ge=1, le=5000)
     exchange_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    exchange_max_envelopes: int = Field(500, ge=1, le=10_000)
+    exchange_rate_per_minute: int = Field(600, ge=1, le=1_000_000)
     audit_checkpoint_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
+    audit_head_every_entries: int = Field(100, ge=1, le=1_000_000)
+    audit_head_seconds: int = Field(60, ge=1, le=86_400)
     screening_threshold: float = Field(0.70, gt=0, lt=1)
     screening_category_thresholds: dict[str, float] = Field(default_factory=dict)
     screening_max_batch: int = Field(1000, ge=1, le=100_000)
@@ -148,6 +159,27 @@ class Settings(BaseSettings):
                 f"travel_mask_after_days ({self.travel_mask_after_days}): data is masked first"
             )
         return self
+
+    @model_validator(mode="after")
+    def _tls(self) -> Settings:
+        if (self.tls_certfile is None) != (self.tls_keyfile is None):
+            raise ValueError("tls_certfile and tls_keyfile go together: give both or neither")
+        return self
+
+    @property
+    def tls(self) -> bool:
+        """The node is served over HTTPS (it holds a certificate and key)."""
+        return self.tls_certfile is not None
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure``: as set, or by default whenever the node serves TLS."""
+        return self.tls if self.cookie_secure is None else self.cookie_secure
+
+    @property
+    def audit_heads_path(self) -> Path:
+        """The signed heads of the audit chain, kept outside the database."""
+        return self.data_dir / "audit" / "signed-heads.jsonl"
 
     @property
     def node_file(self) -> Path:

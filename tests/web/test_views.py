@@ -61,6 +61,7 @@ def test_repeated_failures_lock_the_username(client: TestClient) -> None:
     still = _post_login(client, "admin", ADMIN_PASSWORD)
     assert still.status_code == 429  # type: ignore[attr-defined]
     assert "Too many failed sign-ins" in still.text  # type: ignore[attr-defined]
+    assert int(still.headers["retry-after"]) >= 1  # type: ignore[attr-defined]
 
 
 def test_login_without_form_token_is_refused(client: TestClient) -> None:

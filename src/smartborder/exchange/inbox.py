@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -62,10 +62,47 @@ def receive(
     read = [_read(token, ex.settings.exchange_max_envelope_bytes) for token in tokens]
     with unit_of_work(sessions) as session:
         seen = _seen(session, read)
-        return [
-            _receive_one(session, ex, token, peeked, HANDLERS, seen)
+        refusals = Refusals()
+        results = [
+            _receive_one(session, ex, token, peeked, HANDLERS, seen, refusals)
             for token, peeked in zip(tokens, read, strict=True)
         ]
+        refusals.record(session)
+        return results
+
+
+SAMPLE = 5  # refusals of one kind in a batch are audited once: the count and the first few
+
+
+@dataclass
+class Refusals:
+    """A batch's refusals, grouped by reason code and claimed sender: one audit entry per group
+    (count and a sample), so a delivery of thousands of junk envelopes adds a handful of entries,
+    not thousands, and a single refusal reads as before."""
+
+    groups: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, code: str, partner: str | None, entry: dict[str, Any]) -> None:
+        group = self.groups.setdefault((code, partner), {"count": 0, "first": entry, "sample": []})
+        group["count"] += 1
+        if len(group["sample"]) < SAMPLE:
+            group["sample"].append({"id": entry["claimed"].get("id"), "digest": entry["digest"]})
+
+    def record(self, session: Session) -> None:
+        for (code, partner), group in self.groups.items():
+            first = group["first"]
+            details = {**first, "code": code, "count": group["count"]}
+            if group["count"] > 1:
+                details["sample"] = group["sample"]
+            chain.append(
+                session,
+                "exchange:envelope:refused",
+                actor=f"partner:{partner}" if partner else "unknown",
+                partner=partner,
+                agreement=None,
+                subject=first["claimed"].get("id") if group["count"] == 1 else None,
+                details=details,
+            )
 
 
 def _read(token: Any, limit: int) -> Envelope | EnvelopeError:
@@ -106,6 +143,7 @@ def _receive_one(
     envelope: Envelope | EnvelopeError,
     handlers: dict[str, Handler],
     seen: dict[str, str],
+    refusals: Refusals,
 ) -> dict[str, Any]:
     claimed: dict[str, Any] = {}
     partner: Partner | None = None
@@ -162,15 +200,10 @@ def _receive_one(
         )
         return {"id": envelope.id, "status": "accepted", "code": "accepted", "message": "applied"}
     except (EnvelopeError, Refused) as exc:
-        chain.append(
-            session,
-            "exchange:envelope:refused",
-            actor=f"partner:{partner.id}" if partner else "unknown",
-            partner=partner.id if partner else None,
-            agreement=None,
-            subject=claimed.get("id"),
-            details={
-                "code": exc.code,
+        refusals.add(
+            exc.code,
+            partner.id if partner else None,
+            {
                 "reason": exc.message,
                 "claimed": claimed,
                 "digest": digest(token) if isinstance(token, str) else None,

@@ -62,7 +62,14 @@ def actor(principal: Principal) -> str:
 @router.post("/exchange/inbox", response_model=InboxOut)
 def deliver(batch: InboxIn, request: Request, ex: Exchange) -> Any:
     """Where partners deliver signed envelopes. Authenticated by each envelope's signature
-    (and by mutual TLS in production), not by a user: every envelope gets its own result."""
+    (and by mutual TLS in production), not by a user: every envelope gets its own result.
+    At most ``exchange_max_envelopes`` a request; refusals are audited once per reason."""
+    limit = ex.settings.exchange_max_envelopes
+    if len(batch.envelopes) > limit:
+        raise ValidationFailed(
+            f"{len(batch.envelopes)} envelopes in one delivery; the limit is {limit}",
+            details=[{"field": "envelopes", "problem": f"at most {limit}"}],
+        )
     return {"results": inbox.receive(request.app.state.sessions, ex, batch.envelopes)}
 
 

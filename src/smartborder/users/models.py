@@ -58,11 +58,13 @@ class WebSession(Base):
 
 
 class LoginThrottle(Base):
-    """Failed sign-ins per username, known or not: slows guessing, reveals no one."""
+    """Failed sign-ins per username (known or not) and client address: slows guessing from one
+    place with a growing wait, reveals no one, and cannot lock an account out for everyone."""
 
     __tablename__ = "login_throttle"
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     last_failure_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import math
 import re
 import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from smartborder.errors import (
@@ -20,6 +22,7 @@ from smartborder.errors import (
     SessionExpired,
     ValidationFailed,
 )
+from smartborder.gate import Bounded, Busy
 from smartborder.roles import Role
 from smartborder.settings import Settings
 from smartborder.users.models import ApiToken, LoginThrottle, User, WebSession
@@ -141,19 +144,31 @@ class LoginOutcome:
 
 
 def authenticate(
-    session: Session, username: str, password: str, settings: Settings, now: dt.datetime
+    session: Session,
+    username: str,
+    password: str,
+    settings: Settings,
+    now: dt.datetime,
+    *,
+    client: str = "unknown",
+    gate: Bounded | None = None,
 ) -> LoginOutcome:
+    """Check a sign-in. Failures from one client address for one username earn a growing wait
+    (1 s, 2 s, 4 s … up to ``login_lockout_minutes``) once ``login_max_failures`` is reached;
+    the same username from elsewhere is not affected. Password hashing goes through ``gate``, so
+    a flood of sign-ins is turned away ("busy") instead of taking every worker thread."""
     key = username.strip().lower()[:64]
-    throttle = session.get(LoginThrottle, key)
+    where = client[:64]
+    throttle = session.get(LoginThrottle, (key, where))
     if throttle and throttle.locked_until and throttle.locked_until > now:
-        wait = int((throttle.locked_until - now).total_seconds()) + 1
+        wait = math.ceil((throttle.locked_until - now).total_seconds())
         return LoginOutcome(None, "locked", wait)
     user = session.scalar(select(User).where(User.username == key))
-    ok = False
     try:
-        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        ok = False
+        with gate.slot() if gate else contextlib.nullcontext():
+            ok = _verify(user.password_hash if user else _DUMMY_HASH, password)
+    except Busy:
+        return LoginOutcome(None, "busy", 2)
     if ok and user is not None and user.active:
         if throttle:
             session.delete(throttle)
@@ -163,20 +178,28 @@ def authenticate(
         session.flush()
         return LoginOutcome(user, "ok")
     if throttle is None:
-        throttle = LoginThrottle(username=key, failures=0)
+        throttle = LoginThrottle(username=key, client=where, failures=0)
         session.add(throttle)
-    window = dt.timedelta(minutes=settings.login_lockout_minutes)
-    if throttle.failures and throttle.last_failure_at < now - window:
+    longest = dt.timedelta(minutes=settings.login_lockout_minutes)
+    if throttle.failures and throttle.last_failure_at < now - longest:
         throttle.failures = 0
     throttle.failures += 1
     throttle.last_failure_at = now
-    if throttle.failures >= settings.login_max_failures:
-        throttle.locked_until = now + window
-        throttle.failures = 0
+    beyond = throttle.failures - settings.login_max_failures
+    if beyond >= 0:
+        backoff = min(longest, dt.timedelta(seconds=2 ** min(beyond, 20)))
+        throttle.locked_until = now + backoff
         session.flush()
-        return LoginOutcome(None, "locked", int(window.total_seconds()))
+        return LoginOutcome(None, "locked", math.ceil(backoff.total_seconds()))
     session.flush()
     return LoginOutcome(None, "disabled" if ok else "bad_credentials")
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def create_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
@@ -223,15 +246,26 @@ _TOKEN = (
 )
 
 
-def resolve_token(session: Session, secret: str, now: dt.datetime) -> User | None:
+def resolve_token(
+    session: Session, secret: str, now: dt.datetime, *, touch: bool = True
+) -> tuple[User | None, bool]:
+    """The token's user (None when invalid), and whether its last use is due to be recorded
+    (recorded here when ``touch``; a read-only request records it with :func:`touch_token`)."""
     if not secret.startswith(TOKEN_PREFIX):
-        return None
+        return None, False
     token = session.scalar(_TOKEN, {"digest": digest(secret)})
     if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
+        return None, False
+    due = token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL
+    if due and touch:
         token.last_used_at = now
-    return token.user
+    return token.user, due
+
+
+def touch_token(session: Session, secret: str, now: dt.datetime) -> None:
+    session.execute(
+        update(ApiToken).where(ApiToken.digest == digest(secret)).values(last_used_at=now)
+    )
 
 
 def start_web_session(
@@ -258,18 +292,29 @@ def start_web_session(
 
 
 def resolve_web_session(
-    session: Session, secret: str, settings: Settings, now: dt.datetime
+    session: Session, secret: str, settings: Settings, now: dt.datetime, *, touch: bool = True
 ) -> WebSession:
-    """The live session for a cookie; raises SessionExpired when it has timed out or ended."""
+    """The live session for a cookie; raises SessionExpired when it has timed out or ended.
+    Its last activity is moved on here when ``touch`` (else see :func:`touch_due`)."""
     web = session.get(WebSession, digest(secret))
     if web is None:
         raise SessionExpired("your session has ended; sign in again")
     idle = dt.timedelta(minutes=settings.session_idle_minutes)
     if web.expires_at <= now or web.last_seen_at + idle <= now or not web.user.active:
         raise SessionExpired("your session has expired; sign in again")
-    if now - web.last_seen_at > TOUCH_INTERVAL:
+    if touch and touch_due(web, now):
         web.last_seen_at = now
     return web
+
+
+def touch_due(web: WebSession, now: dt.datetime) -> bool:
+    return now - web.last_seen_at > TOUCH_INTERVAL
+
+
+def touch_web_session(session: Session, secret: str, now: dt.datetime) -> None:
+    session.execute(
+        update(WebSession).where(WebSession.digest == digest(secret)).values(last_seen_at=now)
+    )
 
 
 def end_web_session(session: Session, secret: str) -> None:

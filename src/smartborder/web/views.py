@@ -13,6 +13,7 @@ from smartborder import __version__
 from smartborder.auth import SESSION_COOKIE, CurrentSettings, Db, Principal, require
 from smartborder.db import utcnow
 from smartborder.identity import service as identity
+from smartborder.limits import client_address
 from smartborder.roles import Permission
 from smartborder.users import service as users
 from smartborder.web.render import render
@@ -23,7 +24,8 @@ LOGIN_CSRF_COOKIE = "sb_login_csrf"
 _LOGIN_MESSAGES = {
     "bad_credentials": "Wrong username or password.",
     "disabled": "Wrong username or password.",
-    "locked": "Too many failed sign-ins for this username. Try again in {minutes} minute(s).",
+    "locked": "Too many failed sign-ins for this username from here. Try again in {wait}.",
+    "busy": "Sign-in is busy just now. Try again in {wait}.",
 }
 
 
@@ -46,7 +48,7 @@ def _login_page(
         token,
         httponly=True,
         samesite="strict",
-        secure=request.app.state.settings.cookie_secure,
+        secure=request.app.state.settings.secure_cookies,
         path="/login",
     )
     return response
@@ -87,12 +89,20 @@ def login(
         return _login_page(
             request, next_url=next_url, message="Enter a username and a password.", status=422
         )
-    outcome = users.authenticate(db, username, password, settings, utcnow())
+    outcome = users.authenticate(
+        db, username, password, settings, utcnow(),
+        client=client_address(request.scope), gate=request.app.state.password_gate,
+    )  # fmt: skip
     if outcome.user is None:
-        minutes = max(1, outcome.retry_after_seconds // 60)
-        message = _LOGIN_MESSAGES[outcome.reason].format(minutes=minutes)
-        status = 429 if outcome.reason == "locked" else 401
-        return _login_page(request, next_url=next_url, message=message, status=status)
+        wait = outcome.retry_after_seconds
+        message = _LOGIN_MESSAGES[outcome.reason].format(
+            wait=f"{wait} second(s)" if wait < 120 else f"{wait // 60} minute(s)"
+        )
+        status = {"locked": 429, "busy": 503}.get(outcome.reason, 401)
+        page = _login_page(request, next_url=next_url, message=message, status=status)
+        if wait:
+            page.headers["Retry-After"] = str(wait)
+        return page
     _web, secret = users.start_web_session(db, outcome.user, settings, utcnow())
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
@@ -100,7 +110,7 @@ def login(
         secret,
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=settings.secure_cookies,
         max_age=settings.session_max_hours * 3600,
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
