@@ -94,6 +94,7 @@ def app(node: Settings) -> Iterator[FastAPI]:
     application = create_app(node, configure_logs=False)
     yield application
     application.state.engine.dispose()
+    application.state.read_engine.dispose()
 
 
 @pytest.fixture

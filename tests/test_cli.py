@@ -189,7 +189,7 @@ def test_db_commands(
     data = ["--data-dir", str(tmp_path / "node")]
     code, out, _ = cli(["db", "current", *data])
     assert code == 0
-    assert "revision 0012 (up to date)" in out
+    assert "revision 0014 (up to date)" in out
     code, out, _ = cli(["db", "upgrade", *data])
     assert code == 0
     assert "(head)" in out

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from smartborder import __version__, db, errorhandlers, health
 from smartborder.audit import router as audit_api
 from smartborder.audit import views as audit_views
+from smartborder.audit.heads import HeadLog
 from smartborder.auth import Principal, require
 from smartborder.db import unit_of_work
 from smartborder.errors import NotInitialised
@@ -57,6 +58,7 @@ from smartborder.travel.targeting import Targeting
 from smartborder.users import router as users_api
 from smartborder.users import views as users_views
 from smartborder.visa import router as visa_api
+from smartborder.visa import service as visa_service
 from smartborder.visa import views as visa_views
 from smartborder.web import views as web_views
 from smartborder.web.render import make_templates
@@ -86,6 +88,8 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     sessions = db.session_factory(engine)
     exchange = NodeExchange.for_node(settings)
     exchange.watch(sessions)
+    head_log = HeadLog.for_node(settings, exchange.signer)
+    head_log.watch(sessions)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -93,10 +97,11 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests * 2)
         _load_lookouts(sessions, app.state.screening)
+        _bundled_visa_data(sessions, exchange.clock)
         _interrupted_runs(sessions, exchange.clock)
         dispatcher = None
         if settings.exchange_dispatch_interval_seconds > 0:
-            dispatcher = background_dispatcher(sessions, exchange, app.state.targeting)
+            dispatcher = background_dispatcher(sessions, exchange, app.state.targeting, head_log)
             dispatcher.start()
         yield
         if dispatcher is not None:
@@ -115,6 +120,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.read_engine = read_engine
     app.state.sessions = sessions
     app.state.read_sessions = (
         db.session_factory(read_engine) if read_engine is not engine else sessions
@@ -123,6 +129,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         settings.password_hash_concurrency, settings.password_hash_concurrency * 4
     )
     app.state.exchange = exchange
+    app.state.head_log = head_log
     app.state.screening = Screening(
         Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
     )
@@ -143,6 +150,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
         paths={f"{API_PREFIX}/travel/messages": settings.travel_max_message_bytes},
+        raw_paths=frozenset({f"{API_PREFIX}/travel/messages"}),
     )
     per_minute = 60.0
     app.add_middleware(
@@ -176,6 +184,15 @@ def _load_lookouts(sessions: sessionmaker[Session], screening: Screening) -> Non
         log.info("screening index built: %d active lookouts", loaded)
     except SQLAlchemyError as exc:  # e.g. migrations not applied yet; /ready says so
         log.warning("screening index not built at start-up (built on first use): %s", exc)
+
+
+def _bundled_visa_data(sessions: sessionmaker[Session], clock: Callable[[], dt.datetime]) -> None:
+    """The shipped visa data set is loaded before the first request (pages only read)."""
+    try:
+        with unit_of_work(sessions) as session:
+            visa_service.ensure_bundled(session, now=clock())
+    except SQLAlchemyError as exc:
+        log.warning("visa data set not loaded at start-up: %s", exc)
 
 
 def _interrupted_runs(sessions: sessionmaker[Session], clock: Callable[[], dt.datetime]) -> None:

@@ -7,13 +7,17 @@ except the health checks depends on :func:`require`; the role table lives in ``s
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hmac
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -28,6 +32,7 @@ SESSION_COOKIE = "sb_session"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger("smartborder.auth")
 
 
 def get_settings(request: Request) -> Settings:
@@ -47,6 +52,17 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     rollback runs in a worker thread (one hop per request where a plain generator made two)."""
     state = request.app.state
     unit = unit_of_work(state.read_sessions if reads_only(request) else state.sessions)
+    async for session in _within(unit):
+        yield session
+
+
+async def get_write_db(request: Request) -> AsyncIterator[Session]:
+    """A unit of work that may write whatever the method (a dry run rolled back at its end)."""
+    async for session in _within(unit_of_work(request.app.state.sessions)):
+        yield session
+
+
+async def _within(unit: AbstractContextManager[Session]) -> AsyncIterator[Session]:
     session = unit.__enter__()
     try:
         yield session
@@ -57,6 +73,7 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
 
 
 Db = Annotated[Session, Depends(get_db, scope="function")]
+WriteDb = Annotated[Session, Depends(get_write_db, scope="function")]
 CurrentSettings = Annotated[Settings, Depends(get_settings)]
 
 
@@ -122,14 +139,24 @@ async def _touch_apart(
     secret: str,
     now: dt.datetime,
 ) -> None:
-    """Record a read-only request's sign-in activity in a short write of its own (at most once
-    a minute per session or token)."""
+    """Record a read-only request's sign-in activity in a short write of its own, in the
+    background (at most once a minute per session or token): the read never waits for the
+    write lock, and a failed touch only delays the idle timeout's clock."""
+    sessions = request.app.state.sessions
 
     def write() -> None:
-        with unit_of_work(request.app.state.sessions) as session:
-            touch(session, secret, now)
+        try:
+            with unit_of_work(sessions) as session:
+                touch(session, secret, now)
+        except SQLAlchemyError as exc:
+            log.warning("sign-in activity not recorded: %s", exc)
 
-    await run_in_threadpool(write)
+    task = asyncio.get_running_loop().run_in_executor(None, write)
+    _TOUCHES.add(task)
+    task.add_done_callback(_TOUCHES.discard)
+
+
+_TOUCHES: set[asyncio.Future[None]] = set()  # keeps the background writes referenced
 
 
 async def _check_csrf(request: Request, expected: str) -> None:

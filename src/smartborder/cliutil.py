@@ -53,8 +53,16 @@ def node_settings(data_dir: Path | None, *, must_exist: bool = True, **values: A
 def unit(settings: Settings) -> Iterator[Session]:
     """One unit of work for a command, against the node's database."""
     engine = db.make_engine(settings.database_url)
+    sessions = db.session_factory(engine)
+    if settings.key_path.is_file():  # what the command adds to the audit chain gets signed heads
+        from smartborder.audit.heads import HeadLog
+        from smartborder.exchange import keys
+        from smartborder.exchange.envelope import Signer
+
+        key = keys.load_signing_key(settings.key_path)
+        HeadLog.for_node(settings, Signer(key, keys.fingerprint(key.public_key()))).watch(sessions)
     try:
-        with db.unit_of_work(db.session_factory(engine)) as session:
+        with db.unit_of_work(sessions) as session:
             yield session
     finally:
         engine.dispose()

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, event, insert
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
-_KEY = "smartborder_deferred"
+KEY = _KEY = "smartborder_deferred"
 
 
 @dataclass

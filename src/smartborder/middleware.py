@@ -1,11 +1,15 @@
-"""ASGI middleware: request ids with an access log line, and a cap on request body size."""
+"""ASGI middleware: request ids with an access log line, security headers, and a cap on
+request body size with a check of text for control characters."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
 import uuid
+from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -105,16 +109,25 @@ class SecurityHeadersMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses bodies over ``max_bytes``, whether announced by Content-Length or streamed.
+    """Refuses bodies over ``max_bytes``, whether announced by Content-Length or streamed, and
+    text with control characters (in the query string and in JSON or form bodies).
 
     The body is read (up to the limit) before the app runs, so an oversized request is refused
     with 413 before any handler sees it, then replayed to the app unchanged.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int, paths: dict[str, int] | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        paths: dict[str, int] | None = None,
+        raw_paths: frozenset[str] = frozenset(),
+    ) -> None:
         self.app = app
         self.default_max = max_bytes
         self.paths = paths or {}  # exact paths with their own limit (airline message intake)
+        # Paths whose bodies their own parser reads and quarantines (airline messages).
+        self.raw_paths = raw_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -149,8 +162,85 @@ class BodyLimitMiddleware:
             )
             await response(scope, receive, send)
             return
-        body = {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        await self.app(scope, _replay([body], receive), send)
+        raw = b"".join(chunks)
+        problem = text_problem(scope, b"" if scope.get("path") in self.raw_paths else raw)
+        if problem is not None:
+            refusal = error_response(Request(scope), *problem)
+            await refusal(scope, receive, send)
+            return
+        whole: Message = {"type": "http.request", "body": raw, "more_body": False}
+        await self.app(scope, _replay([whole], receive), send)
+
+
+# Text fields never hold control characters (tab, line feed and carriage return excepted):
+# a NUL is refused by PostgreSQL and would be stored by SQLite, the others hide text on screen.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+Problem = tuple[int, str, str, list[dict[str, Any]]]
+
+
+def _control_at(where: str, value: str) -> Problem:
+    found = _CONTROL.search(value)
+    assert found is not None
+    char = f"U+{ord(found.group()):04X}"
+    return (
+        422,
+        "validation_failed",
+        f"invalid input at {where}: control character {char} at position {found.start()}",
+        [{"location": where, "message": f"contains the control character {char}",
+          "type": "control_character"}],
+    )  # fmt: skip
+
+
+def text_problem(scope: Scope, body: bytes) -> Problem | None:
+    """The first control character in the query string or a JSON or form body, or why the JSON
+    cannot be read (``malformed_json``: not UTF-8, not JSON, nested too deeply), with where."""
+    query = scope.get("query_string", b"")
+    if query:
+        for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+            if _CONTROL.search(key) or _CONTROL.search(value):
+                return _control_at(f"query.{key}", value if _CONTROL.search(value) else key)
+    if not body:
+        return None
+    content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1").lower()
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        for key, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
+            if _CONTROL.search(value) or _CONTROL.search(key):
+                return _control_at(f"body.{key}", value if _CONTROL.search(value) else key)
+        return None
+    if not (content_type.startswith("application/json") or "+json" in content_type):
+        return None
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return _malformed(f"the body is not UTF-8 (byte {exc.start})")
+    except RecursionError:
+        return _malformed("the JSON is nested too deeply")
+    except ValueError as exc:
+        return _malformed(str(exc))
+    return _first_control(data)
+
+
+def _malformed(why: str) -> Problem:
+    return 400, "malformed_json", "request body is not valid JSON", [
+        {"location": "body", "message": why}
+    ]  # fmt: skip
+
+
+def _first_control(data: Any) -> Problem | None:
+    stack: list[tuple[str, Any]] = [("body", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if _CONTROL.search(value):
+                return _control_at(where, value)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if _CONTROL.search(key):
+                    return _control_at(where, key)
+                stack.append((f"{where}.{key}", item))
+        elif isinstance(value, list):
+            stack.extend((f"{where}.{i}", item) for i, item in enumerate(value))
+    return None
 
 
 def _replay(messages: list[Message], receive: Receive) -> Receive:

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     REQUESTS_DECIDE = "requests:decide"
     NOTICES_SEND = "notices:send"
     AUDIT_READ = "audit:read"
+    AUDIT_CHECKPOINT = "audit:checkpoint"
     LOOKOUTS_READ = "lookouts:read"
     LOOKOUTS_MANAGE = "lookouts:manage"
     SCREENING_RUN = "screening:run"
@@ -71,6 +72,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.AGREEMENTS_DECIDE,
         Permission.REQUESTS_DECIDE,
         Permission.NOTICES_SEND,
+        Permission.AUDIT_CHECKPOINT,
         Permission.LOOKOUTS_MANAGE,
         Permission.TRAVEL_READ,
         Permission.TRAVEL_INGEST,

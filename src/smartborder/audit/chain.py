@@ -117,6 +117,15 @@ def append(
     return seq
 
 
+def pending_tail(session: Session) -> tuple[int, str] | None:
+    """The size and newest hash this transaction has appended up to, if it appended at all."""
+    current: deferred.Batch | None = session.info.get(deferred.KEY)
+    if current is None or current.root is not session.get_transaction():
+        return None
+    tail: _Tail | None = current.memo.get(_TAIL)
+    return (tail.seq, tail.hash) if tail is not None else None
+
+
 def head(session: Session) -> tuple[int, str]:
     """The chain's size and newest hash, including this transaction's entries."""
     deferred.write(session)

@@ -8,6 +8,7 @@ that rewrote its own chain (even recomputing every hash) cannot forge the partne
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -15,13 +16,15 @@ from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
 from smartborder.audit.chain import ChainReport, verify_chain
-from smartborder.audit.models import AuditCheckpoint
-from smartborder.exchange import outbox
+from smartborder.audit.heads import SignedHead, read_heads
+from smartborder.audit.models import AuditCheckpoint, AuditEntry
+from smartborder.exchange import keys, outbox
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.envelope import EnvelopeError, check_signature, peek, verifier_key
 from smartborder.exchange.inbox import Received
 from smartborder.exchange.models import Partner
 from smartborder.exchange.policy import Refused
+from smartborder.settings import Settings
 
 
 def make_checkpoint(session: Session, ex: NodeExchange, *, actor: str) -> list[AuditCheckpoint]:
@@ -108,6 +111,8 @@ class VerifyReport:
     chain: ChainReport
     receipts_checked: int = 0
     partner_checkpoints_checked: int = 0
+    signed_heads_checked: int = 0
+    uncovered: dict[str, Any] | None = None
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -122,15 +127,37 @@ class VerifyReport:
             "first_bad_position": self.chain.first_bad,
             "receipts_checked": self.receipts_checked,
             "partner_checkpoints_checked": self.partner_checkpoints_checked,
+            "signed_heads_checked": self.signed_heads_checked,
+            "uncovered": self.uncovered,
             "problems": self.chain.problems + self.problems,
         }
 
 
-def verify(session: Session) -> VerifyReport:
-    """Check the chain, the partners' receipts for our checkpoints, and their checkpoints."""
+@dataclass(frozen=True)
+class HeadsSource:
+    """Where to find this node's signed heads (its own file, or a witness's copy) and the key
+    they must verify with."""
+
+    path: Path
+    public_pem: str
+
+
+def own_heads(settings: Settings, path: Path | None = None) -> HeadsSource:
+    """The node's signed heads (or a witness's copy at ``path``) with the node's public key."""
+    pem = keys.public_path(settings.key_path).read_text(encoding="utf-8")
+    return HeadsSource(path or settings.audit_heads_path, pem)
+
+
+def verify(session: Session, heads: HeadsSource | None = None) -> VerifyReport:
+    """Check the chain, the partners' receipts for our checkpoints, their checkpoints, and the
+    node's own signed heads; say which entries at the end no signed head covers yet."""
     stored = list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)))
-    keep = frozenset(c.size for c in stored if c.kind == "receipt")
+    signed, head_problems = read_heads(heads.path, heads.public_pem) if heads else ([], [])
+    keep = frozenset(c.size for c in stored if c.kind == "receipt") | {h.size for h in signed}
     report = VerifyReport(verify_chain(session, keep=keep))
+    report.problems.extend(head_problems)
+    if heads is not None:
+        _check_heads(session, report, signed, heads.path)
     keys = {p.id: verifier_key(p.public_key) for p in session.scalars(select(Partner))}
     last_partner: dict[str, AuditCheckpoint] = {}
     for checkpoint in stored:
@@ -163,6 +190,43 @@ def verify(session: Session) -> VerifyReport:
                 )
             last_partner[checkpoint.partner] = checkpoint
     return report
+
+
+def _check_heads(
+    session: Session, report: VerifyReport, signed: list[SignedHead], path: Path
+) -> None:
+    size = report.chain.size
+    for head in signed:
+        label = f"signed head of {head.size} entries at {head.at} ({path.name} line {head.line})"
+        ours = report.chain.hashes.get(head.size)
+        if head.size > size:
+            report.problems.append(
+                f"{label}: the chain now holds only {size} entries (entries removed from the end?)"
+            )
+        elif ours != head.head:
+            report.problems.append(
+                f"{label}: entry {head.size} now hashes to {(ours or '?')[:12]}…, but the node "
+                f"signed {head.head[:12]}… (history rewritten?)"
+            )
+        else:
+            report.signed_heads_checked += 1
+            continue
+        if report.chain.first_bad is None or min(head.size, size + 1) < report.chain.first_bad:
+            report.chain.first_bad = min(head.size, size + 1)
+    covered = max((h.size for h in signed if h.size <= size), default=0)
+    if covered < size:
+        first = session.get(AuditEntry, covered + 1)
+        report.uncovered = {
+            "from_position": covered + 1,
+            "to_position": size,
+            "entries": size - covered,
+            "since": first.at.isoformat() if first else None,
+            "why": (
+                f"no signed head in {path.name} yet covers entries {covered + 1}-{size}"
+                if signed
+                else f"{path.name} holds no signed head: no entry is covered outside the database"
+            ),
+        }
 
 
 def _check_receipt(report: VerifyReport, receipt: AuditCheckpoint, label: str) -> None:

@@ -9,12 +9,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
 
 from smartborder.audit import service
-from smartborder.audit.checkpoints import make_checkpoint, verify
+from smartborder.audit.checkpoints import make_checkpoint, own_heads, verify
+from smartborder.audit.heads import read_heads
 from smartborder.auth import Db, Principal, require
+from smartborder.db import utcnow as db_now
+from smartborder.params import Offset
 from smartborder.roles import Permission
 
 router = APIRouter(tags=["audit"])
 Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
+Checkpointer = Annotated[Principal, Depends(require(Permission.AUDIT_CHECKPOINT))]
 
 
 class EntryOut(BaseModel):
@@ -47,7 +51,7 @@ def list_entries(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Any:
     """Audit entries, newest first, filtered."""
     where = service.EntryFilter(event, partner, agreement, actor, since, until)
@@ -67,13 +71,28 @@ def per_agreement(db: Db, _auditor: Auditor) -> list[dict[str, object]]:
 
 
 @router.post("/audit/checkpoints", status_code=201)
-def checkpoint(db: Db, request: Request, principal: Auditor) -> dict[str, Any]:
-    """Sign the chain's size and head now and queue it to every partner."""
+def checkpoint(db: Db, request: Request, principal: Checkpointer) -> dict[str, Any]:
+    """Sign the chain's size and head now: into the node's signed heads, and queued to every
+    partner. Needs ``audit:checkpoint`` (supervisors, administrators): it writes."""
     made = make_checkpoint(db, request.app.state.exchange, actor=f"user:{principal.username}")
+    request.app.state.head_log.sign_at_commit(db, db_now())
     return {"size": made[0].size if made else 0, "partners": [c.partner for c in made]}
 
 
+@router.get("/audit/heads")
+def signed_heads(request: Request, _auditor: Auditor) -> dict[str, Any]:
+    """The node's signed heads, for a witness to keep: each a compact JWS over
+    ``{kind, node, size, head, at}`` that verifies with the node's public key."""
+    settings = request.app.state.settings
+    heads, problems = read_heads(settings.audit_heads_path, own_heads(settings).public_pem)
+    return {
+        "node": settings.node_id,
+        "heads": [{"size": h.size, "head": h.head, "at": h.at, "token": h.token} for h in heads],
+        "problems": problems,
+    }
+
+
 @router.get("/audit/verify")
-def verify_chain(db: Db, _auditor: Auditor) -> dict[str, Any]:
+def verify_chain(db: Db, request: Request, _auditor: Auditor) -> dict[str, Any]:
     """Check the whole chain and the partners' signed receipts and checkpoints."""
-    return verify(db).as_dict()
+    return verify(db, own_heads(request.app.state.settings)).as_dict()

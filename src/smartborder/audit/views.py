@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from smartborder.audit import service
-from smartborder.audit.checkpoints import verify
+from smartborder.audit.checkpoints import own_heads, verify
 from smartborder.auth import Db, Principal, require
 from smartborder.roles import Permission
 from smartborder.web.render import render
@@ -53,6 +53,6 @@ def audit_page(
             "until": until or "",
         },
         "counts": service.counts_by_agreement(db),
-        "report": verify(db).as_dict() if check else None,
+        "report": verify(db, own_heads(request.app.state.settings)).as_dict() if check else None,
     }
     return render(request, "audit/audit.html", context)

@@ -8,6 +8,7 @@ import logging
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartborder.audit.checkpoints import make_checkpoint
+from smartborder.audit.heads import HeadLog
 from smartborder.db import unit_of_work
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.dispatch import Dispatcher
@@ -59,8 +60,17 @@ def rescore_job(sessions: sessionmaker[Session], ex: NodeExchange, targeting: Ta
     log.info("travel re-scoring (%s): %s", changed, run.as_dict())
 
 
+def heads_job(sessions: sessionmaker[Session], ex: NodeExchange, head_log: HeadLog) -> None:
+    """Sign the audit chain's head if anything was added since the last signed head."""
+    with unit_of_work(sessions) as session:
+        head_log.sign_current(session, ex.clock())
+
+
 def background_dispatcher(
-    sessions: sessionmaker[Session], ex: NodeExchange, targeting: Targeting | None = None
+    sessions: sessionmaker[Session],
+    ex: NodeExchange,
+    targeting: Targeting | None = None,
+    head_log: HeadLog | None = None,
 ) -> Dispatcher:
     jobs = [
         (RETENTION_INTERVAL_S, lambda: retention_job(sessions, ex)),
@@ -73,6 +83,9 @@ def background_dispatcher(
                 lambda: rescore_job(sessions, ex, targeting),
             )
         )
+    if head_log is not None:
+        seconds = float(ex.settings.audit_head_seconds)
+        jobs.append((seconds, lambda: heads_job(sessions, ex, head_log)))
     if ex.settings.audit_checkpoint_minutes:
         minutes = ex.settings.audit_checkpoint_minutes
         jobs.append((minutes * 60.0, lambda: checkpoint_job(sessions, ex)))

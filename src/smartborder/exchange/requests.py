@@ -20,6 +20,7 @@ from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.inbox import Received
 from smartborder.exchange.models import CaseRequest, ReceivedData
 from smartborder.exchange.policy import Refused
+from smartborder.exchange.schemas import subject_problems
 
 DIRECTIONS = ("outgoing", "incoming")
 
@@ -175,6 +176,9 @@ def on_request(session: Session, ex: NodeExchange, received: Received) -> None:
     subject = envelope.body.get("subject")
     if not isinstance(subject, dict) or not subject:
         raise Refused("invalid_body", "a case request must describe its subject")
+    problems = subject_problems(subject)
+    if problems:
+        raise Refused("invalid_body", "; ".join(problems))
     session.add(
         CaseRequest(
             envelope_id=envelope.id,

@@ -35,6 +35,7 @@ from smartborder.exchange.schemas import (
     RequestIn,
     RequestOut,
 )
+from smartborder.params import RowId
 from smartborder.roles import Permission
 
 router = APIRouter(tags=["exchange"])
@@ -217,14 +218,14 @@ def create_request(body: RequestIn, db: Db, ex: Exchange, principal: RequestsCre
 
 
 @router.get("/exchange/requests/{request_id}", response_model=RequestOut)
-def get_request(request_id: int, db: Db, _p: RequestsReader) -> Any:
+def get_request(request_id: RowId, db: Db, _p: RequestsReader) -> Any:
     request = requests.get_request(db, request_id)
     return RequestOut.of(request, requests.response_of(db, request))
 
 
 @router.post("/exchange/requests/{request_id}/decision", response_model=RequestOut)
 def decide(
-    request_id: int, body: DecisionIn, db: Db, ex: Exchange, principal: RequestsDecider
+    request_id: RowId, body: DecisionIn, db: Db, ex: Exchange, principal: RequestsDecider
 ) -> Any:
     """Approve (the answer is cut to the agreement's permitted fields) or refuse with a reason."""
     request, withheld = requests.decide(

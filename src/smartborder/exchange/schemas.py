@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from smartborder.exchange.models import Agreement, CaseRequest, Notice, OutboxMessage, Partner
+from smartborder.identity import countries
+from smartborder.identity.dates import DateProblem, PartialDate
 
 
 class InboxIn(BaseModel):
@@ -103,15 +105,58 @@ class AgreementOut(BaseModel):
         )
 
 
+_NAME = r"^[^\x00-\x1f\x7f-\x9f]*$"  # any script, no control characters
+
+
 class SubjectIn(BaseModel):
+    """The subject of a case request, checked as the people fields are (both when a user asks
+    and when a partner's request arrives)."""
+
     model_config = ConfigDict(extra="forbid")
-    surname: str = Field(min_length=1, max_length=120)
-    given_names: str = Field("", max_length=120)
+    surname: str = Field(min_length=1, max_length=120, pattern=_NAME)
+    given_names: str = Field("", max_length=120, pattern=_NAME)
     date_of_birth: str = Field("", max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD")
     sex: Literal["", "F", "M", "X"] = ""
     nationality: str = Field("", max_length=3, description="ICAO code, e.g. NGA")
-    document_type: str = Field("", max_length=2)
-    document_number: str = Field("", max_length=20)
+    document_type: str = Field("", pattern=r"^([A-Z][A-Z<]?)?$")
+    document_number: str = Field("", pattern=r"^[A-Z0-9]{0,20}$")
+
+    @field_validator("surname")
+    @classmethod
+    def _has_letters(cls, value: str) -> str:
+        if not any(ch.isalpha() for ch in value):
+            raise ValueError(f"'{value}' has no letters")
+        return value.strip()
+
+    @field_validator("nationality")
+    @classmethod
+    def _icao(cls, value: str) -> str:
+        if value and not (value.isascii() and value.isupper() and countries.is_known(value)):
+            raise ValueError(f"'{value}' is not an ICAO state, organisation or nationality code")
+        return value
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _partial_date(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            return PartialDate.parse(value).isoformat()
+        except DateProblem as exc:
+            raise ValueError(str(exc)) from None
+
+
+def subject_problems(subject: dict[str, Any]) -> list[str]:
+    """What is wrong with a subject as a partner sent it (``field: problem``), if anything."""
+    try:
+        SubjectIn.model_validate(subject)
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            where = ".".join(str(part) for part in error["loc"])
+            problems.append(f"subject.{where}: {error['msg'].removeprefix('Value error, ')}")
+        return problems
+    return []
 
 
 class RequestIn(BaseModel):

@@ -14,6 +14,7 @@ from smartborder.exchange import agreements, requests
 from smartborder.exchange.document import TEMPLATES, from_template
 from smartborder.exchange.policy import document_of
 from smartborder.exchange.router import Exchange, actor
+from smartborder.params import RowId
 from smartborder.roles import Permission
 from smartborder.web.render import render
 
@@ -109,7 +110,7 @@ async def create(request: Request, db: Db, ex: Exchange, principal: RequestsCrea
 
 
 @router.get("/exchange/requests/{request_id}")
-def detail(request: Request, request_id: int, db: Db, ex: Exchange, _p: RequestsReader) -> Any:
+def detail(request: Request, request_id: RowId, db: Db, ex: Exchange, _p: RequestsReader) -> Any:
     item = requests.get_request(db, request_id)
     agreement = agreements.get_agreement(db, item.agreement)
     rule = document_of(agreement).rule("case-response")
@@ -123,7 +124,7 @@ def detail(request: Request, request_id: int, db: Db, ex: Exchange, _p: Requests
 
 @router.post("/exchange/requests/{request_id}/decision")
 async def decide(
-    request: Request, request_id: int, db: Db, ex: Exchange, principal: RequestsDecider
+    request: Request, request_id: RowId, db: Db, ex: Exchange, principal: RequestsDecider
 ) -> Any:
     form = await request.form()
     value = {k: str(v).strip() for k, v in form.items()}

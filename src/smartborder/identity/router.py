@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from smartborder.auth import Db, Principal, require
 from smartborder.identity import service
 from smartborder.identity.schemas import PeoplePage, PersonOut
+from smartborder.params import Offset, RowId
 from smartborder.roles import Permission
 
 router = APIRouter(tags=["identity"])
@@ -23,7 +24,7 @@ def list_people(
         str, Query(max_length=200, description="name in any script, or document number")
     ] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Any:
     """A page of people held by this node, optionally filtered."""
     total, people = service.list_people(db, query=q, limit=limit, offset=offset)
@@ -31,6 +32,6 @@ def list_people(
 
 
 @router.get("/people/{person_id}", response_model=PersonOut)
-def get_person(person_id: int, db: Db, _reader: Reader) -> Any:
+def get_person(person_id: RowId, db: Db, _reader: Reader) -> Any:
     """One person with all names and documents."""
     return service.get_person(db, person_id)

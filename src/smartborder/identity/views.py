@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from smartborder.auth import Db, Principal, require
 from smartborder.identity import service
+from smartborder.params import RowId
 from smartborder.roles import Permission
 from smartborder.web.render import render
 
@@ -34,5 +35,5 @@ def people(
 
 
 @router.get("/people/{person_id}")
-def person(request: Request, person_id: int, db: Db, _reader: Reader) -> HTMLResponse:
+def person(request: Request, person_id: RowId, db: Db, _reader: Reader) -> HTMLResponse:
     return render(request, "identity/person.html", {"person": service.get_person(db, person_id)})

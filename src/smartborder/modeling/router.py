@@ -144,7 +144,7 @@ async def calibrate(
     run_id: RunId,
     request: Request,
     db: Db,
-    _reader: Reader,
+    _runner: Runner,
     name: Annotated[str, Query(max_length=120, description="the file's name")] = "upload",
 ) -> dict[str, Any]:
     """Observed waits (a saved CBP feed, XML or JSON, or a CBSA CSV) against a finished run of

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from smartborder.auth import Db, Principal, require
 from smartborder.errors import ValidationFailed
+from smartborder.params import Offset
 from smartborder.roles import Permission
 from smartborder.screening import service
 from smartborder.screening.matcher import Hit
@@ -77,7 +78,7 @@ def list_lookouts(
     status: Annotated[str | None, Query(pattern="^(active|retracted)$")] = None,
     origin: Annotated[str | None, Query(max_length=32, description="local or a partner")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Any:
     """Lookouts held by this node, its own and those partners shared, newest change first."""
     total, items = service.list_lookouts(

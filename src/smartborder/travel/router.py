@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from smartborder.auth import Db, Principal, require
+from smartborder.auth import Db, Principal, WriteDb, require
+from smartborder.params import Offset
 from smartborder.roles import Permission
 from smartborder.travel import retention, service
 from smartborder.travel.views_data import (
@@ -86,7 +87,7 @@ def list_messages(
     _reader: Reader,
     state: Annotated[str | None, Query(pattern="^(stored|quarantined|duplicate)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """Messages received, newest first; ``state=quarantined`` is the quarantine."""
     total, rows = service.list_messages(db, state=state, limit=limit, offset=offset)
@@ -120,7 +121,7 @@ def list_flights(
     route: Annotated[str | None, Query(max_length=20, description="e.g. YUL or YUL-CDG")] = None,
     status: Annotated[str | None, Query(max_length=20)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     total, rows = service.list_flights(
         db, date=date, route=route, status=status, limit=limit, offset=offset
@@ -190,7 +191,7 @@ def release_hold(
 
 
 @router.get("/travel/retention")
-def retention_preview(request: Request, db: Db, _reader: Reader) -> dict[str, Any]:
+def retention_preview(request: Request, db: WriteDb, _reader: Reader) -> dict[str, Any]:
     """What the retention job would mask and delete if it ran now (nothing is changed)."""
     settings = request.app.state.settings
     run = retention.run_retention(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from smartborder.auth import Db, Principal, require
+from smartborder.params import Offset
 from smartborder.roles import Permission
 from smartborder.travel import cusres, queue
 from smartborder.travel.check import CheckRequest, check
@@ -61,7 +62,7 @@ def list_queue(
     origin: Annotated[str | None, Query(max_length=32)] = None,
     open_only: Annotated[bool, Query(alias="open")] = True,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     """The priority vetting list, soonest departure first; ``mine`` keeps the caller's teams."""
     total, rows = queue.list_queue(

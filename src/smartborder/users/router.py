@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 
 from smartborder.auth import Db, Principal, require
 from smartborder.db import utcnow
+from smartborder.params import RowId
 from smartborder.roles import Permission
 from smartborder.users import service
 from smartborder.users.schemas import TokenCreated, TokenIn, TokenOut, UserIn, UserOut
@@ -63,7 +64,7 @@ def create_token(body: TokenIn, db: Db, principal: TokenOwner) -> Any:
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(token_id: int, db: Db, principal: TokenOwner) -> Any:
+def revoke_token(token_id: RowId, db: Db, principal: TokenOwner) -> Any:
     """Revoke a token: one's own, or any token for an admin."""
     return service.revoke_token(
         db,

@@ -224,7 +224,12 @@ def list_tokens(session: Session, user: User | None = None) -> list[ApiToken]:
 
 
 def revoke_token(
-    session: Session, token_id: int, *, actor: User | None, now: dt.datetime, any_user: bool = False
+    session: Session,
+    token_id: int,
+    *,
+    actor: User | None,
+    now: dt.datetime,
+    any_user: bool = False,
 ) -> ApiToken:
     """Revoke a token. A user may revoke their own; ``any_user`` (admins, the CLI) any token."""
     token = session.get(ApiToken, token_id)

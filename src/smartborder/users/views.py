@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from smartborder.auth import Db, Principal, require
 from smartborder.db import utcnow
 from smartborder.errors import SmartborderError
+from smartborder.params import RowId
 from smartborder.roles import Permission, Role
 from smartborder.users import service
 from smartborder.web.render import render
@@ -90,7 +91,7 @@ def create_token(
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, db: Db, principal: TokenOwner) -> HTMLResponse:
+def revoke_token(request: Request, token_id: RowId, db: Db, principal: TokenOwner) -> HTMLResponse:
     service.revoke_token(db, token_id, actor=principal.user, now=utcnow())
     tokens = service.list_tokens(db, principal.user)
     return render(request, "users/account.html", {"tokens": tokens, "notice": "Token revoked."})
