@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,17 @@ from smartborder.settings import Settings, load_settings
 from tests.conftest import ADMIN_PASSWORD, api_token, login
 from tests.test_app import assert_error_shape
 
+_MADE: list[FastAPI] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_apps() -> Iterator[None]:
+    yield
+    while _MADE:
+        made = _MADE.pop()
+        made.state.engine.dispose()
+        made.state.read_engine.dispose()
+
 
 def node_app(tmp_path: Path, database_url: str, **values: Any) -> FastAPI:
     settings = load_settings(
@@ -37,7 +49,12 @@ def node_app(tmp_path: Path, database_url: str, **values: Any) -> FastAPI:
         **values,
     )
     init_node(settings, admin_password=ADMIN_PASSWORD)
-    return create_app(settings, configure_logs=False)
+    return _made(create_app(settings, configure_logs=False))
+
+
+def _made(app: FastAPI) -> FastAPI:
+    _MADE.append(app)
+    return app
 
 
 # --- admission ------------------------------------------------------------------------------
@@ -297,7 +314,7 @@ def test_over_tls_cookies_are_secure_and_hsts_is_on(tmp_path: Path, database_url
     assert not _tls_settings(tmp_path, database_url, cookie_secure=False).secure_cookies
     assert not load_settings(data_dir=tmp_path / "plain").secure_cookies
     init_node(settings, admin_password=ADMIN_PASSWORD)
-    app = create_app(settings, configure_logs=False)
+    app = _made(create_app(settings, configure_logs=False))
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         page = client.get("/login")
         assert page.headers["strict-transport-security"].startswith("max-age=")

@@ -7,18 +7,17 @@ except the health checks depends on :func:`require`; the role table lives in ``s
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import AbstractContextManager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from smartborder.db import unit_of_work, utcnow
@@ -51,18 +50,19 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     Opening a session touches no database, so it opens on the event loop; the commit or the
     rollback runs in a worker thread (one hop per request where a plain generator made two)."""
     state = request.app.state
-    unit = unit_of_work(state.read_sessions if reads_only(request) else state.sessions)
-    async for session in _within(unit):
+    async with _unit(state.read_sessions if reads_only(request) else state.sessions) as session:
         yield session
 
 
 async def get_write_db(request: Request) -> AsyncIterator[Session]:
     """A unit of work that may write whatever the method (a dry run rolled back at its end)."""
-    async for session in _within(unit_of_work(request.app.state.sessions)):
+    async with _unit(request.app.state.sessions) as session:
         yield session
 
 
-async def _within(unit: AbstractContextManager[Session]) -> AsyncIterator[Session]:
+@asynccontextmanager
+async def _unit(factory: sessionmaker[Session]) -> AsyncIterator[Session]:
+    unit = unit_of_work(factory)
     session = unit.__enter__()
     try:
         yield session
@@ -139,9 +139,9 @@ async def _touch_apart(
     secret: str,
     now: dt.datetime,
 ) -> None:
-    """Record a read-only request's sign-in activity in a short write of its own, in the
-    background (at most once a minute per session or token): the read never waits for the
-    write lock, and a failed touch only delays the idle timeout's clock."""
+    """Record a read-only request's sign-in activity in a short write of its own (at most once
+    a minute per session or token), so the read itself never holds the write lock. A failed
+    touch only delays the idle timeout's clock; the request goes on."""
     sessions = request.app.state.sessions
 
     def write() -> None:
@@ -151,12 +151,7 @@ async def _touch_apart(
         except SQLAlchemyError as exc:
             log.warning("sign-in activity not recorded: %s", exc)
 
-    task = asyncio.get_running_loop().run_in_executor(None, write)
-    _TOUCHES.add(task)
-    task.add_done_callback(_TOUCHES.discard)
-
-
-_TOUCHES: set[asyncio.Future[None]] = set()  # keeps the background writes referenced
+    await run_in_threadpool(write)
 
 
 async def _check_csrf(request: Request, expected: str) -> None:

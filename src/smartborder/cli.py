@@ -111,8 +111,13 @@ def serve(
     settings = node_settings(data_dir, host=host, port=port)
     application = create_app(settings)
     out.print(
-        f"Node {settings.node_id} at http://{settings.host}:{settings.port}/", highlight=False
+        f"Node {settings.node_id} at {'https' if settings.tls else 'http'}://{settings.host}:"
+        f"{settings.port}/",
+        highlight=False,
     )
+    tls: dict[str, str] = {}
+    if settings.tls_certfile and settings.tls_keyfile:
+        tls = {"ssl_certfile": str(settings.tls_certfile), "ssl_keyfile": str(settings.tls_keyfile)}
     uvicorn.run(
         application,
         host=settings.host,
@@ -120,6 +125,8 @@ def serve(
         log_config=None,
         access_log=False,
         server_header=False,
+        backlog=4096,  # a burst waits in the kernel's queue, then in the admission queue
+        **tls,  # type: ignore[arg-type]
     )
 
 

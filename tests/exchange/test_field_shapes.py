@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from smartborder.errors import ValidationFailed
 from smartborder.exchange import requests
-from smartborder.exchange.document import from_template
+from smartborder.exchange.document import TEMPLATES, from_template
 from smartborder.exchange.models import CaseRequest, OutboxMessage
 from smartborder.exchange.policy import Refused, extra_fields, leaves, project
 from tests.exchange.test_flow import ask
@@ -127,3 +127,10 @@ def test_lists_the_annexes_declare_travel_whole() -> None:
     for _ in range(5000):  # no recursion limit reached on hostile nesting
         deep = [deep]
     assert extra_fields({"names": deep}, rule.fields)
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_every_template_loads_with_its_shapes(name: str) -> None:
+    document = from_template(name, ("ca", "us"))
+    for rule in document.messages:
+        assert rule.fields
