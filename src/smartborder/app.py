@@ -152,6 +152,13 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         paths={f"{API_PREFIX}/travel/messages": settings.travel_max_message_bytes},
         raw_paths=frozenset({f"{API_PREFIX}/travel/messages"}),
     )
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.max_concurrent_requests,
+        queue=settings.request_queue_size,
+        wait_seconds=settings.request_queue_timeout_seconds,
+    )
+    # Outside the queue: a caller over its rate is refused before it waits for a place.
     per_minute = 60.0
     app.add_middleware(
         RateLimitMiddleware,
@@ -164,12 +171,6 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
                 settings.exchange_rate_per_minute / 4,
             ),
         },
-    )
-    app.add_middleware(
-        AdmissionMiddleware,
-        limit=settings.max_concurrent_requests,
-        queue=settings.request_queue_size,
-        wait_seconds=settings.request_queue_timeout_seconds,
     )
     app.add_middleware(SecurityHeadersMiddleware, docs_path=f"{API_PREFIX}/docs", hsts=settings.tls)
     app.add_middleware(RequestContextMiddleware)

@@ -98,8 +98,8 @@ def run_scenario(ca: NodeAccess, us: NodeAccess, console: Console) -> None:
     else:
         _agreements(ca, us, console)
         _case_request(ca, us, console)
-    for node in (ca, us):
-        node.call("auditor", "POST", "/audit/checkpoints")
+    for node in (ca, us):  # signing writes: a supervisor's; auditors read and verify
+        node.call("supervisor", "POST", "/audit/checkpoints")
     wait(
         "the audit checkpoints' receipts",
         lambda: all(
@@ -112,7 +112,8 @@ def run_scenario(ca: NodeAccess, us: NodeAccess, console: Console) -> None:
             raise ScenarioError(f"audit verify failed on {node.node_id}: {report['problems']}")
         console.print(
             f"audit verify on {node.node_id}: OK, {report['size']} entries, "
-            f"{report['receipts_checked']} receipt(s) signed by the partner"
+            f"{report['receipts_checked']} receipt(s) signed by the partner, "
+            f"{report['signed_heads_checked']} signed head(s) of its own"
         )
 
 

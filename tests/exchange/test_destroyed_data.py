@@ -13,10 +13,10 @@ from pathlib import Path
 
 from sqlalchemy import inspect, select, text
 
-from smartborder.exchange import notices, requests
+from smartborder.exchange import notices
 from smartborder.exchange.envelope import check_signature, verifier_key
 from smartborder.exchange.models import InboxMessage, Notice, OutboxMessage
-from tests.exchange.test_flow import ask
+from tests.exchange.test_flow import answered
 from tests.pair import Node, Pair
 
 MARKER = "ZQXMARKER7731"
@@ -75,17 +75,7 @@ def file_holdings(node: Node, marker: str) -> list[str]:
 
 
 def answered_with(pair: Pair, remarks: str) -> str:
-    agreement_id = pair.in_force()
-    ask(pair, agreement_id)
-    pair.pump()
-    with pair.us.uow() as s:
-        [incoming] = requests.list_requests(s, "incoming")
-        requests.decide(s, pair.us.ex, incoming.id, approve=True, reason="", actor="user:sup",
-                        answer={"found": True, "remarks": remarks})  # fmt: skip
-    pair.pump()
-    with pair.us.uow() as s:
-        [response] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case-response"))
-        return response.envelope_id
+    return answered(pair, {"found": True, "remarks": remarks})
 
 
 def test_the_walk_finds_the_marker_while_it_is_held(pair: Pair) -> None:

@@ -183,14 +183,15 @@ def test_refusal_carries_the_reason(pair: Pair) -> None:
         assert s.scalar(select(ReceivedData)) is None
 
 
-def answered(pair: Pair) -> str:
+def answered(pair: Pair, answer: dict[str, object] | None = None) -> str:
+    """A case request from ca answered by us (with ``answer``); the answer's envelope id."""
     agreement_id = pair.in_force()
     ask(pair, agreement_id)
     pair.pump()
     with pair.us.uow() as s:
         [incoming] = requests.list_requests(s, "incoming")
         requests.decide(s, pair.us.ex, incoming.id, approve=True, reason="", actor="user:sup",
-                        answer={"found": True, "immigration_status": "B1/B2 visitor"})  # fmt: skip
+                        answer=answer or {"found": True, "immigration_status": "B1/B2 visitor"})  # fmt: skip
     pair.pump()
     with pair.us.uow() as s:
         [response] = s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "case-response"))
