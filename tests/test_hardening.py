@@ -176,15 +176,17 @@ def test_a_junk_flood_adds_a_bounded_number_of_audit_entries(
             )
             statuses.append(response.status_code)
         too_many = client.post("/api/v1/exchange/inbox", json={"envelopes": ["x"] * 501})
-    assert statuses.count(200) == 10  # a burst of a quarter of a minute's 40, then 429
-    assert set(statuses[10:]) == {429}
+    accepted = statuses.count(200)  # a burst of a quarter of a minute's 40 (and what refilled)
+    assert 10 <= accepted <= 12
+    assert statuses[:10] == [200] * 10
+    assert statuses.count(429) == 20 - accepted
     assert too_many.status_code in (422, 429)
     with db.unit_of_work(app.state.sessions) as s:
         entries = list(
             s.scalars(select(AuditEntry).where(AuditEntry.seq > before).order_by(AuditEntry.seq))
         )
-    # 10 deliveries of 202 junk envelopes: one entry per reason and claimed sender in each.
-    assert len(entries) == 20
+    # Deliveries of 202 junk envelopes: one entry per reason and claimed sender in each.
+    assert len(entries) == 2 * accepted
     unknown = [e for e in entries if e.details["code"] == "unknown_sender"]
     assert {e.details["count"] for e in unknown} == {200}
     assert len(unknown[0].details["sample"]) == 5

@@ -164,11 +164,12 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         RateLimitMiddleware,
         limits={
             "/login": TokenBuckets(
-                settings.login_rate_per_minute / per_minute, settings.login_rate_per_minute / 2
+                settings.login_rate_per_minute / per_minute,
+                max(1.0, settings.login_rate_per_minute / 2),
             ),
             f"{API_PREFIX}/exchange/inbox": TokenBuckets(
                 settings.exchange_rate_per_minute / per_minute,
-                settings.exchange_rate_per_minute / 4,
+                max(1.0, settings.exchange_rate_per_minute / 4),
             ),
         },
     )
