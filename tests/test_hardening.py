@@ -60,16 +60,19 @@ def _made(app: FastAPI) -> FastAPI:
 # --- admission ------------------------------------------------------------------------------
 
 
-def _held_app(limit: int, queue: int, wait: float) -> tuple[Any, asyncio.Event]:
+def _held_app(
+    limit: int, queue: int, wait: float, lanes: dict[str, tuple[int, int]] | None = None
+) -> tuple[Any, asyncio.Event]:
     release = asyncio.Event()
 
     async def inner(scope: Any, receive: Any, send: Any) -> None:
-        if scope["path"] == "/slow":
+        if scope["path"].endswith("/slow"):
             await release.wait()
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b"ok"})
 
-    return AdmissionMiddleware(inner, limit=limit, queue=queue, wait_seconds=wait), release
+    gate = AdmissionMiddleware(inner, limit=limit, queue=queue, wait_seconds=wait, lanes=lanes)
+    return gate, release
 
 
 def test_requests_past_capacity_wait_their_turn_then_are_refused_with_retry_after() -> None:
@@ -87,6 +90,22 @@ def test_requests_past_capacity_wait_their_turn_then_are_refused_with_retry_afte
                     full.json()["error"]["code"], health.status_code]  # fmt: skip
 
     assert asyncio.run(scenario()) == [200, 200, 200, 503, "2", "overloaded", 200]
+
+
+def test_a_flooded_lane_keeps_its_own_places_and_leaves_the_rest_to_users() -> None:
+    async def scenario() -> list[int]:
+        app, release = _held_app(limit=4, queue=4, wait=30, lanes={"/api/v1/slow": (1, 1)})
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://node") as client:
+            held = [asyncio.create_task(client.get("/api/v1/slow")) for _ in range(2)]
+            await asyncio.sleep(0.05)  # one in its lane, one waiting
+            turned_away = await client.get("/api/v1/slow")
+            user = await client.get("/api/v1/me")  # the node's other places are free
+            release.set()
+            return [turned_away.status_code, user.status_code,
+                    *[r.status_code for r in await asyncio.gather(*held)]]  # fmt: skip
+
+    assert asyncio.run(scenario()) == [503, 200, 200, 200]
 
 
 def test_a_request_that_waits_too_long_is_answered_not_dropped() -> None:

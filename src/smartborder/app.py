@@ -157,8 +157,16 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         limit=settings.max_concurrent_requests,
         queue=settings.request_queue_size,
         wait_seconds=settings.request_queue_timeout_seconds,
+        lanes={
+            f"{API_PREFIX}/exchange/inbox": (
+                settings.exchange_concurrent_deliveries,
+                settings.exchange_concurrent_deliveries * 4,
+            )
+        },
     )
-    # Outside the queue: a caller over its rate is refused before it waits for a place.
+    app.add_middleware(SecurityHeadersMiddleware, docs_path=f"{API_PREFIX}/docs", hsts=settings.tls)
+    app.add_middleware(RequestContextMiddleware)
+    # Outermost: a caller over its rate is refused before anything else is spent on it.
     per_minute = 60.0
     app.add_middleware(
         RateLimitMiddleware,
@@ -173,8 +181,6 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
             ),
         },
     )
-    app.add_middleware(SecurityHeadersMiddleware, docs_path=f"{API_PREFIX}/docs", hsts=settings.tls)
-    app.add_middleware(RequestContextMiddleware)
     return app
 
 

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import threading
 import time
@@ -26,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from smartborder.errorhandlers import error_response
 
+log = logging.getLogger("smartborder.limits")
 EXEMPT_PREFIXES = ("/static/", "/api/v1/health", "/api/v1/ready")
 
 
@@ -41,56 +43,87 @@ async def _refuse(
         Request(scope), status, code, message, [{"retry_after_seconds": retry}]
     )
     response.headers["Retry-After"] = str(retry)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
     await response(scope, receive, send)
 
 
-class AdmissionMiddleware:
-    """A bounded number of requests in service, a bounded queue before it, 503 past both."""
+class _Queue:
+    """A bounded number of holders, a bounded FIFO queue of waiters, made on the server's loop."""
 
-    def __init__(self, app: ASGIApp, limit: int, queue: int, wait_seconds: float) -> None:
-        self.app = app
+    def __init__(self, limit: int, queue: int, wait_seconds: float) -> None:
         self.limit, self.queue, self.wait_seconds = limit, queue, wait_seconds
         self._slots: asyncio.Semaphore | None = None
         self.waiting = 0
-        self.refused = 0
 
-    @property
-    def in_service(self) -> int:
-        return self.limit - (self._slots._value if self._slots else self.limit)
+    async def enter(self) -> str | None:
+        """None once a place is held; otherwise why not (the caller answers 503)."""
+        if self._slots is None:  # made on the server's event loop, at the first request
+            self._slots = asyncio.Semaphore(self.limit)
+        if self._slots.locked() and self.waiting >= self.queue:
+            return f"{self.limit} are being served and {self.waiting} are waiting"
+        self.waiting += 1
+        try:
+            async with asyncio.timeout(self.wait_seconds):
+                await self._slots.acquire()
+        except TimeoutError:
+            return f"the request waited {self.wait_seconds:g} s for its turn"
+        finally:
+            self.waiting -= 1
+        return None
+
+    def leave(self) -> None:
+        assert self._slots is not None
+        self._slots.release()
+
+    def retry_after(self) -> float:
+        return 1 + self.waiting / max(1, self.limit)
+
+
+class AdmissionMiddleware:
+    """A bounded number of requests in service, a bounded queue before it, 503 past both.
+
+    ``lanes`` give some paths (the partners' inbox) a smaller number of places of their own, so
+    that a flood on them cannot fill the node's places and its queue ahead of its users."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        limit: int,
+        queue: int,
+        wait_seconds: float,
+        lanes: dict[str, tuple[int, int]] | None = None,
+    ) -> None:
+        self.app = app
+        self.main = _Queue(limit, queue, wait_seconds)
+        self.lanes = {
+            path: _Queue(lane_limit, lane_queue, wait_seconds)
+            for path, (lane_limit, lane_queue) in (lanes or {}).items()
+        }
+        self.refused = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _exempt(scope["path"]):
             await self.app(scope, receive, send)
             return
-        if self._slots is None:  # made on the server's event loop, at the first request
-            self._slots = asyncio.Semaphore(self.limit)
-        slots = self._slots
-        if slots.locked() and self.waiting >= self.queue:
-            self.refused += 1
-            await _refuse(
-                scope, receive, send, 503, "overloaded",
-                f"the node is serving {self.limit} requests and {self.waiting} are waiting; "
-                "try again shortly", 1 + self.waiting / max(1, self.limit),
-            )  # fmt: skip
-            return
-        self.waiting += 1
+        held: list[_Queue] = []
         try:
-            async with asyncio.timeout(self.wait_seconds):
-                await slots.acquire()
-        except TimeoutError:
-            self.refused += 1
-            await _refuse(
-                scope, receive, send, 503, "overloaded",
-                f"the request waited {self.wait_seconds:g} s for its turn; try again shortly",
-                self.wait_seconds / 2,
-            )  # fmt: skip
-            return
-        finally:
-            self.waiting -= 1
-        try:
+            for gate in (self.lanes.get(scope["path"]), self.main):
+                if gate is None:
+                    continue
+                why = await gate.enter()
+                if why is not None:
+                    self.refused += 1
+                    await _refuse(
+                        scope, receive, send, 503, "overloaded",
+                        f"the node is busy ({why}); try again shortly", gate.retry_after(),
+                    )  # fmt: skip
+                    return
+                held.append(gate)
             await self.app(scope, receive, send)
         finally:
-            slots.release()
+            for gate in held:
+                gate.leave()
 
 
 @dataclass
@@ -130,21 +163,30 @@ def client_address(scope: Scope) -> str:
 
 
 class RateLimitMiddleware:
-    """Token buckets per client address for the unauthenticated ``POST`` endpoints."""
+    """Token buckets per client address for the unauthenticated ``POST`` endpoints.
+
+    The outermost middleware: a caller over its rate costs the node as little as possible (no
+    request id, no access log line per refusal: a summary per address every ten seconds)."""
+
+    SUMMARY_SECONDS = 10.0
 
     def __init__(self, app: ASGIApp, limits: dict[str, TokenBuckets]) -> None:
         self.app = app
         self.limits = limits  # exact path -> its buckets
         self.refused = 0
+        self._unlogged: dict[str, int] = {}
+        self._logged_at = 0.0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         buckets = self.limits.get(scope.get("path", "")) if scope["type"] == "http" else None
         if buckets is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
-        wait = buckets.take(client_address(scope))
+        address = client_address(scope)
+        wait = buckets.take(address)
         if wait:
             self.refused += 1
+            self._summarise(address)
             await _refuse(
                 scope, receive, send, 429, "rate_limited",
                 f"too many requests to {scope['path']} from this address; "
@@ -152,3 +194,13 @@ class RateLimitMiddleware:
             )  # fmt: skip
             return
         await self.app(scope, receive, send)
+
+    def _summarise(self, address: str) -> None:
+        self._unlogged[address] = self._unlogged.get(address, 0) + 1
+        now = time.monotonic()
+        if now - self._logged_at < self.SUMMARY_SECONDS:
+            return
+        self._logged_at = now
+        for where, count in sorted(self._unlogged.items(), key=lambda kv: -kv[1])[:20]:
+            log.warning("rate limited %d request(s) from %s", count, where)
+        self._unlogged.clear()

@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     exchange_timeout_seconds: float = Field(10.0, gt=0, le=300)
     exchange_max_envelopes: int = Field(500, ge=1, le=10_000)
     exchange_rate_per_minute: int = Field(600, ge=1, le=1_000_000)
+    exchange_concurrent_deliveries: int = Field(2, ge=1, le=100)
     audit_checkpoint_minutes: int = Field(60, ge=0, le=7 * 24 * 60)
     audit_head_every_entries: int = Field(100, ge=1, le=1_000_000)
     audit_head_seconds: int = Field(60, ge=1, le=86_400)

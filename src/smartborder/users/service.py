@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from smartborder.errors import (
@@ -159,7 +160,8 @@ def authenticate(
     a flood of sign-ins is turned away ("busy") instead of taking every worker thread."""
     key = username.strip().lower()[:64]
     where = client[:64]
-    throttle = session.get(LoginThrottle, (key, where))
+    # Locked (PostgreSQL) so that concurrent attempts from one place count one after another.
+    throttle = session.get(LoginThrottle, (key, where), with_for_update=True)
     if throttle and throttle.locked_until and throttle.locked_until > now:
         wait = math.ceil((throttle.locked_until - now).total_seconds())
         return LoginOutcome(None, "locked", wait)
@@ -178,8 +180,7 @@ def authenticate(
         session.flush()
         return LoginOutcome(user, "ok")
     if throttle is None:
-        throttle = LoginThrottle(username=key, client=where, failures=0)
-        session.add(throttle)
+        throttle = _new_throttle(session, key, where)
     longest = dt.timedelta(minutes=settings.login_lockout_minutes)
     if throttle.failures and throttle.last_failure_at < now - longest:
         throttle.failures = 0
@@ -193,6 +194,22 @@ def authenticate(
         return LoginOutcome(None, "locked", math.ceil(backoff.total_seconds()))
     session.flush()
     return LoginOutcome(None, "disabled" if ok else "bad_credentials")
+
+
+def _new_throttle(session: Session, key: str, where: str) -> LoginThrottle:
+    """The counter for a first failure; a concurrent first failure may have made it already."""
+    try:
+        with session.begin_nested():
+            throttle = LoginThrottle(username=key, client=where, failures=0)
+            session.add(throttle)
+            session.flush()
+        return throttle
+    except IntegrityError:
+        found = session.get(
+            LoginThrottle, (key, where), with_for_update=True, populate_existing=True
+        )
+        assert found is not None
+        return found
 
 
 def _verify(password_hash: str, password: str) -> bool:
