@@ -79,10 +79,3 @@ class TooManyAttempts(SmartborderError):
 class NotReady(SmartborderError):
     status_code = 503
     code = "not_ready"
-
-
-class Overloaded(SmartborderError):
-    """More requests than the node serves at once and its queue holds; come back later."""
-
-    status_code = 503
-    code = "overloaded"

@@ -100,7 +100,6 @@ class AdmissionMiddleware:
             path: _Queue(lane_limit, lane_queue, wait_seconds)
             for path, (lane_limit, lane_queue) in (lanes or {}).items()
         }
-        self.refused = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _exempt(scope["path"]):
@@ -113,7 +112,6 @@ class AdmissionMiddleware:
                     continue
                 why = await gate.enter()
                 if why is not None:
-                    self.refused += 1
                     await _refuse(
                         scope, receive, send, 503, "overloaded",
                         f"the node is busy ({why}); try again shortly", gate.retry_after(),
@@ -173,7 +171,6 @@ class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, limits: dict[str, TokenBuckets]) -> None:
         self.app = app
         self.limits = limits  # exact path -> its buckets
-        self.refused = 0
         self._unlogged: dict[str, int] = {}
         self._logged_at = 0.0
 
@@ -185,7 +182,6 @@ class RateLimitMiddleware:
         address = client_address(scope)
         wait = buckets.take(address)
         if wait:
-            self.refused += 1
             self._summarise(address)
             await _refuse(
                 scope, receive, send, 429, "rate_limited",
