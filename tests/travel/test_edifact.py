@@ -99,6 +99,7 @@ def test_truncated_interchange_is_located() -> None:
     report = Report()
     interchange = tokenise("UNB+UNOA:4+A+B'\nUNH+1+PAXLST:D:05B:UN:IATA'\nNAD+FL+++SMI", report)
     assert interchange is not None
+    assert [s.tag for s in interchange.segments] == ["UNB", "UNH"]  # read as asked for
     [problem] = report.problems
     assert problem.severity == "error"
     assert problem.line == 3
@@ -113,6 +114,7 @@ def test_not_edifact_and_wrong_separators() -> None:
     report = Report()
     interchange = tokenise("UNA:+.? 'UNB*UNOA:4*A*B'NAD*FL'UNZ*1*1'", report)
     assert interchange is not None
+    assert list(interchange.segments) == []
     assert any("segment tag" in p.text for p in report.problems)
     report = Report()
     assert tokenise("UNA::::::UNB", report) is None

@@ -14,7 +14,8 @@ from smartborder.travel.interchange import person_date
 
 _DOCUMENT_NUMBER = re.compile(r"[A-Z0-9]{1,20}")
 _AIRPORT = re.compile(r"[A-Z]{3}")
-SEXES = {"M": "M", "F": "F", "X": "X", "U": None, "MI": "M", "FI": "F"}
+SEXES = {"M": "M", "F": "F", "X": "X", "U": None, "MI": "M", "FI": "F", "I": None, "UI": None}
+INFANTS = {"MI", "FI", "I", "UI"}  # SSR DOCS: an infant's document
 
 
 @lru_cache(maxsize=4096)

@@ -61,10 +61,18 @@ def parse_file(
     file: MessageFile,
     as_json: Annotated[bool, typer.Option("--json", help="Print the JSON form.")] = False,
     strict: Strict = False,
+    data_dir: DataDir = None,
 ) -> None:
     """Print what a message says (flight, legs, travellers, documents) and every problem,
-    without storing anything. Exit status 1 when the message would be refused."""
-    outcome = parse(file.read_bytes(), strict=strict, today=dt.datetime.now(dt.UTC).date())
+    without storing anything. Exit status 1 when the message would be refused. Messages over
+    SMARTBORDER_TRAVEL_MAX_MESSAGE_BYTES are refused, as ingest refuses them."""
+    limit = node_settings(data_dir, must_exist=False).travel_max_message_bytes
+    size = file.stat().st_size
+    if size > limit:
+        fail(f"{file.name}: the message is {size:,} bytes; at most {limit:,} are accepted")
+    outcome = parse(
+        file.read_bytes(), strict=strict, today=dt.datetime.now(dt.UTC).date(), max_bytes=limit
+    )
     if as_json:
         out.print(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2), highlight=False)
     else:
@@ -93,7 +101,9 @@ def _summary(name: str, outcome: Outcome) -> None:
                 person.sex or "",
                 person.nationality or "",
                 person.role + (" (cancelled)" if person.cancelled else ""),
-                " ".join(f"{d.type}:{d.number}:{d.country or '?'}" for d in person.documents),
+                " ".join(
+                    f"{d.type or '?'}:{d.number}:{d.country or '?'}" for d in person.documents
+                ),
                 person.reservation or "",
             )
         out.print(table)

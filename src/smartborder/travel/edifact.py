@@ -10,7 +10,8 @@ give the same segments (tests/travel/test_edifact.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -116,14 +117,22 @@ class Segment:
         return f"Segment({self.tag!r}, position={self.position}, line={self.line})"
 
 
+MAX_PROBLEMS = 1000
+
+
 class Report:
     """Collects problems. Lenient mode keeps going where it can (a warning); strict mode turns
-    every warning into an error, so the message is refused."""
+    every warning into an error, so the message is refused. At most ``limit`` problems are
+    kept; the rest are counted, so a message of a million faults costs no more memory than
+    one of a thousand."""
 
-    def __init__(self, *, strict: bool = False) -> None:
+    def __init__(self, *, strict: bool = False, limit: int = MAX_PROBLEMS) -> None:
         self.strict = strict
+        self.limit = limit
         self.problems: list[Problem] = []
         self.message: str | None = None
+        self.hidden = 0
+        self.hidden_errors = 0
 
     def error(self, text: str, seg: Segment | None = None, element: str | None = None) -> None:
         self._add("error", text, seg, element)
@@ -132,7 +141,7 @@ class Report:
         self._add("error" if self.strict else "warning", text, seg, element)
 
     def _add(self, severity: Severity, text: str, seg: Segment | None, element: str | None) -> None:
-        self.problems.append(
+        self.add(
             Problem(
                 severity,
                 text,
@@ -144,24 +153,66 @@ class Report:
             )
         )
 
+    def add(self, problem: Problem) -> None:
+        if len(self.problems) >= self.limit:
+            self.hidden += 1
+            self.hidden_errors += problem.severity == "error"
+            return
+        self.problems.append(problem)
+
     @property
     def failed(self) -> bool:
-        return any(p.severity == "error" for p in self.problems)
+        return self.hidden_errors > 0 or any(p.severity == "error" for p in self.problems)
+
+    def finish(self) -> list[Problem]:
+        """The problems kept, and one more that counts those that were not."""
+        if not self.hidden:
+            return self.problems
+        severity: Severity = "error" if self.hidden_errors else "warning"
+        return [
+            *self.problems,
+            Problem(
+                severity,
+                f"{self.hidden:,} more problems not shown ({self.hidden_errors:,} of them errors);"
+                f" only the first {self.limit:,} are listed",
+            ),
+        ]
 
 
 @dataclass(slots=True)
 class Interchange:
     separators: Separators
-    segments: list[Segment] = field(default_factory=list)
-    syntax: str = ""
+    segments: Iterator[Segment]  # read as they are asked for: memory stays bounded
 
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_C1 = re.compile(r"[\x80-\x9f]")
+# C1 control characters are, in practice, Windows-1252 bytes read as ISO 8859-1: read them as
+# Windows-1252 says (five code points it leaves undefined become U+FFFD)
+_C1_AS_1252 = {
+    c: bytes([c]).decode("cp1252", errors="replace").replace("\x81", "\ufffd")
+    for c in range(0x80, 0xA0)
+}
+# ISO 9735 syntax identifiers and the character sets they declare
+CHARSETS = {
+    "UNOC": "iso8859_1",
+    "UNOD": "iso8859_2",
+    "UNOE": "iso8859_5",
+    "UNOF": "iso8859_7",
+    "UNOG": "iso8859_3",
+    "UNOH": "iso8859_4",
+    "UNOI": "iso8859_6",
+    "UNOJ": "iso8859_8",
+    "UNOK": "iso8859_9",
+}
+_DECLARED = re.compile(rb"UNB.(UNO[A-Z])")
 
 
 def decode(data: bytes, report: Report) -> str | None:
-    """Bytes to text: UTF-8 (UNOW/UNOY), or Latin-1 for UNOA-UNOC feeds that are not UTF-8.
+    """Bytes to text: UTF-8 (UNOW/UNOY, and the ASCII of UNOA/UNOB); otherwise the ISO 8859
+    part the UNB declares (UNOC-UNOK), ISO 8859-1 when it declares none. C1 control characters
+    (what Windows-1252 text becomes when read as ISO 8859-1) are read as Windows-1252.
     Binary content is refused with the byte offset of the first control character."""
     junk = _CONTROL.search(data[:65536].decode("latin-1"))
     if junk is not None:
@@ -171,15 +222,30 @@ def decode(data: bytes, report: Report) -> str | None:
         )
         return None
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        report.warn(f"not UTF-8 at byte {exc.start}; read as Latin-1 (ISO 8859-1)")
-        return data.decode("latin-1")
+        found = _DECLARED.search(data[:512])
+        declared = found.group(1).decode() if found else ""
+        codec = CHARSETS.get(declared, "iso8859_1")
+        text = data.decode(codec, errors="replace")
+        report.warn(
+            f"not UTF-8 at byte {exc.start}; read as {codec.replace('_', ' ').upper()}"
+            + (f" as the UNB declares ({declared})" if declared in CHARSETS else "")
+        )
+    c1 = _C1.search(text)
+    if c1 is not None:
+        report.warn(
+            f"C1 control character U+{ord(c1.group()):04X} at character {c1.start()}: "
+            "the text is read as Windows-1252"
+        )
+        text = text.translate(_C1_AS_1252)
+    return text
 
 
 def tokenise(text: str, report: Report) -> Interchange | None:
-    """Split an interchange into segments. Returns None (with an error) when it is not
-    EDIFACT at all; otherwise every segment it could read, problems reported."""
+    """Split an interchange into segments, lazily. Returns None (with an error) when it is not
+    EDIFACT at all; otherwise an iterator over every segment it can read, problems reported
+    as they are met. Time is linear in the text and memory bounded by a chunk of it."""
     start = len(text) - len(text.lstrip())
     line = text.count("\n", 0, start) + 1
     body = text[start:]
@@ -207,46 +273,125 @@ def tokenise(text: str, report: Report) -> Interchange | None:
     return Interchange(seps, _segments(body, seps, line, report))
 
 
-def _segments(body: str, seps: Separators, line: int, report: Report) -> list[Segment]:
+CHUNK = 1 << 20  # characters split at once
+# released separators stand in the text as unpaired surrogates while it is split: no decoded
+# text holds one, so a released character can never be taken for a separator
+_MARKS = "\ud800\ud801\ud802\ud803"
+_MARKED = re.compile("[\ud800-\udfff]")
+
+
+def _protect(body: str, seps: Separators, report: Report) -> tuple[str, dict[int, str]]:
+    """The text with each released character replaced by its mark (str.replace: linear,
+    whatever the run of release characters), and the table that restores them."""
+    if _MARKED.search(body):
+        report.warn("unpaired surrogate code points in the text; read as U+FFFD")
+        body = _MARKED.sub("\ufffd", body)
+    release = seps.release
+    separators = (seps.segment, seps.element, seps.component)
+    body = body.replace(release + release, _MARKS[0])  # pairs, left to right, as ISO 9735 reads
+    for mark, separator in zip(_MARKS[1:], separators, strict=True):
+        body = body.replace(release + separator, mark)
+    body = body.replace(release, "")  # a release before any other character just goes
+    restore = str.maketrans(dict(zip(_MARKS, (release, *separators), strict=True)))
+    return body, restore
+
+
+def _segments(body: str, seps: Separators, line: int, report: Report) -> Iterator[Segment]:
     release = seps.release if seps.release.strip() else ""
-    released = bool(release) and release in body
-    raws = _split_released(body, seps.segment, release) if released else body.split(seps.segment)
-    tail = raws.pop() if raws else ""
-    segments: list[Segment] = []
-    append = segments.append
-    element_sep, component_sep = seps.element, seps.component
+    restore: dict[int, str] | None = None
+    if release and release in body:
+        body, restore = _protect(body, seps, report)
+    terminator, element_sep, component_sep = seps.segment, seps.element, seps.component
+    by_line = terminator == "\n"
     tags: set[str] = set()
     position = 0
-    for raw in raws:
-        stripped = raw.lstrip()
-        if len(stripped) != len(raw):
-            line += raw.count("\n", 0, len(raw) - len(stripped))
-        position += 1
-        if released and release in stripped:
-            elements = [
-                [_unrelease(c, release) for c in _split_released(e, component_sep, release)]
-                for e in _split_released(stripped, element_sep, release)
-            ]
-        else:
-            elements = [e.split(component_sep) for e in stripped.split(element_sep)]
-        tag = elements[0][0]
-        if tag not in tags:
-            if not _TAG.fullmatch(tag):
-                _bad_tag(stripped, tag, seps, position, line, report)
-                line += stripped.count("\n")
+    empty: Segment | None = None  # where a run of empty segments starts: one problem a run
+    empties = 0
+    start, end = 0, len(body)
+    while start < end:
+        stop = body.rfind(terminator, start, start + CHUNK)
+        if stop < 0:
+            stop = body.find(terminator, start + CHUNK)
+            if stop < 0:
+                break
+        offset = start
+        for raw in body[start:stop].split(terminator):
+            offset += len(raw) + 1
+            position += 1
+            at = line
+            if by_line:
+                line += 1
+                stripped = raw.lstrip().rstrip("\r")
+            elif "\n" in raw or "\r" in raw:
+                stripped = raw.lstrip()
+                at = line + raw.count("\n", 0, len(raw) - len(stripped))
+                line += raw.count("\n")
+                # a segment broken across lines (a feed wrapped at 64 or 80 columns)
+                stripped = stripped.replace("\r", "").replace("\n", "")
+            else:
+                stripped = raw.lstrip()
+            if not stripped:
+                if not empties:
+                    empty = Segment("", [], position, at)
+                empties += 1
                 continue
-            tags.add(tag)
-        append(Segment(tag, elements, position, line))
-        if "\n" in stripped:
-            line += stripped.count("\n")
-    if tail.strip():
-        stripped = tail.strip()
-        report.error(
-            f"the interchange is truncated: '{stripped[:30]}' has no segment terminator "
-            f"'{seps.segment}'",
-            Segment(stripped[:3], [], position + 1, line + _leading_lines(tail)),
-        )
-    return segments
+            if empty is not None:
+                _empty_run(empty, empties, report)
+                empty, empties = None, 0
+            elements = [e.split(component_sep) for e in stripped.split(element_sep)]
+            if restore is not None and _MARKED.search(stripped):
+                elements = [[c.translate(restore) for c in e] for e in elements]
+            tag = elements[0][0]
+            if tag not in tags:
+                if _TAG.fullmatch(tag):
+                    tags.add(tag)
+                elif _TAG.fullmatch(tag.strip()):
+                    tag = elements[0][0] = tag.strip()
+                    report.warn(
+                        f"space in the segment tag '{elements[0][0]}'",
+                        Segment(tag, [], position, at),
+                    )
+                else:
+                    _bad_tag(stripped, tag, seps, position, at, report)
+                    continue
+            segment = Segment(tag, elements, position, at)
+            yield segment
+            if tag == "UNZ":
+                rest = body[offset:]
+                if rest.strip() and rest.lstrip()[:3] not in ("UNA", "UNB"):
+                    report.warn(
+                        f"{len(rest.strip()):,} characters after the interchange's UNZ trailer "
+                        f"ignored ('{rest.strip()[:20].translate(restore or {})}')",
+                        segment,
+                    )
+                    return
+        start = stop + 1
+    if empty is not None:
+        _empty_run(empty, empties, report)
+    tail = body[start:].strip()
+    if not tail:
+        return
+    if tail.startswith("UNZ") and element_sep in tail[:4]:
+        elements = [e.split(component_sep) for e in tail.split(element_sep)]
+        segment = Segment("UNZ", elements, position + 1, line + _leading_lines(body[start:]))
+        report.warn(f"the final UNZ has no segment terminator '{terminator}'", segment)
+        yield segment
+        return
+    report.error(
+        f"the interchange is truncated: '{tail[:30].translate(restore or {})}' has no segment "
+        f"terminator '{terminator}'",
+        Segment(tail[:3], [], position + 1, line + _leading_lines(body[start:])),
+    )
+
+
+def _empty_run(first: Segment, count: int, report: Report) -> None:
+    report.warn(
+        "an empty segment (two segment terminators with nothing between); ignored"
+        if count == 1
+        else f"{count:,} empty segments in a row (segment terminators with nothing between); "
+        "ignored",
+        first,
+    )
 
 
 def _leading_lines(text: str) -> int:
@@ -260,51 +405,11 @@ def _bad_tag(
         f"'{raw[:20]}' does not start with a segment tag (three capital letters or digits)"
         + (
             f"; are the separators right? this interchange uses {seps.una()}"
-            if seps != DEFAULT or any(c in raw for c in "*|~")
+            if seps != DEFAULT or any(c in raw[:200] for c in "*|~")
             else ""
         ),
         Segment(tag[:3] or "?", [], position, line),
     )
-
-
-def _split_released(text: str, separator: str, release: str) -> list[str]:
-    """Split on ``separator`` where it is not preceded by an odd run of release characters."""
-    parts: list[str] = []
-    current: list[str] = []
-    i = 0
-    n = len(text)
-    while i < n:
-        j_sep = text.find(separator, i)
-        j_rel = text.find(release, i)
-        if j_sep < 0:
-            current.append(text[i:])
-            break
-        if 0 <= j_rel < j_sep:
-            current.append(text[i : j_rel + 2])  # keep the release and what it releases
-            i = j_rel + 2
-            continue
-        current.append(text[i:j_sep])
-        parts.append("".join(current))
-        current = []
-        i = j_sep + 1
-    parts.append("".join(current))
-    return parts
-
-
-def _unrelease(text: str, release: str) -> str:
-    if release not in text:
-        return text
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        c = text[i]
-        if c == release and i + 1 < len(text):
-            out.append(text[i + 1])
-            i += 2
-        else:
-            out.append(c)
-            i += 1
-    return "".join(out)
 
 
 def write(segments: list[tuple[str, list[list[str]]]], seps: Separators = DEFAULT) -> str:

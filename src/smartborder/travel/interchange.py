@@ -4,6 +4,7 @@ counts and references, and EDIFACT dates (DTM formats 101, 102, 201, 203, 204)."
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -26,92 +27,115 @@ class RawMessage:
     type: str  # PAXLST, PNRGOV, CUSRES...
     version: str  # "D:05B", "11:1"
     header: Segment
-    segments: list[Segment] = field(default_factory=list)  # between UNH and UNT
+    segments: Iterator[Segment] = field(default_factory=lambda: iter(()))  # UNH..UNT, once
     common_reference: str | None = None
     part: int = 1
     final: bool = True
     group_sender: str = ""
+    count: int = 0  # segments read so far
+    last: Segment | None = None
 
 
-def split_messages(segments: list[Segment], report: Report) -> tuple[Envelope, list[RawMessage]]:
-    """The interchange's envelope and its messages, every count and reference checked."""
-    env = Envelope()
-    messages: list[RawMessage] = []
-    current: RawMessage | None = None
-    in_group: Segment | None = None
-    group_messages = 0
-    groups = 0
-    closed = False
-    for seg in segments:
-        tag = seg.tag
-        if current is not None and tag not in ("UNT", "UNH", "UNE", "UNZ"):
-            current.segments.append(seg)
-            continue
-        if tag == "UNB":
-            env.syntax = seg.get(1, 1)
-            env.sender = seg.get(2, 1)
-            env.recipient = seg.get(3, 1)
-            env.prepared = edi_datetime(seg.get(4, 1) + seg.get(4, 2), "201")
-            env.control = seg.get(5, 1)
-        elif tag == "UNG":
-            in_group, group_messages = seg, 0
-            groups += 1
-        elif tag == "UNH":
-            if current is not None:
-                report.message = current.reference
-                report.warn(f"message {current.reference} has no UNT before the next UNH", seg)
-                messages.append(current)
-            current = _header(seg, report)
-            if in_group is not None:
-                current.group_sender = in_group.get(2, 1)
-        elif tag == "UNT":
-            if current is None:
+_ENDS_MESSAGE = frozenset({"UNT", "UNH", "UNE", "UNZ"})
+
+
+class Messages:
+    """An interchange's envelope and its messages, read in one pass over its segments: each
+    message's segments are an iterator its parser consumes (what it leaves is skipped), so no
+    more than one segment is held at a time. Every count and reference is checked."""
+
+    def __init__(self, segments: Iterator[Segment], report: Report) -> None:
+        self.envelope = Envelope()
+        self._segments = segments
+        self._report = report
+        self._stop: Segment | None = None
+
+    def _body(self, msg: RawMessage) -> Iterator[Segment]:
+        self._stop = None
+        for seg in self._segments:
+            if seg.tag in _ENDS_MESSAGE:
+                self._stop = seg
+                return
+            msg.count += 1
+            msg.last = seg
+            yield seg
+
+    def __iter__(self) -> Iterator[RawMessage]:
+        env, report = self.envelope, self._report
+        in_group: Segment | None = None
+        group_messages = groups = messages = 0
+        closed = False
+        last: Segment | None = None
+        pending: Segment | None = None
+        while True:
+            seg = pending or next(self._segments, None)
+            pending = None
+            if seg is None:
+                break
+            last = seg
+            tag = seg.tag
+            if tag == "UNH":
+                msg = _header(seg, report)
+                if in_group is not None:
+                    msg.group_sender = in_group.get(2, 1)
+                msg.segments = self._body(msg)
+                messages += 1
+                yield msg
+                for _skipped in msg.segments:
+                    pass
+                report.message = msg.reference
+                stop = self._stop
+                if stop is None:
+                    report.error(
+                        f"message {msg.reference} is truncated: it ends without UNT and UNZ",
+                        msg.last or msg.header,
+                    )
+                    report.message = None
+                    return
+                last = stop
+                if stop.tag == "UNT":
+                    _check_trailer(msg, stop, report)
+                    group_messages += 1
+                else:
+                    what = "before the next UNH" if stop.tag == "UNH" else f"before {stop.tag}"
+                    report.warn(f"message {msg.reference} has no UNT {what}", stop)
+                    pending = stop
+                report.message = None
+            elif tag == "UNB":
+                env.syntax = seg.get(1, 1)
+                env.sender = seg.get(2, 1)
+                env.recipient = seg.get(3, 1)
+                env.prepared = edi_datetime(seg.get(4, 1) + seg.get(4, 2), "201")
+                env.control = seg.get(5, 1)
+            elif tag == "UNG":
+                in_group, group_messages = seg, 0
+                groups += 1
+            elif tag == "UNT":
                 report.warn("UNT without a UNH", seg)
-                continue
-            report.message = current.reference
-            _check_trailer(current, seg, report)
-            messages.append(current)
-            group_messages += 1
-            current = None
-        elif tag == "UNE":
-            _check_count(seg, group_messages, "messages in the group", report)
-            if in_group is not None and seg.get(2) != in_group.get(5):
-                report.warn(
-                    f"UNE reference '{seg.get(2)}' differs from UNG's '{in_group.get(5)}'",
-                    seg,
-                    "2",
-                )
-            in_group = None
-        elif tag == "UNZ":
-            if current is not None:
-                report.message = current.reference
-                report.warn(f"message {current.reference} has no UNT", seg)
-                messages.append(current)
-                current = None
-            _check_count(seg, groups or len(messages), "groups" if groups else "messages", report)
-            if env.control and seg.get(2) != env.control:
-                report.warn(
-                    f"UNZ control reference '{seg.get(2)}' differs from UNB's '{env.control}'",
-                    seg,
-                    "2",
-                )
-            closed = True
-        else:
-            report.warn(f"segment {tag} outside any message (between UNT and UNH)", seg)
-    report.message = None
-    if current is not None:
-        report.message = current.reference
-        report.error(
-            f"message {current.reference} is truncated: it ends without UNT and UNZ",
-            current.segments[-1] if current.segments else current.header,
-        )
-        messages.append(current)
-    elif not closed and segments:
-        report.warn("the interchange has no UNZ trailer", segments[-1])
-    report.message = None
-    if not messages:
-        report.error("the interchange holds no message (no UNH segment)")
-    return env, messages
+            elif tag == "UNE":
+                _check_count(seg, group_messages, "messages in the group", report)
+                if in_group is not None and seg.get(2) != in_group.get(5):
+                    report.warn(
+                        f"UNE reference '{seg.get(2)}' differs from UNG's '{in_group.get(5)}'",
+                        seg,
+                        "2",
+                    )
+                in_group = None
+            elif tag == "UNZ":
+                _check_count(seg, groups or messages, "groups" if groups else "messages", report)
+                if env.control and seg.get(2) != env.control:
+                    report.warn(
+                        f"UNZ control reference '{seg.get(2)}' differs from UNB's '{env.control}'",
+                        seg,
+                        "2",
+                    )
+                closed = True
+            else:
+                report.warn(f"segment {tag} outside any message (between UNT and UNH)", seg)
+        if not closed and last is not None:
+            report.warn("the interchange has no UNZ trailer", last)
+        if not messages:
+            report.error("the interchange holds no message (no UNH segment)")
 
 
 def _header(seg: Segment, report: Report) -> RawMessage:
@@ -137,7 +161,7 @@ def _header(seg: Segment, report: Report) -> RawMessage:
 
 def _check_trailer(msg: RawMessage, seg: Segment, report: Report) -> None:
     declared = seg.get(1)
-    actual = len(msg.segments) + 2
+    actual = msg.count + 2
     if not declared.isdecimal():
         report.warn(f"segment count '{declared}' is not a number", seg, "1")
     elif int(declared) != actual:
@@ -206,4 +230,4 @@ def person_date(value: str, kind: DateKind, reference: dt.date) -> str:
     return PartialDate.from_mrz(value, kind, reference).isoformat()
 
 
-__all__ = ["DateProblem", "Envelope", "RawMessage", "edi_datetime", "person_date", "split_messages"]
+__all__ = ["DateProblem", "Envelope", "Messages", "RawMessage", "edi_datetime", "person_date"]

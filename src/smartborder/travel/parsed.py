@@ -82,6 +82,7 @@ class Booked:
     booking_class: str | None = None
     status: str | None = None  # HK confirmed, ...
     aircraft: str | None = None
+    operating: str | None = None  # the operating flight of a codeshare, "AC870"
     cancelled: bool = False
 
 
@@ -106,8 +107,10 @@ class Change:
 
 @dataclass(slots=True)
 class Reservation:
-    locator: str
+    locator: str  # the booking's own: the reservation's first RCI
     carrier: str
+    locators: list[str] = field(default_factory=list)  # other systems' and split PNRs', "LH:XYZ789"
+    group: str | None = None  # a group booking's name (TIF with quantity qualifier G)
     created: str | None = None
     updated: str | None = None
     ticketed: str | None = None
@@ -136,6 +139,7 @@ class Message:
     final: bool = True
     common_reference: str | None = None  # ties the parts of a multi-part message
     travellers: list[Traveller] = field(default_factory=list)  # PAXLST
+    itinerary: list[Booked] = field(default_factory=list)  # PAXLST: the other flights listed
     reservations: list[Reservation] = field(default_factory=list)  # PNRGOV
     declared: dict[str, int] = field(default_factory=dict)  # counts the message claims
 

@@ -14,7 +14,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from smartborder.travel import paxlst, pnrgov
 from smartborder.travel.edifact import Problem, Report, decode, tokenise
-from smartborder.travel.interchange import Envelope, split_messages
+from smartborder.travel.interchange import Envelope, Messages
 from smartborder.travel.parsed import Message
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
@@ -69,15 +69,15 @@ def parse(
     report = Report(strict=strict)
     if len(data) > max_bytes:
         report.error(f"the message is {len(data):,} bytes; at most {max_bytes:,} are accepted")
-        return Outcome("", "", problems=report.problems)
+        return Outcome("", "", problems=report.finish())
     if not data.strip():
         report.error("the message is empty")
-        return Outcome("", "", problems=report.problems)
+        return Outcome("", "", problems=report.finish())
     if data.lstrip()[:1] in (b"{", b"["):
         return _parse_json(data, report)
     text = decode(data, report)
     if text is None:
-        return Outcome("", "", problems=report.problems)
+        return Outcome("", "", problems=report.finish())
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of small lists: no cycles, nothing for the GC to find
     try:
@@ -90,8 +90,9 @@ def parse(
 def _parse_edifact(text: str, report: Report, today: dt.date) -> Outcome:
     interchange = tokenise(text, report)
     if interchange is None:
-        return Outcome("EDIFACT", "", problems=report.problems)
-    envelope, raws = split_messages(interchange.segments, report)
+        return Outcome("EDIFACT", "", problems=report.finish())
+    raws = Messages(interchange.segments, report)
+    envelope = raws.envelope
     outcome = Outcome("EDIFACT", "", envelope=envelope)
     for raw in raws:
         report.message = raw.reference
@@ -118,7 +119,7 @@ def _parse_edifact(text: str, report: Report, today: dt.date) -> Outcome:
         outcome.messages.append(message)
     report.message = None
     _check_parts(outcome, report)
-    outcome.problems = report.problems
+    outcome.problems = report.finish()
     return outcome
 
 
@@ -157,21 +158,21 @@ def _parse_json(data: bytes, report: Report) -> Outcome:
         document = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
-        report.problems.append(Problem("error", f"not valid JSON: {exc}", line=line))
-        return Outcome("JSON", "", problems=report.problems)
+        report.add(Problem("error", f"not valid JSON: {exc}", line=line))
+        return Outcome("JSON", "", problems=report.finish())
     items = document.get("messages") if isinstance(document, dict) else document
     if isinstance(document, dict) and "messages" not in document:
         items = [document]
     if not isinstance(items, list):
         report.error("'messages' must be a list of messages")
-        return Outcome("JSON", "", problems=report.problems)
+        return Outcome("JSON", "", problems=report.finish())
     try:
         messages = _MESSAGES.validate_python(items)
     except ValidationError as exc:
         for problem in exc.errors():
             loc = list(problem["loc"])
             index = loc.pop(0) if loc and isinstance(loc[0], int) else None
-            report.problems.append(
+            report.add(
                 Problem(
                     "error",
                     problem["msg"],
@@ -179,14 +180,14 @@ def _parse_json(data: bytes, report: Report) -> Outcome:
                     element=".".join(str(p) for p in loc) or None,
                 )
             )
-        return Outcome("JSON", "", problems=report.problems)
+        return Outcome("JSON", "", problems=report.finish())
     kinds = {m.kind for m in messages}
     if len(kinds) > 1:
         report.error("a JSON document holds one kind of message: PAXLST or PNRGOV")
-        return Outcome("JSON", "", problems=report.problems)
+        return Outcome("JSON", "", problems=report.finish())
     for k, m in enumerate(messages, 1):
         if not m.flight.carrier or not m.flight.number:
-            report.problems.append(
+            report.add(
                 Problem(
                     "error",
                     "the flight needs a carrier and a number",
@@ -194,4 +195,4 @@ def _parse_json(data: bytes, report: Report) -> Outcome:
                     element="flight",
                 )
             )
-    return Outcome("JSON", kinds.pop() if kinds else "", messages, report.problems)
+    return Outcome("JSON", kinds.pop() if kinds else "", messages, report.finish())

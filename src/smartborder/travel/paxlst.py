@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from smartborder.identity.dates import DateKind
 from smartborder.travel import checks
 from smartborder.travel.edifact import Report, Segment
 from smartborder.travel.interchange import RawMessage, edi_datetime
-from smartborder.travel.parsed import Document, Flight, Leg, Message, Role, Traveller
+from smartborder.travel.parsed import Booked, Document, Flight, Leg, Message, Role, Traveller
 
 LIST_TYPES = {"745": "passenger list", "250": "crew list", "266": "flight close-out"}
 # BGM 1004 (document identifier) as the US APIS and Canadian guides use it
@@ -48,71 +50,174 @@ RFF_HEADER = {"TN", "CR", "ACW", "AF"}
 RFF_TRAVELLER = {"AVF", "ABO", "SEA", "CR", "AEA", "CN", "ACD", "TN", "ZZZ", "YZY"}
 
 
+@dataclass(slots=True)
+class _Transport:
+    """A TDT and the LOC/DTM points that follow it."""
+
+    tdt: Segment
+    points: list[tuple[str, str, Segment]] = field(default_factory=list)  # (qualifier, code)
+    times: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
+    legs: list[Leg] = field(default_factory=list)
+
+    def crosses(self) -> bool:
+        """Departs its last foreign place (LOC+125) for its first place in the reporting
+        country (LOC+87): the flight the list is reported for."""
+        qualifiers = [q for q, _code, _seg in self.points]
+        return "125" in qualifiers and "87" in qualifiers[qualifiers.index("125") :]
+
+
 def parse(raw: RawMessage, report: Report, today: dt.date) -> Message | None:
-    """Understand one PAXLST message; None when no flight could be read (an error)."""
+    """Understand one PAXLST message; None when no flight could be read (an error). Reads the
+    message's segments once, in order."""
     message = Message("PAXLST", raw.reference, Flight("", ""), version=raw.version)
     message.part, message.final = raw.part, raw.final
     message.common_reference = raw.common_reference
     if raw.version and raw.version not in ("D:02B", "D:05B"):
         report.warn(f"PAXLST version {raw.version}; read as D:05B", raw.header, "2")
     segments = raw.segments
-    i = 0
-    n = len(segments)
-    points: list[tuple[str, str, Segment]] = []  # (qualifier, location, seg)
-    times: dict[int, tuple[str | None, str | None]] = {}
-    tdt: Segment | None = None
-    while i < n:
-        seg = segments[i]
+    transports: list[_Transport] = []
+    first: Segment | None = None  # the first segment after the header
+    for seg in segments:
         tag = seg.tag
-        if tag == "NAD" and seg.get(1) in ROLES:
+        if (tag == "NAD" and seg.get(1) in ROLES) or tag == "CNT":
+            first = seg
             break
         if tag == "BGM":
             _list_type(seg, message, report)
         elif tag == "TDT":
-            if tdt is not None:
-                report.warn("a second TDT; the first names the flight", seg)
-            else:
-                tdt = seg
-        elif tag == "LOC" and tdt is not None:
+            transports.append(_Transport(seg))
+        elif tag == "LOC" and transports:
             code = checks.airport(seg.get(2), report, seg, "2.1")
             if code:
-                points.append((seg.get(1), code, seg))
-        elif tag == "DTM" and tdt is not None and points:
-            _leg_time(seg, len(points) - 1, times, report)
+                transports[-1].points.append((seg.get(1), code, seg))
+        elif tag == "DTM" and transports and transports[-1].points:
+            current = transports[-1]
+            _leg_time(seg, len(current.points) - 1, current.times, report)
         elif tag == "RFF":
             if seg.get(1, 1) not in RFF_HEADER:
                 report.warn(f"unknown reference qualifier '{seg.get(1, 1)}'; ignored", seg, "1.1")
         elif tag == "NAD":
             if seg.get(1) not in HEADER_PARTIES:
                 report.warn(f"unknown party qualifier '{seg.get(1)}'; ignored", seg, "1")
-        elif tag == "CNT":
-            break
         elif tag not in IGNORED and tag not in ("DTM", "LOC"):
             report.warn(f"unexpected segment {tag} before the first traveller; ignored", seg)
-        i += 1
-    if tdt is None:
+    if not transports:
         report.error("no TDT segment: the message names no flight", raw.header)
         return None
-    found = checks.flight_number(tdt.get(2), tdt.get(5), report, tdt, "2")
+    reported = _reported(transports, report)
+    found = checks.flight_number(
+        reported.tdt.get(2), reported.tdt.get(5), report, reported.tdt, "2"
+    )
     if found is None:
         return None
     message.flight.carrier, message.flight.number = found
-    message.flight.legs = _legs(points, times, report, tdt)
-    reference = _reference_date(message.flight, today)
+    message.flight.legs = reported.legs
+    for other in transports:
+        if other is not reported:
+            message.itinerary.extend(_booked(other, report))
+    _travellers(first, segments, message, report, _reference_date(message.flight, today))
+    return message
+
+
+def _reported(transports: list[_Transport], report: Report) -> _Transport:
+    """The flight the message reports: the TDT whose legs cross into the reporting country;
+    the others (a through flight's other legs, connections listed for information) are the
+    itinerary."""
+    for transport in transports:
+        transport.legs = _legs(transport.points, transport.times, report, transport.tdt)
+    if len(transports) == 1:
+        return transports[0]
+    crossing = [t for t in transports if t.crosses()]
+    if len(crossing) > 1:
+        report.warn(
+            f"{len(crossing)} TDTs each have a LOC+125 departure and LOC+87 arrival; "
+            "the first is the flight reported",
+            crossing[1].tdt,
+        )
+    return (crossing or [t for t in transports if t.legs] or transports)[0]
+
+
+def _booked(transport: _Transport, report: Report) -> list[Booked]:
+    tdt = transport.tdt
+    found = checks.flight_number(tdt.get(2), tdt.get(5), report, tdt, "2")
+    if found is None:
+        return []
+    carrier, number = found
+    return [
+        Booked(carrier, number, leg.origin, leg.destination, leg.departure, leg.arrival)
+        for leg in transport.legs
+    ]
+
+
+def _travellers(
+    first: Segment | None,
+    segments: Iterator[Segment],
+    message: Message,
+    report: Report,
+    reference: dt.date,
+) -> None:
+    """Each traveller is an NAD (FL, FM, DDT, DDU) and the segments up to the next one or CNT."""
+    person: Traveller | None = None
+    nad: Segment | None = None
+    document: Document | None = None
     counted: Segment | None = None
-    while i < n:
-        seg = segments[i]
-        if seg.tag == "NAD" and seg.get(1) in ROLES:
-            i = _traveller(segments, i, message, report, reference)
-        elif seg.tag == "CNT":
+    for seg in itertools.chain((first,) if first is not None else (), segments):
+        tag = seg.tag
+        if tag == "NAD" and seg.get(1) in ROLES:
+            _file(person, nad, message, report)
+            nad, person, document = seg, _person(seg, report), None
+        elif tag == "CNT":
+            _file(person, nad, message, report)
+            person = nad = None
             counted = seg if _count(seg, message, report) else counted
-            i += 1
-        else:
-            report.warn(f"unexpected segment {seg.tag} between travellers; ignored", seg)
-            i += 1
+        elif person is None:
+            report.warn(f"unexpected segment {tag} between travellers; ignored", seg)
+        elif tag == "ATT":
+            if seg.get(1) == "2":
+                person.sex = checks.sex(seg.get(3, 1), report, seg, "3.1")
+            else:
+                report.warn(f"unknown attribute qualifier '{seg.get(1)}'", seg, "1")
+        elif tag == "DTM":
+            _person_date(seg, person, document, report, reference)
+        elif tag == "LOC":
+            _person_place(seg, person, document, report)
+        elif tag == "NAT":
+            person.nationality = checks.country(seg.get(2), report, seg, "2", "nationality")
+        elif tag == "RFF":
+            _person_reference(seg, person, report)
+        elif tag == "DOC":
+            document = _document(seg, report)
+            if document is not None:
+                person.documents.append(document)
+        elif tag == "FTX" and seg.get(1) == "BAG":
+            bags = seg.get(4, 3) or seg.get(4, 1)
+            person.bags = int(bags) if bags.isdecimal() else person.bags
+        elif tag not in IGNORED:
+            report.warn(f"unexpected segment {tag} in a traveller's group; ignored", seg)
+    _file(person, nad, message, report)
     if counted is not None:
         _check_counts(message, counted, report)
-    return message
+
+
+def _person(nad: Segment, report: Report) -> Traveller:
+    surname = nad.get(4, 1).strip().upper()
+    given = " ".join(c.strip().upper() for c in nad.element(4)[1:] if c.strip())
+    person = Traveller(surname, given, ROLES[nad.get(1)])
+    address = [nad.get(k).strip() for k in (5, 6, 7, 8) if nad.get(k).strip()]
+    if address:
+        person.address = ", ".join(address)
+    if nad.get(9):
+        person.residence = checks.country(nad.get(9), report, nad, "9", "address country")
+    return person
+
+
+def _file(person: Traveller | None, nad: Segment | None, message: Message, report: Report) -> None:
+    if person is None or nad is None:
+        return
+    if not person.surname:
+        report.warn("the traveller has no surname (NAD element 4); traveller left out", nad, "4.1")
+        return
+    message.travellers.append(person)
 
 
 def _list_type(seg: Segment, message: Message, report: Report) -> None:
@@ -154,11 +259,13 @@ def _legs(
     for q, _code, seg in points:
         if q not in LEG_DEPARTURE | LEG_ARRIVAL:
             report.warn(f"unknown location qualifier '{q}' for a flight point", seg, "1")
-    legs = [
-        Leg(a[1], b[1], a[2][0], b[2][1])
-        for a, b in itertools.pairwise(route)
-        if a[0] in LEG_DEPARTURE and b[0] in LEG_ARRIVAL
-    ]
+    legs = []
+    for a, b in itertools.pairwise(route):
+        if a[0] not in LEG_DEPARTURE or b[0] not in LEG_ARRIVAL:
+            continue
+        if a[1] == b[1]:  # a routing point repeated: no flight from a place to itself
+            continue
+        legs.append(Leg(a[1], b[1], a[2][0], b[2][1]))
     if not legs:
         report.warn("the flight has no departure (LOC+125) and arrival (LOC+87) pair", tdt)
     return legs
@@ -168,58 +275,6 @@ def _reference_date(flight: Flight, today: dt.date) -> dt.date:
     if flight.date:
         return dt.date.fromisoformat(flight.date)
     return today
-
-
-def _traveller(
-    segments: list[Segment], i: int, message: Message, report: Report, reference: dt.date
-) -> int:
-    nad = segments[i]
-    surname, given = (
-        nad.get(4, 1).strip().upper(),
-        " ".join(c.strip().upper() for c in nad.element(4)[1:] if c.strip()),
-    )
-    person = Traveller(surname, given, ROLES[nad.get(1)])
-    address = [nad.get(k).strip() for k in (5, 6, 7, 8) if nad.get(k).strip()]
-    if address:
-        person.address = ", ".join(address)
-    if nad.get(9):
-        person.residence = checks.country(nad.get(9), report, nad, "9", "address country")
-    i += 1
-    n = len(segments)
-    document: Document | None = None
-    while i < n:
-        seg = segments[i]
-        tag = seg.tag
-        if tag in ("NAD", "CNT") and (tag == "CNT" or seg.get(1) in ROLES):
-            break
-        if tag == "ATT":
-            if seg.get(1) == "2":
-                person.sex = checks.sex(seg.get(3, 1), report, seg, "3.1")
-            else:
-                report.warn(f"unknown attribute qualifier '{seg.get(1)}'", seg, "1")
-        elif tag == "DTM":
-            _person_date(seg, person, document, report, reference)
-        elif tag == "LOC":
-            _person_place(seg, person, document, report)
-        elif tag == "NAT":
-            person.nationality = checks.country(seg.get(2), report, seg, "2", "nationality")
-        elif tag == "RFF":
-            _person_reference(seg, person, report)
-        elif tag == "DOC":
-            document = _document(seg, report)
-            if document is not None:
-                person.documents.append(document)
-        elif tag == "FTX" and seg.get(1) == "BAG":
-            bags = seg.get(4, 3) or seg.get(4, 1)
-            person.bags = int(bags) if bags.isdecimal() else person.bags
-        elif tag not in IGNORED:
-            report.warn(f"unexpected segment {tag} in a traveller's group; ignored", seg)
-        i += 1
-    if not person.surname:
-        report.warn("the traveller has no surname (NAD element 4); traveller left out", nad, "4.1")
-        return i
-    message.travellers.append(person)
-    return i
 
 
 def _person_date(
@@ -278,8 +333,7 @@ def _person_reference(seg: Segment, person: Traveller, report: Report) -> None:
 def _document(seg: Segment, report: Report) -> Document | None:
     kind = seg.get(1, 1).strip().upper()
     if not kind:
-        report.warn("document type missing (DOC element 1)", seg, "1.1")
-        kind = "P"
+        report.warn("document type missing (DOC element 1); kept as unknown", seg, "1.1")
     number = checks.document_number(seg.get(2), report, seg, "2")
     return Document(kind, number) if number else None
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from smartborder.identity.dates import DateKind
@@ -89,6 +90,19 @@ class _State:
         self.last: str = ""  # what a SAC applies to: pnr, person, booked
         self.non_air = False
         self.references: dict[str, Traveller] = {}
+        self.by_surname: dict[str, list[Traveller]] = {}
+        self.itinerary = False  # past the reservation's first TVL or TRI
+        # a title glued to the last given name (JOHNMR): the traveller, the name as sent and
+        # as read, decided when the reservation closes against the name's other occurrences
+        self.glued: list[tuple[Traveller, str, str]] = []
+        self.seen_given: dict[int, list[str]] = {}  # other occurrences of each traveller's name
+
+    def reset(self) -> None:
+        self.pnr = Reservation("", "")
+        self.person = self.booked = self.change = None
+        self.non_air = self.itinerary = False
+        self.references, self.by_surname = {}, {}
+        self.glued, self.seen_given = [], {}
 
 
 def parse(raw: RawMessage, report: Report, today: dt.date) -> Message | None:
@@ -144,14 +158,24 @@ def _header(seg: Segment, message: Message, report: Report) -> None:
 
 @lru_cache(maxsize=16384)
 def pnr_datetime(day: str, time: str = "") -> str | None:
-    """DDMMYY and HHMM as ISO 8601, or None."""
+    """DDMMYY and HHMM (or HHMMSS: read to the minute, as every time here is) as ISO 8601,
+    or None."""
     day, time = day.strip(), time.strip()
-    if len(day) != 6 or not day.isdecimal() or (time and (len(time) != 4 or not time.isdecimal())):
+    if (
+        len(day) != 6
+        or not day.isdecimal()
+        or (time and (len(time) not in (4, 6) or not time.isdecimal()))
+    ):
         return None
     year = int(day[4:]) + (1900 if int(day[4:]) >= 70 else 2000)
     try:
         moment = dt.datetime(
-            year, int(day[2:4]), int(day[:2]), int(time[:2] or 0), int(time[2:] or 0)
+            year,
+            int(day[2:4]),
+            int(day[:2]),
+            int(time[:2] or 0),
+            int(time[2:4] or 0),
+            int(time[4:6] or 0),
         )
     except ValueError:
         return None
@@ -186,22 +210,14 @@ def _segment(seg: Segment, st: _State) -> None:
     report = st.report
     if tag == "SRC":
         _close(st)
-        st.pnr = Reservation("", "")
-        st.person = st.booked = None
-        st.change = None
-        st.non_air = False
-        st.references = {}
+        st.reset()
         return
     if st.pnr is None:
         report.warn(f"segment {tag} outside a reservation (no SRC before it)", seg)
         return
     pnr = st.pnr
     if tag == "RCI":
-        pnr.carrier, pnr.locator = seg.get(1, 1).upper(), seg.get(1, 2).upper()
-        pnr.created = pnr_datetime(seg.get(1, 4), seg.get(1, 5)) or pnr.created
-        if not pnr.locator:
-            report.error("RCI without a record locator (element 1.2)", seg, "1.2")
-        st.last = "pnr"
+        _control(seg, st)
     elif tag == "MSG":
         st.non_air = seg.get(1, 1) not in ("", "1")
     elif st.non_air and tag in ("TVL", "RPI", "APD", "TRA"):
@@ -226,6 +242,7 @@ def _segment(seg: Segment, st: _State) -> None:
     elif tag == "TRI":
         ref = seg.get(2, 1) or seg.get(1, 1)
         st.person = st.references.get(ref, st.person)
+        st.itinerary = True
     elif tag == "TBD" or tag == "EBD":
         bags = seg.get(2, 1)
         if st.person is not None and bags.isdecimal():
@@ -244,7 +261,7 @@ def _segment(seg: Segment, st: _State) -> None:
                 currency = element[2] if len(element) > 2 else ""
                 pnr.amounts.append(f"{label} {element[1]} {currency}".strip())
     elif tag == "PTK":
-        pnr.ticketed = pnr_datetime(seg.get(3, 1), seg.get(3, 2)) or pnr.ticketed
+        pnr.ticketed = _when(seg, 3, st.report) or pnr.ticketed
     elif tag == "FOP":
         for k, element in enumerate(seg.data, 1):
             pnr.payments.append(_payment(element, seg, k, report))
@@ -271,6 +288,8 @@ def _segment(seg: Segment, st: _State) -> None:
 def _close(st: _State) -> None:
     if st.pnr is None:
         return
+    for person, sent, read in st.glued:
+        _decide_title(person, sent, read, st.seen_given.get(id(person), []))
     if st.pnr.locator:
         for person in st.pnr.travellers:
             person.reservation = st.pnr.locator
@@ -278,24 +297,73 @@ def _close(st: _State) -> None:
     st.pnr = None
 
 
+def _control(seg: Segment, st: _State) -> None:
+    """RCI: the reservation's first names the booking (carrier, locator, creation time); any
+    later one (an itinerary segment's other system, a split-off PNR after EQN) and the
+    element's repeats are other locators of it."""
+    assert st.pnr is not None
+    pnr = st.pnr
+    st.last = "pnr"
+    for k, element in enumerate(seg.data, 1):
+        carrier = element[0].strip().upper() if element else ""
+        locator = element[1].strip().upper() if len(element) > 1 else ""
+        if not pnr.locator and k == 1:
+            pnr.carrier, pnr.locator = carrier, locator
+            if not locator:
+                st.report.error("RCI without a record locator (element 1.2)", seg, "1.2")
+            pnr.created = _when(seg, 1, st.report, day=4) or pnr.created
+        elif locator and locator != pnr.locator:
+            other = f"{carrier}:{locator}" if carrier else locator
+            if other not in pnr.locators:
+                pnr.locators.append(other)
+
+
+def _when(seg: Segment, element: int, report: Report, day: int = 1) -> str | None:
+    """A DDMMYY date and HHMM (or HHMMSS) time at ``element``, components ``day`` and
+    ``day + 1``; a located warning when they cannot be read."""
+    date, time = seg.get(element, day), seg.get(element, day + 1)
+    if not date.strip():
+        return None
+    value = pnr_datetime(date, time)
+    if value is None:
+        report.warn(
+            f"date and time '{date}:{time}' is not DDMMYY:HHMM[SS]; left empty",
+            seg,
+            f"{element}.{day}",
+        )
+    return value
+
+
 def _person(seg: Segment, st: _State) -> None:
-    if st.change is not None and st.pnr is not None:  # the traveller a history item is about
+    assert st.pnr is not None
+    if st.change is not None:  # the traveller a history item is about
         st.change.what = f"traveller {seg.get(1, 1)}/{seg.get(2, 1)}"
         return
-    surname = seg.get(1, 1).strip().upper()
-    words = [w for w in seg.get(2, 1).strip().upper().split() if w]
-    while len(words) > 1 and words[-1] in TITLES:
-        words.pop()
-    if words and words[-1] in TITLES:
-        words.pop()
+    surname = " ".join(seg.get(1, 1).upper().split())
+    if seg.get(1, 2).strip().upper() == "G":  # quantity qualifier G: the group's name
+        st.pnr.group = surname or st.pnr.group
+        st.person = None
+        return
     if not surname:
         st.report.warn("TIF without a surname (element 1.1); traveller left out", seg, "1.1")
         st.person = None
         return
-    person = Traveller(surname, " ".join(words))
-    person.reference = seg.get(2, 3) or None
-    assert st.pnr is not None
+    sent = seg.get(2, 1).upper().split()
+    given, glued = _given_names(sent)
+    reference = seg.get(2, 3).strip() or None
+    if st.itinerary and st.pnr.travellers:
+        known = _repeated(surname, given, reference, seg, st)
+        if known is not None:
+            st.seen_given.setdefault(id(known), []).append(" ".join(given))
+            st.person = known
+            st.last = "person"
+            return
+    person = Traveller(surname, " ".join(given))
+    person.reference = reference
+    if glued:
+        st.glued.append((person, glued[0], glued[1]))
     st.pnr.travellers.append(person)
+    st.by_surname.setdefault(surname, []).append(person)
     if person.reference:
         st.references[person.reference] = person
     st.person = person
@@ -303,19 +371,104 @@ def _person(seg: Segment, st: _State) -> None:
     st.last = "person"
 
 
+# Glued to the last given name, these are titles unless the name is too short to be one
+# (AMR is a name, not A + MR); DR, MS, SIR are split off only when another occurrence of the
+# name shows it (ALEKSANDR, WILLIAMS and YASIR are names).
+_GLUED_TITLES = ("MSTR", "MISS", "MRS", "MR", "CHD", "INF")
+_GLUED_IF_SHOWN = ("PROF", "DR", "MS", "SIR", "REV")
+
+
+def _given_names(words: list[str]) -> tuple[list[str], tuple[str, str] | None]:
+    """Given names without their titles: separate words (MARY ANNE MRS) always go; a title
+    glued to the last name (JOHNMR) goes when it is one. Returns the names and, for a glued
+    title, (the word as sent, the word as read) for the reservation's close to confirm."""
+    while len(words) > 1 and words[-1] in TITLES:
+        words = words[:-1]
+    if words and words[-1] in TITLES:
+        words = words[:-1]
+    if not words:
+        return words, None
+    last = words[-1]
+    for title in (*_GLUED_TITLES, *_GLUED_IF_SHOWN):
+        stem = last[: -len(title)]
+        if last.endswith(title) and len(stem) >= 2:
+            read = stem if title in _GLUED_TITLES else last
+            return [*words[:-1], read], (last, stem)
+    return words, None
+
+
+def _decide_title(person: Traveller, sent: str, stem: str, others: list[str]) -> None:
+    """The name's other occurrences (SSR DOCS, the TIF repeated in the itinerary) say whether
+    the end of ``sent`` is a title: one that spells it ``sent`` keeps it, ``stem`` drops it."""
+    words = person.given_names.split()
+    if not words:
+        return
+    seen = {w for other in others for w in other.split()}
+    if sent in seen:
+        words[-1] = sent
+    elif stem in seen:
+        words[-1] = stem
+    person.given_names = " ".join(words)
+
+
+def _repeated(
+    surname: str, given: list[str], reference: str | None, seg: Segment, st: _State
+) -> Traveller | None:
+    """A TIF in the itinerary (after TVL or TRI: who holds a seat or checked in) repeats a
+    traveller of the reservation: by reference number, then by name, then, misspelt, by the
+    closest name (a warning). None when it names nobody listed: a traveller of its own."""
+    assert st.pnr is not None
+    if reference and reference in st.references:
+        return st.references[reference]
+    first = given[0] if given else ""
+    same = st.by_surname.get(surname, [])
+    for person in same:
+        if _first_given(person) == first or not first:
+            return person
+    candidates = st.pnr.travellers if len(st.pnr.travellers) <= 20 else same
+    name = f"{surname} {' '.join(given)}"
+    if len(name) > 120:
+        return None
+    best, score = None, 0.0
+    for person in candidates:
+        ratio = SequenceMatcher(None, name, f"{person.surname} {person.given_names}"[:120]).ratio()
+        if ratio > score:
+            best, score = person, ratio
+    if best is not None and score >= 0.75:
+        st.report.warn(
+            f"TIF {surname}/{' '.join(given)} in the itinerary read as the reservation's "
+            f"{best.surname}/{best.given_names} (names differ)",
+            seg,
+            "1.1",
+        )
+        return best
+    return None
+
+
+def _first_given(person: Traveller) -> str:
+    words = person.given_names.split()
+    return words[0] if words else ""
+
+
 def _booked(seg: Segment, st: _State) -> None:
     assert st.pnr is not None
     if st.change is not None:
         st.change.what = f"flight {seg.get(4, 1)}{seg.get(5, 1)} {seg.get(2)}-{seg.get(3)}"
         return
+    if not seg.get(2).strip() and not seg.get(3).strip():
+        _operating(seg, st)
+        return
     dep, arr = _times(seg, st.report)
     marketing, operating = seg.get(4, 1).upper(), seg.get(4, 2).upper()
     booked = Booked(marketing, seg.get(5, 1), seg.get(2).upper(), seg.get(3).upper(), dep, arr)
     booked.booking_class = seg.get(5, 2) or None
+    if operating and operating != marketing:
+        booked.operating = operating  # its number follows in a TVL of its own
     st.pnr.itinerary.append(booked)
     st.booked = booked
     st.person = None
     st.last = "booked"
+    st.itinerary = True
     flight = st.message.flight
     if (
         operating
@@ -323,9 +476,32 @@ def _booked(seg: Segment, st: _State) -> None:
         and operating == flight.carrier
         and any(leg.origin == booked.origin for leg in flight.legs)
     ):
-        code = f"{marketing}{booked.number.lstrip('0')}"
-        if code not in flight.codeshares:
-            flight.codeshares.append(code)
+        _codeshare(booked, flight)
+
+
+def _codeshare(booked: Booked, flight: Flight) -> None:
+    code = f"{booked.carrier}{booked.number.lstrip('0')}"
+    if code not in flight.codeshares:
+        flight.codeshares.append(code)
+
+
+def _operating(seg: Segment, st: _State) -> None:
+    """A TVL without a route (``TVL+++++972:M``) gives the operating flight of the codeshare
+    segment before it: it annotates that segment, it is no leg of its own."""
+    booked = st.booked
+    number = seg.get(5, 1).strip().upper().lstrip("0")
+    if booked is None or not number:
+        st.report.warn(
+            "a TVL without origin and destination, and no flight segment before it; ignored",
+            seg,
+            "2",
+        )
+        return
+    carrier = seg.get(4, 1).strip().upper() or booked.operating or booked.carrier
+    booked.operating = f"{carrier}{number}"
+    flight = st.message.flight
+    if booked.operating == flight.designator and booked.carrier != flight.carrier:
+        _codeshare(booked, flight)
 
 
 def _action(seg: Segment, st: _State) -> None:
@@ -413,20 +589,46 @@ def _ssr(seg: Segment, st: _State) -> None:
 
 
 def _ssr_traveller(
-    seg: Segment, st: _State, surname: str = "", given: str = ""
+    seg: Segment, st: _State, surname: str = "", given: str = "", infant: bool = False
 ) -> Traveller | None:
+    """Whose an SSR is: the traveller its name names (SSR DOCS carries one), then the one its
+    reference number names, then the traveller it follows. An infant's DOCS (sex MI/FI) that
+    names nobody listed is the infant's own: a traveller of the reservation (a lap infant has
+    no TIF), never the adult it follows."""
     assert st.pnr is not None
-    ref = seg.get(2, 3) or seg.get(3, 1)
-    if ref and ref in st.references:
-        return st.references[ref]
     if surname:
-        named = [p for p in st.pnr.travellers if p.surname == surname]
-        if given:
-            first = given.split()[0]
-            named = [p for p in named if p.given_names.split()[:1] == [first]] or named
-        if len(named) == 1:
-            return named[0]
-    return st.person
+        named = _named(st, surname, given)
+        if named is not None:
+            return named
+        if infant:
+            baby = Traveller(surname, " ".join(given.split()))
+            st.pnr.travellers.append(baby)
+            st.by_surname.setdefault(surname, []).append(baby)
+            return baby
+    ref = seg.get(2, 3) or seg.get(3, 1)
+    who = st.references.get(ref) if ref else None
+    who = who or st.person
+    if who is not None and surname and who.surname != surname:
+        st.report.warn(
+            f"SSR {seg.get(1, 1)} names {surname}/{given}; read as the traveller it "
+            f"{'refers to' if ref in st.references else 'follows'}, {who.surname}/"
+            f"{who.given_names}",
+            seg,
+            "1.9",
+        )
+    return who
+
+
+def _named(st: _State, surname: str, given: str) -> Traveller | None:
+    """The one traveller of the reservation with this surname and first given name (a title
+    glued to it read either way), or with this surname alone when it is the only one."""
+    same = st.by_surname.get(surname, [])
+    if not given.strip():
+        return same[0] if len(same) == 1 else None
+    first = given.split()[0]
+    glued = {id(p): (sent, stem) for p, sent, stem in st.glued}
+    matches = [p for p in same if first == _first_given(p) or first in glued.get(id(p), ())]
+    return matches[0] if len(matches) == 1 else None
 
 
 def _docs_date(value: str, kind: DateKind, st: _State, seg: Segment) -> str | None:
@@ -445,7 +647,9 @@ def _docs_date(value: str, kind: DateKind, st: _State, seg: Segment) -> str | No
 def _docs(text: str, seg: Segment, st: _State) -> None:
     fields = (text.split("/") + [""] * 12)[1:12]
     kind, issuer, number, nationality, born, sex, expiry, surname, given = fields[:9]
-    who = _ssr_traveller(seg, st, surname.strip().upper(), given.strip().upper())
+    surname, given = " ".join(surname.upper().split()), " ".join(given.upper().split())
+    infant = sex.strip().upper() in checks.INFANTS
+    who = _ssr_traveller(seg, st, surname, given, infant)
     if who is None:
         st.report.warn(
             f"SSR DOCS for {surname}/{given} matches no traveller of the reservation", seg, "1.9"
@@ -455,7 +659,7 @@ def _docs(text: str, seg: Segment, st: _State) -> None:
     if number.strip():
         doc_number = checks.document_number(number, report, seg, "1.9")
         if doc_number:
-            doc = Document((kind.strip().upper() or "P")[:2], doc_number)
+            doc = Document(kind.strip().upper()[:2], doc_number)
             doc.country = checks.country(issuer, report, seg, "1.9", "issuing state")
             doc.expiry = _docs_date(expiry, "expiry", st, seg)
             _add_document(who, doc)
@@ -464,8 +668,10 @@ def _docs(text: str, seg: Segment, st: _State) -> None:
     )
     who.birth_date = _docs_date(born, "birth", st, seg) or who.birth_date
     who.sex = checks.sex(sex, report, seg, "1.9") or who.sex
-    if given.strip() and not who.given_names:
-        who.given_names = " ".join(given.strip().upper().split())
+    if given:
+        st.seen_given.setdefault(id(who), []).append(given)
+        if not who.given_names:
+            who.given_names = given
 
 
 def _doco(text: str, seg: Segment, st: _State) -> None:
