@@ -12,10 +12,36 @@ from hypothesis import strategies as st
 from smartborder.travel.parser import parse
 
 DATA = Path(__file__).parent / "data"
-SAMPLES = [(DATA / n).read_bytes() for n in ("paxlst_d05b.edi", "pnrgov_13.edi")]
+SAMPLES = [
+    (DATA / n).read_bytes()
+    for n in ("paxlst_d05b.edi", "pnrgov_13.edi", "pnrgov_carrier.edi", "paxlst_through.edi")
+]
 TODAY = dt.date(2026, 11, 21)
 NOISE = st.binary(min_size=1, max_size=12) | st.sampled_from(
-    [b"'", b"+", b":", b"?", b"\n", b"UNH+", b"NAD+FL+++", b"TIF+", b"SRC'", b"\x00", b"\xff\xfe"]
+    [
+        b"'",
+        b"+",
+        b":",
+        b"?",
+        b"??????",
+        b"",
+        b"\r\n",
+        b"\n",
+        b"UNH+",
+        b"UNZ+1+1",
+        b"NAD+FL+++",
+        b"TIF+",
+        b"TIF+X:G'",
+        b"TVL+++++1'",
+        b"SRC'",
+        b"RCI+",
+        b"SSR+DOCS:HK:1:XX:::::/P/X/1/X/01JAN20/FI/01JAN30/X/Y'",
+        b"TDT+20+XX1'",
+        b"\x00",
+        b"\x1a",
+        b"\x92",
+        b"\xff\xfe",
+    ]
 )
 
 

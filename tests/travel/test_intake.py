@@ -7,6 +7,7 @@ import json
 import uuid
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -198,3 +199,17 @@ def test_parse_command_prints_travellers_without_storing(
     assert parsed["messages"][0]["travellers"][0]["surname"] == "O'BRIEN"
     with db.unit_of_work(app.state.sessions) as s:
         assert s.execute(select(func.count()).select_from(m.TravelMessage)).scalar_one() == 0
+
+
+def test_parse_command_honours_the_message_size_setting(
+    node: Settings, cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = tmp_path / "big.edi"
+    big.write_bytes(PAXLST.replace(b"CNT+42:2'", b"FTX+AAI+++" + b"X" * 2000 + b"'\nCNT+42:2'"))
+    monkeypatch.setenv("SMARTBORDER_TRAVEL_MAX_MESSAGE_BYTES", "2048")
+    code, _, err = cli(["travel", "parse", str(big)])
+    assert code == 1
+    assert "at most 2,048 are accepted" in err
+    monkeypatch.setenv("SMARTBORDER_TRAVEL_MAX_MESSAGE_BYTES", "65536")
+    code, _, err = cli(["travel", "parse", str(big)])
+    assert code == 0, err

@@ -215,6 +215,8 @@ def decode(data: bytes, report: Report) -> str | None:
     (what Windows-1252 text becomes when read as ISO 8859-1) are read as Windows-1252.
     Binary content is refused with the byte offset of the first control character."""
     junk = _CONTROL.search(data[:65536].decode("latin-1"))
+    if junk is not None and junk.group() == "\x1a" and not data[junk.start() :].strip(b"\x1a\r\n"):
+        junk = None  # a DOS end-of-file mark after the interchange: text after UNZ, ignored
     if junk is not None:
         report.error(
             f"binary content (byte 0x{ord(junk.group()):02x} at offset {junk.start()}): "
@@ -263,6 +265,7 @@ def tokenise(text: str, report: Report) -> Interchange | None:
             return None
         seps = Separators(chars[0], chars[1], chars[2], chars[3], chars[4], chars[5])
         body = body[9:]
+        line += chars[5] == "\n"  # the UNA ends its own line
     if not body.lstrip().startswith("UNB") and not body.lstrip().startswith("UNH"):
         first = body.lstrip()[:20]
         report.error(
@@ -318,18 +321,19 @@ def _segments(body: str, seps: Separators, line: int, report: Report) -> Iterato
         for raw in body[start:stop].split(terminator):
             offset += len(raw) + 1
             position += 1
-            at = line
+            stripped = raw.lstrip()
             if by_line:
+                at = line
                 line += 1
-                stripped = raw.lstrip().rstrip("\r")
-            elif "\n" in raw or "\r" in raw:
-                stripped = raw.lstrip()
-                at = line + raw.count("\n", 0, len(raw) - len(stripped))
-                line += raw.count("\n")
-                # a segment broken across lines (a feed wrapped at 64 or 80 columns)
-                stripped = stripped.replace("\r", "").replace("\n", "")
+                stripped = stripped.rstrip("\r")
             else:
-                stripped = raw.lstrip()
+                if len(stripped) != len(raw):  # the line end after a terminator, mostly
+                    line += raw.count("\n", 0, len(raw) - len(stripped))
+                at = line
+                if "\n" in stripped or "\r" in stripped:
+                    # a segment broken across lines (a feed wrapped at 64 or 80 columns)
+                    line += stripped.count("\n")
+                    stripped = stripped.replace("\r", "").replace("\n", "")
             if not stripped:
                 if not empties:
                     empty = Segment("", [], position, at)

@@ -376,6 +376,7 @@ def _person(seg: Segment, st: _State) -> None:
 # name shows it (ALEKSANDR, WILLIAMS and YASIR are names).
 _GLUED_TITLES = ("MSTR", "MISS", "MRS", "MR", "CHD", "INF")
 _GLUED_IF_SHOWN = ("PROF", "DR", "MS", "SIR", "REV")
+_TITLE_ENDS = frozenset(t[-2:] for t in (*_GLUED_TITLES, *_GLUED_IF_SHOWN))
 
 
 def _given_names(words: list[str]) -> tuple[list[str], tuple[str, str] | None]:
@@ -389,6 +390,8 @@ def _given_names(words: list[str]) -> tuple[list[str], tuple[str, str] | None]:
     if not words:
         return words, None
     last = words[-1]
+    if last[-2:] not in _TITLE_ENDS:
+        return words, None
     for title in (*_GLUED_TITLES, *_GLUED_IF_SHOWN):
         stem = last[: -len(title)]
         if last.endswith(title) and len(stem) >= 2:

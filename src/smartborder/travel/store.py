@@ -431,6 +431,8 @@ def _file_reservations(
     for pnr in message.reservations:
         details = {
             "agency": pnr.agency,
+            "locators": list(pnr.locators),
+            "group": pnr.group,
             "itinerary": [_fields(b) for b in pnr.itinerary],
             "payments": [_fields(p) for p in pnr.payments],
             "amounts": list(pnr.amounts),
