@@ -69,7 +69,7 @@ def adversarial_messages(size: int) -> dict[str, tuple[bytes, int]]:
         groups.append(group)
         length += len(group)
         count += 1
-    valid = f"{_HEAD}{''.join(groups)}CNT+42:{count}'\n{_TAIL.format(count=7 + 7 * count + 1)}"
+    valid = f"{_HEAD}{''.join(groups)}CNT+42:{count}'\n{_TAIL.format(count=9 + 7 * count)}"
     return {
         "release": (release.encode(), 1),
         "empty": (empty.encode(), 1),
