@@ -75,7 +75,7 @@ def test_the_infant_first_or_with_a_tif_of_its_own() -> None:
     assert found["SMITH/JOHN"].documents[0].number == "111111111"
     assert found["SMITH/ROSE"].documents[0].number == "222222222"
     own_tif = text.replace(infant, "TIF+SMITH:I+ROSE:IN:9'\n" + infant).replace(
-        "UNT+52+1'", "UNT+53+1'"
+        "UNT+50+1'", "UNT+51+1'"
     )
     outcome = parse(own_tif.encode(), today=TODAY)
     assert sum(1 for t in outcome.messages[0].everyone() if t.given_names == "ROSE") == 1
@@ -260,3 +260,24 @@ def test_problems_are_capped_with_a_count_of_the_rest() -> None:
     strict = parse(text.encode(), today=TODAY, strict=True)
     assert strict.failed
     assert strict.problems[-1].severity == "error"
+
+
+def test_an_unreadable_interchange_date_is_a_located_warning() -> None:
+    outcome = parse(PAXLST.replace(b"261121:1300", b"261321:1300"), today=TODAY)
+    assert outcome.envelope.prepared is None
+    [bad] = outcome.warnings
+    assert (bad.tag, bad.element, bad.line) == ("UNB", "4.1", 2)
+
+
+def test_pnrgov_10_and_an_infant_tif_sharing_its_adults_number() -> None:
+    text = CARRIER.decode().replace("PNRGOV:11:1:IA", "PNRGOV:10:1:IA")
+    infant = "SSR+DOCS:HK:1:XX:::::/P/USA/222222222/USA/10JUN26/FI/01JAN31/SMITH/ROSE'\n"
+    seat = "SSR+SEAT:HK:1:XX+14C::1'\n"
+    text = text.replace(infant, "TIF+SMITH:I+ROSE:IN:1'\n" + infant + seat)
+    text = text.replace("UNT+50+1'", "UNT+52+1'")
+    outcome = parse(text.encode(), today=TODAY)
+    assert [p.tag for p in outcome.problems] == ["TIF", "RCI"]  # 10.1 is read, as 11.1 is
+    found = people(outcome)
+    assert found["SMITH/ROSE"].documents[0].number == "222222222"
+    assert found["SMITH/ROSE"].seat is None
+    assert found["SMITH/JOHN"].seat == "14C"  # reference 1 stays the adult's

@@ -213,3 +213,18 @@ def test_parse_command_honours_the_message_size_setting(
     monkeypatch.setenv("SMARTBORDER_TRAVEL_MAX_MESSAGE_BYTES", "65536")
     code, _, err = cli(["travel", "parse", str(big)])
     assert code == 0, err
+
+
+def test_parse_command_table_shows_the_first_travellers_and_counts_the_rest(
+    node: Settings, cli: Cli, tmp_path: Path
+) -> None:
+    head, rest = PAXLST.split(b"NAD+FL", 1)
+    traveller = b"NAD+FL" + rest.split(b"NAD+FL")[0]
+    many = tmp_path / "many.edi"
+    many.write_bytes(head + traveller * 600 + b"CNT+42:600'\nUNT+1+PAX001'\nUNZ+1+000000001'\n")
+    code, out, err = cli(["travel", "parse", str(many)])
+    assert code == 0, err
+    assert "... and 100 more travellers (--json prints them all)" in out
+    assert "600 travellers in 1 message(s)" in err
+    code, out, _ = cli(["travel", "parse", str(many), "--json"])
+    assert len(json.loads(out)["messages"][0]["travellers"]) == 600

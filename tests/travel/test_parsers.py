@@ -112,6 +112,7 @@ def test_bad_fields_are_located_warnings(change: tuple[str, str], tag: str, frag
         (b"UNB+UNOA:4+A+B'UNZ+0+1'", "no message"),
         (PNRGOV.replace(b"PNRGOV:13:1:IA", b"INVOIC:D:96A:UN"), "neither PAXLST nor PNRGOV"),
         (b'{"kind": "PAXLST"', "not valid JSON"),
+        (b"[" * 100_000, "nested too deeply"),
     ],
 )
 def test_unusable_messages_fail_with_a_reason(data: bytes, fragment: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sys
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,6 +46,9 @@ travel_app.command("show")(cli_targeting.show_command)
 travel_app.command("dispose")(cli_targeting.dispose_command)
 travel_app.command("rescore")(cli_targeting.rescore_command)
 
+SHOWN = 500  # travellers in the table of each message
+INDENTED = 10_000  # travellers up to which --json is indented
+
 MessageFile = Annotated[
     Path,
     typer.Argument(
@@ -74,7 +78,9 @@ def parse_file(
         file.read_bytes(), strict=strict, today=dt.datetime.now(dt.UTC).date(), max_bytes=limit
     )
     if as_json:
-        out.print(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=2), highlight=False)
+        # indented for reading; one line (json's C encoder, ten times faster) past 10,000
+        indent = 2 if outcome.travellers() <= INDENTED else None
+        sys.stdout.write(json.dumps(outcome.as_dict(), ensure_ascii=False, indent=indent) + "\n")
     else:
         _summary(file.name, outcome)
     if outcome.failed:
@@ -94,7 +100,8 @@ def _summary(name: str, outcome: Outcome) -> None:
             highlight=False,
         )
         table = Table("name", "born", "sex", "nat", "role", "documents", "booking")
-        for person in message.everyone():
+        everyone = message.everyone()
+        for person in everyone[:SHOWN]:
             table.add_row(
                 f"{person.surname}, {person.given_names}".strip(", "),
                 person.birth_date or "",
@@ -107,6 +114,8 @@ def _summary(name: str, outcome: Outcome) -> None:
                 person.reservation or "",
             )
         out.print(table)
+        if len(everyone) > SHOWN:
+            out.print(f"... and {len(everyone) - SHOWN:,} more travellers (--json prints them all)")
     for problem in outcome.problems:
         err.print(f"{name}: {problem}", highlight=False)
     if outcome.failed:

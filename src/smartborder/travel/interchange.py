@@ -106,6 +106,13 @@ class Messages:
                 env.sender = seg.get(2, 1)
                 env.recipient = seg.get(3, 1)
                 env.prepared = edi_datetime(seg.get(4, 1) + seg.get(4, 2), "201")
+                if env.prepared is None and seg.get(4, 1):
+                    report.warn(
+                        f"preparation date and time '{seg.get(4, 1)}:{seg.get(4, 2)}' is not "
+                        "YYMMDD:HHMM; left empty",
+                        seg,
+                        "4.1",
+                    )
                 env.control = seg.get(5, 1)
             elif tag == "UNG":
                 in_group, group_messages = seg, 0

@@ -160,6 +160,9 @@ def _parse_json(data: bytes, report: Report) -> Outcome:
         line = getattr(exc, "lineno", None)
         report.add(Problem("error", f"not valid JSON: {exc}", line=line))
         return Outcome("JSON", "", problems=report.finish())
+    except RecursionError:
+        report.error("not valid JSON for a message: arrays or objects nested too deeply")
+        return Outcome("JSON", "", problems=report.finish())
     items = document.get("messages") if isinstance(document, dict) else document
     if isinstance(document, dict) and "messages" not in document:
         items = [document]

@@ -1,4 +1,4 @@
-"""PNRGOV (IATA/WCO/ICAO PNRGOV 11.1 to 15.1): a flight's reservations, pushed 72, 24, 2 and
+"""PNRGOV (IATA/WCO/ICAO PNRGOV 10.1 to 15.1): a flight's reservations, pushed 72, 24, 2 and
 1 hours before departure and at wheels-up.
 
 Read by context, not by a fixed grammar: a segment belongs to the reservation (after SRC/RCI),
@@ -109,7 +109,7 @@ def parse(raw: RawMessage, report: Report, today: dt.date) -> Message | None:
     message = Message("PNRGOV", raw.reference, Flight("", ""), version=raw.version)
     message.part, message.final = raw.part, raw.final
     message.common_reference = raw.common_reference
-    if raw.version and raw.version.split(":")[0] not in ("11", "12", "13", "14", "15"):
+    if raw.version and raw.version.split(":")[0] not in ("10", "11", "12", "13", "14", "15"):
         report.warn(f"PNRGOV version {raw.version}; read as 15.1", raw.header, "2")
     state = _State(message, report, today)
     header_done = False
@@ -364,8 +364,8 @@ def _person(seg: Segment, st: _State) -> None:
         st.glued.append((person, glued[0], glued[1]))
     st.pnr.travellers.append(person)
     st.by_surname.setdefault(surname, []).append(person)
-    if person.reference:
-        st.references[person.reference] = person
+    if person.reference:  # an infant's TIF may repeat its adult's number: the adult keeps it
+        st.references.setdefault(person.reference, person)
     st.person = person
     st.booked = None
     st.last = "person"
