@@ -37,7 +37,7 @@ def test_a_tif_repeated_in_the_itinerary_is_the_same_traveller() -> None:
     assert doe.travellers[0].seat == "12A"  # the SSD after TRI + the repeated TIF
     assert len(doe.itinerary) == 3
     [misspelt] = [p for p in outcome.warnings if "DOW/JANE" in p.text]
-    assert (misspelt.tag, misspelt.line) == ("TIF", 22)
+    assert (misspelt.tag, misspelt.element, misspelt.line) == ("TIF", "2.1", 22)
     assert "DOE/JANE" in misspelt.text
 
 
@@ -281,3 +281,33 @@ def test_pnrgov_10_and_an_infant_tif_sharing_its_adults_number() -> None:
     assert found["SMITH/ROSE"].documents[0].number == "222222222"
     assert found["SMITH/ROSE"].seat is None
     assert found["SMITH/JOHN"].seat == "14C"  # reference 1 stays the adult's
+
+
+def test_airimp_names_as_the_guide_shows_them() -> None:
+    """The guide's own TIFs: no name qualifier, a glued title, an infant without a seat, a
+    group; and a family in one TIF (the guide says one name a TIF; some send several). TRI
+    gives the reference number in element 2, component 4."""
+    text = (
+        CARRIER.decode()
+        .replace(
+            "TIF+BLANC:I+EVE:A:1'\n",
+            "TIF+JONES+JOHNMR:A:1'\nTIF+RUITER+MISTY:IN'\nTIF+SEETHE WORLD:G'\n"
+            "TIF+BLANC+EVE:A:2+PAULMSTR:C:3'\n",
+        )
+        .replace("UNT+50+1'", "UNT+53+1'")
+    )
+    text = text.replace(
+        "TRI++1'\nTIF+DOE:I+JANE MS:A:1'\nSSD+12A'", "TRI++7:::1'\nTIF+DOE:I+JANE:A'\nSSD+12A'"
+    )
+    outcome = parse(text.encode(), today=TODAY)
+    booking = reservations(outcome)["NOT999"]
+    assert [f"{t.surname}/{t.given_names}" for t in booking.travellers] == [
+        "JONES/JOHN",
+        "RUITER/MISTY",
+        "BLANC/EVE",
+        "BLANC/PAUL",
+    ]
+    assert booking.group == "SEETHE WORLD"
+    assert booking.travellers[2].documents[0].number == "888888888"  # DOCS names EVE
+    assert reservations(outcome)["ABC123"].travellers[0].seat == "12A"
+    assert [p.tag for p in outcome.problems] == ["TIF", "RCI"]

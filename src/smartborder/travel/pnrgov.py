@@ -239,8 +239,8 @@ def _segment(seg: Segment, st: _State) -> None:
         who = st.person
         if who is not None:
             who.seat = seg.get(1, 1).upper() or who.seat
-    elif tag == "TRI":
-        ref = seg.get(2, 1) or seg.get(1, 1)
+    elif tag == "TRI":  # the traveller reference number is element 2, component 4
+        ref = seg.get(2, 4) or seg.get(2, 1) or seg.get(1, 1)
         st.person = st.references.get(ref, st.person)
         st.itinerary = True
     elif tag == "TBD" or tag == "EBD":
@@ -348,11 +348,19 @@ def _person(seg: Segment, st: _State) -> None:
         st.report.warn("TIF without a surname (element 1.1); traveller left out", seg, "1.1")
         st.person = None
         return
-    sent = seg.get(2, 1).upper().split()
-    given, glued = _given_names(sent)
-    reference = seg.get(2, 3).strip() or None
+    # one name a TIF, the guide says; some send a family's in one: each is a traveller
+    for k, element in enumerate(seg.data[1:] or [[""]], 2):
+        _named_traveller(surname, element, k, seg, st)
+
+
+def _named_traveller(surname: str, element: list[str], k: int, seg: Segment, st: _State) -> None:
+    """One given name of a TIF (name, type, reference number): a traveller of the
+    reservation, or, in the itinerary, one it already holds."""
+    assert st.pnr is not None
+    given, glued = _given_names(element[0].upper().split())
+    reference = (element[2].strip() if len(element) > 2 else "") or None
     if st.itinerary and st.pnr.travellers:
-        known = _repeated(surname, given, reference, seg, st)
+        known = _repeated(surname, given, reference, seg, f"{k}.1", st)
         if known is not None:
             st.seen_given.setdefault(id(known), []).append(" ".join(given))
             st.person = known
@@ -415,7 +423,7 @@ def _decide_title(person: Traveller, sent: str, stem: str, others: list[str]) ->
 
 
 def _repeated(
-    surname: str, given: list[str], reference: str | None, seg: Segment, st: _State
+    surname: str, given: list[str], reference: str | None, seg: Segment, where: str, st: _State
 ) -> Traveller | None:
     """A TIF in the itinerary (after TVL or TRI: who holds a seat or checked in) repeats a
     traveller of the reservation: by reference number, then by name, then, misspelt, by the
@@ -442,7 +450,7 @@ def _repeated(
             f"TIF {surname}/{' '.join(given)} in the itinerary read as the reservation's "
             f"{best.surname}/{best.given_names} (names differ)",
             seg,
-            "1.1",
+            where,
         )
         return best
     return None
