@@ -311,3 +311,12 @@ def test_airimp_names_as_the_guide_shows_them() -> None:
     assert booking.travellers[2].documents[0].number == "888888888"  # DOCS names EVE
     assert reservations(outcome)["ABC123"].travellers[0].seat == "12A"
     assert [p.tag for p in outcome.problems] == ["TIF", "RCI"]
+
+
+def test_a_reservation_without_rci_is_a_warning_not_a_silent_loss() -> None:
+    text = CARRIER.decode().replace("RCI+XX:GRP042::031126:1200'\n", "")
+    outcome = parse(text.encode(), today=TODAY)
+    assert "GRP042" not in reservations(outcome)
+    [lost] = [p for p in outcome.warnings if "without RCI" in p.text]
+    assert lost.tag == "SRC"
+    assert "its 2 traveller(s) left out" in lost.text

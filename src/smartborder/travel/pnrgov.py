@@ -96,8 +96,11 @@ class _State:
         # as read, decided when the reservation closes against the name's other occurrences
         self.glued: list[tuple[Traveller, str, str]] = []
         self.seen_given: dict[int, list[str]] = {}  # other occurrences of each traveller's name
+        self.src: Segment | None = None  # where the reservation starts
+        self.controlled = False  # its RCI read
 
-    def reset(self) -> None:
+    def reset(self, src: Segment) -> None:
+        self.src, self.controlled = src, False
         self.pnr = Reservation("", "")
         self.person = self.booked = self.change = None
         self.non_air = self.itinerary = False
@@ -210,7 +213,7 @@ def _segment(seg: Segment, st: _State) -> None:
     report = st.report
     if tag == "SRC":
         _close(st)
-        st.reset()
+        st.reset(seg)
         return
     if st.pnr is None:
         report.warn(f"segment {tag} outside a reservation (no SRC before it)", seg)
@@ -294,6 +297,12 @@ def _close(st: _State) -> None:
         for person in st.pnr.travellers:
             person.reservation = st.pnr.locator
         st.message.reservations.append(st.pnr)
+    elif not st.controlled:  # no RCI at all (an RCI without a locator is an error of its own)
+        st.report.warn(
+            f"a reservation without RCI (no record locator): its {len(st.pnr.travellers)} "
+            "traveller(s) left out",
+            st.src,
+        )
     st.pnr = None
 
 
@@ -304,6 +313,7 @@ def _control(seg: Segment, st: _State) -> None:
     assert st.pnr is not None
     pnr = st.pnr
     st.last = "pnr"
+    st.controlled = True
     for k, element in enumerate(seg.data, 1):
         carrier = element[0].strip().upper() if element else ""
         locator = element[1].strip().upper() if len(element) > 1 else ""
