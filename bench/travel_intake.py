@@ -12,10 +12,11 @@ Travellers are counted per message (a person in five pushes counts five times: e
 and filed).
 
 Then the adversarial section: one element made of release characters, a run of empty segments,
-and a valid PAXLST, each at 1, 4 and 16 MB (under the 16 MiB message cap): seconds, and the
-peak of memory allocated while parsing (tracemalloc, in a second run). Targets: time at most
-linear (16 MB within 20x the 1 MB time), peak memory under 20x the message size, and the valid
-16 MB list parsed at no less than half the travellers/s of the traffic mix above.
+and a valid PAXLST, each at 1, 4 and 16 MB (under the 16 MiB message cap): seconds (the best
+of three runs), and the peak of memory allocated while parsing (tracemalloc, another run).
+Targets: time at most linear (16 MB within 20x the 1 MB time), peak memory under 20x the
+message size, and the valid 16 MB list parsed at no less than half the travellers/s of the
+traffic mix above.
 The last line is one JSON object with all figures.
 """
 
@@ -81,9 +82,11 @@ def adversarial(day: dt.date, mix_rate: float) -> dict[str, object]:
     figures: dict[str, dict[str, dict[str, float]]] = {}
     for size in SIZES:
         for shape, (data, travellers) in adversarial_messages(size).items():
-            started = time.perf_counter()
-            outcome = parse(data, today=day)
-            seconds = time.perf_counter() - started
+            seconds = float("inf")
+            for _ in range(3):  # the best of three: this machine is noisy
+                started = time.perf_counter()
+                outcome = parse(data, today=day)
+                seconds = min(seconds, time.perf_counter() - started)
             assert outcome.travellers() == travellers, (shape, size, outcome.problems[:3])
             tracemalloc.start()
             parse(data, today=day)

@@ -9,6 +9,7 @@ give the same segments (tests/travel/test_edifact.py).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -182,7 +183,11 @@ class Report:
 @dataclass(slots=True)
 class Interchange:
     separators: Separators
-    segments: Iterator[Segment]  # read as they are asked for: memory stays bounded
+    batches: Iterator[list[Segment]]  # read a chunk at a time: memory stays bounded
+
+    @property
+    def segments(self) -> Iterator[Segment]:
+        return itertools.chain.from_iterable(self.batches)
 
 
 _TAG = re.compile(r"[A-Z][A-Z0-9]{2}")
@@ -273,17 +278,17 @@ def tokenise(text: str, report: Report) -> Interchange | None:
             Segment(first[:3], [], 1, line),
         )
         return None
-    return Interchange(seps, _segments(body, seps, line, report))
+    return Interchange(seps, _segments(body, seps, line, _Syntax(report)))
 
 
-CHUNK = 1 << 20  # characters split at once
+CHUNK = 1 << 16  # characters split at once: a batch of segments is a few megabytes at most
 # released separators stand in the text as unpaired surrogates while it is split: no decoded
 # text holds one, so a released character can never be taken for a separator
 _MARKS = "\ud800\ud801\ud802\ud803"
 _MARKED = re.compile("[\ud800-\udfff]")
 
 
-def _protect(body: str, seps: Separators, report: Report) -> tuple[str, dict[int, str]]:
+def _protect(body: str, seps: Separators, report: _Syntax) -> tuple[str, dict[int, str]]:
     """The text with each released character replaced by its mark (str.replace: linear,
     whatever the run of release characters), and the table that restores them."""
     if _MARKED.search(body):
@@ -299,7 +304,26 @@ def _protect(body: str, seps: Separators, report: Report) -> tuple[str, dict[int
     return body, restore
 
 
-def _segments(body: str, seps: Separators, line: int, report: Report) -> Iterator[Segment]:
+class _Syntax:
+    """The tokeniser's report: a batch of segments is read ahead of the message being parsed,
+    so its problems name no message (segment position and line say where they are)."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+
+    def warn(self, text: str, seg: Segment | None = None) -> None:
+        message, self.report.message = self.report.message, None
+        self.report.warn(text, seg)
+        self.report.message = message
+
+    def error(self, text: str, seg: Segment | None = None) -> None:
+        message, self.report.message = self.report.message, None
+        self.report.error(text, seg)
+        self.report.message = message
+
+
+def _segments(body: str, seps: Separators, line: int, report: _Syntax) -> Iterator[list[Segment]]:
+    """The segments, a batch for each chunk of text."""
     release = seps.release if seps.release.strip() else ""
     restore: dict[int, str] | None = None
     if release and release in body:
@@ -317,9 +341,14 @@ def _segments(body: str, seps: Separators, line: int, report: Report) -> Iterato
             stop = body.find(terminator, start + CHUNK)
             if stop < 0:
                 break
-        offset = start
-        for raw in body[start:stop].split(terminator):
-            offset += len(raw) + 1
+        chunk = body[start:stop]
+        raws = chunk.split(terminator)
+        wrapped = not by_line and "\r" in chunk
+        del chunk
+        base = position
+        batch: list[Segment] = []
+        append = batch.append
+        for raw in raws:
             position += 1
             stripped = raw.lstrip()
             if by_line:
@@ -330,7 +359,7 @@ def _segments(body: str, seps: Separators, line: int, report: Report) -> Iterato
                 if len(stripped) != len(raw):  # the line end after a terminator, mostly
                     line += raw.count("\n", 0, len(raw) - len(stripped))
                 at = line
-                if "\n" in stripped or "\r" in stripped:
+                if "\n" in stripped or (wrapped and "\r" in stripped):
                     # a segment broken across lines (a feed wrapped at 64 or 80 columns)
                     line += stripped.count("\n")
                     stripped = stripped.replace("\r", "").replace("\n", "")
@@ -359,16 +388,19 @@ def _segments(body: str, seps: Separators, line: int, report: Report) -> Iterato
                     _bad_tag(stripped, tag, seps, position, at, report)
                     continue
             segment = Segment(tag, elements, position, at)
-            yield segment
+            append(segment)
             if tag == "UNZ":
-                rest = body[offset:]
+                read = position - base  # raws read of this chunk
+                rest = body[start + sum(len(r) + 1 for r in raws[:read]) :]
                 if rest.strip() and rest.lstrip()[:3] not in ("UNA", "UNB"):
                     report.warn(
                         f"{len(rest.strip()):,} characters after the interchange's UNZ trailer "
                         f"ignored ('{rest.strip()[:20].translate(restore or {})}')",
                         segment,
                     )
+                    yield batch
                     return
+        yield batch
         start = stop + 1
     if empty is not None:
         _empty_run(empty, empties, report)
@@ -379,7 +411,7 @@ def _segments(body: str, seps: Separators, line: int, report: Report) -> Iterato
         elements = [e.split(component_sep) for e in tail.split(element_sep)]
         segment = Segment("UNZ", elements, position + 1, line + _leading_lines(body[start:]))
         report.warn(f"the final UNZ has no segment terminator '{terminator}'", segment)
-        yield segment
+        yield [segment]
         return
     report.error(
         f"the interchange is truncated: '{tail[:30].translate(restore or {})}' has no segment "
@@ -388,7 +420,7 @@ def _segments(body: str, seps: Separators, line: int, report: Report) -> Iterato
     )
 
 
-def _empty_run(first: Segment, count: int, report: Report) -> None:
+def _empty_run(first: Segment, count: int, report: _Syntax) -> None:
     report.warn(
         "an empty segment (two segment terminators with nothing between); ignored"
         if count == 1
@@ -403,7 +435,7 @@ def _leading_lines(text: str) -> int:
 
 
 def _bad_tag(
-    raw: str, tag: str, seps: Separators, position: int, line: int, report: Report
+    raw: str, tag: str, seps: Separators, position: int, line: int, report: _Syntax
 ) -> None:
     report.error(
         f"'{raw[:20]}' does not start with a segment tag (three capital letters or digits)"

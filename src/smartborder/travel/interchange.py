@@ -41,24 +41,45 @@ _ENDS_MESSAGE = frozenset({"UNT", "UNH", "UNE", "UNZ"})
 
 class Messages:
     """An interchange's envelope and its messages, read in one pass over its segments: each
-    message's segments are an iterator its parser consumes (what it leaves is skipped), so no
-    more than one segment is held at a time. Every count and reference is checked."""
+    message's segments are an iterator its parser consumes (what it leaves is skipped), and
+    the tokeniser's batches are let go as they are read, so memory stays bounded. Every count
+    and reference is checked."""
 
-    def __init__(self, segments: Iterator[Segment], report: Report) -> None:
+    def __init__(self, batches: Iterator[list[Segment]], report: Report) -> None:
         self.envelope = Envelope()
-        self._segments = segments
+        self._batches = batches
+        self._batch: list[Segment] = []
+        self._at = 0  # the next segment of the batch
         self._report = report
         self._stop: Segment | None = None
 
+    def _next(self) -> Segment | None:
+        while self._at >= len(self._batch):
+            batch = next(self._batches, None)
+            if batch is None:
+                return None
+            self._batch, self._at = batch, 0
+        self._at += 1
+        return self._batch[self._at - 1]
+
     def _body(self, msg: RawMessage) -> Iterator[Segment]:
         self._stop = None
-        for seg in self._segments:
-            if seg.tag in _ENDS_MESSAGE:
-                self._stop = seg
+        while True:
+            batch, at = self._batch, self._at
+            for k in range(at, len(batch)):
+                seg = batch[k]
+                if seg.tag in _ENDS_MESSAGE:
+                    self._at, self._stop = k + 1, seg
+                    msg.count += k - at
+                    return
+                msg.last = seg
+                yield seg
+            msg.count += len(batch) - at
+            following = next(self._batches, None)
+            if following is None:
+                self._batch, self._at = [], 0
                 return
-            msg.count += 1
-            msg.last = seg
-            yield seg
+            self._batch, self._at = following, 0
 
     def __iter__(self) -> Iterator[RawMessage]:
         env, report = self.envelope, self._report
@@ -68,7 +89,7 @@ class Messages:
         last: Segment | None = None
         pending: Segment | None = None
         while True:
-            seg = pending or next(self._segments, None)
+            seg = pending or self._next()
             pending = None
             if seg is None:
                 break

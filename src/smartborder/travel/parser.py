@@ -91,7 +91,7 @@ def _parse_edifact(text: str, report: Report, today: dt.date) -> Outcome:
     interchange = tokenise(text, report)
     if interchange is None:
         return Outcome("EDIFACT", "", problems=report.finish())
-    raws = Messages(interchange.segments, report)
+    raws = Messages(interchange.batches, report)
     envelope = raws.envelope
     outcome = Outcome("EDIFACT", "", envelope=envelope)
     for raw in raws:

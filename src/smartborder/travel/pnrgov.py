@@ -647,8 +647,10 @@ def _named(st: _State, surname: str, given: str) -> Traveller | None:
     if not given.strip():
         return same[0] if len(same) == 1 else None
     first = given.split()[0]
-    glued = {id(p): (sent, stem) for p, sent, stem in st.glued}
-    matches = [p for p in same if first == _first_given(p) or first in glued.get(id(p), ())]
+    matches = [p for p in same if first == _first_given(p)]
+    if not matches and st.glued:
+        glued = {id(p): (sent, stem) for p, sent, stem in st.glued}
+        matches = [p for p in same if first in glued.get(id(p), ())]
     return matches[0] if len(matches) == 1 else None
 
 
