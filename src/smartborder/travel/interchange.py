@@ -71,10 +71,11 @@ class Messages:
                 if seg.tag in _ENDS_MESSAGE:
                     self._at, self._stop = k + 1, seg
                     msg.count += k - at
+                    msg.last = batch[k - 1] if k > at else msg.last
                     return
-                msg.last = seg
                 yield seg
             msg.count += len(batch) - at
+            msg.last = batch[-1] if len(batch) > at else msg.last
             following = next(self._batches, None)
             if following is None:
                 self._batch, self._at = [], 0
