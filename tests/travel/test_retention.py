@@ -31,7 +31,9 @@ DATA = Path(__file__).parent / "data"
 PAXLST = (DATA / "paxlst_d05b.edi").read_bytes()
 PNRGOV = (DATA / "pnrgov_13.edi").read_bytes()
 T0 = dt.datetime(2026, 3, 1, 12, tzinfo=dt.UTC)
-PERSONAL = ("HK123456", "O'BRIEN", "QWE123", "1985-04-15", "4111", "MARY ANNE")
+# the card number as far as its masked form never shows it ("4111" alone turns up in random
+# ids one run in seventy)
+PERSONAL = ("HK123456", "O'BRIEN", "QWE123", "1985-04-15", "411111111111", "MARY ANNE")
 
 
 def ingest(app: FastAPI, *messages: bytes, at: dt.datetime = T0) -> list[str]:
