@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import stat
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,24 +14,66 @@ import pytest
 import typer.main
 from typer.testing import CliRunner
 
-from smartborder.cli import app
+from smartborder.cli import COMMANDS, app, load
 from tests.conftest import Cli
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
 
 def _commands() -> list[tuple[str, Any]]:
+    """Every command, each group's loaded (the root loads its groups only when asked)."""
     root = typer.main.get_command(app)
+    context = typer.Context(root)
     found: list[tuple[str, Any]] = []
 
     def walk(prefix: str, command: Any) -> None:
         found.append((prefix, command))
-        if hasattr(command, "commands"):
-            for name, sub in command.commands.items():
-                walk(f"{prefix} {name}".strip(), sub)
+        if hasattr(command, "list_commands"):
+            for name in command.list_commands(context):
+                walk(f"{prefix} {name}".strip(), command.get_command(context, name))
 
     walk("", root)
     return found
+
+
+HEAVY = ("matplotlib", "scipy", "alembic", "fastapi", "sqlalchemy", "numpy", "polars")
+
+
+def _imported_by(*args: str) -> set[str]:
+    script = (
+        "import sys\nfrom smartborder.cli import main\n"
+        f"sys.argv = ['smartborder', *{list(args)!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "sys.stderr.write('\\n'.join(sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False
+    )
+    return set(done.stderr.split())
+
+
+def test_help_imports_no_domain_and_no_heavy_library() -> None:
+    modules = _imported_by("--help")
+    assert "typer" in modules
+    assert not {m for m in modules if m.split(".")[0] in HEAVY}
+    domains = {m for m in modules if m.startswith("smartborder.")}
+    domains -= {"smartborder.cli", "smartborder.errors"}  # errors: plain classes, for main()
+    assert not domains, domains
+
+
+def test_a_command_loads_its_own_domain_only() -> None:
+    modules = _imported_by("doc", "check", "-", "--help")
+    assert "smartborder.identity.cli" in modules
+    assert not {m for m in modules if m.split(".")[0] in HEAVY}
+    assert not {m for m in modules if m.startswith(("smartborder.travel", "smartborder.exchange"))}
+
+
+def test_the_command_table_says_what_each_command_says() -> None:
+    """--help shows the table's line for each command without loading it: the line must be
+    what the command itself says."""
+    for name, (_module, _attribute, summary) in COMMANDS.items():
+        said = " ".join((load(name).help or "").split())
+        assert said.startswith(summary.rstrip(".")), (name, said, summary)
 
 
 def test_help_lists_the_commands(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -224,3 +268,9 @@ def test_usage_errors_are_reported(cli: Cli, monkeypatch: pytest.MonkeyPatch) ->
     code, _, err = cli(["init", "--node", "ca"])
     assert code == 2
     assert "Missing option" in err
+
+
+def test_the_walk_reaches_every_group() -> None:
+    names = {name for name, _ in _commands()}
+    assert {"travel parse", "doc check", "users create", "db upgrade", "screen"} <= names
+    assert len(names) > 60

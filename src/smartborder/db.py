@@ -10,16 +10,15 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import DateTime, MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 _T = TypeVar("_T")
 
@@ -173,7 +172,12 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         session.close()
 
 
+# alembic is imported where migrations are read: a command that only queries never loads it
+
+
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("smartborder") / "migrations"))
     config.attributes["engine"] = engine
@@ -182,20 +186,28 @@ def _alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Apply migrations up to ``revision``."""
+    from alembic import command
+
     command.upgrade(_alembic_config(engine), revision)
 
 
 def head_revision(engine: Engine) -> str | None:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def check_ready(engine: Engine) -> dict[str, str]:
     """What /ready reports: the database answers, and its schema is at the latest migration."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
         current = MigrationContext.configure(connection).get_current_revision()
