@@ -31,8 +31,8 @@ import httpx
 from sqlalchemy import func, select
 
 from smartborder import db
+from smartborder.domains import node_exchange
 from smartborder.exchange import agreements, keys, partners, requests
-from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.dispatch import dispatch_once
 from smartborder.exchange.document import from_template
 from smartborder.exchange.envelope import Envelope, check_signature, new_id, verifier_key
@@ -57,7 +57,7 @@ class Node:
         init_node(self.settings, admin_password="bench-password-1")
         self.engine = db.make_engine(self.settings.database_url)
         self.sessions = db.session_factory(self.engine)
-        self.ex = NodeExchange.for_node(self.settings)
+        self.ex = node_exchange(self.settings)
 
 
 def setup(base: Path, batch: int) -> tuple[Node, Node, int]:

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartborder import db
+from smartborder.domains import node_exchange
 from smartborder.exchange import agreements, keys, partners
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.dispatch import DispatchReport, dispatch_once
@@ -104,7 +105,7 @@ def make_node(node_id: str, url: str, base: Path, clock: Clock) -> Node:
     init_node(settings, admin_password=ADMIN_PASSWORD)
     engine = db.make_engine(settings.database_url)
     sessions = db.session_factory(engine)
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     ex.clock = clock
     return Node(settings, engine, sessions, ex)
 

@@ -23,12 +23,11 @@ from smartborder.audit import views as audit_views
 from smartborder.audit.heads import HeadLog
 from smartborder.auth import Principal, require
 from smartborder.db import unit_of_work
+from smartborder.domains import node_exchange
 from smartborder.errors import NotInitialised
 from smartborder.exchange import keys
 from smartborder.exchange import router as exchange_api
 from smartborder.exchange import views as exchange_views
-from smartborder.exchange.context import NodeExchange
-from smartborder.exchange.jobs import background_dispatcher
 from smartborder.gate import Bounded
 from smartborder.identity import documents_router, documents_views
 from smartborder.identity import router as identity_api
@@ -44,6 +43,7 @@ from smartborder.modeling import router as modeling_api
 from smartborder.modeling import service as modeling_service
 from smartborder.modeling import views as modeling_views
 from smartborder.roles import Permission
+from smartborder.scheduler import background_dispatcher
 from smartborder.screening import router as screening_api
 from smartborder.screening import views as screening_views
 from smartborder.screening.matcher import Thresholds
@@ -86,7 +86,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     )
     signing_key = keys.load_signing_key(settings.key_path)
     sessions = db.session_factory(engine)
-    exchange = NodeExchange.for_node(settings)
+    exchange = node_exchange(settings)
     exchange.watch(sessions)
     head_log = HeadLog.for_node(settings, exchange.signer)
     head_log.watch(sessions)

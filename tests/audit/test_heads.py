@@ -15,7 +15,7 @@ from smartborder.audit import chain
 from smartborder.audit.checkpoints import own_heads, verify
 from smartborder.audit.heads import HeadLog, read_heads
 from smartborder.audit.models import AuditEntry, AuditHead
-from smartborder.exchange.context import NodeExchange
+from smartborder.domains import node_exchange
 from smartborder.settings import Settings, load_settings
 from tests.conftest import Cli
 
@@ -28,7 +28,7 @@ def lone(node: Settings) -> Iterator[tuple[Settings, sessionmaker[Session], Head
     )
     engine = db.make_engine(settings.database_url)
     sessions = db.session_factory(engine)
-    log = HeadLog.for_node(settings, NodeExchange.for_node(settings).signer)
+    log = HeadLog.for_node(settings, node_exchange(settings).signer)
     log.watch(sessions)
     yield settings, sessions, log
     engine.dispose()

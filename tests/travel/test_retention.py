@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from smartborder import db
 from smartborder.audit.models import AuditEntry
 from smartborder.errors import SettingsError
-from smartborder.exchange.jobs import travel_retention_job
+from smartborder.scheduler import travel_retention_job
 from smartborder.settings import Settings, load_settings
 from smartborder.travel import models as m
 from smartborder.travel import service

@@ -14,7 +14,7 @@ from smartborder.audit.checkpoints import make_checkpoint, own_heads, verify
 from smartborder.audit.heads import HeadLog, read_heads
 from smartborder.cliutil import DataDir, fail, node_settings, out, unit
 from smartborder.db import utcnow
-from smartborder.exchange.context import NodeExchange
+from smartborder.domains import node_exchange
 
 audit_app = typer.Typer(help="The node's tamper-evident audit log.", no_args_is_help=True)
 
@@ -72,7 +72,7 @@ def audit_heads(
     settings = node_settings(data_dir)
     if sign:
         with unit(settings) as session:
-            HeadLog.for_node(settings, NodeExchange.for_node(settings).signer).sign_current(
+            HeadLog.for_node(settings, node_exchange(settings).signer).sign_current(
                 session, utcnow()
             )
     source = own_heads(settings)
@@ -128,7 +128,7 @@ def audit_list(
 def audit_checkpoint(data_dir: DataDir = None) -> None:
     """Sign the chain's size and head now and queue it to every partner."""
     settings = node_settings(data_dir)
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     with unit(settings) as session:
         made = make_checkpoint(session, ex, actor="cli:operator")
     if made:

@@ -276,9 +276,7 @@ def on_signature(session: Session, ex: NodeExchange, received: Received) -> None
 
 def _signed(session: Session, ex: NodeExchange, agreement: Agreement) -> None:
     """Let the domains that share systematically start sending under the new agreement."""
-    from smartborder.exchange.handlers import ON_SIGNED
-
-    for hook in ON_SIGNED:
+    for hook in ex.on_signed:
         hook(session, ex, agreement)
 
 

@@ -21,9 +21,9 @@ from smartborder.cliutil import (
     out,
     unit,
 )
+from smartborder.domains import node_exchange
 from smartborder.errors import ValidationFailed
 from smartborder.exchange import agreements, notices, partners, requests
-from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.dispatch import dispatch_once
 from smartborder.exchange.document import TEMPLATES, from_template, load_document, template_text
 from smartborder.exchange.models import OutboxMessage
@@ -173,7 +173,7 @@ def agreements_propose(
     else:
         assert file is not None
         document = load_document(_read(file), str(file))
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     with unit(settings) as session:
         actor = acting(session, user, Permission.AGREEMENTS_DECIDE)
         agreements.propose(session, ex, document, actor=actor)
@@ -187,7 +187,7 @@ def agreements_propose(
 def agreements_list(data_dir: DataDir = None) -> None:
     """List agreements and where each stands today."""
     settings = node_settings(data_dir)
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     table = Table("id", "v", "kind", "partner", "status", "valid", "title")
     with unit(settings) as session:
         for a in agreements.list_agreements(session):
@@ -210,7 +210,7 @@ def agreements_show(
 ) -> None:
     """Show an agreement's status, signatures and document."""
     settings = node_settings(data_dir)
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     with unit(settings) as session:
         a = agreements.get_agreement(session, agreement_id)
         out.print(f"{a.id} v{a.version}: {a.title}", highlight=False)
@@ -230,7 +230,7 @@ def agreements_show(
 
 def _decide(agreement_id: str, user: str, data_dir: Path | None, action: str, reason: str) -> None:
     settings = node_settings(data_dir)
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     with unit(settings) as session:
         actor = acting(session, user, Permission.AGREEMENTS_DECIDE)
         if action == "approve":
@@ -311,7 +311,7 @@ def exchange_request(
             "due_date": due or None,
         }
     )
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     with unit(settings) as session:
         actor = acting(session, user, Permission.REQUESTS_CREATE)
         request, withheld = requests.create_request(
@@ -393,7 +393,7 @@ def exchange_respond(
             raise ValidationFailed(f"--answer is not JSON: {exc}") from None
         if body is not None and not isinstance(body, dict):
             raise ValidationFailed("--answer must be a JSON object")
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     with unit(settings) as session:
         actor = acting(session, user, Permission.REQUESTS_DECIDE)
         request, withheld = requests.decide(
@@ -413,7 +413,7 @@ def _notice(
     data_dir: Path | None,
 ) -> None:
     settings = node_settings(data_dir)
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     with unit(settings) as session:
         actor = acting(session, user, Permission.NOTICES_SEND)
         notice = notices.send_notice(
@@ -465,7 +465,7 @@ def exchange_destroy(
 def exchange_dispatch(data_dir: DataDir = None) -> None:
     """Deliver what is due in the outbox now (serve's dispatcher does this continuously)."""
     settings = node_settings(data_dir)
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     engine = db.make_engine(settings.database_url)
     transport = HttpTransport(settings.exchange_timeout_seconds)
     try:
@@ -514,7 +514,7 @@ def exchange_outbox(
 def exchange_purge(data_dir: DataDir = None) -> None:
     """Run the retention job: delete partner-provided data past its agreement's retention."""
     settings = node_settings(data_dir)
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     with unit(settings) as session:
         purged = notices.purge_expired(session, ex, actor=operator())
     out.print(

@@ -14,7 +14,7 @@ no answer and delivers it again, and the ids already accepted are then acknowled
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -57,14 +57,12 @@ def receive(
     sessions: sessionmaker[Session], ex: NodeExchange, tokens: list[str]
 ) -> list[dict[str, Any]]:
     """Receive a batch in one transaction (one savepoint per envelope); one result each."""
-    from smartborder.exchange.handlers import HANDLERS
-
     read = [_read(token, ex.settings.exchange_max_envelope_bytes) for token in tokens]
     with unit_of_work(sessions) as session:
         seen = _seen(session, read)
         refusals = Refusals()
         results = [
-            _receive_one(session, ex, token, peeked, HANDLERS, seen, refusals)
+            _receive_one(session, ex, token, peeked, ex.handlers, seen, refusals)
             for token, peeked in zip(tokens, read, strict=True)
         ]
         refusals.record(session)
@@ -141,7 +139,7 @@ def _receive_one(
     ex: NodeExchange,
     token: Any,
     envelope: Envelope | EnvelopeError,
-    handlers: dict[str, Handler],
+    handlers: Mapping[str, Handler],
     seen: dict[str, str],
     refusals: Refusals,
 ) -> dict[str, Any]:

@@ -21,8 +21,8 @@ from smartborder.cliutil import (
     quarantine,
     unit,
 )
+from smartborder.domains import node_exchange
 from smartborder.errors import ValidationFailed
-from smartborder.exchange.context import NodeExchange
 from smartborder.roles import Permission
 from smartborder.screening import service
 from smartborder.screening.files import (
@@ -51,7 +51,7 @@ def import_lookouts(file: FileArg, user: ActingUser, data_dir: DataDir = None) -
         rows = read_records(file, LOOKOUT_COLUMNS)
         with unit(settings) as session:
             actor = acting(session, user, Permission.LOOKOUTS_MANAGE)
-            ex = NodeExchange.for_node(settings)
+            ex = node_exchange(settings)
             created = service.import_lookouts(session, rows, actor=actor, today=today, ex=ex)
     except ValidationFailed as exc:
         for detail in exc.details:
@@ -118,7 +118,7 @@ def retract(
     settings = node_settings(data_dir)
     with unit(settings) as session:
         actor = acting(session, user, Permission.LOOKOUTS_MANAGE)
-        ex = NodeExchange.for_node(settings)
+        ex = node_exchange(settings)
         service.retract_lookout(session, lookout_id, reason=reason, actor=actor, ex=ex)
     out.print(f"Retracted {lookout_id}.")
 

@@ -11,8 +11,8 @@ import typer
 from rich.table import Table
 
 from smartborder.cliutil import ActingUser, DataDir, acting, err, fail, node_settings, out, unit
+from smartborder.domains import node_exchange
 from smartborder.errors import ValidationFailed
-from smartborder.exchange.context import NodeExchange
 from smartborder.roles import Permission
 from smartborder.travel import cosign
 from smartborder.travel import models_service as service
@@ -124,7 +124,7 @@ def propose(
     with unit(settings) as session:
         actor = acting(session, user, Permission.RISK_MODEL_ACTIVATE)
         row = cosign.propose(
-            session, NodeExchange.for_node(settings), model_id, partner=partner, actor=actor
+            session, node_exchange(settings), model_id, partner=partner, actor=actor
         )
         name, version = row.name, row.version
     out.print(f"Model {name} version {version} proposed to {partner}.", highlight=False)
@@ -138,7 +138,7 @@ def cosign_model(model_id: str, user: ActingUser, data_dir: DataDir = None) -> N
         actor = acting(session, user, Permission.RISK_MODEL_ACTIVATE)
         row = cosign.cosign(
             session,
-            NodeExchange.for_node(settings),
+            node_exchange(settings),
             model_id,
             actor=actor,
             now=dt.datetime.now(dt.UTC),

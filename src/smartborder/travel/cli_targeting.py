@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from smartborder.cliutil import ActingUser, DataDir, acting, node_settings, out, unit
-from smartborder.exchange.context import NodeExchange
+from smartborder.domains import node_exchange
 from smartborder.roles import Permission
 from smartborder.screening.matcher import Thresholds
 from smartborder.screening.service import Screening
@@ -31,7 +31,7 @@ def targeting_for(settings: Settings) -> Targeting:
     screening = Screening(
         Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
     )
-    return Targeting(screening, settings.travel_teams, NodeExchange.for_node(settings))
+    return Targeting(screening, settings.travel_teams, node_exchange(settings))
 
 
 def _now() -> dt.datetime:
@@ -173,7 +173,7 @@ def dispose_command(
 ) -> None:
     """Set an assessment's disposition with a note; a shared traveller's goes to the partner."""
     settings = node_settings(data_dir)
-    ex = NodeExchange.for_node(settings)
+    ex = node_exchange(settings)
     with unit(settings) as session:
         actor = acting(session, user, Permission.TRAVEL_DISPOSE)
         step = queue.set_disposition(

@@ -21,8 +21,8 @@ from smartborder.cliutil import (
     quarantine,
     unit,
 )
+from smartborder.domains import node_exchange
 from smartborder.errors import ValidationFailed
-from smartborder.exchange.context import NodeExchange
 from smartborder.roles import Permission
 from smartborder.screening.files import read_records, validate_all
 from smartborder.screening.matcher import Thresholds
@@ -274,7 +274,7 @@ def consult_partner(
         actor = acting(session, user, Permission.VISA_MANAGE)
         row = consult.propose(
             session,
-            NodeExchange.for_node(settings),
+            node_exchange(settings),
             destination=settings.country,
             partner=partner,
             nationality=nationality,
@@ -346,7 +346,7 @@ def reply(
         actor = acting(session, user, Permission.VISA_MANAGE)
         row = consult.reply(
             session,
-            NodeExchange.for_node(settings),
+            node_exchange(settings),
             consultation_id,
             position=position,
             comments=comments,

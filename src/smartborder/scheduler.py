@@ -1,5 +1,6 @@
-"""The node's background work, as ``serve`` runs it: delivery, checkpoints, retention of
-partner-provided data and of API/PNR data."""
+"""The node's scheduler: the background work ``serve`` runs (delivery, checkpoints, retention
+of partner-provided data and of API/PNR data, re-scoring). It sits above the domains and the
+exchange, so the exchange itself imports no domain."""
 
 from __future__ import annotations
 

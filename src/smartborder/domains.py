@@ -1,18 +1,19 @@
-"""Which function applies each kind of envelope this node accepts, and what runs when an
-agreement is signed (the domains that send data systematically start sending under it)."""
+"""The node's domains wired to the exchange: which function applies each kind of envelope
+this node accepts, and what runs when an agreement is signed (the domains that send data
+systematically start sending under it). The exchange knows no domain: the app, the CLI and
+the tests build their ``NodeExchange`` here (``node_exchange``), which hands it these tables."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from smartborder.audit import checkpoints
 from smartborder.exchange import agreements, notices, requests
-from smartborder.exchange.context import NodeExchange
+from smartborder.exchange.context import NodeExchange, OnSigned
 from smartborder.exchange.inbox import Handler
 from smartborder.exchange.models import Agreement
 from smartborder.screening import sharing
+from smartborder.settings import Settings
 from smartborder.travel import cosign
 from smartborder.travel import sharing as travel_sharing
 from smartborder.visa import consult
@@ -40,11 +41,14 @@ HANDLERS: dict[str, Handler] = {
     "visa-consultation-reply": consult.on_reply,
 }
 
-OnSigned = Callable[[Session, NodeExchange, Agreement], object]
-
 
 def _share_lookouts(session: Session, ex: NodeExchange, agreement: Agreement) -> int:
     return sharing.share_all(session, ex, agreement, actor="system:exchange")
 
 
 ON_SIGNED: list[OnSigned] = [_share_lookouts]
+
+
+def node_exchange(settings: Settings) -> NodeExchange:
+    """The exchange acting for this node, with every domain's handlers."""
+    return NodeExchange.for_node(settings, handlers=HANDLERS, on_signed=ON_SIGNED)
