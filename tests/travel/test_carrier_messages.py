@@ -320,3 +320,13 @@ def test_a_reservation_without_rci_is_a_warning_not_a_silent_loss() -> None:
     [lost] = [p for p in outcome.warnings if "without RCI" in p.text]
     assert lost.tag == "SRC"
     assert "its 2 traveller(s) left out" in lost.text
+
+
+def test_given_names_run_together_are_spaced_as_ssr_docs_gives_them() -> None:
+    """AIRIMP writes a traveller's given names as one word (EVEMARIEMRS); SSR DOCS gives the
+    given and middle names apart."""
+    text = CARRIER.decode().replace("TIF+BLANC:I+EVE:A:1'", "TIF+BLANC+EVEMARIEMRS:A:1'")
+    text = text.replace("/BLANC/EVE'", "/BLANC/EVE/MARIE'")
+    outcome = parse(text.encode(), today=TODAY)
+    eve = people(outcome)["BLANC/EVE MARIE"]
+    assert [d.number for d in eve.documents] == ["888888888"]

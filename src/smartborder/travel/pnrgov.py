@@ -669,7 +669,7 @@ def _docs_date(value: str, kind: DateKind, st: _State, seg: Segment) -> str | No
 
 def _docs(text: str, seg: Segment, st: _State) -> None:
     fields = (text.split("/") + [""] * 12)[1:12]
-    kind, issuer, number, nationality, born, sex, expiry, surname, given = fields[:9]
+    kind, issuer, number, nationality, born, sex, expiry, surname, given, middle = fields[:10]
     surname, given = " ".join(surname.upper().split()), " ".join(given.upper().split())
     infant = sex.strip().upper() in checks.INFANTS
     who = _ssr_traveller(seg, st, surname, given, infant)
@@ -695,6 +695,11 @@ def _docs(text: str, seg: Segment, st: _State) -> None:
         st.seen_given.setdefault(id(who), []).append(given)
         if not who.given_names:
             who.given_names = given
+    # AIRIMP runs a traveller's given names together (TIF KEVINMICHAELMR); DOCS keeps them
+    # apart (given KEVIN, middle MICHAEL): the same names, read as DOCS spaces them
+    spaced = " ".join(f"{given} {middle}".upper().split())
+    if spaced and who.given_names.replace(" ", "") == spaced.replace(" ", ""):
+        who.given_names = spaced
 
 
 def _doco(text: str, seg: Segment, st: _State) -> None:
