@@ -31,7 +31,7 @@ import httpx
 from sqlalchemy import func, select
 
 from smartborder import db
-from smartborder.domains import node_exchange
+from smartborder.context import node_exchange
 from smartborder.exchange import agreements, keys, partners, requests
 from smartborder.exchange.dispatch import dispatch_once
 from smartborder.exchange.document import from_template

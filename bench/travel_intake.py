@@ -37,8 +37,8 @@ from smartborder import db
 from smartborder.node import init_node
 from smartborder.settings import load_settings
 from smartborder.synthetic.travel import day_of_traffic
-from smartborder.travel.parser import parse
-from smartborder.travel.service import receive
+from smartborder.travel.intake.parser import parse
+from smartborder.travel.intake.service import receive
 
 PARSE_TARGET = 20_000
 STORE_TARGET = 5_000

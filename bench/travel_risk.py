@@ -49,14 +49,16 @@ from smartborder.screening import service as lookouts
 from smartborder.screening.index import Entry
 from smartborder.screening.models import Lookout
 from smartborder.screening.schemas import LookoutIn
+from smartborder.screening.service import Screening
 from smartborder.screening.subject import make_identity
 from smartborder.settings import load_settings
 from smartborder.synthetic.lookouts import LookoutGenerator
 from smartborder.synthetic.travel import day_of_traffic
-from smartborder.travel import models_service
-from smartborder.travel.parser import parse
-from smartborder.travel.riskmodel import RiskModelDoc
-from smartborder.travel.service import receive
+from smartborder.travel.intake.parser import parse
+from smartborder.travel.intake.service import receive
+from smartborder.travel.riskmodels import service as models_service
+from smartborder.travel.riskmodels.document import RiskModelDoc
+from smartborder.travel.targeting.service import Targeting
 from smartborder.users import service as users
 
 END_TO_END_TARGET = 2_000  # travellers/s
@@ -66,7 +68,7 @@ NOW = dt.datetime(2026, 11, 21, 12, tzinfo=dt.UTC)
 
 
 def model_of(indicators: int, rng: random.Random) -> dict[str, Any]:
-    shipped = resources.files("smartborder.travel") / "risk_models" / "joint-api-pnr.yaml"
+    shipped = resources.files("smartborder.travel.riskmodels") / "shipped" / "joint-api-pnr.yaml"
     doc: dict[str, Any] = yaml.safe_load(shipped.read_text())
     airports = ["CDG", "LHR", "FRA", "AMS", "MEX", "BOG", "IST", "DXB", "DOH", "GRU", "PTY", "MAD"]
     nations = ["COL", "MEX", "NGA", "PAK", "IRN", "VEN", "SYR", "AFG", "TUR", "BRA", "IND", "CHN"]
@@ -184,7 +186,7 @@ def main() -> None:
                 )  # fmt: skip
             users.create_user(session, username="agent", role="analyst", password="x" * 14)
             _, token = users.create_token(session, users.get_user(session, "agent"), "bench")
-        screening = app.state.screening
+        screening = app.state.node.get(Screening)
         started = time.perf_counter()
         with db.unit_of_work(sessions) as session:
             screening.sync(session)  # as at start-up: the planted lookouts, from the database
@@ -194,7 +196,7 @@ def main() -> None:
             f"index of {len(screening.index):,} lookouts in {time.perf_counter() - started:.1f} s"
         )
 
-        targeting = app.state.targeting
+        targeting = app.state.node.get(Targeting)
         # Earlier days (--history), filed on both nodes and not timed: the measured day's
         # statements then run against tables that have grown, as on a node in service.
         started = time.perf_counter()

@@ -14,7 +14,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from smartborder import db
-from smartborder.domains import node_exchange
+from smartborder.context import node_exchange
 from smartborder.exchange import agreements, keys, partners
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.dispatch import DispatchReport, dispatch_once

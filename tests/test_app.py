@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from smartborder import db
-from smartborder.app import API_PREFIX, API_ROUTERS, UI_ROUTERS
+from smartborder.app import API_PREFIX, api_routers, ui_routers
 from smartborder.audit import chain
 from smartborder.audit.models import AuditEntry
 from smartborder.auth import Db
@@ -50,8 +50,8 @@ def test_ready_reports_database_and_migrations(client: TestClient) -> None:
 
 
 def all_routes() -> list[tuple[str, APIRoute]]:
-    routes = [(API_PREFIX + r.path, r) for router in API_ROUTERS for r in router.routes]
-    routes += [(r.path, r) for router in UI_ROUTERS for r in router.routes]
+    routes = [(API_PREFIX + r.path, r) for router in api_routers() for r in router.routes]
+    routes += [(r.path, r) for router in ui_routers() for r in router.routes]
     return [(path, r) for path, r in routes if isinstance(r, APIRoute)]
 
 

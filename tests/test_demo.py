@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from smartborder.demo import DEMO_USERS, NODES, demo_password
+from smartborder.demo.run import DEMO_USERS, NODES, demo_password
 
 pytestmark = pytest.mark.demo
 PEOPLE = 40

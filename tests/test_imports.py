@@ -113,3 +113,24 @@ def test_the_exchange_imports_no_domain() -> None:
             continue
         domains = {t for t in targets if t.count(".") and t.split(".")[1] in DOMAINS}
         assert not domains, (name, domains)
+
+
+# the modules that put the node together: they loop over the declared domains (registry)
+WIRING = (
+    "smartborder.app",
+    "smartborder.cli",
+    "smartborder.context",
+    "smartborder.deps",
+    "smartborder.models",
+    "smartborder.registry",
+    "smartborder.scheduler",
+    "smartborder.web.nav",
+    "smartborder.web.render",
+)
+
+
+def test_the_wiring_imports_no_domain() -> None:
+    edges = graph()
+    for name in WIRING:
+        domains = {t for t in edges[name] if t.count(".") and t.split(".")[1] in DOMAINS}
+        assert not domains, (name, domains)

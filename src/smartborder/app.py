@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Annotated, Any
@@ -14,24 +13,13 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
-from smartborder import __version__, db, errorhandlers, health
-from smartborder.audit import router as audit_api
-from smartborder.audit import views as audit_views
-from smartborder.audit.heads import HeadLog
+from smartborder import __version__, db, errorhandlers, health, registry
 from smartborder.auth import Principal, require
-from smartborder.db import unit_of_work
-from smartborder.domains import node_exchange
+from smartborder.context import NodeContext, node_exchange
 from smartborder.errors import NotInitialised
 from smartborder.exchange import keys
-from smartborder.exchange import router as exchange_api
-from smartborder.exchange import views as exchange_views
 from smartborder.gate import Bounded
-from smartborder.identity import documents_router, documents_views
-from smartborder.identity import router as identity_api
-from smartborder.identity import views as identity_views
 from smartborder.limits import AdmissionMiddleware, RateLimitMiddleware, TokenBuckets
 from smartborder.logs import configure_logging
 from smartborder.middleware import (
@@ -39,28 +27,9 @@ from smartborder.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
-from smartborder.modeling import router as modeling_api
-from smartborder.modeling import service as modeling_service
-from smartborder.modeling import views as modeling_views
 from smartborder.roles import Permission
 from smartborder.scheduler import background_dispatcher
-from smartborder.screening import router as screening_api
-from smartborder.screening import views as screening_views
-from smartborder.screening.matcher import Thresholds
-from smartborder.screening.service import Screening
 from smartborder.settings import Settings
-from smartborder.travel import router as travel_api
-from smartborder.travel import router_models as risk_api
-from smartborder.travel import router_targeting as targeting_api
-from smartborder.travel import views as travel_views
-from smartborder.travel import views_targeting as travel_targeting_views
-from smartborder.travel.targeting import Targeting
-from smartborder.users import router as users_api
-from smartborder.users import views as users_views
-from smartborder.visa import router as visa_api
-from smartborder.visa import service as visa_service
-from smartborder.visa import views as visa_views
-from smartborder.web import views as web_views
 from smartborder.web.render import make_templates
 
 API_PREFIX = "/api/v1"
@@ -88,25 +57,23 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     sessions = db.session_factory(engine)
     exchange = node_exchange(settings)
     exchange.watch(sessions)
-    head_log = HeadLog.for_node(settings, exchange.signer)
-    head_log.watch(sessions)
+    node = NodeContext(settings, sessions, exchange)
+    node.build_services()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # Worker threads for every admitted request's database hops, and some to spare.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests * 2)
-        _load_lookouts(sessions, app.state.screening)
-        _bundled_visa_data(sessions, exchange.clock)
-        _interrupted_runs(sessions, exchange.clock)
+        node.call_each("startup")
         dispatcher = None
         if settings.exchange_dispatch_interval_seconds > 0:
-            dispatcher = background_dispatcher(sessions, exchange, app.state.targeting, head_log)
+            dispatcher = background_dispatcher(node)
             dispatcher.start()
         yield
         if dispatcher is not None:
             dispatcher.stop()
-        app.state.model_runner.stop()
+        node.call_each("shutdown")
         engine.dispose()
         read_engine.dispose()
 
@@ -128,29 +95,29 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     app.state.password_gate = Bounded(
         settings.password_hash_concurrency, settings.password_hash_concurrency * 4
     )
+    app.state.node = node
     app.state.exchange = exchange
-    app.state.head_log = head_log
-    app.state.screening = Screening(
-        Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
-    )
-    app.state.targeting = Targeting(app.state.screening, settings.travel_teams, exchange)
-    app.state.model_runner = modeling_service.Runner(sessions, exchange.clock)
     app.state.templates = make_templates()
     app.state.key_fingerprint = keys.fingerprint(signing_key.public_key())
 
-    for api_router in API_ROUTERS:
+    for api_router in api_routers():
         app.include_router(api_router, prefix=API_PREFIX)
-    for ui_router in UI_ROUTERS:
+    for ui_router in ui_routers():
         app.include_router(ui_router)
     static = resources.files("smartborder") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
     errorhandlers.install(app)
+    raw_bodies = {
+        f"{API_PREFIX}{path}": limit(settings)
+        for domain in registry.domains()
+        for path, limit in domain.raw_bodies.items()
+    }
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        paths={f"{API_PREFIX}/travel/messages": settings.travel_max_message_bytes},
-        raw_paths=frozenset({f"{API_PREFIX}/travel/messages"}),
+        paths=raw_bodies,
+        raw_paths=frozenset(raw_bodies),
     )
     app.add_middleware(
         AdmissionMiddleware,
@@ -184,36 +151,6 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     return app
 
 
-def _load_lookouts(sessions: sessionmaker[Session], screening: Screening) -> None:
-    """Build the screening index from the database before the first request."""
-    try:
-        with unit_of_work(sessions) as session:
-            loaded = screening.sync(session)
-        log.info("screening index built: %d active lookouts", loaded)
-    except SQLAlchemyError as exc:  # e.g. migrations not applied yet; /ready says so
-        log.warning("screening index not built at start-up (built on first use): %s", exc)
-
-
-def _bundled_visa_data(sessions: sessionmaker[Session], clock: Callable[[], dt.datetime]) -> None:
-    """The shipped visa data set is loaded before the first request (pages only read)."""
-    try:
-        with unit_of_work(sessions) as session:
-            visa_service.ensure_bundled(session, now=clock())
-    except SQLAlchemyError as exc:
-        log.warning("visa data set not loaded at start-up: %s", exc)
-
-
-def _interrupted_runs(sessions: sessionmaker[Session], clock: Callable[[], dt.datetime]) -> None:
-    """Model runs a previous process left unfinished are marked so (they cannot resume)."""
-    try:
-        with unit_of_work(sessions) as session:
-            count = modeling_service.mark_interrupted(session, clock())
-        if count:
-            log.warning("%d model run(s) interrupted by the last stop marked failed", count)
-    except SQLAlchemyError as exc:
-        log.warning("model runs not checked at start-up: %s", exc)
-
-
 docs_router = APIRouter()
 Reader = Annotated[Principal, Depends(require(Permission.NODE_READ))]
 
@@ -237,32 +174,12 @@ def docs(request: Request, _principal: Reader) -> HTMLResponse:
     )
 
 
-# Every router the app serves, API ones under API_PREFIX. Tests walk these lists.
-API_ROUTERS: tuple[APIRouter, ...] = (
-    health.router,
-    users_api.router,
-    identity_api.router,
-    documents_router.router,
-    exchange_api.router,
-    audit_api.router,
-    screening_api.router,
-    travel_api.router,
-    risk_api.router,
-    targeting_api.router,
-    visa_api.router,
-    modeling_api.router,
-    docs_router,
-)
-UI_ROUTERS: tuple[APIRouter, ...] = (
-    web_views.router,
-    users_views.router,
-    identity_views.router,
-    documents_views.router,
-    screening_views.router,
-    travel_views.router,
-    travel_targeting_views.router,
-    visa_views.router,
-    modeling_views.router,
-    exchange_views.router,
-    audit_views.router,
-)
+def api_routers() -> list[APIRouter]:
+    """Every router served under API_PREFIX: the node's own, then each domain's. Tests walk it."""
+    found = [health.router]
+    found += [registry.resolve(r) for d in registry.domains() for r in d.api_routers]
+    return [*found, docs_router]
+
+
+def ui_routers() -> list[APIRouter]:
+    return [registry.resolve(r) for d in registry.domains() for r in d.ui_routers]

@@ -3,7 +3,6 @@ lists them from the table below without importing a domain, so the command start
 
 from __future__ import annotations
 
-import importlib
 import sys
 from typing import Annotated, Any
 
@@ -12,44 +11,36 @@ import typer.main
 from typer._click import Command, Context, HelpFormatter  # typer's own click
 from typer.core import TyperCommand, TyperGroup
 
-from smartborder import __version__
+from smartborder import __version__, registry
+from smartborder.registry import Command as Declared
 
-# name: (module, attribute, one-line help shown by --help). The attribute is a Typer app (a
-# command group) or a function (one command).
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": ("smartborder.node_cli", "init",
-             "Create a node: database schema, signing key and first admin user."),
-    "serve": ("smartborder.node_cli", "serve", "Serve the node's web UI and HTTP API."),
-    "demo": ("smartborder.node_cli", "demo",
-             "Start the two-agency demo: nodes 'ca' and 'us' as separate processes on loopback."),
-    "users": ("smartborder.node_cli", "users_app", "Manage the node's users and their API tokens."),
-    "db": ("smartborder.node_cli", "db_app", "Database schema migrations."),
-    "doc": ("smartborder.identity.cli", "doc_app",
-            "Check and generate machine-readable zones (ICAO Doc 9303)."),
-    "partners": ("smartborder.exchange.cli", "partners_app",
-                 "Register the partner nodes this node trusts."),
-    "agreements": ("smartborder.exchange.cli", "agreements_app",
-                   "Information-sharing agreements (the SMU and its annexes): validate, propose, "
-                   "approve."),
-    "exchange": ("smartborder.exchange.cli", "exchange_app",
-                 "Case-by-case requests, corrections, destruction, delivery and retention."),
-    "audit": ("smartborder.audit.cli", "audit_app", "The node's tamper-evident audit log."),
-    "lookouts": ("smartborder.screening.cli", "lookouts_app", "Lookouts: list, import, retract."),
-    "screen": ("smartborder.screening.cli", "screen",
-               "Screen every subject of a file against the node's lookouts"),
-    "travel": ("smartborder.travel.cli", "travel_app",
-               "API/PNR: PAXLST and PNRGOV messages, retention, the risk model."),
-    "visa": ("smartborder.visa.cli", "visa_app",
-             "Visa policy: requirement snapshots, convergence report, consultations, screening."),
-    "model": ("smartborder.modeling.cli", "model_app",
-              "Border traffic modelling: simulate a crossing, compare scenarios, calibrate."),
-}  # fmt: skip
+# The node's own commands; each domain adds its own (``Domain.commands``). A target is a Typer
+# app (a command group) or a function (one command).
+NODE_COMMANDS: tuple[Declared, ...] = (
+    Declared("init", "smartborder.node_cli:init",
+            "Create a node: database schema, signing key and first admin user."),
+    Declared("serve", "smartborder.node_cli:serve", "Serve the node's web UI and HTTP API."),
+    Declared("demo", "smartborder.node_cli:demo",
+            "Start the two-agency demo: nodes 'ca' and 'us' as separate processes on loopback."),
+    Declared("db", "smartborder.node_cli:db_app", "Database schema migrations."),
+)  # fmt: skip
+
+
+def commands() -> dict[str, Declared]:
+    """Every command of ``smartborder`` by name: the node's, then each domain's in order."""
+    found = list(NODE_COMMANDS)
+    found += [command for domain in registry.domains() for command in domain.commands]
+    table: dict[str, Declared] = {}
+    for command in found:
+        if command.name in table:
+            raise ValueError(f"two commands named {command.name!r}")
+        table[command.name] = command
+    return table
 
 
 def load(name: str) -> Command:
     """The command ``name``, its module imported now."""
-    module, attribute, _summary = COMMANDS[name]
-    target = getattr(importlib.import_module(module), attribute)
+    target = registry.resolve(commands()[name].target)
     if not isinstance(target, typer.Typer):
         single = typer.Typer()
         single.command(name)(target)
@@ -60,18 +51,19 @@ def load(name: str) -> Command:
 
 
 class LazyGroup(TyperGroup):
-    """Lists its commands from ``COMMANDS`` and imports one only to run it (or its help)."""
+    """Lists its commands from ``commands()`` and imports one only to run it (or its help)."""
 
     listing = False
 
     def list_commands(self, ctx: Context) -> list[str]:
-        return list(COMMANDS)
+        return list(commands())
 
     def get_command(self, ctx: Context, cmd_name: str) -> Command | None:
-        if cmd_name not in COMMANDS:
+        table = commands()
+        if cmd_name not in table:
             return None
         if self.listing:  # --help: the one-line help is enough, nothing is imported
-            summary = COMMANDS[cmd_name][2]
+            summary = table[cmd_name].help
             return TyperCommand(cmd_name, help=summary, short_help=summary)
         return load(cmd_name)
 

@@ -1,25 +1,15 @@
-"""Every table of a node, gathered so that migrations and tests see one complete metadata."""
+"""Every table of a node, gathered so that migrations and tests see one complete metadata:
+each domain's table modules (``Domain.models``) are imported here."""
 
-from smartborder.audit import models as audit_models
+import importlib
+
+from smartborder import registry
 from smartborder.db import Base
-from smartborder.exchange import models as exchange_models
-from smartborder.identity import models as identity_models
-from smartborder.modeling import models as modeling_models
-from smartborder.screening import models as screening_models
-from smartborder.travel import models as travel_models
-from smartborder.users import models as users_models
-from smartborder.visa import models as visa_models
+
+for _domain in registry.domains():
+    for _module in _domain.models:
+        importlib.import_module(_module)
 
 metadata = Base.metadata
 
-__all__ = [
-    "audit_models",
-    "exchange_models",
-    "identity_models",
-    "metadata",
-    "modeling_models",
-    "screening_models",
-    "travel_models",
-    "users_models",
-    "visa_models",
-]
+__all__ = ["metadata"]

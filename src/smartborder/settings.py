@@ -20,7 +20,7 @@ from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from smartborder.errors import SettingsError
-from smartborder.travel.terms import TEAMS
+from smartborder.travel.targeting.terms import TEAMS
 
 ENV_PREFIX = "SMARTBORDER_"
 NODE_FILE = "node.toml"

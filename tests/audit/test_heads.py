@@ -15,7 +15,7 @@ from smartborder.audit import chain
 from smartborder.audit.checkpoints import own_heads, verify
 from smartborder.audit.heads import HeadLog, read_heads
 from smartborder.audit.models import AuditEntry, AuditHead
-from smartborder.domains import node_exchange
+from smartborder.context import node_exchange
 from smartborder.settings import Settings, load_settings
 from tests.conftest import Cli
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from smartborder import db
 from smartborder.audit.models import AuditEntry
 from smartborder.screening.models import Lookout
+from smartborder.screening.service import Screening
 from smartborder.settings import Settings
 from tests.conftest import Cli, api_token
 
@@ -214,7 +215,7 @@ def test_the_index_is_built_from_the_database_at_start_up(node: Settings) -> Non
         seed.seed_lookouts(s, node_id="ca", seed=5, count=30, today=dt.date.today())
     first.state.engine.dispose()
     app = create_app(node, configure_logs=False)
-    assert len(app.state.screening.index) == 0
+    assert len(app.state.node.get(Screening).index) == 0
     with TestClient(app):
-        assert len(app.state.screening.index) == 32  # before any request
+        assert len(app.state.node.get(Screening).index) == 32  # before any request
     app.state.engine.dispose()

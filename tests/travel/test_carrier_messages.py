@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from smartborder.travel.edifact import MAX_PROBLEMS
-from smartborder.travel.parser import Outcome, parse
+from smartborder.travel.intake.edifact import MAX_PROBLEMS
+from smartborder.travel.intake.parser import Outcome, parse
 
 DATA = Path(__file__).parent / "data"
 TODAY = dt.date(2026, 11, 21)

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydifact.parser import Parser
 
-from smartborder.travel.edifact import DEFAULT, Report, Separators, tokenise, write
+from smartborder.travel.intake.edifact import DEFAULT, Report, Separators, tokenise, write
 
 DATA = Path(__file__).parent / "data"
 

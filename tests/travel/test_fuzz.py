@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartborder.travel.parser import parse
+from smartborder.travel.intake.parser import parse
 
 DATA = Path(__file__).parent / "data"
 SAMPLES = [

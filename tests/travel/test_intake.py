@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from smartborder import db
 from smartborder.audit.models import AuditEntry
 from smartborder.settings import Settings
-from smartborder.travel import models as m
+from smartborder.travel.intake import models as m
 from tests.conftest import Cli, api_token, make_user
 
 API = "/api/v1/travel"

@@ -12,12 +12,14 @@ from smartborder.exchange.models import OutboxMessage
 from smartborder.screening import service as lookouts
 from smartborder.screening.matcher import Thresholds
 from smartborder.screening.service import Screening
-from smartborder.travel import cosign, queue, service
-from smartborder.travel import models as m
-from smartborder.travel import models_service as models
-from smartborder.travel.riskmodel import load_model
-from smartborder.travel.targeting import Targeting, rescore
-from smartborder.travel.terms import TEAMS
+from smartborder.travel.intake import service
+from smartborder.travel.riskmodels import cosign
+from smartborder.travel.riskmodels import service as models
+from smartborder.travel.riskmodels.document import load_model
+from smartborder.travel.targeting import models as tm
+from smartborder.travel.targeting import queue
+from smartborder.travel.targeting.service import Targeting, rescore
+from smartborder.travel.targeting.terms import TEAMS
 from tests.pair import Node, Pair
 from tests.travel.test_retention import PAXLST, PNRGOV
 from tests.travel.test_targeting import MODEL, NOW, mary_lookout
@@ -109,8 +111,8 @@ def test_high_risk_travellers_cross_only_over_the_joint_threshold_of_a_joint_mod
     pair.pump()
     with ca.uow() as s:
         mary = s.scalars(
-            select(m.Assessment).where(
-                m.Assessment.severity == "high", m.Assessment.origin == "local"
+            select(tm.Assessment).where(
+                tm.Assessment.severity == "high", tm.Assessment.origin == "local"
             )
         ).one()
         [step] = queue.history(s, mary.id)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from smartborder.travel.parser import parse
+from smartborder.travel.intake.parser import parse
 
 DATA = Path(__file__).parent / "data"
 TODAY = dt.date(2026, 11, 21)

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from smartborder import db
 from smartborder.audit.models import AuditEntry
 from smartborder.errors import SettingsError
-from smartborder.scheduler import travel_retention_job
 from smartborder.settings import Settings, load_settings
-from smartborder.travel import models as m
-from smartborder.travel import service
-from smartborder.travel.retention import RetentionRun, run_retention
+from smartborder.travel.intake import models as m
+from smartborder.travel.intake import service
+from smartborder.travel import lifecycle
+from smartborder.travel.retention.service import RetentionRun, run_retention
 from tests.conftest import PASSWORD, Cli, api_token, csrf_of, login, make_user
 from tests.pair import Clock
 
@@ -259,7 +259,7 @@ def test_preview_api_and_the_background_job_use_the_node_settings(
     assert preview.status_code == 200
     assert preview.json()["preview"] is True
     assert preview.json()["masked"]["passengers"] == 3
-    travel_retention_job(app.state.sessions, app.state.exchange)
+    lifecycle.retain(app.state.node)
     with db.unit_of_work(app.state.sessions) as s:
         assert {p.masked for p in s.scalars(select(m.Passenger))} == {True}
         assert events(s, "travel:flight:masked")[0].actor == "system:retention"

@@ -23,15 +23,15 @@ from smartborder import db
 from smartborder.audit.models import AuditEntry
 from smartborder.errors import ValidationFailed
 from smartborder.settings import Settings
-from smartborder.travel.conditions import Condition, compile_condition, explain
-from smartborder.travel.riskmodel import RiskModel, load_model
+from smartborder.travel.riskmodels.conditions import Condition, compile_condition, explain
+from smartborder.travel.riskmodels.document import RiskModel, load_model
 from tests.conftest import Cli, api_token, make_user
 from tests.travel.test_retention import PAXLST, PNRGOV, ingest
 
 CONDITION: TypeAdapter[Any] = TypeAdapter(Condition)
-SHIPPED = (resources.files("smartborder.travel") / "risk_models" / "joint-api-pnr.yaml").read_text(
-    encoding="utf-8"
-)
+SHIPPED = (
+    resources.files("smartborder.travel.riskmodels") / "shipped" / "joint-api-pnr.yaml"
+).read_text(encoding="utf-8")
 API = "/api/v1/travel/risk"
 DAY = "2026-11-22"  # AC870 in the fixtures
 
@@ -333,7 +333,7 @@ def test_models_are_loaded_activated_and_tried_through_the_api(
 
 
 def test_records_from_stored_travellers_derive_what_indicators_read(app: FastAPI) -> None:
-    from smartborder.travel.models_service import travellers_of_day
+    from smartborder.travel.riskmodels.service import travellers_of_day
 
     ingest(app, PAXLST, PNRGOV)
     with db.unit_of_work(app.state.sessions) as s:
@@ -385,7 +385,7 @@ def test_cli_checks_loads_tries_and_activates(
 
 
 def test_every_field_and_operator_is_documented() -> None:
-    from smartborder.travel.conditions import FIELDS, OPERATORS
+    from smartborder.travel.riskmodels.conditions import FIELDS, OPERATORS
 
     text = (Path(__file__).parents[2] / "docs" / "risk.md").read_text(encoding="utf-8")
     missing = [n for n in (*FIELDS, *OPERATORS) if f"`{n}`" not in text]

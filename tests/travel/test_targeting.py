@@ -19,7 +19,9 @@ from smartborder import db
 from smartborder.screening import service as lookouts
 from smartborder.screening.schemas import LookoutIn
 from smartborder.settings import Settings
-from smartborder.travel import models as m
+from smartborder.travel.intake import models as m
+from smartborder.travel.targeting import models as tm
+from smartborder.travel.targeting.service import Targeting
 from tests.conftest import Cli, api_token, make_user
 from tests.pair import Clock
 from tests.travel.test_retention import PAXLST, PNRGOV
@@ -359,7 +361,7 @@ def test_a_check_does_its_database_work_off_the_event_loop(
 ) -> None:
     """A kiosk's check must not hold up the server's other requests while it reads the
     database: check() and cusres.answer() run in a worker thread, not on the event loop."""
-    from smartborder.travel import router_targeting
+    from smartborder.travel.targeting import router as router_targeting
 
     seen: list[str] = []
 
@@ -489,7 +491,7 @@ PNR_WITHOUT_DOCS = PNRGOV.replace(
 
 
 def mary_aboard(s: Any, recall: Any = None) -> tuple[m.Flight, Any]:
-    from smartborder.travel.records import flight_records
+    from smartborder.travel.riskmodels.records import flight_records
 
     flight = s.execute(select(m.Flight)).scalar_one()
     aboard = flight_records(s, flight, None, recall)
@@ -522,9 +524,9 @@ def test_what_scoring_recalls_between_messages_follows_new_pushes_and_masking(
     push of the booking is read anew, and a masked mention is never served from memory."""
     from sqlalchemy import update
 
-    from smartborder.travel.records import flight_records
+    from smartborder.travel.riskmodels.records import flight_records
 
-    recall = node_app.state.targeting.recall
+    recall = node_app.state.node.get(Targeting).recall
     analyst = api_token(node_app, "ana", "analyst")
     post(client, PNRGOV, analyst)
     with db.unit_of_work(node_app.state.sessions) as s:
@@ -552,9 +554,9 @@ def test_scoring_takes_the_rows_just_written_as_they_read_back(
     a cold read of the database gives."""
     from sqlalchemy import event
 
-    from smartborder.travel.records import Recall, flight_records
+    from smartborder.travel.riskmodels.records import Recall, flight_records
 
-    recall = node_app.state.targeting.recall
+    recall = node_app.state.node.get(Targeting).recall
     analyst = api_token(node_app, "ana", "analyst")
     engine = node_app.state.engine
     statements: list[str] = []
@@ -590,19 +592,19 @@ def test_an_unchanged_re_assessment_is_known_by_its_digest_and_a_changed_row_is_
     add_lookout(node_app, mary_lookout(action="refer-secondary"))
     assert client.post(f"{API}/risk/rescore", headers=chief).json()["stored"] == 1
 
-    def mary() -> m.Assessment:
+    def mary() -> tm.Assessment:
         with db.unit_of_work(node_app.state.sessions) as s:
-            return s.execute(select(m.Assessment)).scalar_one()
+            return s.execute(select(tm.Assessment)).scalar_one()
 
     first = mary()
     assert first.digest
     again = client.post(f"{API}/risk/rescore", headers=chief).json()
     assert (again["updated"], mary().version) == (0, 1)  # unchanged: not rewritten
     with db.unit_of_work(node_app.state.sessions) as s:  # a row from before revision 0011
-        s.execute(update(m.Assessment).values(digest=None))
+        s.execute(update(tm.Assessment).values(digest=None))
     client.post(f"{API}/risk/rescore", headers=chief)
     assert (mary().digest, mary().version) == (first.digest, 1)  # digest filled in, same row
     with db.unit_of_work(node_app.state.sessions) as s:  # values changed behind scoring's back
-        s.execute(update(m.Assessment).values(digest="0" * 32, score=999))
+        s.execute(update(tm.Assessment).values(digest="0" * 32, score=999))
     assert client.post(f"{API}/risk/rescore", headers=chief).json()["updated"] == 1
     assert (mary().score, mary().digest, mary().version) == (first.score, first.digest, 2)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from smartborder import db
-from smartborder.travel import models as m
+from smartborder.travel.riskmodels import models as rm
 from tests.conftest import PASSWORD, api_token, csrf_of, login, make_user
 from tests.travel.test_retention import PAXLST, PNRGOV
 from tests.travel.test_targeting import (
@@ -125,7 +125,7 @@ def test_condition_builder_previews_reports_and_saves(
     assert "row 2 (traveller.sex): operator &#39;gt&#39; does not apply" in wrong.text
 
     with db.unit_of_work(node_app.state.sessions) as s:
-        model_id = s.execute(select(m.RiskModelRow.id)).scalar_one()
+        model_id = s.execute(select(rm.RiskModelRow.id)).scalar_one()
     indicator = {
         **form,
         "model": model_id,
@@ -149,7 +149,7 @@ def test_condition_builder_previews_reports_and_saves(
     assert saved.status_code == 303, saved.text
     draft_id = saved.headers["location"].split("saved=", 1)[1]
     with db.unit_of_work(node_app.state.sessions) as s:
-        draft = s.get(m.RiskModelRow, draft_id)
+        draft = s.get(rm.RiskModelRow, draft_id)
         assert draft is not None
         assert (draft.version, draft.status, draft.indicators) == (2, "draft", 4)
         added = draft.document["indicators"][-1]
@@ -167,4 +167,4 @@ def test_condition_builder_previews_reports_and_saves(
     )
     assert activated.status_code == 303
     with db.unit_of_work(node_app.state.sessions) as s:
-        assert s.get(m.RiskModelRow, draft_id).status == "active"  # type: ignore[union-attr]
+        assert s.get(rm.RiskModelRow, draft_id).status == "active"  # type: ignore[union-attr]

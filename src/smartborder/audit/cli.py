@@ -13,8 +13,8 @@ from smartborder.audit import service
 from smartborder.audit.checkpoints import make_checkpoint, own_heads, verify
 from smartborder.audit.heads import HeadLog, read_heads
 from smartborder.cliutil import DataDir, fail, node_settings, out, unit
+from smartborder.context import node_exchange
 from smartborder.db import utcnow
-from smartborder.domains import node_exchange
 
 audit_app = typer.Typer(help="The node's tamper-evident audit log.", no_args_is_help=True)
 

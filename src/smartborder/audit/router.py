@@ -10,9 +10,10 @@ from pydantic import BaseModel
 
 from smartborder.audit import service
 from smartborder.audit.checkpoints import make_checkpoint, own_heads, verify
-from smartborder.audit.heads import read_heads
+from smartborder.audit.heads import HeadLog, read_heads
 from smartborder.auth import Db, Principal, require
 from smartborder.db import utcnow as db_now
+from smartborder.deps import get_node
 from smartborder.params import Offset
 from smartborder.roles import Permission
 
@@ -75,7 +76,7 @@ def checkpoint(db: Db, request: Request, principal: Checkpointer) -> dict[str, A
     """Sign the chain's size and head now: into the node's signed heads, and queued to every
     partner. Needs ``audit:checkpoint`` (supervisors, administrators): it writes."""
     made = make_checkpoint(db, request.app.state.exchange, actor=f"user:{principal.username}")
-    request.app.state.head_log.sign_at_commit(db, db_now())
+    get_node(request).get(HeadLog).sign_at_commit(db, db_now())
     return {"size": made[0].size if made else 0, "partners": [c.partner for c in made]}
 
 

@@ -21,7 +21,7 @@ from smartborder.cliutil import (
     out,
     unit,
 )
-from smartborder.domains import node_exchange
+from smartborder.context import node_exchange
 from smartborder.errors import ValidationFailed
 from smartborder.exchange import agreements, notices, partners, requests
 from smartborder.exchange.dispatch import dispatch_once

@@ -10,6 +10,7 @@ from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from smartborder.auth import Db, Principal, require
+from smartborder.deps import get_node
 from smartborder.errors import ValidationFailed
 from smartborder.modeling import calibration, service
 from smartborder.modeling.plots import PLOTS
@@ -111,7 +112,7 @@ def submit_run(
         actor=f"user:{principal.username}",
         now=request.app.state.exchange.clock(),
     )
-    background.add_task(request.app.state.model_runner.start, row.id)
+    background.add_task(get_node(request).get(service.Runner).start, row.id)
     return service.run_out(row)
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartborder.auth import Db, Principal, require
+from smartborder.deps import get_node
 from smartborder.errors import ValidationFailed
 from smartborder.modeling import service
 from smartborder.roles import Permission
@@ -89,7 +90,7 @@ async def submit(
         context = _page(request, db, principal, values=values, problems=problems)
         return render(request, "modeling/modeling.html", context, status_code=422)
     # Started once the request's unit of work has committed: the runner reads the row.
-    background.add_task(request.app.state.model_runner.start, row.id)
+    background.add_task(get_node(request).get(service.Runner).start, row.id)
     return RedirectResponse(f"/modeling/runs/{row.id}", status_code=303)
 
 

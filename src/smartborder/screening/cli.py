@@ -21,7 +21,7 @@ from smartborder.cliutil import (
     quarantine,
     unit,
 )
-from smartborder.domains import node_exchange
+from smartborder.context import node_exchange
 from smartborder.errors import ValidationFailed
 from smartborder.roles import Permission
 from smartborder.screening import service

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartborder.auth import Db, Principal, require
+from smartborder.deps import get_node
 from smartborder.errors import ValidationFailed
 from smartborder.params import Offset
 from smartborder.roles import Permission
@@ -34,7 +35,7 @@ Screener = Annotated[Principal, Depends(require(Permission.SCREENING_RUN))]
 
 
 def screening(request: Request) -> service.Screening:
-    engine: service.Screening = request.app.state.screening
+    engine: service.Screening = get_node(request).get(service.Screening)
     return engine
 
 

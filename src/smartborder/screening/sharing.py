@@ -283,3 +283,8 @@ def _audit_stale(session: Session, received: Received, held: Lookout | None, ver
             "held_version": held.version if held else None,
         },
     )
+
+
+def share_under(session: Session, ex: NodeExchange, agreement: Agreement) -> int:
+    """Once an agreement is signed, every lookout it allows is sent under it."""
+    return share_all(session, ex, agreement, actor="system:exchange")

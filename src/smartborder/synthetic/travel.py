@@ -17,7 +17,7 @@ import airportsdata
 
 from smartborder.identity.names import normalise
 from smartborder.synthetic.people import PeopleGenerator
-from smartborder.travel.edifact import DEFAULT, Separators, write
+from smartborder.travel.intake.edifact import DEFAULT, Separators, write
 
 HOME_AIRPORTS = {
     "CA": ("YYZ", "YVR", "YUL", "YYC", "YOW", "YEG", "YHZ", "YWG"),

@@ -1,1 +1,3 @@
-"""API and PNR intake (PAXLST, PNRGOV, JSON): parsing, storage, resolved identities."""
+"""API/PNR (the Smart Border Action Plan's advance passenger information and passenger name
+records), cut by sub-domain: ``intake`` (messages read and filed), ``riskmodels`` (the joint
+risk model), ``targeting`` (scoring, the queue, board / no-board, sharing) and ``retention``."""

@@ -28,13 +28,14 @@ from smartborder.cliutil import (
 )
 from smartborder.roles import Permission
 from smartborder.settings import Settings
-from smartborder.travel import cli_targeting, service
-from smartborder.travel import retention as retention_job
-from smartborder.travel.cli_models import model_app
-from smartborder.travel.parser import Outcome, parse
-from smartborder.travel.service import Received
-from smartborder.travel.targeting import Targeting
-from smartborder.travel.views_data import message_out
+from smartborder.travel.intake import service
+from smartborder.travel.intake.parser import Outcome, parse
+from smartborder.travel.intake.rows import message_out
+from smartborder.travel.intake.service import Received
+from smartborder.travel.retention import service as retention_job
+from smartborder.travel.riskmodels.cli import model_app
+from smartborder.travel.targeting import cli as cli_targeting
+from smartborder.travel.targeting.service import Targeting
 
 travel_app = typer.Typer(
     help="API/PNR: PAXLST and PNRGOV messages, retention, the risk model.", no_args_is_help=True

@@ -11,9 +11,11 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from smartborder.auth import Db, Principal, require
+from smartborder.deps import get_node
 from smartborder.errors import ValidationFailed
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
+from smartborder.screening.service import Screening
 from smartborder.settings import NODE_ID_PATTERN
 from smartborder.visa import consult, service
 from smartborder.visa.applicants import ApplicationIn, screen_application
@@ -221,7 +223,7 @@ def screen_applicant(
     document problems, and the outcome with its reasons."""
     return screen_application(
         db,
-        request.app.state.screening,
+        get_node(request).get(Screening),
         body,
         destination=request.app.state.settings.country,
         actor=f"user:{principal.username}",

@@ -13,8 +13,10 @@ from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from smartborder.auth import Db, Principal, require
+from smartborder.deps import get_node
 from smartborder.errors import SmartborderError
 from smartborder.roles import Permission
+from smartborder.screening.service import Screening
 from smartborder.visa import consult, service
 from smartborder.visa.applicants import COLUMNS, ApplicationIn, screen_application
 from smartborder.visa.requirements import policy_of
@@ -173,7 +175,7 @@ async def screen_applicant(request: Request, db: Db, principal: Screener) -> HTM
         return render(request, "visa/applicant.html", context, status_code=422)
     result = screen_application(
         db,
-        request.app.state.screening,
+        get_node(request).get(Screening),
         application,
         destination=request.app.state.settings.country,
         actor=f"user:{principal.username}",

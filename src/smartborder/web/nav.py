@@ -1,34 +1,14 @@
-"""Navigation: each domain registers its sections; the layout shows those the user may open."""
+"""Navigation: each domain declares its sections (``Domain.nav``); the layout shows those the
+user may open, in domain order."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cache
 
-from smartborder.roles import Permission
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    path: str
-    permission: Permission
+from smartborder import registry
+from smartborder.registry import NavItem
 
 
-SECTIONS: tuple[NavItem, ...] = (
-    NavItem("Overview", "/", Permission.NODE_READ),
-    NavItem("People", "/people", Permission.PEOPLE_READ),
-    NavItem("Document check", "/documents/check", Permission.DOCUMENTS_CHECK),
-    NavItem("Lookouts", "/lookouts", Permission.LOOKOUTS_READ),
-    NavItem("Screen", "/screen", Permission.SCREENING_RUN),
-    NavItem("Flights", "/travel/flights", Permission.TRAVEL_READ),
-    NavItem("Targeting", "/travel/queue", Permission.TRAVEL_READ),
-    NavItem("Risk model", "/travel/risk", Permission.TRAVEL_READ),
-    NavItem("Visa policy", "/visa", Permission.VISA_READ),
-    NavItem("Visa applicants", "/visa/applicants", Permission.SCREENING_RUN),
-    NavItem("Traffic modelling", "/modeling", Permission.MODEL_READ),
-    NavItem("Requests", "/exchange/requests", Permission.REQUESTS_READ),
-    NavItem("Agreements", "/agreements", Permission.AGREEMENTS_READ),
-    NavItem("Audit", "/audit", Permission.AUDIT_READ),
-    NavItem("Users", "/users", Permission.USERS_MANAGE),
-    NavItem("API tokens", "/account", Permission.TOKENS_OWN),
-)
+@cache
+def sections() -> tuple[NavItem, ...]:
+    return tuple(item for domain in registry.domains() for item in domain.nav)

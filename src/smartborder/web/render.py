@@ -10,24 +10,16 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
-from smartborder.web.nav import SECTIONS
-
-TEMPLATE_PACKAGES = (
-    "web",
-    "users",
-    "identity",
-    "screening",
-    "travel",
-    "exchange",
-    "audit",
-    "visa",
-    "modeling",
-)
+from smartborder import registry
+from smartborder.web.nav import sections
 
 
 def make_templates() -> Jinja2Templates:
-    root = resources.files("smartborder")
-    loaders = [FileSystemLoader(str(root / pkg / "templates")) for pkg in TEMPLATE_PACKAGES]
+    loaders = [
+        FileSystemLoader(str(resources.files(domain.package) / "templates"))
+        for domain in registry.domains()
+        if domain.templates
+    ]
     env = Environment(
         loader=ChoiceLoader(loaders), autoescape=select_autoescape(default=True), auto_reload=False
     )
@@ -38,7 +30,7 @@ def render(
     request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> HTMLResponse:
     principal = getattr(request.state, "principal", None)
-    nav = [item for item in SECTIONS if principal is not None and principal.can(item.permission)]
+    nav = [item for item in sections() if principal is not None and principal.can(item.permission)]
     full = {
         "request": request,
         "settings": request.app.state.settings,

@@ -1,0 +1,1 @@
+"""The two-agency demo: nodes 'ca' and 'us' seeded step by step and run on loopback."""

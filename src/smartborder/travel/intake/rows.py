@@ -1,0 +1,185 @@
+"""Rows as the API and the pages show them (one shape for both)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from smartborder.travel.intake import models as m
+from smartborder.travel.targeting import models as tm
+
+
+def message_out(row: m.TravelMessage, *, problems: bool = False) -> dict[str, Any]:
+    found = row.problems or []
+    data: dict[str, Any] = {
+        "id": row.id,
+        "state": row.state,
+        "kind": row.kind,
+        "form": row.form,
+        "source": row.source,
+        "size": row.size,
+        "reference": row.reference,
+        "sender": row.sender,
+        "purpose": row.purpose,
+        "flight_id": row.flight_id,
+        "travellers": row.travellers,
+        "attempts": row.attempts,
+        "duplicate_of": row.duplicate_of,
+        "received_at": row.received_at.isoformat(),
+        "stored_at": row.stored_at.isoformat() if row.stored_at else None,
+        "errors": sum(1 for p in found if p.get("severity") == "error"),
+        "warnings": sum(1 for p in found if p.get("severity") == "warning"),
+        "masked": row.masked_at is not None,
+    }
+    if problems:
+        data["problems"] = found
+    return data
+
+
+def flight_out(row: m.Flight) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "flight": f"{row.carrier}{row.number}",
+        "carrier": row.carrier,
+        "number": row.number,
+        "date": row.date,
+        "origin": row.origin,
+        "destination": row.destination,
+        "departure": row.departure,
+        "arrival": row.arrival,
+        "legs": row.legs,
+        "codeshares": row.codeshares,
+        "status": row.status,
+        "passengers": row.passengers,
+        "crew": row.crew,
+        "reservations": row.reservations,
+        "warnings": row.warnings,
+        "masked_at": row.masked_at.isoformat() if row.masked_at else None,
+    }
+
+
+def passenger_out(row: m.Passenger) -> dict[str, Any]:
+    return {
+        "traveller_id": row.traveller_id,
+        "message_id": row.message_id,
+        "kind": row.kind,
+        "role": row.role,
+        "surname": row.surname,
+        "given_names": row.given_names,
+        "birth_date": row.birth_date,
+        "sex": row.sex,
+        "nationality": row.nationality,
+        "documents": row.documents,
+        "reservation": row.reservation,
+        "cancelled": row.cancelled,
+        "details": row.details,
+        "link": {"rule": row.link_rule, "reason": row.link_reason},
+        "masked": row.masked,
+    }
+
+
+def hold_out(hold: m.Hold) -> dict[str, Any]:
+    return {
+        "id": hold.id,
+        "traveller_id": hold.traveller_id,
+        "source": hold.source,
+        "reason": hold.reason,
+        "placed_by": hold.placed_by,
+        "placed_at": hold.placed_at.isoformat(),
+        "open": hold.released_at is None,
+        "released_by": hold.released_by,
+        "released_at": hold.released_at.isoformat() if hold.released_at else None,
+        "release_reason": hold.release_reason,
+    }
+
+
+def traveller_out(
+    person: m.Traveller,
+    documents: Sequence[m.TravellerDocument],
+    mentions: Sequence[tuple[m.Passenger, m.Flight]],
+    holds: Sequence[m.Hold] = (),
+) -> dict[str, Any]:
+    return {
+        "id": person.id,
+        "surname": person.surname,
+        "given_names": person.given_names,
+        "birth_date": person.birth_date,
+        "sex": person.sex,
+        "nationality": person.nationality,
+        "masked": person.masked,
+        "first_seen": person.first_seen.isoformat(),
+        "documents": [
+            {"type": d.type, "number": d.number, "country": d.country, "expiry": d.expiry}
+            for d in documents
+        ],
+        "mentions": [
+            {**passenger_out(p), "flight": flight_out(f), "received_at": p.received_at.isoformat()}
+            for p, f in mentions
+        ],
+        "holds": [hold_out(h) for h in holds],
+    }
+
+
+def assessment_out(row: tm.Assessment) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "origin": row.origin,
+        "origin_ref": row.origin_ref,
+        "agreement": row.agreement,
+        "flight_id": row.flight_id,
+        "traveller_id": row.traveller_id,
+        "traveller": row.summary,
+        "model": row.model_label or None,
+        "score": row.score,
+        "joint_score": row.joint_score,
+        "decision": row.decision,
+        "reasons": row.reasons,
+        "severity": row.severity,
+        "queued": row.queued,
+        "category": row.category,
+        "team": row.team,
+        "departs": row.departs,
+        "arrives": row.arrives,
+        "status": row.status,
+        "status_by": row.status_by,
+        "status_at": row.status_at.isoformat() if row.status_at else None,
+        "shared_with": row.shared_with,
+        "hits": len(row.hits),
+        "indicators": [i.get("id") for i in row.indicators],
+        "assessed_at": row.assessed_at.isoformat(),
+        "version": row.version,
+    }
+
+
+def disposition_out(step: tm.Disposition) -> dict[str, Any]:
+    return {
+        "status": step.status,
+        "note": step.note,
+        "actor": step.actor,
+        "origin": step.origin,
+        "at": step.at.isoformat(),
+    }
+
+
+def detail_out(found: dict[str, Any]) -> dict[str, Any]:
+    """An assessment with everything its page shows."""
+    row: tm.Assessment = found["assessment"]
+    booking: m.Reservation | None = found["booking"]
+    return {
+        **assessment_out(row),
+        "indicators": row.indicators,
+        "hits": found["hits"],
+        "flight": flight_out(found["flight"]) if found["flight"] is not None else None,
+        "booking": (
+            {
+                "locator": booking.locator,
+                "created": booking.created,
+                "ticketed": booking.ticketed,
+                "masked": booking.masked,
+                **booking.details,
+            }
+            if booking is not None
+            else None
+        ),
+        "history": [disposition_out(s) for s in found["history"]],
+    }

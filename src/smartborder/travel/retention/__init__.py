@@ -1,0 +1,1 @@
+"""Retention of API/PNR personal data: masked after one period, deleted after a longer one."""

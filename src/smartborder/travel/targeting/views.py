@@ -1,0 +1,221 @@
+"""HTML pages of joint targeting: the analysts' queue (priority vetting list), the hit page
+(traveller, itinerary, PNR, matched lookouts with their evidence, indicators with what matched,
+the decision with its reasons, dispositions and their history), and the risk model page with
+its condition builder (live preview on the travellers of a day; an indicator added to a new
+draft of a model)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from starlette.datastructures import FormData
+
+from smartborder.auth import Db, Principal, require
+from smartborder.deps import get_node
+from smartborder.errors import SmartborderError
+from smartborder.roles import Permission
+from smartborder.travel.intake.rows import assessment_out, detail_out
+from smartborder.travel.riskmodels import service as models_service
+from smartborder.travel.riskmodels.builder import Built, build_condition, indicator_of, new_draft
+from smartborder.travel.riskmodels.conditions import FIELDS, OPERATORS
+from smartborder.travel.targeting import queue
+from smartborder.travel.targeting.service import Targeting, activate_model
+from smartborder.travel.targeting.terms import SEVERITIES, STATUSES
+from smartborder.web.render import render
+
+router = APIRouter(include_in_schema=False)
+Reader = Annotated[Principal, Depends(require(Permission.TRAVEL_READ))]
+Disposer = Annotated[Principal, Depends(require(Permission.TRAVEL_DISPOSE))]
+Editor = Annotated[Principal, Depends(require(Permission.RISK_MODEL_EDIT))]
+Activator = Annotated[Principal, Depends(require(Permission.RISK_MODEL_ACTIVATE))]
+PAGE = 50
+ROWS = 4  # condition rows the builder shows
+
+
+@router.get("/travel/queue")
+def queue_page(
+    request: Request,
+    db: Db,
+    principal: Reader,
+    within_hours: Annotated[str, Query(pattern=r"^(|\d{1,3})$")] = "",
+    severity: Annotated[str, Query(max_length=10)] = "",
+    flight: Annotated[str, Query(max_length=40)] = "",
+    category: Annotated[str, Query(max_length=32)] = "",
+    team: Annotated[str, Query(max_length=40)] = "",
+    mine: Annotated[str, Query(pattern="^(|on)$")] = "",
+    status: Annotated[str, Query(max_length=40)] = "",
+    origin: Annotated[str, Query(max_length=32)] = "",
+    closed: Annotated[str, Query(pattern="^(|on)$")] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> HTMLResponse:
+    filters = {
+        "within_hours": within_hours,
+        "severity": severity,
+        "flight": flight,
+        "category": category,
+        "team": team,
+        "mine": mine,
+        "status": status,
+        "origin": origin,
+        "closed": closed,
+    }
+    total, rows = queue.list_queue(
+        db,
+        now=request.app.state.exchange.clock(),
+        within_hours=int(within_hours) if within_hours else None,
+        severity=severity or None,
+        flight=flight or None,
+        category=category or None,
+        team=team or None,
+        teams=principal.teams if mine else (),
+        status=status or None,
+        origin=origin or None,
+        open_only=not closed,
+        limit=PAGE,
+        offset=(page - 1) * PAGE,
+    )
+    context = {
+        "items": [assessment_out(r) for r in rows],
+        "total": total,
+        "filters": filters,
+        "severities": SEVERITIES,
+        "statuses": STATUSES,
+        "teams": principal.teams,
+        "origins": queue.origins(db),
+        "page": page,
+        "pages": max((total + PAGE - 1) // PAGE, 1),
+    }
+    return render(request, "travel/queue.html", context)
+
+
+@router.get("/travel/assessments/{assessment_id}")
+def hit_page(assessment_id: str, request: Request, db: Db, principal: Reader) -> HTMLResponse:
+    context = {
+        "a": detail_out(queue.detail(db, assessment_id)),
+        "statuses": STATUSES,
+        "can_dispose": principal.can(Permission.TRAVEL_DISPOSE),
+    }
+    return render(request, "travel/assessment.html", context)
+
+
+@router.post("/travel/assessments/{assessment_id}/dispositions")
+async def dispose(
+    assessment_id: str, request: Request, db: Db, principal: Disposer
+) -> RedirectResponse:
+    form = await request.form()
+    queue.set_disposition(
+        db,
+        assessment_id,
+        status=str(form.get("status", "")),
+        note=str(form.get("note", "")),
+        actor=f"user:{principal.username}",
+        now=request.app.state.exchange.clock(),
+        ex=request.app.state.exchange,
+    )
+    return RedirectResponse(f"/travel/assessments/{assessment_id}", status_code=303)
+
+
+# -- the risk model and its condition builder -------------------------------------------------
+
+
+def _builder_context(
+    request: Request, db: Db, principal: Principal, values: dict[str, Any]
+) -> dict[str, Any]:
+    models = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "version": r.version,
+            "status": r.status,
+            "joint": r.joint,
+            "indicators": r.indicators,
+            "cosigned_by": r.cosigned_by,
+            "source": r.source,
+        }
+        for r in models_service.list_models(db)
+    ]
+    yesterday = request.app.state.exchange.clock().date() - dt.timedelta(days=1)
+    values.setdefault("date", models_service.latest_day(db, yesterday))
+    values.setdefault("combine", "all")
+    values.setdefault("owner", request.app.state.settings.node_id)
+    return {
+        "models": models,
+        "fields": list(FIELDS.values()),
+        "operators": OPERATORS,
+        "rows": ROWS,
+        "values": values,
+        "can_edit": principal.can(Permission.RISK_MODEL_EDIT),
+        "can_activate": principal.can(Permission.RISK_MODEL_ACTIVATE),
+    }
+
+
+def _values(form: FormData) -> dict[str, Any]:
+    return {k: str(v).strip() for k, v in form.items() if k != "csrf_token"}
+
+
+@router.get("/travel/risk")
+def risk_page(request: Request, db: Db, principal: Reader) -> HTMLResponse:
+    context = _builder_context(request, db, principal, {})
+    context.update({"built": None, "tried": None, "saved": request.query_params.get("saved")})
+    return render(request, "travel/risk.html", context)
+
+
+@router.post("/travel/risk/preview")
+async def preview(request: Request, db: Db, _editor: Editor) -> HTMLResponse:
+    """The builder's live preview: how many travellers of the day the condition matches."""
+    values = _values(await request.form())
+    built = build_condition(values, ROWS)
+    tried = None
+    if built.condition is not None and not built.problems:
+        tried = models_service.try_condition(db, built.condition, values["date"]).as_dict()
+    context = {"built": built, "tried": tried}
+    return render(request, "travel/risk_preview.html", context)
+
+
+@router.post("/travel/risk/indicators", response_model=None)
+async def add_indicator(
+    request: Request, db: Db, principal: Editor
+) -> RedirectResponse | HTMLResponse:
+    """The built condition as a new indicator, in a new draft version of the chosen model."""
+    values = _values(await request.form())
+    built: Built = build_condition(values, ROWS)
+    if built.condition is None and not built.problems:
+        built.problems.append("row 1 (field): choose a field for the indicator's condition")
+    if built.condition is not None and not built.problems:
+        try:
+            indicator = indicator_of(values, built.condition)
+            draft = new_draft(db, values.get("model", ""), indicator)
+            row = models_service.store_model(
+                db,
+                draft,
+                source="condition builder",
+                actor=f"user:{principal.username}",
+                now=request.app.state.exchange.clock(),
+            )
+            return RedirectResponse(f"/travel/risk?saved={row.id}", status_code=303)
+        except ValidationError as exc:
+            built.problems.extend(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+        except SmartborderError as exc:
+            built.problems.append(exc.message)
+    context = _builder_context(request, db, principal, values)
+    context.update({"built": built, "tried": None, "saved": None})
+    return render(request, "travel/risk.html", context, status_code=422)
+
+
+@router.post("/travel/risk/models/{model_id}/activate")
+def activate(model_id: str, request: Request, db: Db, principal: Activator) -> RedirectResponse:
+    """Activate a model from the page; flights not yet arrived are scored again by it."""
+    activate_model(
+        db,
+        get_node(request).get(Targeting),
+        model_id,
+        actor=f"user:{principal.username}",
+        now=request.app.state.exchange.clock(),
+    )
+    return RedirectResponse("/travel/risk", status_code=303)
