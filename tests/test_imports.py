@@ -124,6 +124,7 @@ WIRING = (
     "smartborder.models",
     "smartborder.registry",
     "smartborder.scheduler",
+    "smartborder.settings",
     "smartborder.web.nav",
     "smartborder.web.render",
 )

@@ -96,7 +96,7 @@ def test_the_demo_steps_are_in_a_single_order() -> None:
     assert all(step.label for step, _ in registry.steps("scenario"))
 
 
-DECLARATION = '''
+DECLARATION = """
 from smartborder.registry import Command, Domain, Job, NavItem
 from smartborder.roles import Permission
 
@@ -110,8 +110,8 @@ DOMAIN = Domain(
     services=("smartborder.parcels.api:Counter",),
     jobs=(Job("count parcels", "smartborder.parcels.api:tick", lambda s: 30.0),),
 )
-'''
-API = '''
+"""
+API = """
 import typer
 from fastapi import APIRouter, Request
 
@@ -142,7 +142,7 @@ def on_notice(session, ex, received) -> None:
 
 def tick(ctx) -> None:
     ctx.get(Counter).ticks += 1
-'''
+"""
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,8 @@ from smartborder.quarantine import kept_file
 from smartborder.roles import Permission, allowed
 from smartborder.settings import Settings, load_settings
 from smartborder.users import service as users
+
+M = TypeVar("M", bound=BaseModel)
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -40,6 +43,19 @@ ActingUser = Annotated[
 def fail(message: str, code: int = 1) -> NoReturn:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+def parsed(model: type[M], **values: Any) -> M:
+    """Options checked by the schema the API and the pages use too; each problem is said
+    with its option's name (``--within-hours``), never as a traceback."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        problems = [
+            f"--{str(e['loc'][0]).replace('_', '-')}: {e['msg']}" if e["loc"] else e["msg"]
+            for e in exc.errors()
+        ]
+        fail("; ".join(problems), code=2)
 
 
 def node_settings(data_dir: Path | None, *, must_exist: bool = True, **values: Any) -> Settings:

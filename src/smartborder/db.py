@@ -17,6 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from smartborder import clock
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -55,7 +57,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """The node's clock (``smartborder.clock``), for callers that take the time from here."""
+    return clock.now()
 
 
 def make_engine(url: str, *, pool_size: int = 5, read_only: bool = False) -> Engine:

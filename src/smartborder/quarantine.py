@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
+
+from smartborder import clock
 
 
 def kept_file(data_dir: Path, name: str, content: bytes, problems: list[dict[str, Any]]) -> Path:
     """Keep ``content`` under ``data_dir/quarantine`` beside a JSON list of its problems."""
     folder = data_dir / "quarantine"
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+    stamp = clock.now().strftime("%Y%m%dT%H%M%S%f")
     safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in Path(name).name) or "upload"
     kept = folder / f"{stamp}-{safe}"
     kept.write_bytes(content)

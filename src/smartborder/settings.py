@@ -19,13 +19,25 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from smartborder.categories import CATEGORIES
 from smartborder.errors import SettingsError
-from smartborder.travel.targeting.terms import TEAMS
 
 ENV_PREFIX = "SMARTBORDER_"
 NODE_FILE = "node.toml"
 DEFAULT_DATA_DIR = Path("smartborder-data")
 NODE_ID_PATTERN = r"^[a-z][a-z0-9-]{1,31}$"
+
+
+# Lookout categories and the teams (user groups) their hits go to, the default of ``travel_teams``.
+TRAVEL_TEAMS = {
+    "terrorism": "national-security",
+    "designated-entity": "national-security",
+    "specified-person": "national-security",
+    "serious-crime": "serious-crime",
+    "customs": "customs",
+    "immigration-violation": "immigration",
+    "lost-stolen-document": "immigration",
+}
 
 
 class NodeFileSource(PydanticBaseSettingsSource):
@@ -96,7 +108,7 @@ class Settings(BaseSettings):
     travel_strict: bool = False
     travel_mask_after_days: int = Field(180, ge=1, le=36_500)
     travel_delete_after_days: int = Field(1826, ge=1, le=36_500)
-    travel_teams: dict[str, str] = Field(default_factory=lambda: dict(TEAMS))
+    travel_teams: dict[str, str] = Field(default_factory=lambda: dict(TRAVEL_TEAMS))
     travel_rescore_seconds: int = Field(60, ge=5, le=86_400)
 
     @classmethod
@@ -122,8 +134,6 @@ class Settings(BaseSettings):
     @field_validator("screening_category_thresholds")
     @classmethod
     def _thresholds(cls, value: dict[str, float]) -> dict[str, float]:
-        from smartborder.screening.schemas import CATEGORIES
-
         for category, threshold in value.items():
             if category not in CATEGORIES:
                 raise ValueError(

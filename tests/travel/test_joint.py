@@ -12,6 +12,7 @@ from smartborder.exchange.models import OutboxMessage
 from smartborder.screening import service as lookouts
 from smartborder.screening.matcher import Thresholds
 from smartborder.screening.service import Screening
+from smartborder.settings import TRAVEL_TEAMS
 from smartborder.travel.intake import service
 from smartborder.travel.riskmodels import cosign
 from smartborder.travel.riskmodels import service as models
@@ -19,14 +20,13 @@ from smartborder.travel.riskmodels.document import load_model
 from smartborder.travel.targeting import models as tm
 from smartborder.travel.targeting import queue
 from smartborder.travel.targeting.service import Targeting, rescore
-from smartborder.travel.targeting.terms import TEAMS
 from tests.pair import Node, Pair
 from tests.travel.test_retention import PAXLST, PNRGOV
 from tests.travel.test_targeting import MODEL, NOW, mary_lookout
 
 
 def targeting(node: Node) -> Targeting:
-    return Targeting(Screening(Thresholds(0.7, {})), TEAMS, node.ex)
+    return Targeting(Screening(Thresholds(0.7, {})), TRAVEL_TEAMS, node.ex)
 
 
 def sent(node: Node, kind: str) -> list[OutboxMessage]:

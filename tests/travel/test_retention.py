@@ -19,9 +19,9 @@ from smartborder import db
 from smartborder.audit.models import AuditEntry
 from smartborder.errors import SettingsError
 from smartborder.settings import Settings, load_settings
+from smartborder.travel import lifecycle
 from smartborder.travel.intake import models as m
 from smartborder.travel.intake import service
-from smartborder.travel import lifecycle
 from smartborder.travel.retention.service import RetentionRun, run_retention
 from tests.conftest import PASSWORD, Cli, api_token, csrf_of, login, make_user
 from tests.pair import Clock

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartborder import clock
 from smartborder.audit import chain
 from smartborder.exchange.envelope import EnvelopeError, Signer, read_statement
 from smartborder.settings import Settings
@@ -98,7 +99,7 @@ class HeadLog:
             tail = session.info.pop(_COMMITTING, None)
             forced = session.info.pop(_FORCE, False)
             if tail is not None and (forced or self.due(tail[0])):
-                self.sign(tail[0], tail[1], dt.datetime.now(dt.UTC))
+                self.sign(tail[0], tail[1], clock.now())
 
         def after_rollback(session: Session) -> None:
             session.info.pop(_COMMITTING, None)

@@ -6,39 +6,27 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from pydantic import BaseModel
 
 from smartborder.audit import service
 from smartborder.audit.checkpoints import make_checkpoint, own_heads, verify
 from smartborder.audit.heads import HeadLog, read_heads
-from smartborder.auth import Db, Principal, require
+from smartborder.audit.schemas import (
+    AgreementCountOut,
+    CheckpointOut,
+    EntriesPage,
+    EntryOut,
+    HeadsOut,
+    VerifyOut,
+)
+from smartborder.auth import CurrentSettings, Db, Principal, require
 from smartborder.db import utcnow as db_now
-from smartborder.deps import get_node
+from smartborder.deps import Exchange, get_node
 from smartborder.params import Offset
 from smartborder.roles import Permission
 
 router = APIRouter(tags=["audit"])
 Auditor = Annotated[Principal, Depends(require(Permission.AUDIT_READ))]
 Checkpointer = Annotated[Principal, Depends(require(Permission.AUDIT_CHECKPOINT))]
-
-
-class EntryOut(BaseModel):
-    seq: int
-    at: dt.datetime
-    event: str
-    actor: str
-    partner: str | None
-    agreement: str | None
-    subject: str | None
-    details: dict[str, Any]
-    hash: str
-
-
-class EntriesPage(BaseModel):
-    total: int
-    limit: int
-    offset: int
-    items: list[EntryOut]
 
 
 @router.get("/audit/entries", response_model=EntriesPage)
@@ -65,26 +53,25 @@ def list_entries(
     }
 
 
-@router.get("/audit/agreements")
+@router.get("/audit/agreements", response_model=list[AgreementCountOut])
 def per_agreement(db: Db, _auditor: Auditor) -> list[dict[str, object]]:
     """Entry counts per agreement and event."""
     return service.counts_by_agreement(db)
 
 
-@router.post("/audit/checkpoints", status_code=201)
-def checkpoint(db: Db, request: Request, principal: Checkpointer) -> dict[str, Any]:
+@router.post("/audit/checkpoints", status_code=201, response_model=CheckpointOut)
+def checkpoint(db: Db, request: Request, ex: Exchange, principal: Checkpointer) -> dict[str, Any]:
     """Sign the chain's size and head now: into the node's signed heads, and queued to every
     partner. Needs ``audit:checkpoint`` (supervisors, administrators): it writes."""
-    made = make_checkpoint(db, request.app.state.exchange, actor=f"user:{principal.username}")
+    made = make_checkpoint(db, ex, actor=f"user:{principal.username}")
     get_node(request).get(HeadLog).sign_at_commit(db, db_now())
     return {"size": made[0].size if made else 0, "partners": [c.partner for c in made]}
 
 
-@router.get("/audit/heads")
-def signed_heads(request: Request, _auditor: Auditor) -> dict[str, Any]:
+@router.get("/audit/heads", response_model=HeadsOut)
+def signed_heads(request: Request, settings: CurrentSettings, _auditor: Auditor) -> dict[str, Any]:
     """The node's signed heads, for a witness to keep: each a compact JWS over
     ``{kind, node, size, head, at}`` that verifies with the node's public key."""
-    settings = request.app.state.settings
     heads, problems = read_heads(settings.audit_heads_path, own_heads(settings).public_pem)
     return {
         "node": settings.node_id,
@@ -93,7 +80,9 @@ def signed_heads(request: Request, _auditor: Auditor) -> dict[str, Any]:
     }
 
 
-@router.get("/audit/verify")
-def verify_chain(db: Db, request: Request, _auditor: Auditor) -> dict[str, Any]:
+@router.get("/audit/verify", response_model=VerifyOut)
+def verify_chain(
+    db: Db, request: Request, settings: CurrentSettings, _auditor: Auditor
+) -> dict[str, Any]:
     """Check the whole chain and the partners' signed receipts and checkpoints."""
-    return verify(db, own_heads(request.app.state.settings)).as_dict()
+    return verify(db, own_heads(settings)).as_dict()

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 
 from smartborder.audit import service
 from smartborder.audit.checkpoints import own_heads, verify
-from smartborder.auth import Db, Principal, require
+from smartborder.auth import CurrentSettings, Db, Principal, require
 from smartborder.roles import Permission
 from smartborder.web.render import render
 
@@ -22,6 +22,7 @@ PAGE = 100
 @router.get("/audit")
 def audit_page(
     request: Request,
+    settings: CurrentSettings,
     db: Db,
     _auditor: Auditor,
     event: Annotated[str, Query(max_length=80)] = "",
@@ -53,6 +54,6 @@ def audit_page(
             "until": until or "",
         },
         "counts": service.counts_by_agreement(db),
-        "report": verify(db, own_heads(request.app.state.settings)).as_dict() if check else None,
+        "report": verify(db, own_heads(settings)).as_dict() if check else None,
     }
     return render(request, "audit/audit.html", context)

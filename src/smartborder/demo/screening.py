@@ -8,7 +8,6 @@ lookouts — and prints the hits, partner-provided ones marked, with the evidenc
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from typing import Any
 
@@ -16,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy.orm import Session
 
+from smartborder import clock
 from smartborder.demo.exchange import NodeAccess, Scenario, ScenarioError, wait
 from smartborder.demo.seed import SeedContext
 from smartborder.screening import seed as lookout_seed
@@ -137,6 +137,6 @@ def seed_lookouts(session: Session, ctx: SeedContext) -> str:
         node_id=ctx.node.node_id,
         seed=ctx.seed + ctx.node.seed_offset,
         count=ctx.lookouts,
-        today=dt.datetime.now(dt.UTC).date(),
+        today=clock.now().date(),
     )
     return f"{created} lookouts ({shared} to share)"

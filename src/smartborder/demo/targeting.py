@@ -20,6 +20,7 @@ from typing import Any
 from rich.console import Console
 from sqlalchemy.orm import Session
 
+from smartborder import clock
 from smartborder.demo.exchange import NodeAccess, Scenario, ScenarioError, wait
 from smartborder.demo.seed import SeedContext
 from smartborder.screening import service as lookouts
@@ -263,7 +264,7 @@ DEMO_FLIGHTS = 12
 def seed_traffic(session: Session, ctx: SeedContext) -> str:
     """A day of synthetic API/PNR traffic to and from the node's country, received through
     the same intake as ``smartborder travel ingest``."""
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     messages = day_of_traffic(
         now.date(), DEMO_FLIGHTS, seed=ctx.seed + ctx.node.seed_offset, country=ctx.node.country
     )
@@ -279,5 +280,5 @@ def seed_traffic(session: Session, ctx: SeedContext) -> str:
 
 def seed_targets(session: Session, ctx: SeedContext) -> str:
     """Lookouts planted on two of the day's travellers, for the targeting scenario."""
-    planted = plant(session, ctx.node.node_id, dt.datetime.now(dt.UTC).date())
+    planted = plant(session, ctx.node.node_id, clock.now().date())
     return f"lookouts planted on {'; '.join(planted)}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from smartborder import clock
 from smartborder.demo.exchange import NodeAccess, Scenario, wait
 
 NATIONALITY = "QA"
@@ -72,7 +73,7 @@ def _consultation(ca: NodeAccess, us: NodeAccess) -> dict[str, Any]:
     for row in ca.call("supervisor", "GET", "/visa/consultations")["items"]:
         if row["direction"] == "out" and row["nationality"] == NATIONALITY:
             return dict(row)
-    today = dt.datetime.now(dt.UTC).date()
+    today = clock.now().date()
     sent: dict[str, Any] = ca.call(
         "supervisor",
         "POST",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from smartborder import db
+from smartborder import clock, db
 from smartborder.cliutil import (
     ActingUser,
     DataDir,
@@ -519,5 +518,5 @@ def exchange_purge(data_dir: DataDir = None) -> None:
         purged = notices.purge_expired(session, ex, actor=operator())
     out.print(
         f"Purged {len(purged)} partner-provided record(s) past retention "
-        f"({dt.date.today():%Y-%m-%d})."
+        f"({clock.today():%Y-%m-%d})."
     )

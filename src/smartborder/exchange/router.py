@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from smartborder.auth import Db, Principal, require
+from smartborder.deps import get_exchange
 from smartborder.errors import ValidationFailed
 from smartborder.exchange import agreements, inbox, notices, partners, requests
 from smartborder.exchange.context import NodeExchange
@@ -25,6 +26,7 @@ from smartborder.exchange.schemas import (
     DecisionIn,
     InboxIn,
     InboxOut,
+    JsonSchemaOut,
     NoticeIn,
     NoticeOut,
     OutboxOut,
@@ -49,8 +51,7 @@ NoticesSender = Annotated[Principal, Depends(require(Permission.NOTICES_SEND))]
 
 
 def exchange_of(request: Request) -> NodeExchange:
-    ex: NodeExchange = request.app.state.exchange
-    return ex
+    return get_exchange(request)
 
 
 Exchange = Annotated[NodeExchange, Depends(exchange_of)]
@@ -118,7 +119,7 @@ def list_templates(_p: AgreementsReader) -> Any:
     return list(TEMPLATES)
 
 
-@router.get("/agreements/schema")
+@router.get("/agreements/schema", response_model=JsonSchemaOut, response_model_exclude_unset=True)
 def agreement_schema(_p: AgreementsReader) -> dict[str, Any]:
     """The JSON Schema every agreement document must satisfy."""
     return AgreementDocument.model_json_schema()

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from smartborder.answers import Open
 from smartborder.exchange.models import Agreement, CaseRequest, Notice, OutboxMessage, Partner
 from smartborder.identity import countries
 from smartborder.identity.dates import DateProblem, PartialDate
@@ -292,3 +293,13 @@ class OutboxOut(BaseModel):
             last_error=m.last_error,
             refusal_code=m.refusal_code,
         )
+
+
+class JsonSchemaOut(Open):
+    """A JSON Schema document (draft 2020-12); further keywords as JSON Schema defines them."""
+
+    title: str
+    type: str
+    properties: dict[str, Any]
+    required: list[str] = Field(default_factory=list)
+    defs: dict[str, Any] = Field(default_factory=dict, alias="$defs")

@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from smartborder import clock
 from smartborder.errors import ValidationFailed
 from smartborder.identity.documents import DocumentReport, check_document, fields_to_mrz
 from smartborder.identity.schemas import MrzFieldsIn
@@ -189,7 +190,7 @@ def doc_make(
 
 def _date(text: str | None) -> dt.date:
     if text is None:
-        return dt.datetime.now(dt.UTC).date()
+        return clock.now().date()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:

@@ -9,11 +9,18 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Path, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from smartborder.auth import Db, Principal, require
-from smartborder.deps import get_node
+from smartborder.auth import CurrentSettings, Db, Principal, require
+from smartborder.deps import Now, get_node
 from smartborder.errors import ValidationFailed
 from smartborder.modeling import calibration, service
 from smartborder.modeling.plots import PLOTS
+from smartborder.modeling.schemas import (
+    CalibrationOut,
+    ExampleList,
+    RunList,
+    RunOut,
+    ValidOut,
+)
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
 
@@ -54,7 +61,7 @@ class RunIn(BaseModel):
     replications: Annotated[int | None, Field(ge=1, le=service.MAX_REPLICATIONS)] = None
 
 
-@router.get("/modeling/examples")
+@router.get("/modeling/examples", response_model=ExampleList)
 def list_examples(_reader: Reader) -> dict[str, Any]:
     return {"items": [service.example_out(e) for e in service.examples()]}
 
@@ -65,7 +72,7 @@ def example_text(name: Annotated[str, Path(pattern=EXAMPLE)], _reader: Reader) -
     return service.example(name).text
 
 
-@router.post("/modeling/validate", openapi_extra=YAML_BODY)
+@router.post("/modeling/validate", openapi_extra=YAML_BODY, response_model=ValidOut)
 async def validate(
     request: Request,
     _reader: Reader,
@@ -78,17 +85,20 @@ async def validate(
     return {"valid": True, "scenario": service.scenario_out(scenario)}
 
 
-@router.post("/modeling/runs", status_code=202)
+@router.post(
+    "/modeling/runs", status_code=202, response_model=RunOut, response_model_exclude_unset=True
+)
 def submit_run(
     body: RunIn,
     request: Request,
+    now: Now,
+    settings: CurrentSettings,
     db: Db,
     principal: Runner,
     background: BackgroundTasks,
 ) -> dict[str, Any]:
     """Queue a run (or a comparison); it runs in the background. Poll ``GET /runs/{id}`` for
     its progress and, once done, its figures and plots."""
-    settings = request.app.state.settings
     try:
         plan = service.plan(
             example=body.example,
@@ -110,13 +120,13 @@ def submit_run(
         source=plan.source,
         replications=body.replications,
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
+        now=now,
     )
     background.add_task(get_node(request).get(service.Runner).start, row.id)
     return service.run_out(row)
 
 
-@router.get("/modeling/runs")
+@router.get("/modeling/runs", response_model=RunList, response_model_exclude_unset=True)
 def list_runs(
     db: Db,
     _reader: Reader,
@@ -125,7 +135,7 @@ def list_runs(
     return {"items": [service.run_out(r, with_result=False) for r in service.listing(db, limit)]}
 
 
-@router.get("/modeling/runs/{run_id}")
+@router.get("/modeling/runs/{run_id}", response_model=RunOut)
 def get_run(run_id: RunId, db: Db, _reader: Reader) -> dict[str, Any]:
     return service.run_out(service.get(db, run_id))
 
@@ -140,10 +150,13 @@ def get_plot(
     return Response(service.plot(db, run_id, name), media_type="image/png")
 
 
-@router.post("/modeling/runs/{run_id}/calibration", openapi_extra=RAW_BODY)
+@router.post(
+    "/modeling/runs/{run_id}/calibration", openapi_extra=RAW_BODY, response_model=CalibrationOut
+)
 async def calibrate(
     run_id: RunId,
     request: Request,
+    settings: CurrentSettings,
     db: Db,
     _runner: Runner,
     name: Annotated[str, Query(max_length=120, description="the file's name")] = "upload",
@@ -155,6 +168,6 @@ async def calibrate(
     try:
         observed = calibration.read_observations(raw, name)
     except ValidationFailed as exc:
-        kept_file(request.app.state.settings.data_dir, name, raw, exc.details)
+        kept_file(settings.data_dir, name, raw, exc.details)
         raise
     return service.calibrate(row, observed)

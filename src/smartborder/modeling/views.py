@@ -11,7 +11,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartborder.auth import Db, Principal, require
-from smartborder.deps import get_node
+from smartborder.deps import Now, get_node
 from smartborder.errors import ValidationFailed
 from smartborder.modeling import service
 from smartborder.roles import Permission
@@ -44,7 +44,7 @@ def modeling_page(request: Request, db: Db, principal: Reader) -> HTMLResponse:
 
 @router.post("/modeling/runs", response_model=None)
 async def submit(
-    request: Request, db: Db, principal: Runner, background: BackgroundTasks
+    request: Request, now: Now, db: Db, principal: Runner, background: BackgroundTasks
 ) -> Response:
     """Queue the run described by the form; its page follows the progress."""
     form = await request.form()
@@ -79,7 +79,7 @@ async def submit(
             source=plan.source,
             replications=replications,
             actor=f"user:{principal.username}",
-            now=request.app.state.exchange.clock(),
+            now=now,
         )
     except (ValidationFailed, yaml.YAMLError) as exc:
         problems = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -11,6 +10,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from smartborder import clock
 from smartborder.cliutil import (
     ActingUser,
     DataDir,
@@ -46,7 +46,7 @@ def import_lookouts(file: FileArg, user: ActingUser, data_dir: DataDir = None) -
     """Import lookouts from a file: all of them, or none when any record has a problem (each
     reported as FILE:LINE: field: problem; the file is kept in the quarantine folder)."""
     settings = node_settings(data_dir)
-    today = dt.datetime.now(dt.UTC).date()
+    today = clock.now().date()
     try:
         rows = read_records(file, LOOKOUT_COLUMNS)
         with unit(settings) as session:
@@ -85,7 +85,7 @@ def list_lookouts(
         total, items = service.list_lookouts(
             session, query=query, category=category, origin=origin, limit=limit
         )
-        today = dt.datetime.now(dt.UTC).date()
+        today = clock.now().date()
         if as_json:
             for item in items:
                 data = LookoutOut.model_validate(item)
@@ -152,7 +152,7 @@ def screen(
     engine = service.Screening(
         Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
     )
-    today = dt.datetime.now(dt.UTC).date()
+    today = clock.now().date()
     results = []
     with unit(settings) as session:
         with err.status("loading lookouts into the index"):

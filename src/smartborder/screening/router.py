@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from smartborder.auth import Db, Principal, require
-from smartborder.deps import get_node
+from smartborder.auth import CurrentSettings, Db, Principal, require
+from smartborder.deps import Exchange, Now, get_exchange, get_node
 from smartborder.errors import ValidationFailed
 from smartborder.params import Offset
 from smartborder.roles import Permission
@@ -41,7 +41,7 @@ def screening(request: Request) -> service.Screening:
 
 def out(lookout: Lookout, request: Request) -> LookoutOut:
     item = LookoutOut.model_validate(lookout)
-    item.state = lookout.state_on(request.app.state.exchange.clock().date())
+    item.state = lookout.state_on(get_exchange(request).clock().date())
     return item
 
 
@@ -99,11 +99,13 @@ def get_lookout(lookout_id: str, request: Request, db: Db, _reader: Reader) -> A
 
 
 @router.post("/screening/lookouts", response_model=LookoutOut, status_code=201)
-def create_lookout(body: LookoutIn, request: Request, db: Db, principal: Manager) -> Any:
+def create_lookout(
+    body: LookoutIn, request: Request, now: Now, ex: Exchange, db: Db, principal: Manager
+) -> Any:
     """Create a lookout; it is screened against from the next screening on."""
-    today = request.app.state.exchange.clock().date()
+    today = now.date()
     lookout = service.create_lookout(
-        db, body, actor=f"user:{principal.username}", today=today, ex=request.app.state.exchange
+        db, body, actor=f"user:{principal.username}", today=today, ex=ex
     )
     db.flush()
     return out(lookout, request)
@@ -111,18 +113,16 @@ def create_lookout(body: LookoutIn, request: Request, db: Db, principal: Manager
 
 @router.patch("/screening/lookouts/{lookout_id}", response_model=LookoutOut)
 def amend_lookout(
-    lookout_id: str, body: LookoutPatch, request: Request, db: Db, principal: Manager
+    lookout_id: str, body: LookoutPatch, request: Request, ex: Exchange, db: Db, principal: Manager
 ) -> Any:
     """Amend this node's lookout (partner-provided ones are changed only by their owner)."""
-    lookout = service.amend_lookout(
-        db, lookout_id, body, actor=f"user:{principal.username}", ex=request.app.state.exchange
-    )
+    lookout = service.amend_lookout(db, lookout_id, body, actor=f"user:{principal.username}", ex=ex)
     return out(lookout, request)
 
 
 @router.post("/screening/lookouts/{lookout_id}/retract", response_model=LookoutOut)
 def retract_lookout(
-    lookout_id: str, body: RetractIn, request: Request, db: Db, principal: Manager
+    lookout_id: str, body: RetractIn, request: Request, ex: Exchange, db: Db, principal: Manager
 ) -> Any:
     """Retract this node's lookout: it no longer hits, and partners it was shared with are told."""
     lookout = service.retract_lookout(
@@ -130,29 +130,36 @@ def retract_lookout(
         lookout_id,
         reason=body.reason,
         actor=f"user:{principal.username}",
-        ex=request.app.state.exchange,
+        ex=ex,
     )
     return out(lookout, request)
 
 
 @router.post("/screening/screen", response_model=ResultOut)
-def screen(body: ScreenIn, request: Request, db: Db, _screener: Screener) -> Any:
+def screen(body: ScreenIn, request: Request, now: Now, db: Db, _screener: Screener) -> Any:
     """Screen one subject against every active lookout; each hit with the evidence for it."""
-    today = request.app.state.exchange.clock().date()
+    today = now.date()
     hits = screening(request).screen(db, body, today=today, limit=body.limit, floor=body.floor)
     return results(db, body.reference, hits)
 
 
 @router.post("/screening/batch", response_model=BatchOut)
-def screen_batch(body: BatchIn, request: Request, db: Db, _screener: Screener) -> Any:
+def screen_batch(
+    body: BatchIn,
+    request: Request,
+    now: Now,
+    settings: CurrentSettings,
+    db: Db,
+    _screener: Screener,
+) -> Any:
     """Screen up to ``SMARTBORDER_SCREENING_MAX_BATCH`` subjects; results in the same order."""
-    most = request.app.state.settings.screening_max_batch
+    most = settings.screening_max_batch
     if len(body.subjects) > most:
         raise ValidationFailed(
             f"the batch holds {len(body.subjects)} subjects; at most {most} per request",
             details=[{"field": "subjects", "problem": f"at most {most} items"}],
         )
-    today = request.app.state.exchange.clock().date()
+    today = now.date()
     engine = screening(request)
     engine.sync(db)
     found = [

@@ -15,20 +15,12 @@ from pydantic import (
     model_validator,
 )
 
+from smartborder import clock
+from smartborder.categories import Category
 from smartborder.identity.dates import DateProblem, PartialDate
 from smartborder.identity.schemas import IcaoCode
 
 SubjectKind = Literal["person", "document", "organisation"]
-Category = Literal[
-    "terrorism",
-    "serious-crime",
-    "immigration-violation",
-    "customs",
-    "lost-stolen-document",
-    "designated-entity",
-    "specified-person",
-]
-CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
 Action = Literal[
     "refer-secondary", "deny-boarding", "notify", "arrest", "seize-document", "freeze-assets"
 ]
@@ -79,7 +71,7 @@ def check_birth(value: str | None) -> str | None:
         date = PartialDate.parse(value)
     except DateProblem as exc:
         raise ValueError(str(exc)) from None
-    if date.year < 1900 or date.year > dt.date.today().year:
+    if date.year < 1900 or date.year > clock.today().year:
         raise ValueError(f"year {date.year} is not a plausible year of birth")
     return value.strip()
 

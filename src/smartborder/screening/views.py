@@ -3,14 +3,15 @@ screen form with each hit's evidence feature by feature."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from smartborder import clock
 from smartborder.auth import Db, Principal, require
+from smartborder.categories import CATEGORIES
 from smartborder.errors import ValidationFailed
 from smartborder.exchange.router import Exchange
 from smartborder.roles import Permission
@@ -18,7 +19,6 @@ from smartborder.screening import service
 from smartborder.screening.files import validate_all
 from smartborder.screening.router import results, screening
 from smartborder.screening.schemas import (
-    CATEGORIES,
     SHAREABLE,
     LookoutIn,
     LookoutPatch,
@@ -264,7 +264,7 @@ def _form(
         "errors": by_field,
         "message": message
         or ("the lookout was not saved: correct the fields marked" if problems else ""),
-        "today": dt.date.today(),
+        "today": clock.today(),
         **CHOICES,
     }
     return render(

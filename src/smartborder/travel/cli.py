@@ -15,6 +15,7 @@ import typer
 from rich.progress import Progress
 from rich.table import Table
 
+from smartborder import clock
 from smartborder.cliutil import (
     ActingUser,
     DataDir,
@@ -75,9 +76,7 @@ def parse_file(
     size = file.stat().st_size
     if size > limit:
         fail(f"{file.name}: the message is {size:,} bytes; at most {limit:,} are accepted")
-    outcome = parse(
-        file.read_bytes(), strict=strict, today=dt.datetime.now(dt.UTC).date(), max_bytes=limit
-    )
+    outcome = parse(file.read_bytes(), strict=strict, today=clock.now().date(), max_bytes=limit)
     if as_json:
         # indented for reading; one line (json's C encoder, ten times faster) past 10,000
         indent = 2 if outcome.travellers() <= INDENTED else None
@@ -129,7 +128,7 @@ def _summary(name: str, outcome: Outcome) -> None:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 @travel_app.command("ingest")

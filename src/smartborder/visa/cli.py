@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from smartborder import clock
 from smartborder.cliutil import (
     ActingUser,
     DataDir,
@@ -50,7 +51,7 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 @visa_app.command("load")

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from smartborder.auth import Db, Principal, require
-from smartborder.deps import get_node
+from smartborder.auth import CurrentSettings, Db, Principal, get_settings, require
+from smartborder.deps import Exchange, Now, get_node
 from smartborder.errors import ValidationFailed
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
@@ -20,6 +20,16 @@ from smartborder.settings import NODE_ID_PATTERN
 from smartborder.visa import consult, service
 from smartborder.visa.applicants import ApplicationIn, screen_application
 from smartborder.visa.report import report_csv
+from smartborder.visa.schemas import (
+    ApplicantOut,
+    ConsultationDetailOut,
+    ConsultationList,
+    ConsultationOut,
+    ConvergenceOut,
+    ListChangesOut,
+    SnapshotList,
+    SnapshotOut,
+)
 from smartborder.visa.service import snapshot_out
 
 router = APIRouter(tags=["visa"])
@@ -40,19 +50,20 @@ CSV_BODY = {
 
 
 def _pair(request: Request, a: str | None, b: str | None) -> tuple[str, str]:
-    first, second = service.default_pair(request.app.state.settings.country)
+    first, second = service.default_pair(get_settings(request).country)
     return (a or first).upper(), (b or second).upper()
 
 
-@router.get("/visa/snapshots")
-def list_snapshots(request: Request, db: Db, _reader: Reader) -> dict[str, Any]:
-    now = request.app.state.exchange.clock()
+@router.get("/visa/snapshots", response_model=SnapshotList)
+def list_snapshots(request: Request, now: Now, db: Db, _reader: Reader) -> dict[str, Any]:
     return {"items": [snapshot_out(r) for r in service.snapshots(db, now=now)]}
 
 
-@router.post("/visa/snapshots", status_code=201, openapi_extra=CSV_BODY)
+@router.post("/visa/snapshots", status_code=201, openapi_extra=CSV_BODY, response_model=SnapshotOut)
 async def load_snapshot(
     request: Request,
+    now: Now,
+    settings: CurrentSettings,
     db: Db,
     principal: Manager,
     date: Annotated[str | None, Query(pattern=DATE, description="what the data describes")] = None,
@@ -61,7 +72,6 @@ async def load_snapshot(
 ) -> dict[str, Any]:
     """Load a CSV snapshot (Passport,Destination,Requirement); 422 with every problem and its
     line, the upload then kept in the node's quarantine folder and nothing loaded."""
-    now = request.app.state.exchange.clock()
     taken_on = service.parse_day(date, "date") or now.date()
     raw = await request.body()
     try:
@@ -89,15 +99,16 @@ async def load_snapshot(
             now=now,
         )
     except ValidationFailed as exc:
-        kept = kept_file(request.app.state.settings.data_dir, name, raw, exc.details)
+        kept = kept_file(settings.data_dir, name, raw, exc.details)
         exc.message = f"{exc.message} (kept in quarantine as {kept.name})"
         raise
     return snapshot_out(row)
 
 
-@router.get("/visa/compare")
+@router.get("/visa/compare", response_model=ConvergenceOut)
 def compare(
     request: Request,
+    now: Now,
     db: Db,
     _reader: Reader,
     a: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
@@ -107,7 +118,6 @@ def compare(
     """The convergence report of two destinations (default: this node's country and its
     partner's): agree, differ, the differing nationalities with both policies, by kind."""
     first, second = _pair(request, a, b)
-    now = request.app.state.exchange.clock()
     report = service.convergence(
         db, first, second, service.parse_day(snapshot, "snapshot"), now=now
     )
@@ -117,6 +127,7 @@ def compare(
 @router.get("/visa/compare.csv", response_class=PlainTextResponse)
 def compare_csv(
     request: Request,
+    now: Now,
     db: Db,
     _reader: Reader,
     a: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None,
@@ -125,7 +136,6 @@ def compare_csv(
 ) -> PlainTextResponse:
     """The same report as CSV: one row per nationality."""
     first, second = _pair(request, a, b)
-    now = request.app.state.exchange.clock()
     report = service.convergence(
         db, first, second, service.parse_day(snapshot, "snapshot"), now=now
     )
@@ -136,9 +146,10 @@ def compare_csv(
     )
 
 
-@router.get("/visa/diff")
+@router.get("/visa/diff", response_model=ListChangesOut)
 def diff(
     request: Request,
+    now: Now,
     db: Db,
     _reader: Reader,
     destination: Country,
@@ -146,7 +157,6 @@ def diff(
     after: Annotated[str | None, Query(alias="to", pattern=DATE)] = None,
 ) -> dict[str, Any]:
     """What changed in one destination's list between two dates (default: its two latest)."""
-    now = request.app.state.exchange.clock()
     return service.diff(
         db, destination, service.parse_day(before, "from"), service.parse_day(after, "to"), now=now
     )
@@ -169,43 +179,49 @@ class ReplyIn(BaseModel):
     comments: str = Field("", max_length=4000)
 
 
-@router.get("/visa/consultations")
+@router.get("/visa/consultations", response_model=ConsultationList)
 def list_consultations(db: Db, _reader: Reader) -> dict[str, Any]:
     return {"items": [consult.consultation_out(r) for r in consult.listing(db)]}
 
 
-@router.post("/visa/consultations", status_code=201)
-def propose(body: ConsultationIn, request: Request, db: Db, principal: Manager) -> dict[str, Any]:
+@router.post("/visa/consultations", status_code=201, response_model=ConsultationOut)
+def propose(
+    body: ConsultationIn,
+    request: Request,
+    ex: Exchange,
+    settings: CurrentSettings,
+    db: Db,
+    principal: Manager,
+) -> dict[str, Any]:
     """Consult the partner before imposing or lifting a visa requirement on a nationality
     (this node's country is the destination); sent under the visa annex."""
     row = consult.propose(
         db,
-        request.app.state.exchange,
-        destination=request.app.state.settings.country,
+        ex,
+        destination=settings.country,
         actor=f"user:{principal.username}",
         **body.model_dump(),
     )
     return consult.consultation_out(row)
 
 
-@router.get("/visa/consultations/{consultation_id}")
+@router.get("/visa/consultations/{consultation_id}", response_model=ConsultationDetailOut)
 def get_consultation(
-    consultation_id: str, request: Request, db: Db, _reader: Reader
+    consultation_id: str, request: Request, now: Now, db: Db, _reader: Reader
 ) -> dict[str, Any]:
     """One consultation, with how the convergence report would read were it adopted."""
     row = consult.get(db, consultation_id)
-    now = request.app.state.exchange.clock()
     return {**consult.consultation_out(row), "preview": consult.preview(db, row, now=now)}
 
 
-@router.post("/visa/consultations/{consultation_id}/reply")
+@router.post("/visa/consultations/{consultation_id}/reply", response_model=ConsultationOut)
 def answer(
-    consultation_id: str, body: ReplyIn, request: Request, db: Db, principal: Manager
+    consultation_id: str, body: ReplyIn, request: Request, ex: Exchange, db: Db, principal: Manager
 ) -> dict[str, Any]:
     """Answer a partner's consultation: support, no objection or object (with reasons)."""
     row = consult.reply(
         db,
-        request.app.state.exchange,
+        ex,
         consultation_id,
         position=body.position,
         comments=body.comments,
@@ -214,9 +230,14 @@ def answer(
     return consult.consultation_out(row)
 
 
-@router.post("/visa/applicants/screen")
+@router.post("/visa/applicants/screen", response_model=ApplicantOut)
 def screen_applicant(
-    body: ApplicationIn, request: Request, db: Db, principal: Screener
+    body: ApplicationIn,
+    request: Request,
+    now: Now,
+    settings: CurrentSettings,
+    db: Db,
+    principal: Screener,
 ) -> dict[str, Any]:
     """Screen a visa applicant's identity and document against local and partner-shared
     lookouts; hits with their evidence, the destination's requirement for the nationality,
@@ -225,7 +246,7 @@ def screen_applicant(
         db,
         get_node(request).get(Screening),
         body,
-        destination=request.app.state.settings.country,
+        destination=settings.country,
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
+        now=now,
     )

@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from smartborder.auth import Db, Principal, require
-from smartborder.deps import get_node
+from smartborder.auth import CurrentSettings, Db, Principal, require
+from smartborder.deps import Exchange, Now, get_node
 from smartborder.errors import SmartborderError
 from smartborder.roles import Permission
 from smartborder.screening.service import Screening
@@ -31,15 +31,16 @@ Screener = Annotated[Principal, Depends(require(Permission.SCREENING_RUN))]
 @router.get("/visa")
 def visa_page(
     request: Request,
+    now: Now,
+    settings: CurrentSettings,
     db: Db,
     principal: Reader,
     a: Annotated[str, Query(max_length=2)] = "",
     b: Annotated[str, Query(max_length=2)] = "",
     snapshot: Annotated[str, Query(max_length=10)] = "",
 ) -> HTMLResponse:
-    first, second = service.default_pair(request.app.state.settings.country)
+    first, second = service.default_pair(settings.country)
     a, b = (a or first).upper(), (b or second).upper()
-    now = request.app.state.exchange.clock()
     report = service.convergence(
         db, a, b, service.parse_day(snapshot, "snapshot"), now=now
     ).as_dict()
@@ -65,16 +66,17 @@ def _change_of(form: FormData, country: str) -> tuple[str, str, str] | None:
 
 
 @router.post("/visa/preview")
-async def preview(request: Request, db: Db, _principal: Manager) -> HTMLResponse:
+async def preview(
+    request: Request, now: Now, settings: CurrentSettings, db: Db, _principal: Manager
+) -> HTMLResponse:
     """The convergence figures now and were the change in the form adopted (htmx fragment)."""
     form = await request.form()
-    country = request.app.state.settings.country
+    country = settings.country
     change = _change_of(form, country)
     context: dict[str, Any] = {"shown": None, "problem": None}
     if change is None:
         context["problem"] = "Give a nationality (two letters) and a change to see its effect."
     else:
-        now = request.app.state.exchange.clock()
         pair = service.default_pair(country)
         try:
             policy_of(change[2])
@@ -102,12 +104,14 @@ def _required(form: FormData, field: str) -> dt.date:
 
 
 @router.post("/visa/consultations")
-async def propose(request: Request, db: Db, principal: Manager) -> RedirectResponse:
+async def propose(
+    request: Request, ex: Exchange, settings: CurrentSettings, db: Db, principal: Manager
+) -> RedirectResponse:
     form = await request.form()
     row = consult.propose(
         db,
-        request.app.state.exchange,
-        destination=request.app.state.settings.country,
+        ex,
+        destination=settings.country,
         partner=str(form.get("partner", "")).strip(),
         nationality=str(form.get("nationality", "")),
         change=str(form.get("change", "")),
@@ -122,10 +126,9 @@ async def propose(request: Request, db: Db, principal: Manager) -> RedirectRespo
 
 @router.get("/visa/consultations/{consultation_id}")
 def consultation_page(
-    consultation_id: str, request: Request, db: Db, principal: Reader
+    consultation_id: str, request: Request, now: Now, db: Db, principal: Reader
 ) -> HTMLResponse:
     row = consult.get(db, consultation_id)
-    now = request.app.state.exchange.clock()
     context = {
         "c": consult.consultation_out(row),
         "preview": consult.preview(db, row, now=now),
@@ -139,12 +142,12 @@ def consultation_page(
 
 @router.post("/visa/consultations/{consultation_id}/reply")
 async def answer(
-    consultation_id: str, request: Request, db: Db, principal: Manager
+    consultation_id: str, request: Request, ex: Exchange, db: Db, principal: Manager
 ) -> RedirectResponse:
     form = await request.form()
     row = consult.reply(
         db,
-        request.app.state.exchange,
+        ex,
         consultation_id,
         position=str(form.get("position", "")),
         comments=str(form.get("comments", "")),
@@ -162,7 +165,9 @@ def applicant_page(request: Request, _principal: Screener) -> HTMLResponse:
 
 
 @router.post("/visa/applicants")
-async def screen_applicant(request: Request, db: Db, principal: Screener) -> HTMLResponse:
+async def screen_applicant(
+    request: Request, now: Now, settings: CurrentSettings, db: Db, principal: Screener
+) -> HTMLResponse:
     """Screen the applicant of the form; field errors shown in place."""
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in APPLICANT_FIELDS}
@@ -177,8 +182,8 @@ async def screen_applicant(request: Request, db: Db, principal: Screener) -> HTM
         db,
         get_node(request).get(Screening),
         application,
-        destination=request.app.state.settings.country,
+        destination=settings.country,
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
+        now=now,
     )
     return render(request, "visa/applicant.html", {"values": values, "result": result})

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from smartborder import registry
+from smartborder.auth import get_settings
 from smartborder.web.nav import sections
 
 
@@ -33,7 +34,7 @@ def render(
     nav = [item for item in sections() if principal is not None and principal.can(item.permission)]
     full = {
         "request": request,
-        "settings": request.app.state.settings,
+        "settings": get_settings(request),
         "principal": principal,
         "nav": nav,
         "csrf_token": principal.csrf_token if principal else "",

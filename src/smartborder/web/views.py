@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from smartborder import __version__
-from smartborder.auth import SESSION_COOKIE, CurrentSettings, Db, Principal, require
+from smartborder.auth import SESSION_COOKIE, CurrentSettings, Db, Principal, get_settings, require
 from smartborder.db import utcnow
 from smartborder.identity import service as identity
 from smartborder.limits import client_address
@@ -48,7 +48,7 @@ def _login_page(
         token,
         httponly=True,
         samesite="strict",
-        secure=request.app.state.settings.secure_cookies,
+        secure=get_settings(request).secure_cookies,
         path="/login",
     )
     return response

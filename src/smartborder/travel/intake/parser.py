@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from smartborder import clock
 from smartborder.travel.intake import paxlst, pnrgov
 from smartborder.travel.intake.edifact import Problem, Report, decode, tokenise
 from smartborder.travel.intake.interchange import Envelope, Messages
@@ -65,7 +66,7 @@ def parse(
 ) -> Outcome:
     """Understand an interchange (or a JSON message). Lenient by default: problems it can get
     past are warnings; ``strict`` makes them errors."""
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or clock.now().date()
     report = Report(strict=strict)
     if len(data) > max_bytes:
         report.error(f"the message is {len(data):,} bytes; at most {max_bytes:,} are accepted")

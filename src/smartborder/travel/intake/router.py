@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from smartborder.auth import Db, Principal, require
-from smartborder.deps import get_node
+from smartborder.auth import CurrentSettings, Db, Principal, require
+from smartborder.deps import Now, get_node
 from smartborder.params import Offset
 from smartborder.roles import Permission
 from smartborder.travel.intake import service
@@ -58,6 +58,8 @@ Ingester = Annotated[Principal, Depends(require(Permission.TRAVEL_INGEST))]
 )
 async def receive_message(
     request: Request,
+    now: Now,
+    settings: CurrentSettings,
     db: Db,
     principal: Ingester,
     strict: Annotated[
@@ -67,13 +69,12 @@ async def receive_message(
     """Receive one PAXLST or PNRGOV interchange (EDIFACT text, or the JSON form). 201 when
     stored, 202 when quarantined (with every problem), 200 for a duplicate."""
     data = await request.body()
-    settings = request.app.state.settings
     result = service.receive(
         db,
         data,
         source=f"api:{principal.username}",
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
+        now=now,
         strict=settings.travel_strict if strict is None else strict,
         max_bytes=settings.travel_max_message_bytes,
         targeting=get_node(request).get(Targeting),
@@ -105,13 +106,15 @@ def get_message(message_id: str, db: Db, _reader: Reader) -> dict[str, Any]:
     response_model=ReceivedOut,
     response_model_exclude_unset=True,
 )
-def reprocess(message_id: str, request: Request, db: Db, principal: Ingester) -> dict[str, Any]:
+def reprocess(
+    message_id: str, request: Request, now: Now, db: Db, principal: Ingester
+) -> dict[str, Any]:
     """Parse a quarantined message again (after a parser fix, or leniently)."""
     [result] = service.reprocess(
         db,
         message_id,
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
+        now=now,
         strict=False,
         targeting=get_node(request).get(Targeting),
     )

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from smartborder.auth import Db, Principal, require
+from smartborder.deps import Now
 from smartborder.roles import Permission
 from smartborder.travel.intake import service
 from smartborder.travel.intake.rows import flight_out, message_out, passenger_out, traveller_out
@@ -72,7 +73,7 @@ def traveller(traveller_id: str, request: Request, db: Db, _reader: Reader) -> H
 
 @router.post("/travel/travellers/{traveller_id}/holds")
 async def place_hold(
-    traveller_id: str, request: Request, db: Db, principal: Holder
+    traveller_id: str, request: Request, now: Now, db: Db, principal: Holder
 ) -> RedirectResponse:
     reason = str((await request.form()).get("reason", ""))
     retention.place_hold(
@@ -80,14 +81,14 @@ async def place_hold(
         traveller_id,
         reason=reason,
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
+        now=now,
     )
     return RedirectResponse(f"/travel/travellers/{traveller_id}", status_code=303)
 
 
 @router.post("/travel/holds/{hold_id}/release")
 async def release_hold(
-    hold_id: str, request: Request, db: Db, principal: Holder
+    hold_id: str, request: Request, now: Now, db: Db, principal: Holder
 ) -> RedirectResponse:
     reason = str((await request.form()).get("reason", ""))
     hold = retention.release_hold(
@@ -95,7 +96,7 @@ async def release_hold(
         hold_id,
         reason=reason,
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
+        now=now,
     )
     return RedirectResponse(f"/travel/travellers/{hold.traveller_id}", status_code=303)
 

@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from smartborder import clock
 from smartborder.cliutil import ActingUser, DataDir, acting, err, fail, node_settings, out, unit
 from smartborder.context import node_exchange
 from smartborder.errors import ValidationFailed
@@ -67,7 +68,7 @@ def load(file: ModelFile, user: ActingUser, data_dir: DataDir = None) -> None:
     with unit(settings) as session:
         actor = acting(session, user, Permission.RISK_MODEL_EDIT)
         row = service.store_model(
-            session, doc, source=f"file:{file.name}", actor=actor, now=dt.datetime.now(dt.UTC)
+            session, doc, source=f"file:{file.name}", actor=actor, now=clock.now()
         )
         model_id = row.id
     out.print(f"Loaded {doc.name} version {doc.version} as draft {model_id}.", highlight=False)
@@ -99,7 +100,7 @@ def activate(model_id: str, user: ActingUser, data_dir: DataDir = None) -> None:
     settings = node_settings(data_dir)
     with unit(settings) as session:
         actor = acting(session, user, Permission.RISK_MODEL_ACTIVATE)
-        now = dt.datetime.now(dt.UTC)
+        now = clock.now()
         row, scored = activate_model(
             session, targeting_for(settings), model_id, actor=actor, now=now
         )
@@ -140,7 +141,7 @@ def cosign_model(model_id: str, user: ActingUser, data_dir: DataDir = None) -> N
             node_exchange(settings),
             model_id,
             actor=actor,
-            now=dt.datetime.now(dt.UTC),
+            now=clock.now(),
         )
         name, version, partner = row.name, row.version, row.cosigned_by
     out.print(f"Model {name} version {version} co-signed: joint with {partner}.", highlight=False)

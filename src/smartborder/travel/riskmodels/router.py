@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from smartborder.auth import Db, Principal, require
-from smartborder.deps import get_node
+from smartborder.auth import CurrentSettings, Db, Principal, require
+from smartborder.deps import Exchange, Now, get_node
 from smartborder.errors import ValidationFailed
 from smartborder.roles import Permission
 from smartborder.settings import NODE_ID_PATTERN
@@ -107,7 +107,7 @@ def fields(_reader: Reader) -> dict[str, Any]:
     response_model=RiskModelOut,
     response_model_exclude_unset=True,
 )
-async def load(request: Request, db: Db, principal: Editor) -> dict[str, Any]:
+async def load(request: Request, now: Now, db: Db, principal: Editor) -> dict[str, Any]:
     """Load a model (YAML or JSON) as a draft; 422 with every problem and its line."""
     doc = await _document(request)
     row = service.store_model(
@@ -115,7 +115,7 @@ async def load(request: Request, db: Db, principal: Editor) -> dict[str, Any]:
         doc,
         source=f"api:{principal.username}",
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
+        now=now,
     )
     return model_out(row, document=True)
 
@@ -137,14 +137,16 @@ def get_model(model_id: str, db: Db, _reader: Reader) -> dict[str, Any]:
     response_model=ActivatedOut,
     response_model_exclude_unset=True,
 )
-def activate(model_id: str, request: Request, db: Db, principal: Activator) -> dict[str, Any]:
+def activate(
+    model_id: str, request: Request, now: Now, db: Db, principal: Activator
+) -> dict[str, Any]:
     """Activate a model; the travellers of flights not yet arrived are scored again by it."""
     row, scored = activate_model(
         db,
         get_node(request).get(Targeting),
         model_id,
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
+        now=now,
     )
     return {**model_out(row), "rescored": scored.as_dict()}
 
@@ -160,12 +162,12 @@ class Proposal(BaseModel):
     response_model_exclude_unset=True,
 )
 def propose(
-    model_id: str, body: Proposal, request: Request, db: Db, principal: Activator
+    model_id: str, body: Proposal, request: Request, ex: Exchange, db: Db, principal: Activator
 ) -> dict[str, Any]:
     """Offer a model to the partner for co-signature (it becomes joint when they co-sign)."""
     row = cosign.propose(
         db,
-        request.app.state.exchange,
+        ex,
         model_id,
         partner=body.partner,
         actor=f"user:{principal.username}",
@@ -178,18 +180,21 @@ def propose(
     response_model=RiskModelOut,
     response_model_exclude_unset=True,
 )
-def cosign_model(model_id: str, request: Request, db: Db, principal: Activator) -> dict[str, Any]:
+def cosign_model(
+    model_id: str, request: Request, ex: Exchange, db: Db, principal: Activator
+) -> dict[str, Any]:
     """Co-sign a model the partner proposed: it is joint on both nodes."""
-    ex = request.app.state.exchange
     row = cosign.cosign(db, ex, model_id, actor=f"user:{principal.username}", now=ex.clock())
     return model_out(row)
 
 
 @router.post("/travel/risk/try", openapi_extra=MODEL_BODY, response_model=TrialOut)
-async def try_model(request: Request, date: Day, db: Db, _editor: Editor) -> dict[str, Any]:
+async def try_model(
+    request: Request, settings: CurrentSettings, date: Day, db: Db, _editor: Editor
+) -> dict[str, Any]:
     """Run a model (not stored) over the travellers of one day: what it would flag."""
     doc = await _document(request)
-    node = request.app.state.settings.node_id
+    node = settings.node_id
     return service.try_model(db, doc, _day(date), node=node).as_dict()
 
 

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 
+from smartborder import clock
 from smartborder.audit import chain
 from smartborder.identity.schemas import IcaoCode
 from smartborder.travel.intake import models as m
@@ -47,7 +48,7 @@ class CheckTraveller(BaseModel):
 
     @model_validator(mode="after")
     def _born(self) -> CheckTraveller:
-        if self.birth_date > dt.date.today() or self.birth_date.year < 1880:
+        if self.birth_date > clock.today() or self.birth_date.year < 1880:
             raise ValueError(f"birth_date {self.birth_date} is impossible for a traveller")
         return self
 

@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from smartborder.cliutil import ActingUser, DataDir, acting, node_settings, out, unit
+from smartborder import clock
+from smartborder.cliutil import ActingUser, DataDir, acting, node_settings, out, parsed, unit
 from smartborder.context import node_exchange
 from smartborder.roles import Permission
 from smartborder.screening.matcher import Thresholds
@@ -21,6 +22,7 @@ from smartborder.settings import Settings
 from smartborder.travel.intake.rows import detail_out
 from smartborder.travel.targeting import cusres, queue
 from smartborder.travel.targeting import models as tm
+from smartborder.travel.targeting.schemas import QueueFilter
 from smartborder.travel.targeting.service import Targeting, rescore
 
 targeting_app = typer.Typer(no_args_is_help=True)
@@ -36,7 +38,7 @@ def targeting_for(settings: Settings) -> Targeting:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def check_command(
@@ -88,21 +90,20 @@ def queue_command(
     data_dir: DataDir = None,
 ) -> None:
     """The analysts' queue (priority vetting), soonest departure first."""
+    filters = parsed(
+        QueueFilter,
+        within_hours=within_hours,
+        severity=severity,
+        flight=flight,
+        category=category,
+        team=team,
+        status=status,
+        open=not include_closed,
+    )
     settings = node_settings(data_dir)
     with unit(settings) as session:
         acting(session, user, Permission.TRAVEL_READ)
-        total, rows = queue.list_queue(
-            session,
-            now=_now(),
-            within_hours=within_hours,
-            severity=severity,
-            flight=flight,
-            category=category,
-            team=team,
-            status=status,
-            open_only=not include_closed,
-            limit=500,
-        )
+        total, rows = queue.list_queue(session, filters, now=_now(), limit=500)
         if as_json:
             from smartborder.travel.intake.rows import assessment_out
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from smartborder import clock
 from smartborder.audit import chain
 from smartborder.errors import NotFound, ValidationFailed
 from smartborder.exchange.context import NodeExchange
@@ -20,6 +21,7 @@ from smartborder.travel.intake import models as m
 from smartborder.travel.targeting import models as tm
 from smartborder.travel.targeting import service as targeting
 from smartborder.travel.targeting import sharing
+from smartborder.travel.targeting.schemas import QueueFilter
 from smartborder.travel.targeting.terms import CLOSED, SEVERITIES, STATUSES
 
 _SEVERITY_ORDER = case({s: i for i, s in enumerate(SEVERITIES)}, value=tm.Assessment.severity)
@@ -33,23 +35,23 @@ def _bad(location: str, message: str) -> ValidationFailed:
 
 def list_queue(
     session: Session,
+    filters: QueueFilter | None = None,
     *,
     now: dt.datetime,
-    within_hours: int | None = None,
-    severity: str | None = None,
-    flight: str | None = None,
-    category: str | None = None,
-    team: str | None = None,
     teams: Sequence[str] = (),
-    status: str | None = None,
-    origin: str | None = None,
-    open_only: bool = True,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[int, list[tm.Assessment]]:
     """Queued assessments, soonest departure first, then most severe, then highest score.
     ``within_hours`` keeps those departing between an hour ago and that many hours ahead (a
-    flight's local time, read as given); ``teams`` keeps those routed to any of them."""
+    flight's local time, read as given); ``mine`` keeps those routed to any of ``teams`` (the
+    caller's)."""
+    filters = filters or QueueFilter()
+    within_hours, severity, flight = filters.within_hours, filters.severity, filters.flight
+    category, team, status, origin = filters.category, filters.team, filters.status, filters.origin
+    open_only = filters.open
+    if not filters.mine:
+        teams = ()
     query = select(tm.Assessment).where(tm.Assessment.queued.is_(True))
     if severity:
         if severity not in SEVERITIES:
@@ -133,7 +135,7 @@ def detail(session: Session, assessment_id: str) -> dict[str, Any]:
                 "names": [n["name"] for n in lookout.names] if lookout else [],
                 "birth_date": lookout.birth_date if lookout else None,
                 "remarks": lookout.remarks if lookout else None,
-                "state": lookout.state_on(dt.date.today()) if lookout else "gone",
+                "state": lookout.state_on(clock.today()) if lookout else "gone",
             }
         )
     return {

@@ -13,12 +13,18 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from smartborder.auth import Db, Principal, require
-from smartborder.deps import get_node
-from smartborder.params import Offset
+from smartborder.deps import Exchange, Now, get_node
 from smartborder.roles import Permission
 from smartborder.travel.intake.rows import assessment_out, detail_out
+from smartborder.travel.intake.schemas import AssessedOut
 from smartborder.travel.targeting import cusres, queue
 from smartborder.travel.targeting.boarding import CheckRequest, check
+from smartborder.travel.targeting.schemas import (
+    AssessmentDetailOut,
+    AssessmentPage,
+    QueueQuery,
+    VerdictOut,
+)
 from smartborder.travel.targeting.service import Targeting, rescore
 
 router = APIRouter(tags=["joint targeting"])
@@ -48,50 +54,40 @@ def _targeting(request: Request) -> Targeting:
     return found
 
 
-@router.get("/travel/queue")
+@router.get("/travel/queue", response_model=AssessmentPage)
 def list_queue(
-    request: Request,
-    db: Db,
-    principal: Reader,
-    within_hours: Annotated[int | None, Query(ge=1, le=24 * 14)] = None,
-    severity: str | None = None,
-    flight: Annotated[str | None, Query(max_length=40)] = None,
-    category: Annotated[str | None, Query(max_length=32)] = None,
-    team: Annotated[str | None, Query(max_length=40)] = None,
-    mine: bool = False,
-    status: str | None = None,
-    origin: Annotated[str | None, Query(max_length=32)] = None,
-    open_only: Annotated[bool, Query(alias="open")] = True,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Offset = 0,
+    db: Db, principal: Reader, query: Annotated[QueueQuery, Query()], now: Now
 ) -> dict[str, Any]:
     """The priority vetting list, soonest departure first; ``mine`` keeps the caller's teams."""
     total, rows = queue.list_queue(
         db,
-        now=request.app.state.exchange.clock(),
-        within_hours=within_hours,
-        severity=severity,
-        flight=flight,
-        category=category,
-        team=team,
-        teams=principal.teams if mine else (),
-        status=status,
-        origin=origin,
-        open_only=open_only,
-        limit=limit,
-        offset=offset,
+        query.filters(),
+        now=now,
+        teams=principal.teams,
+        limit=query.limit,
+        offset=query.offset,
     )
     return {"total": total, "items": [assessment_out(r) for r in rows]}
 
 
-@router.get("/travel/assessments/{assessment_id}")
+@router.get("/travel/assessments/{assessment_id}", response_model=AssessmentDetailOut)
 def get_assessment(assessment_id: str, db: Db, _reader: Reader) -> dict[str, Any]:
     return detail_out(queue.detail(db, assessment_id))
 
 
-@router.post("/travel/assessments/{assessment_id}/dispositions", status_code=201)
+@router.post(
+    "/travel/assessments/{assessment_id}/dispositions",
+    status_code=201,
+    response_model=AssessmentDetailOut,
+)
 def dispose(
-    assessment_id: str, body: DispositionIn, request: Request, db: Db, principal: Disposer
+    assessment_id: str,
+    body: DispositionIn,
+    request: Request,
+    now: Now,
+    ex: Exchange,
+    db: Db,
+    principal: Disposer,
 ) -> dict[str, Any]:
     queue.set_disposition(
         db,
@@ -99,31 +95,41 @@ def dispose(
         status=body.status,
         note=body.note,
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
-        ex=request.app.state.exchange,
+        now=now,
+        ex=ex,
     )
     return detail_out(queue.detail(db, assessment_id))
 
 
-@router.post("/travel/risk/rescore")
-def rescore_now(request: Request, db: Db, principal: Activator) -> dict[str, Any]:
+@router.post("/travel/risk/rescore", response_model=AssessedOut)
+def rescore_now(request: Request, now: Now, db: Db, principal: Activator) -> dict[str, Any]:
     """Screen and score again every traveller of the flights not yet arrived."""
     return rescore(
         db,
         _targeting(request),
-        now=request.app.state.exchange.clock(),
+        now=now,
         actor=f"user:{principal.username}",
         reason="asked for",
     ).as_dict()
 
 
-@router.post("/travel/check", openapi_extra=CHECK_BODY, response_model=None)
+@router.post(
+    "/travel/check",
+    openapi_extra=CHECK_BODY,
+    response_model=None,
+    responses={
+        200: {
+            "model": VerdictOut,
+            "content": {"application/edifact": {"schema": {"type": "string"}}},
+            "description": "the decision (JSON), or a CUSRES for an interactive PAXLST",
+        }
+    },
+)
 async def board_check(
-    request: Request, db: Db, principal: Checker
-) -> dict[str, Any] | PlainTextResponse:
+    request: Request, now: Now, db: Db, principal: Checker
+) -> VerdictOut | PlainTextResponse:
     """One traveller and flight (JSON): board / no board / contact the authority, with reasons.
     An interactive PAXLST (``Content-Type: application/edifact``): a CUSRES for its travellers."""
-    now = request.app.state.exchange.clock()
     actor = f"user:{principal.username}"
     raw = await request.body()  # read on the loop; the database work below runs off it
     if request.headers.get("content-type", "").startswith("application/edifact"):
@@ -137,4 +143,4 @@ async def board_check(
         errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors) from None
     decided = await run_in_threadpool(check, db, _targeting(request), body, now=now, actor=actor)
-    return decided.as_dict()
+    return VerdictOut.model_validate(decided.as_dict())

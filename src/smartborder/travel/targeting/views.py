@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from smartborder.auth import Db, Principal, require
-from smartborder.deps import get_node
+from smartborder.auth import Db, Principal, get_settings, require
+from smartborder.deps import Exchange, Now, get_exchange, get_node
 from smartborder.errors import SmartborderError
 from smartborder.roles import Permission
 from smartborder.travel.intake.rows import assessment_out, detail_out
@@ -23,6 +23,7 @@ from smartborder.travel.riskmodels import service as models_service
 from smartborder.travel.riskmodels.builder import Built, build_condition, indicator_of, new_draft
 from smartborder.travel.riskmodels.conditions import FIELDS, OPERATORS
 from smartborder.travel.targeting import queue
+from smartborder.travel.targeting.schemas import QueueForm
 from smartborder.travel.targeting.service import Targeting, activate_model
 from smartborder.travel.targeting.terms import SEVERITIES, STATUSES
 from smartborder.web.render import render
@@ -38,43 +39,18 @@ ROWS = 4  # condition rows the builder shows
 
 @router.get("/travel/queue")
 def queue_page(
-    request: Request,
-    db: Db,
-    principal: Reader,
-    within_hours: Annotated[str, Query(pattern=r"^(|\d{1,3})$")] = "",
-    severity: Annotated[str, Query(max_length=10)] = "",
-    flight: Annotated[str, Query(max_length=40)] = "",
-    category: Annotated[str, Query(max_length=32)] = "",
-    team: Annotated[str, Query(max_length=40)] = "",
-    mine: Annotated[str, Query(pattern="^(|on)$")] = "",
-    status: Annotated[str, Query(max_length=40)] = "",
-    origin: Annotated[str, Query(max_length=32)] = "",
-    closed: Annotated[str, Query(pattern="^(|on)$")] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    request: Request, db: Db, principal: Reader, form: Annotated[QueueForm, Query()], now: Now
 ) -> HTMLResponse:
-    filters = {
-        "within_hours": within_hours,
-        "severity": severity,
-        "flight": flight,
-        "category": category,
-        "team": team,
-        "mine": mine,
-        "status": status,
-        "origin": origin,
-        "closed": closed,
+    filters = {  # as the form shows them again
+        name: "" if value is None or value is False else ("on" if value is True else str(value))
+        for name, value in form.model_dump(exclude={"page", "open"}).items()
     }
+    page = form.page
     total, rows = queue.list_queue(
         db,
-        now=request.app.state.exchange.clock(),
-        within_hours=int(within_hours) if within_hours else None,
-        severity=severity or None,
-        flight=flight or None,
-        category=category or None,
-        team=team or None,
-        teams=principal.teams if mine else (),
-        status=status or None,
-        origin=origin or None,
-        open_only=not closed,
+        form.filters(),
+        now=now,
+        teams=principal.teams,
         limit=PAGE,
         offset=(page - 1) * PAGE,
     )
@@ -104,7 +80,7 @@ def hit_page(assessment_id: str, request: Request, db: Db, principal: Reader) ->
 
 @router.post("/travel/assessments/{assessment_id}/dispositions")
 async def dispose(
-    assessment_id: str, request: Request, db: Db, principal: Disposer
+    assessment_id: str, request: Request, now: Now, ex: Exchange, db: Db, principal: Disposer
 ) -> RedirectResponse:
     form = await request.form()
     queue.set_disposition(
@@ -113,8 +89,8 @@ async def dispose(
         status=str(form.get("status", "")),
         note=str(form.get("note", "")),
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
-        ex=request.app.state.exchange,
+        now=now,
+        ex=ex,
     )
     return RedirectResponse(f"/travel/assessments/{assessment_id}", status_code=303)
 
@@ -138,10 +114,10 @@ def _builder_context(
         }
         for r in models_service.list_models(db)
     ]
-    yesterday = request.app.state.exchange.clock().date() - dt.timedelta(days=1)
+    yesterday = get_exchange(request).clock().date() - dt.timedelta(days=1)
     values.setdefault("date", models_service.latest_day(db, yesterday))
     values.setdefault("combine", "all")
-    values.setdefault("owner", request.app.state.settings.node_id)
+    values.setdefault("owner", get_settings(request).node_id)
     return {
         "models": models,
         "fields": list(FIELDS.values()),
@@ -178,7 +154,7 @@ async def preview(request: Request, db: Db, _editor: Editor) -> HTMLResponse:
 
 @router.post("/travel/risk/indicators", response_model=None)
 async def add_indicator(
-    request: Request, db: Db, principal: Editor
+    request: Request, now: Now, db: Db, principal: Editor
 ) -> RedirectResponse | HTMLResponse:
     """The built condition as a new indicator, in a new draft version of the chosen model."""
     values = _values(await request.form())
@@ -194,7 +170,7 @@ async def add_indicator(
                 draft,
                 source="condition builder",
                 actor=f"user:{principal.username}",
-                now=request.app.state.exchange.clock(),
+                now=now,
             )
             return RedirectResponse(f"/travel/risk?saved={row.id}", status_code=303)
         except ValidationError as exc:
@@ -209,13 +185,15 @@ async def add_indicator(
 
 
 @router.post("/travel/risk/models/{model_id}/activate")
-def activate(model_id: str, request: Request, db: Db, principal: Activator) -> RedirectResponse:
+def activate(
+    model_id: str, request: Request, now: Now, db: Db, principal: Activator
+) -> RedirectResponse:
     """Activate a model from the page; flights not yet arrived are scored again by it."""
     activate_model(
         db,
         get_node(request).get(Targeting),
         model_id,
         actor=f"user:{principal.username}",
-        now=request.app.state.exchange.clock(),
+        now=now,
     )
     return RedirectResponse("/travel/risk", status_code=303)
