@@ -23,6 +23,7 @@ DOMAIN = Domain(
     ui_routers=(
         "smartborder.travel.intake.views:router",
         "smartborder.travel.targeting.views:router",
+        "smartborder.travel.riskmodels.views:router",
     ),
     templates=True,
     nav=(

@@ -19,9 +19,9 @@ from smartborder.roles import Permission
 from smartborder.screening.matcher import Thresholds
 from smartborder.screening.service import Screening
 from smartborder.settings import Settings
-from smartborder.travel.intake.rows import detail_out
 from smartborder.travel.targeting import cusres, queue
 from smartborder.travel.targeting import models as tm
+from smartborder.travel.targeting.rows import detail_out
 from smartborder.travel.targeting.schemas import QueueFilter
 from smartborder.travel.targeting.service import Targeting, rescore
 
@@ -105,7 +105,7 @@ def queue_command(
         acting(session, user, Permission.TRAVEL_READ)
         total, rows = queue.list_queue(session, filters, now=_now(), limit=500)
         if as_json:
-            from smartborder.travel.intake.rows import assessment_out
+            from smartborder.travel.targeting.rows import assessment_out
 
             out.print(json.dumps({"total": total, "items": [assessment_out(r) for r in rows]}))
             return

@@ -15,10 +15,10 @@ from starlette.concurrency import run_in_threadpool
 from smartborder.auth import Db, Principal, require
 from smartborder.deps import Exchange, Now, get_node
 from smartborder.roles import Permission
-from smartborder.travel.intake.rows import assessment_out, detail_out
 from smartborder.travel.intake.schemas import AssessedOut
 from smartborder.travel.targeting import cusres, queue
 from smartborder.travel.targeting.boarding import CheckRequest, check
+from smartborder.travel.targeting.rows import assessment_out, detail_out
 from smartborder.travel.targeting.schemas import (
     AssessmentDetailOut,
     AssessmentPage,
