@@ -22,6 +22,7 @@ from smartborder.settings import Settings, load_settings
 from smartborder.travel import lifecycle
 from smartborder.travel.intake import models as m
 from smartborder.travel.intake import service
+from smartborder.travel.retention import models as hm
 from smartborder.travel.retention.service import RetentionRun, run_retention
 from tests.conftest import PASSWORD, Cli, api_token, csrf_of, login, make_user
 from tests.pair import Clock
@@ -245,7 +246,7 @@ def test_hold_requests_are_checked(app: FastAPI, client: TestClient) -> None:
     assert masked.status_code == 409
     assert "masked" in masked.json()["error"]["message"]
     with db.unit_of_work(app.state.sessions) as s:
-        assert s.scalar(select(func.count()).select_from(m.Hold)) == 1
+        assert s.scalar(select(func.count()).select_from(hm.Hold)) == 1
 
 
 def test_preview_api_and_the_background_job_use_the_node_settings(

@@ -20,6 +20,7 @@ from smartborder.screening import service as lookouts
 from smartborder.screening.schemas import LookoutIn
 from smartborder.settings import Settings
 from smartborder.travel.intake import models as m
+from smartborder.travel.retention import models as hm
 from smartborder.travel.targeting import models as tm
 from smartborder.travel.targeting.service import Targeting
 from tests.conftest import Cli, api_token, make_user
@@ -151,7 +152,7 @@ def test_every_traveller_filed_is_screened_scored_and_queued_with_reasons(
 
     # an open hit holds the traveller's data past retention
     with db.unit_of_work(app.state.sessions) as s:
-        [hold] = s.scalars(select(m.Hold).where(m.Hold.source == f"hit:{mary['id']}")).all()
+        [hold] = s.scalars(select(hm.Hold).where(hm.Hold.source == f"hit:{mary['id']}")).all()
         assert hold.released_at is None
 
     # the queue's filters
@@ -201,7 +202,7 @@ def test_dispositions_keep_their_history_and_close_the_hit(
     closed = client.get(f"{API}/queue?severity=high&open=false", headers=analyst).json()
     assert closed["items"][0]["status"] == "cleared"
     with db.unit_of_work(app.state.sessions) as s:
-        hold = s.scalars(select(m.Hold).where(m.Hold.source == f"hit:{mary['id']}")).one()
+        hold = s.scalars(select(hm.Hold).where(hm.Hold.source == f"hit:{mary['id']}")).one()
         assert hold.released_by == "user:ana"
 
 

@@ -11,6 +11,7 @@ DOMAIN = Domain(
     title="API/PNR",
     models=(
         "smartborder.travel.intake.models",
+        "smartborder.travel.retention.models",
         "smartborder.travel.riskmodels.models",
         "smartborder.travel.targeting.models",
     ),
@@ -24,6 +25,7 @@ DOMAIN = Domain(
         "smartborder.travel.intake.views:router",
         "smartborder.travel.targeting.views:router",
         "smartborder.travel.riskmodels.views:router",
+        "smartborder.travel.retention.views:router",
     ),
     templates=True,
     nav=(

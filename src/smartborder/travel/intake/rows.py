@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from smartborder.travel.intake import models as m
+from smartborder.travel.retention import models as hm
+from smartborder.travel.retention.rows import hold_out
 
 
 def message_out(row: m.TravelMessage, *, problems: bool = False) -> dict[str, Any]:
@@ -77,26 +79,11 @@ def passenger_out(row: m.Passenger) -> dict[str, Any]:
     }
 
 
-def hold_out(hold: m.Hold) -> dict[str, Any]:
-    return {
-        "id": hold.id,
-        "traveller_id": hold.traveller_id,
-        "source": hold.source,
-        "reason": hold.reason,
-        "placed_by": hold.placed_by,
-        "placed_at": hold.placed_at.isoformat(),
-        "open": hold.released_at is None,
-        "released_by": hold.released_by,
-        "released_at": hold.released_at.isoformat() if hold.released_at else None,
-        "release_reason": hold.release_reason,
-    }
-
-
 def traveller_out(
     person: m.Traveller,
     documents: Sequence[m.TravellerDocument],
     mentions: Sequence[tuple[m.Passenger, m.Flight]],
-    holds: Sequence[m.Hold] = (),
+    holds: Sequence[hm.Hold] = (),
 ) -> dict[str, Any]:
     return {
         "id": person.id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from smartborder.answers import Open, Out
+from smartborder.travel.retention.schemas import HoldOut
 
 
 class ProblemOut(Out):
@@ -156,21 +157,6 @@ class MentionOut(PassengerOut):
 
     flight: FlightOut
     received_at: str
-
-
-class HoldOut(Out):
-    """A legal hold keeping a traveller's data from masking and deletion."""
-
-    id: str
-    traveller_id: str
-    source: str
-    reason: str
-    placed_by: str
-    placed_at: str
-    open: bool
-    released_by: str | None
-    released_at: str | None
-    release_reason: str | None
 
 
 class TravellerOut(Out):

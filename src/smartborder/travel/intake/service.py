@@ -21,6 +21,7 @@ from smartborder.travel.intake import models as m
 from smartborder.travel.intake.edifact import Problem
 from smartborder.travel.intake.parser import DEFAULT_MAX_BYTES, Outcome, parse
 from smartborder.travel.intake.store import Filed, file_message
+from smartborder.travel.retention import models as hm
 from smartborder.travel.targeting.service import Targeting, score_filed
 
 
@@ -349,7 +350,7 @@ def get_traveller(
     m.Traveller,
     Sequence[m.TravellerDocument],
     Sequence[tuple[m.Passenger, m.Flight]],
-    Sequence[m.Hold],
+    Sequence[hm.Hold],
 ]:
     person = session.get(m.Traveller, traveller_id)
     if person is None:
@@ -369,7 +370,7 @@ def get_traveller(
     ).all()
     holds = (
         session.execute(
-            select(m.Hold).where(m.Hold.traveller_id == traveller_id).order_by(m.Hold.placed_at)
+            select(hm.Hold).where(hm.Hold.traveller_id == traveller_id).order_by(hm.Hold.placed_at)
         )
         .scalars()
         .all()

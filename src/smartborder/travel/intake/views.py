@@ -7,14 +7,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 
 from smartborder.auth import Db, Principal, require
-from smartborder.deps import Now
 from smartborder.roles import Permission
 from smartborder.travel.intake import service
 from smartborder.travel.intake.rows import flight_out, message_out, passenger_out, traveller_out
-from smartborder.travel.retention import service as retention
 from smartborder.web.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -69,36 +67,6 @@ def flight(flight_id: str, request: Request, db: Db, _reader: Reader) -> HTMLRes
 def traveller(traveller_id: str, request: Request, db: Db, _reader: Reader) -> HTMLResponse:
     context = {"person": traveller_out(*service.get_traveller(db, traveller_id))}
     return render(request, "travel/traveller.html", context)
-
-
-@router.post("/travel/travellers/{traveller_id}/holds")
-async def place_hold(
-    traveller_id: str, request: Request, now: Now, db: Db, principal: Holder
-) -> RedirectResponse:
-    reason = str((await request.form()).get("reason", ""))
-    retention.place_hold(
-        db,
-        traveller_id,
-        reason=reason,
-        actor=f"user:{principal.username}",
-        now=now,
-    )
-    return RedirectResponse(f"/travel/travellers/{traveller_id}", status_code=303)
-
-
-@router.post("/travel/holds/{hold_id}/release")
-async def release_hold(
-    hold_id: str, request: Request, now: Now, db: Db, principal: Holder
-) -> RedirectResponse:
-    reason = str((await request.form()).get("reason", ""))
-    hold = retention.release_hold(
-        db,
-        hold_id,
-        reason=reason,
-        actor=f"user:{principal.username}",
-        now=now,
-    )
-    return RedirectResponse(f"/travel/travellers/{hold.traveller_id}", status_code=303)
 
 
 @router.get("/travel/quarantine")

@@ -10,10 +10,9 @@ from fastapi import APIRouter, Depends
 from smartborder.auth import CurrentSettings, Db, Principal, WriteDb, require
 from smartborder.deps import Now
 from smartborder.roles import Permission
-from smartborder.travel.intake.rows import hold_out
-from smartborder.travel.intake.schemas import HoldOut
 from smartborder.travel.retention import service as retention
-from smartborder.travel.retention.schemas import HoldIn, ReleaseIn, RetentionRunOut
+from smartborder.travel.retention.rows import hold_out
+from smartborder.travel.retention.schemas import HoldIn, HoldOut, ReleaseIn, RetentionRunOut
 
 router = APIRouter(tags=["travel"])
 Reader = Annotated[Principal, Depends(require(Permission.TRAVEL_READ))]

@@ -35,3 +35,18 @@ class RetentionRunOut(Out):
     deleted: TallyOut
     held_travellers: int
     kept_for_holds: TallyOut
+
+
+class HoldOut(Out):
+    """A legal hold keeping a traveller's data from masking and deletion."""
+
+    id: str
+    traveller_id: str
+    source: str
+    reason: str
+    placed_by: str
+    placed_at: str
+    open: bool
+    released_by: str | None
+    released_at: str | None
+    release_reason: str | None

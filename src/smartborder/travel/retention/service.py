@@ -29,6 +29,7 @@ from smartborder.audit import chain
 from smartborder.errors import Conflict, NotFound, ValidationFailed
 from smartborder.travel.intake import models as m
 from smartborder.travel.intake.store import _table
+from smartborder.travel.retention import models as hm
 
 _KEPT_BOOKING = ("agency", "itinerary", "amounts")
 _AUDIT_IDS = 1000  # traveller ids per audit entry
@@ -87,9 +88,9 @@ def place_hold(
     actor: str,
     now: dt.datetime,
     source: str = "analyst",
-) -> m.Hold:
+) -> hm.Hold:
     (hold_id,) = place_holds(session, [(traveller_id, reason, source)], actor=actor, now=now)
-    hold = session.get(m.Hold, hold_id)
+    hold = session.get(hm.Hold, hold_id)
     assert hold is not None  # just inserted, in this transaction
     return hold
 
@@ -129,7 +130,7 @@ def place_holds(
             "placed_by": actor[:120],
             "placed_at": now,
         }
-        deferred.insert_later(session, m.Hold, hold)
+        deferred.insert_later(session, hm.Hold, hold)
         chain.append(
             session,
             "travel:hold:placed",
@@ -150,8 +151,8 @@ _MASKED = select(m.Traveller.id, m.Traveller.masked).where(
 
 def release_hold(
     session: Session, hold_id: str, *, reason: str, actor: str, now: dt.datetime
-) -> m.Hold:
-    hold = session.get(m.Hold, hold_id)
+) -> hm.Hold:
+    hold = session.get(hm.Hold, hold_id)
     if hold is None:
         raise NotFound(f"no hold {hold_id}")
     if hold.released_at is not None:
@@ -171,7 +172,7 @@ def release_hold(
 
 def held_travellers(session: Session) -> set[str]:
     return set(
-        session.execute(select(m.Hold.traveller_id).where(m.Hold.released_at.is_(None))).scalars()
+        session.execute(select(hm.Hold.traveller_id).where(hm.Hold.released_at.is_(None))).scalars()
     )
 
 
@@ -591,7 +592,7 @@ def _delete_travellers(
         session.execute(
             delete(m.TravellerDocument).where(m.TravellerDocument.traveller_id.in_(chunk))
         )
-        session.execute(delete(m.Hold).where(m.Hold.traveller_id.in_(chunk)))
+        session.execute(delete(hm.Hold).where(hm.Hold.traveller_id.in_(chunk)))
         session.execute(delete(m.Traveller).where(m.Traveller.id.in_(chunk)))
         chain.append(
             session,

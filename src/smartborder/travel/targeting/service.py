@@ -33,6 +33,7 @@ from smartborder.screening.service import Screening
 from smartborder.screening.subject import make_identity
 from smartborder.travel.intake import models as m
 from smartborder.travel.intake.store import Filed
+from smartborder.travel.retention import models as hm
 from smartborder.travel.retention import service as retention
 from smartborder.travel.riskmodels import models as rm
 from smartborder.travel.riskmodels import service as models_service
@@ -485,7 +486,7 @@ def _hold(session: Session, rows: list[_ToHold], now: dt.datetime) -> None:
 
 def release_holds(session: Session, row: tm.Assessment, *, actor: str, now: dt.datetime) -> None:
     for hold in session.execute(
-        select(m.Hold).where(m.Hold.source == f"hit:{row.id}", m.Hold.released_at.is_(None))
+        select(hm.Hold).where(hm.Hold.source == f"hit:{row.id}", hm.Hold.released_at.is_(None))
     ).scalars():
         retention.release_hold(session, hold.id, actor=actor, now=now, reason="hit closed")
 
@@ -505,7 +506,7 @@ def lookout_details(session: Session, hits: list[dict[str, Any]]) -> dict[str, L
 # Built once: scoring runs them for every message.
 _ASSESSMENTS = tm.Assessment.__table__
 _WHOLE = select(tm.Assessment).where(tm.Assessment.id.in_(bindparam("ids", expanding=True)))
-_OPEN_HOLDS = select(m.Hold.source).where(
-    m.Hold.source.in_(bindparam("sources", expanding=True)), m.Hold.released_at.is_(None)
+_OPEN_HOLDS = select(hm.Hold.source).where(
+    hm.Hold.source.in_(bindparam("sources", expanding=True)), hm.Hold.released_at.is_(None)
 )
 _LOOKOUTS = select(Lookout).where(Lookout.id.in_(bindparam("ids", expanding=True)))
