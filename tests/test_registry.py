@@ -173,8 +173,8 @@ def test_a_new_domain_is_one_package_that_registers_itself(node: Settings) -> No
     try:
         context: NodeContext = app.state.node
         jobs = scheduled(context)
-        assert 30.0 in [seconds for seconds, _ in jobs]
-        [run] = [job for seconds, job in jobs if seconds == 30.0]
+        assert ("count parcels", 30.0) in [(name, seconds) for name, seconds, _ in jobs]
+        [run] = [job for name, _, job in jobs if name == "count parcels"]
         run()
         with TestClient(app) as client:
             headers = api_token(app, "reader", "auditor")

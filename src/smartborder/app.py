@@ -29,13 +29,19 @@ from smartborder.middleware import (
 )
 from smartborder.roles import Permission
 from smartborder.scheduler import background_dispatcher
-from smartborder.settings import Settings
+from smartborder.settings import Settings, load_settings
 from smartborder.web.render import make_templates
 
 API_PREFIX = "/api/v1"
 
 
 log = logging.getLogger("smartborder.app")
+
+
+def from_environment() -> FastAPI:
+    """The app of the node named by ``SMARTBORDER_DATA_DIR`` (and the other ``SMARTBORDER_*``
+    variables): what each worker of ``serve --workers N`` (or a gunicorn/uvicorn command) builds."""
+    return create_app(load_settings())
 
 
 def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:

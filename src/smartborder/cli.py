@@ -20,6 +20,8 @@ NODE_COMMANDS: tuple[Declared, ...] = (
     Declared("init", "smartborder.node_cli:init",
             "Create a node: database schema, signing key and first admin user."),
     Declared("serve", "smartborder.node_cli:serve", "Serve the node's web UI and HTTP API."),
+    Declared("worker", "smartborder.node_cli:worker",
+             "Run the node's background work (delivery and periodic jobs) without serving HTTP."),
     Declared("demo", "smartborder.node_cli:demo",
             "Start the two-agency demo: nodes 'ca' and 'us' as separate processes on loopback."),
     Declared("db", "smartborder.node_cli:db_app", "Database schema migrations."),

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from smartborder import db
-from smartborder.cliutil import DataDir, node_settings, out
+from smartborder.cliutil import DataDir, fail, node_settings, out
 from smartborder.node import init_node
 
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
@@ -59,32 +60,105 @@ def serve(
     data_dir: DataDir = None,
     host: Annotated[str | None, typer.Option("--host", help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option("--port", help="TCP port.")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="Worker processes (PostgreSQL only); each job still runs once per node.",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the node's web UI and HTTP API."""
     import uvicorn
 
-    from smartborder.app import create_app
-
     settings = node_settings(data_dir, host=host, port=port)
-    application = create_app(settings)
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        fail(
+            f"--workers {workers}: SQLite serves one process; use PostgreSQL "
+            "(SMARTBORDER_DATABASE_URL) for more than one worker",
+            code=2,
+        )
     out.print(
         f"Node {settings.node_id} at {'https' if settings.tls else 'http'}://{settings.host}:"
-        f"{settings.port}/",
+        f"{settings.port}/" + (f" ({workers} workers)" if workers > 1 else ""),
         highlight=False,
     )
     tls: dict[str, str] = {}
     if settings.tls_certfile and settings.tls_keyfile:
         tls = {"ssl_certfile": str(settings.tls_certfile), "ssl_keyfile": str(settings.tls_keyfile)}
-    uvicorn.run(
-        application,
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-        server_header=False,
-        backlog=4096,  # a burst waits in the kernel's queue, then in the admission queue
-        **tls,  # type: ignore[arg-type]
-    )
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+        "server_header": False,
+        "backlog": 4096,  # a burst waits in the kernel's queue, then in the admission queue
+        **tls,
+    }
+    if workers > 1:  # each worker builds the app from the environment
+        os.environ["SMARTBORDER_DATA_DIR"] = str(settings.data_dir)
+        uvicorn.run("smartborder.app:from_environment", factory=True, workers=workers, **options)
+        return
+    from smartborder.app import create_app
+
+    uvicorn.run(create_app(settings), **options)
+
+
+def worker(
+    data_dir: DataDir = None,
+    once: Annotated[
+        bool, typer.Option("--once", help="Run one round of delivery and every job, then stop.")
+    ] = False,
+    run_for: Annotated[
+        float, typer.Option("--run-for", min=0, help="Stop after this many seconds (0: never).")
+    ] = 0,
+) -> None:
+    """Run the node's background work (delivery and periodic jobs) without serving HTTP.
+
+    Each job runs in one process of the node at a time, under a lock (PostgreSQL advisory
+    locks, or file locks beside SQLite); another worker takes it over when that one stops."""
+    import signal
+    import time
+
+    from smartborder.context import NodeContext, node_exchange
+    from smartborder.scheduler import background_dispatcher
+
+    settings = node_settings(data_dir)
+    engine = db.make_engine(settings.database_url)
+    sessions = db.session_factory(engine)
+    exchange = node_exchange(settings)
+    exchange.watch(sessions)
+    node = NodeContext(settings, sessions, exchange)
+    node.build_services()
+    dispatcher = background_dispatcher(node)
+    try:
+        if once:
+            dispatcher.round(time.monotonic(), every_job=True)
+            here = [name for name, mine in dispatcher.ran.items() if mine]
+            elsewhere = [name for name, mine in dispatcher.ran.items() if not mine]
+            out.print(f"ran: {', '.join(here) or 'nothing'}", highlight=False)
+            if elsewhere:
+                out.print(f"held by another process: {', '.join(elsewhere)}", highlight=False)
+            return
+        stopping = False
+
+        def _stop(_signum: int, _frame: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        dispatcher.start()
+        out.print(f"Worker of node {settings.node_id} running (Ctrl-C to stop).", highlight=False)
+        deadline = time.monotonic() + run_for if run_for else None
+        while not stopping and (deadline is None or time.monotonic() < deadline):
+            time.sleep(0.2)
+    finally:
+        dispatcher.stop()
+        node.call_each("shutdown")
+        engine.dispose()
 
 
 def demo(

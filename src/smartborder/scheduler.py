@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from smartborder import registry
+from smartborder import locks, registry
 from smartborder.context import NodeContext
 from smartborder.exchange.dispatch import Dispatcher
 from smartborder.exchange.transport import HttpTransport
@@ -15,16 +15,16 @@ from smartborder.exchange.transport import HttpTransport
 log = logging.getLogger("smartborder.exchange")
 
 
-def scheduled(ctx: NodeContext) -> list[tuple[float, Callable[[], None]]]:
-    """Every domain's periodic job this node runs, with its interval in seconds."""
-    jobs: list[tuple[float, Callable[[], None]]] = []
+def scheduled(ctx: NodeContext) -> list[tuple[str, float, Callable[[], None]]]:
+    """Every domain's periodic job this node runs: its name, its interval in seconds, the call."""
+    jobs: list[tuple[str, float, Callable[[], None]]] = []
     for domain in registry.domains():
         for job in domain.jobs:
             seconds = job.every(ctx.settings)
             if not seconds:
                 continue
             run = registry.resolve(job.target)
-            jobs.append((float(seconds), _bound(run, ctx)))
+            jobs.append((job.name, float(seconds), _bound(run, ctx)))
     return jobs
 
 
@@ -33,5 +33,9 @@ def _bound(run: Callable[[NodeContext], None], ctx: NodeContext) -> Callable[[],
 
 
 def background_dispatcher(ctx: NodeContext) -> Dispatcher:
+    """Delivery and every job, each run only where this process holds its lock
+    (``smartborder.locks``): exactly once per node, however many processes serve it."""
     transport = HttpTransport(ctx.settings.exchange_timeout_seconds)
-    return Dispatcher(ctx.sessions, ctx.exchange, transport, scheduled(ctx))
+    engine = ctx.sessions.kw["bind"]
+    job_locks = locks.for_node(engine, ctx.settings.node_id, ctx.settings.data_dir)
+    return Dispatcher(ctx.sessions, ctx.exchange, transport, scheduled(ctx), job_locks)

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +23,7 @@ from smartborder.db import unit_of_work
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.models import OutboxMessage, Partner
 from smartborder.exchange.transport import Transport, TransportError
+from smartborder.locks import JobLocks
 
 log = logging.getLogger("smartborder.exchange")
 MAX_BACKOFF_S = 300.0
@@ -147,18 +149,26 @@ def _record(
             )
 
 
+DELIVERY = "exchange delivery"  # the job name delivery runs under
+
+
 class Dispatcher:
-    """``serve``'s background delivery thread; also runs the node's periodic exchange jobs."""
+    """``serve``'s (or ``worker``'s) background thread: delivery of the outbox and the node's
+    periodic jobs. With ``locks``, each runs only in the process holding its lock, so a node
+    with many workers delivers and runs each job exactly once."""
 
     def __init__(
         self,
         sessions: sessionmaker[Session],
         ex: NodeExchange,
         transport: Transport,
-        jobs: list[tuple[float, Callable[[], Any]]] | None = None,
+        jobs: list[tuple[str, float, Callable[[], Any]]] | None = None,
+        locks: JobLocks | None = None,
     ) -> None:
         self._sessions, self._ex, self._transport = sessions, ex, transport
-        self._jobs = [(interval, job, 0.0) for interval, job in (jobs or [])]
+        self._jobs = [(name, interval, job, 0.0) for name, interval, job in (jobs or [])]
+        self._locks = locks
+        self.ran: dict[str, bool] = {}  # the last round's jobs: run here, or held elsewhere
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="exchange-dispatcher", daemon=True)
 
@@ -168,20 +178,23 @@ class Dispatcher:
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._ex.wake.set()
-        self._thread.join(timeout)
+        if self._thread.ident is not None:  # started
+            self._thread.join(timeout)
         self._transport.close()
+        if self._locks is not None:
+            self._locks.close()
+
+    def _mine(self, name: str) -> bool:
+        return self._locks is None or self._locks.held(name)
 
     def _run(self) -> None:
-        import time
-
         interval = self._ex.settings.exchange_dispatch_interval_seconds
         started = time.monotonic()
-        self._jobs = [(every, job, started) for every, job, _ in self._jobs]
+        self._jobs = [(name, every, job, started) for name, every, job, _ in self._jobs]
         while not self._stop.is_set():
             self._ex.wake.clear()
             try:
-                report = dispatch_once(self._sessions, self._ex, self._transport)
-                self._run_jobs(time.monotonic())
+                report = self.round(time.monotonic())
             except Exception:
                 log.exception("the dispatcher's round failed; retrying")
                 report = DispatchReport()
@@ -189,8 +202,24 @@ class Dispatcher:
                 continue  # more may be waiting
             self._ex.wake.wait(interval)
 
-    def _run_jobs(self, now: float) -> None:
-        for index, (interval, job, last) in enumerate(self._jobs):
-            if now - last >= interval:
-                job()
-                self._jobs[index] = (interval, job, now)
+    def round(self, now: float, *, every_job: bool = False) -> DispatchReport:
+        """One delivery round and the jobs that are due (``every_job``: all of them), each only
+        where this process holds its lock."""
+        report = (
+            dispatch_once(self._sessions, self._ex, self._transport)
+            if self._mine(DELIVERY)
+            else DispatchReport()
+        )
+        self.ran = self._run_jobs(now, every_job=every_job)
+        return report
+
+    def _run_jobs(self, now: float, *, every_job: bool = False) -> dict[str, bool]:
+        """Run the due jobs; which ran here (True) and which another process holds (False)."""
+        ran: dict[str, bool] = {}
+        for index, (name, interval, job, last) in enumerate(self._jobs):
+            if every_job or now - last >= interval:
+                ran[name] = self._mine(name)
+                if ran[name]:
+                    job()
+                self._jobs[index] = (name, interval, job, now)
+        return ran
