@@ -4,6 +4,7 @@ SQLite), and another process takes a job over as soon as the holder is gone."""
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, text
 
 from smartborder import db, locks
@@ -159,8 +161,12 @@ def test_two_workers_serve_one_node_and_deliver_once(node: Settings, tmp_path: P
     port = _free_port()
     log = (tmp_path / "serve.log").open("wb")
     command = [sys.executable, "-m", "smartborder", "serve", "--workers", "2", "--port", str(port)]
+    token = "monitoring-token-0123456789"
     server = subprocess.Popen(
-        [*command, "--data-dir", str(node.data_dir)], stdout=log, stderr=subprocess.STDOUT
+        [*command, "--data-dir", str(node.data_dir)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "SMARTBORDER_METRICS_TOKEN": token},
     )
     engine = db.make_engine(node.database_url)
     key = locks.lock_key(node.node_id, DELIVERY) & 0xFFFFFFFFFFFFFFFF
@@ -179,6 +185,22 @@ def test_two_workers_serve_one_node_and_deliver_once(node: Settings, tmp_path: P
                 time.sleep(0.3)
         answers = [httpx.get(url, timeout=5).status_code for _ in range(20)]
         assert answers == [200] * 20
+        # every worker's counts, added up by one scrape (prometheus_client's multiprocess mode)
+        scraped = httpx.get(
+            f"http://127.0.0.1:{port}/metrics",
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=10,
+        )
+        assert scraped.status_code == 200, scraped.text
+        counted = [
+            sample.value
+            for family in text_string_to_metric_families(scraped.text)
+            for sample in family.samples
+            if sample.name == "smartborder_http_requests_total"
+            and sample.labels == {"method": "GET", "route": "/api/v1/health", "status": "200"}
+        ]
+        assert sum(counted) >= 20
+        assert any((node.data_dir / "metrics").iterdir())
         deadline = time.monotonic() + 20
         holders = 0
         while time.monotonic() < deadline:

@@ -11,17 +11,18 @@ from typing import Annotated, Any
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from smartborder import __version__, db, errorhandlers, health, registry
-from smartborder.auth import Principal, require
+from smartborder import __version__, db, errorhandlers, health, metrics, registry
+from smartborder.auth import CurrentSettings, Principal, require
 from smartborder.context import NodeContext, node_exchange
 from smartborder.errors import NotInitialised
 from smartborder.exchange import keys
 from smartborder.gate import Bounded
 from smartborder.limits import AdmissionMiddleware, RateLimitMiddleware, TokenBuckets
 from smartborder.logs import configure_logging
+from smartborder.metrics import MetricsMiddleware
 from smartborder.middleware import (
     BodyLimitMiddleware,
     RequestContextMiddleware,
@@ -110,6 +111,7 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         app.include_router(api_router, prefix=API_PREFIX)
     for ui_router in ui_routers():
         app.include_router(ui_router)
+    app.include_router(metrics_router)
     static = resources.files("smartborder") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
@@ -154,11 +156,29 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
             ),
         },
     )
+    app.add_middleware(MetricsMiddleware)  # outermost: every answer is counted, refusals too
     return app
 
 
 docs_router = APIRouter()
+metrics_router = APIRouter()
 Reader = Annotated[Principal, Depends(require(Permission.NODE_READ))]
+
+
+@metrics_router.get(metrics.PATH, include_in_schema=False)
+def metrics_endpoint(request: Request, settings: CurrentSettings) -> Response:
+    """The node's metrics (Prometheus text format), for the monitoring token only."""
+    if not settings.metrics_token:
+        return PlainTextResponse(
+            "metrics are off: set SMARTBORDER_METRICS_TOKEN to turn them on\n", status_code=404
+        )
+    if not metrics.authorised(request, settings.metrics_token):
+        return PlainTextResponse(
+            "the metrics need the monitoring token (Authorization: Bearer ...)\n",
+            status_code=401,
+            headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
+        )
+    return metrics.response(request.app.state.read_sessions)
 
 
 @docs_router.get("/openapi.json", include_in_schema=False)

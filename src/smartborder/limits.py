@@ -28,7 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from smartborder.errorhandlers import error_response
 
 log = logging.getLogger("smartborder.limits")
-EXEMPT_PREFIXES = ("/static/", "/api/v1/health", "/api/v1/ready")
+EXEMPT_PREFIXES = ("/static/", "/api/v1/health", "/api/v1/ready", "/metrics")
 
 
 def _exempt(path: str) -> bool:

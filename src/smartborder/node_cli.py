@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -99,6 +100,11 @@ def serve(
     }
     if workers > 1:  # each worker builds the app from the environment
         os.environ["SMARTBORDER_DATA_DIR"] = str(settings.data_dir)
+        # the workers' counts, added up by every scrape of /metrics (prometheus_client)
+        counts = settings.data_dir / "metrics"
+        shutil.rmtree(counts, ignore_errors=True)
+        counts.mkdir()
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(counts)
         uvicorn.run("smartborder.app:from_environment", factory=True, workers=workers, **options)
         return
     from smartborder.app import create_app

@@ -87,6 +87,7 @@ class Domain:
     shutdown: tuple[str, ...] = ()  # called (NodeContext) when the node stops
     jobs: tuple[Job, ...] = ()
     raw_bodies: Mapping[str, Callable[[Settings], int]] = field(default_factory=dict)
+    metrics: tuple[str, ...] = ()  # (session) -> Prometheus metrics read at scrape time
     seed: tuple[DemoStep, ...] = ()
     scenario: tuple[DemoStep, ...] = ()
     package: str = ""

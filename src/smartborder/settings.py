@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, le=100)
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
     login_rate_per_minute: int = Field(30, ge=1, le=100_000)
+    metrics_token: str = Field("", description="the bearer token /metrics asks for")
     password_hash_concurrency: int = Field(2, ge=1, le=64)
     max_body_bytes: int = Field(1_048_576, ge=1024)
     max_concurrent_requests: int = Field(16, ge=1, le=1000)
@@ -130,6 +131,13 @@ class Settings(BaseSettings):
         if pycountry.countries.get(alpha_2=code) is None:
             raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code")
         return code
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _metrics_token(cls, value: str) -> str:
+        if value and len(value) < 16:
+            raise ValueError("the monitoring token needs at least 16 characters")
+        return value
 
     @field_validator("screening_category_thresholds")
     @classmethod

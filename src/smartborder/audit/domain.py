@@ -20,6 +20,7 @@ DOMAIN = Domain(
         "audit-receipt": "smartborder.audit.checkpoints:on_receipt",
     },
     sends=("audit-checkpoint", "audit-receipt"),
+    metrics=("smartborder.audit.metrics:chain",),
     services=("smartborder.audit.lifecycle:head_log",),
     jobs=(
         Job("signed audit heads", "smartborder.audit.lifecycle:sign_heads",

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from smartborder import metrics
 from smartborder.audit import chain
 from smartborder.db import unit_of_work
 from smartborder.exchange.context import NodeExchange
@@ -77,6 +78,7 @@ def dispatch_once(
             _postpone(sessions, ex, ids, str(exc))
             report.failed += len(ids)
             report.errors.append(str(exc))
+            metrics.DELIVERY_FAILURES.labels(partner_id).inc(len(ids))
             log.warning("delivery to %s failed, will retry: %s", partner_id, exc)
             continue
         _record(sessions, ex, partner_id, ids, results, report)
@@ -124,6 +126,7 @@ def _record(
             elif status == "refused":
                 message.state = "refused"
                 message.refusal_code = str(result.get("code", "unknown"))[:40]
+                metrics.DELIVERY_FAILURES.labels(partner_id).inc()
                 message.last_error = str(result.get("message", ""))[:1000]
                 report.refused += 1
                 event = "exchange:envelope:refused-by-partner"
@@ -134,6 +137,7 @@ def _record(
                 }
             else:
                 message.last_error = f"unreadable result: {result!r}"[:1000]
+                metrics.DELIVERY_FAILURES.labels(partner_id).inc()
                 message.next_attempt_at = now + backoff(message.attempts)
                 report.failed += 1
                 continue
@@ -220,6 +224,12 @@ class Dispatcher:
             if every_job or now - last >= interval:
                 ran[name] = self._mine(name)
                 if ran[name]:
-                    job()
+                    try:
+                        job()
+                    except Exception:  # one job failing does not stop the others
+                        log.exception("job %r failed; it runs again at its next interval", name)
+                        metrics.job_ran(name, ok=False)
+                    else:
+                        metrics.job_ran(name, ok=True)
                 self._jobs[index] = (name, interval, job, now)
         return ran

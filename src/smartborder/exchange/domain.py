@@ -47,6 +47,7 @@ DOMAIN = Domain(
         Job("partner data retention", "smartborder.exchange.lifecycle:purge_partner_data",
             lambda _s: 3600.0),
     ),
+    metrics=("smartborder.exchange.metrics:outbox",),
     scenario=(
         DemoStep(10, "smartborder.demo.exchange:run_scenario", "Exchanging under agreements…"),
     ),

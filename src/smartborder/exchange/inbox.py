@@ -23,7 +23,7 @@ from joserfc.jwk import OKPKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from smartborder import deferred
+from smartborder import deferred, metrics
 from smartborder.audit import chain
 from smartborder.db import get_kept, unit_of_work
 from smartborder.exchange.context import NodeExchange
@@ -81,6 +81,7 @@ class Refusals:
     groups: dict[tuple[str, str | None], dict[str, Any]] = field(default_factory=dict)
 
     def add(self, code: str, partner: str | None, entry: dict[str, Any]) -> None:
+        metrics.INBOX_REFUSED.labels(code).inc()
         group = self.groups.setdefault((code, partner), {"count": 0, "first": entry, "sample": []})
         group["count"] += 1
         if len(group["sample"]) < SAMPLE:

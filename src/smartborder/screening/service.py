@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from smartborder import metrics
 from smartborder.audit import chain
 from smartborder.db import utcnow
 from smartborder.errors import Conflict, NotFound, ValidationFailed
@@ -318,4 +319,5 @@ class Screening:
         floor: float | None = None,
     ) -> list[Hit]:
         self.sync(session)
-        return self.matcher.screen(subject_of(subject), limit=limit, floor=floor, today=today)
+        with metrics.SCREENING.time():
+            return self.matcher.screen(subject_of(subject), limit=limit, floor=floor, today=today)

@@ -56,6 +56,7 @@ DOMAIN = Domain(
             lambda s: float(s.travel_rescore_seconds)),
     ),
     raw_bodies={"/travel/messages": lambda s: s.travel_max_message_bytes},
+    metrics=("smartborder.travel.metrics:intake", "smartborder.travel.metrics:queue"),
     seed=(
         DemoStep(40, "smartborder.demo.targeting:seed_traffic"),
         DemoStep(50, "smartborder.demo.targeting:seed_targets"),
