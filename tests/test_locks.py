@@ -220,3 +220,41 @@ def test_two_workers_serve_one_node_and_deliver_once(node: Settings, tmp_path: P
             server.wait(10)
         log.close()
         engine.dispose()
+
+
+def test_an_upgrade_waits_for_another_in_progress(node: Settings) -> None:
+    """Migrations run under an advisory lock on PostgreSQL: while another process holds it (is
+    migrating), an upgrade waits, then finds the schema current."""
+    if node.database_url.startswith("sqlite"):
+        pytest.skip("SQLite serialises writers itself")
+    from alembic import command
+
+    engine = db.make_engine(node.database_url)
+    holder = engine.connect()
+    try:
+        command.downgrade(db._alembic_config(engine), "0013")  # one migration to apply
+        holder.execute(text("SELECT pg_advisory_lock(:key)"), {"key": locks.MIGRATIONS})
+        holder.commit()
+        upgrade = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "smartborder",
+                "db",
+                "upgrade",
+                "--data-dir",
+                str(node.data_dir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(3)
+        assert upgrade.poll() is None  # waiting for the lock
+        assert db.current_revision(engine) == "0013"
+        holder.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": locks.MIGRATIONS})
+        holder.commit()
+        assert upgrade.wait(60) == 0
+        assert db.current_revision(engine) == db.head_revision(engine)
+    finally:
+        holder.close()
+        engine.dispose()

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import SQLAlchemyError
 
-from smartborder import __version__
+from smartborder import __version__, registry
 from smartborder.auth import CurrentSettings, Principal, require
-from smartborder.db import check_ready
+from smartborder.db import check_ready, unit_of_work
 from smartborder.errors import NotReady
 from smartborder.roles import ROLE_PERMISSIONS, Permission, Role
 
@@ -28,6 +28,9 @@ class Ready(BaseModel):
     migrations: str
     revision: str
     head: str
+    # each domain's dependencies, reported apart (e.g. "partners": each partner's delivery);
+    # they inform, they do not make the node unready
+    components: dict[str, Any] = {}
 
 
 class NodeInfo(BaseModel):
@@ -67,7 +70,19 @@ def ready(request: Request) -> dict[str, Any]:
             "database migrations are pending; run 'smartborder db upgrade'",
             details=[{"component": "migrations", **state}],
         )
-    return {"status": "ready", **state}
+    return {"status": "ready", **state, "components": _components(request)}
+
+
+def _components(request: Request) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    try:
+        with unit_of_work(request.app.state.read_sessions) as session:
+            for domain in registry.domains():
+                for name in domain.readiness:
+                    found.update(registry.resolve(name)(session))
+    except SQLAlchemyError as exc:
+        found["error"] = f"components not read: {type(exc).__name__}"
+    return found
 
 
 @router.get("/node", response_model=NodeInfo)

@@ -38,6 +38,10 @@ def lock_key(node_id: str, name: str) -> int:
     return int.from_bytes(digest[:8], "big", signed=True)
 
 
+# held (transaction-scoped, on PostgreSQL) while migrations run: concurrent upgrades wait
+MIGRATIONS = lock_key("*", "schema migrations")
+
+
 class PostgresLocks:
     """Advisory locks on one dedicated connection, kept for the life of the process."""
 

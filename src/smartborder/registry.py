@@ -88,6 +88,7 @@ class Domain:
     jobs: tuple[Job, ...] = ()
     raw_bodies: Mapping[str, Callable[[Settings], int]] = field(default_factory=dict)
     metrics: tuple[str, ...] = ()  # (session) -> Prometheus metrics read at scrape time
+    readiness: tuple[str, ...] = ()  # (session) -> {component: its state}, shown by /ready
     seed: tuple[DemoStep, ...] = ()
     scenario: tuple[DemoStep, ...] = ()
     package: str = ""

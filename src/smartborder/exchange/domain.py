@@ -48,6 +48,7 @@ DOMAIN = Domain(
             lambda _s: 3600.0),
     ),
     metrics=("smartborder.exchange.metrics:outbox",),
+    readiness=("smartborder.exchange.lifecycle:partners_ready",),
     scenario=(
         DemoStep(10, "smartborder.demo.exchange:run_scenario", "Exchanging under agreements…"),
     ),

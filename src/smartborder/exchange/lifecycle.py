@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from smartborder import clock
 from smartborder.context import NodeContext
 from smartborder.db import unit_of_work
+from smartborder.exchange.models import OutboxMessage, Partner
 from smartborder.exchange.notices import purge_expired
 
 log = logging.getLogger("smartborder.exchange")
@@ -16,3 +23,44 @@ def purge_partner_data(ctx: NodeContext) -> None:
         purged = purge_expired(session, ctx.exchange, actor="system:retention")
     if purged:
         log.info("retention: purged %d partner-provided record(s)", len(purged))
+
+
+FAILING_AFTER = dt.timedelta(minutes=5)
+
+
+def partners_ready(session: Session) -> dict[str, Any]:
+    """Each partner as delivery last found it: reachable (the outbox drains), not (envelopes
+    have waited over five minutes and the last attempt failed), or not yet tried (None). Read
+    from the outbox: a readiness probe never calls a partner itself."""
+    now = clock.now()
+    states: dict[str, Any] = {}
+    for partner in session.scalars(select(Partner.id).order_by(Partner.id)):
+        waiting = select(func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.partner == partner, OutboxMessage.state == "pending"
+        )
+        pending, oldest = session.execute(waiting).one()
+        failing = session.execute(
+            select(OutboxMessage.last_error)
+            .where(
+                OutboxMessage.partner == partner,
+                OutboxMessage.state == "pending",
+                OutboxMessage.attempts > 0,
+            )
+            .order_by(OutboxMessage.next_attempt_at.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+        delivered = session.execute(
+            select(func.count()).where(
+                OutboxMessage.partner == partner, OutboxMessage.state == "delivered"
+            )
+        ).scalar_one()
+        age = (now - oldest).total_seconds() if oldest is not None else None
+        stuck = failing is not None and age is not None and age > FAILING_AFTER.total_seconds()
+        reachable: bool | None = False if stuck else (True if delivered else None)
+        states[partner] = {
+            "reachable": reachable,
+            "pending": pending,
+            "oldest_pending_seconds": round(age, 1) if age is not None else None,
+            "last_error": failing,
+        }
+    return {"partners": states}
