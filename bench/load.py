@@ -177,11 +177,12 @@ def prepare(kind: str, base: Path) -> tuple[Settings, str]:
     return settings, secret
 
 
-def serve(settings: Settings, port: int, log: Path) -> subprocess.Popen[bytes]:
+def serve(settings: Settings, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SMARTBORDER_DATA_DIR": str(settings.data_dir),
            "SMARTBORDER_EXCHANGE_DISPATCH_INTERVAL_SECONDS": "1"}  # fmt: skip
+    command = ["serve", "--port", str(port), "--workers", str(workers)]
     process = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "smartborder", "serve", "--port", str(port)],
+        [sys.executable, "-m", "smartborder", *command],
         env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     for _ in range(300):
