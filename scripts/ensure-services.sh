@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make sure what the test suite talks to is here: PostgreSQL on 127.0.0.1:5432 (with a test
-# database) and Debian's chromium for the browser tests. Installs from Debian's packages if missing.
+# database), RabbitMQ on 127.0.0.1:5672 and Debian's chromium for the browser tests.
+# Installs from Debian's packages if missing.
 set -euo pipefail
 
 PGHOST=127.0.0.1
@@ -35,6 +36,21 @@ if ! pg_isready -h "$PGHOST" -p 5432 -q 2>/dev/null; then
     sleep 1
   done
   pg_isready -h "$PGHOST" -p 5432 -q || { echo "services: PostgreSQL did not start" >&2; exit 1; }
+fi
+
+port_open() { (echo > "/dev/tcp/127.0.0.1/$1") >/dev/null 2>&1; }
+if ! port_open 5672; then
+  if ! command -v rabbitmq-server >/dev/null 2>&1; then
+    echo "services: installing RabbitMQ from Debian's packages" >&2
+    apt_install rabbitmq-server
+  fi
+  echo "services: starting RabbitMQ" >&2
+  rabbitmq-server -detached >&2 || true
+  for _ in $(seq 1 90); do
+    port_open 5672 && break
+    sleep 1
+  done
+  port_open 5672 || { echo "services: RabbitMQ did not start" >&2; exit 1; }
 fi
 
 if ! psql -h "$PGHOST" -U "$PGUSER" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$TEST_DB'" | grep -q 1; then

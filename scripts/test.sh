@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$HOME/.local/bin:$PATH"
 pg_url=$(bash scripts/ensure-services.sh)
+# the machine's RabbitMQ (ensure-services started it); tests of the broker consumer use it
+export SMARTBORDER_TEST_AMQP_URL="${SMARTBORDER_TEST_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2F}"
 
 echo "== ruff"
 uv run --locked ruff check src tests bench scripts

@@ -316,3 +316,73 @@ def reprocess(
         out.print(f"{result.message_id}: {result.state}", highlight=False)
     stored = sum(1 for r in results if r.state == "stored")
     out.print(f"{len(results)} reprocessed: {stored} stored, {len(results) - stored} still held.")
+
+
+def consume(
+    url: Annotated[
+        str, typer.Argument(help="The broker, e.g. amqp://user:password@broker:5672/%2F")
+    ],
+    user: ActingUser,
+    queue: Annotated[str, typer.Option("--queue", help="The queue carriers publish to.")] = (
+        "smartborder.travel"
+    ),
+    prefetch: Annotated[
+        int, typer.Option("--prefetch", min=1, max=1000, help="Messages taken at a time.")
+    ] = 16,
+    max_messages: Annotated[
+        int | None, typer.Option("--max-messages", min=1, help="Stop after this many.")
+    ] = None,
+    idle_seconds: Annotated[
+        float | None,
+        typer.Option("--idle-exit", min=0.5, help="Stop once the queue stayed empty this long."),
+    ] = None,
+    strict: Strict = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Take PAXLST and PNRGOV messages from a RabbitMQ queue (AMQP 0-9-1), each filed, screened
+    and scored in its own transaction and acknowledged only once stored; what cannot be stored
+    is quarantined and sent to QUEUE.dead with its reasons. Runs until stopped (Ctrl-C)."""
+    import signal
+
+    from smartborder import db
+    from smartborder.travel.intake.broker import Consumer
+
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.TRAVEL_INGEST)
+    engine = db.make_engine(settings.database_url)
+    stopping = False
+
+    def _stop(_signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    consumer = Consumer(
+        url,
+        queue,
+        db.session_factory(engine),
+        actor,
+        cli_targeting.targeting_for(settings),
+        strict=settings.travel_strict or strict,
+        max_bytes=settings.travel_max_message_bytes,
+        prefetch=prefetch,
+    )
+    try:
+        report = consumer.run(
+            max_messages=max_messages, idle_seconds=idle_seconds, stop=lambda: stopping
+        )
+    finally:
+        engine.dispose()
+    if as_json:
+        out.print(json.dumps(report.as_dict()), highlight=False)
+        return
+    states = ", ".join(f"{n} {state}" for state, n in sorted(report.states.items()))
+    out.print(
+        f"{report.received} message(s) from {queue}: {states or 'none'}; "
+        f"{report.dead_lettered} dead-lettered to {consumer.dead_letters}; "
+        f"{report.reconnects} reconnection(s).",
+        highlight=False,
+    )
