@@ -49,19 +49,28 @@ TARGET = 1.7
 NAMES = ["Maria Garcia", "Ivan Petrov", "Chen Wei", "Ahmed Hassan", "John Smith"]
 
 
-def seed_travel(settings: Settings) -> tuple[list[str], list[str], list[dict[str, Any]]]:
-    """The shipped model active, a day of traffic filed and scored: traveller ids, assessment
-    ids, and check requests built from the travellers filed."""
+def activate_shipped_model(settings: Settings) -> Targeting:
+    """The shipped joint model loaded and active; the targeting that scores with it."""
     engine = db.make_engine(settings.database_url)
-    sessions = db.session_factory(engine)
     now = clock.now()
     text = resources.files("smartborder.travel.riskmodels") / "shipped" / "joint-api-pnr.yaml"
     targeting = Targeting(Screening(Thresholds(0.7, {})), settings.travel_teams)
-    with db.unit_of_work(sessions) as session:
+    with db.unit_of_work(db.session_factory(engine)) as session:
         row = riskmodels.store_model(
             session, load_model(text.read_text(), "shipped"), source="bench", actor="bench", now=now
         )
         activate_model(session, targeting, row.id, actor="bench", now=now)
+    engine.dispose()
+    return targeting
+
+
+def seed_travel(settings: Settings) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    """The shipped model active, a day of traffic filed and scored: traveller ids, assessment
+    ids, and check requests built from the travellers filed."""
+    targeting = activate_shipped_model(settings)
+    engine = db.make_engine(settings.database_url)
+    sessions = db.session_factory(engine)
+    now = clock.now()
     for message in day_of_traffic(now.date(), 12, seed=7, country="CA"):
         with db.unit_of_work(sessions) as session:
             intake.receive(

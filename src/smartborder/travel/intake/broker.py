@@ -41,17 +41,20 @@ class ConsumeReport:
     """What a consumer did: messages by what became of them, and the broker's interruptions."""
 
     received: int = 0
+    travellers: int = 0  # in the messages stored
     states: dict[str, int] = field(default_factory=dict)
     dead_lettered: int = 0
     reconnects: int = 0
 
     def add(self, result: Received) -> None:
         self.received += 1
+        self.travellers += result.travellers if result.state == "stored" else 0
         self.states[result.state] = self.states.get(result.state, 0) + 1
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "received": self.received,
+            "travellers": self.travellers,
             "states": dict(self.states),
             "dead_lettered": self.dead_lettered,
             "reconnects": self.reconnects,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
@@ -50,6 +50,8 @@ class Received:
             **({"assessed": self.assessed} if self.assessed is not None else {}),
         }
 
+
+FILE_ATTEMPTS = 3  # a flight or traveller another process files at the same moment
 
 # Built once: it runs for every message received.
 _SAME_BYTES = (
@@ -152,20 +154,31 @@ def _settle(
         problems += [p.as_dict() for p in _unfileable(outcome)]
     if outcome.failed or any(p["severity"] == "error" for p in problems):
         return _quarantine(session, row, problems, actor=actor, now=now)
-    flights: list[str] = []
-    filed: list[Filed] = []
-    travellers = 0
-    try:
-        with session.begin_nested():
-            for message in outcome.messages:
-                part = file_message(session, message, row.id, now)
-                part.flight.warnings += len(outcome.warnings)
-                flights.append(part.flight.id)
-                filed.append(part)
-                travellers += len(part.travellers)
-    except SQLAlchemyError as exc:
+    for attempt in range(1, FILE_ATTEMPTS + 1):
+        flights: list[str] = []
+        filed: list[Filed] = []
+        travellers = 0
+        try:
+            with session.begin_nested():
+                for message in outcome.messages:
+                    part = file_message(session, message, row.id, now)
+                    part.flight.warnings += len(outcome.warnings)
+                    flights.append(part.flight.id)
+                    filed.append(part)
+                    travellers += len(part.travellers)
+            break
+        except IntegrityError as exc:
+            # another worker or consumer filed the same flight (or traveller) first and has
+            # committed it: file again, finding it this time
+            if attempt < FILE_ATTEMPTS:
+                continue
+            failure: SQLAlchemyError = exc
+        except SQLAlchemyError as exc:
+            failure = exc
         problems.append(
-            Problem("error", f"could not be stored: {type(exc).__name__}: {exc}"[:500]).as_dict()
+            Problem(
+                "error", f"could not be stored: {type(failure).__name__}: {failure}"[:500]
+            ).as_dict()
         )
         return _quarantine(session, row, problems, actor=actor, now=now)
     row.state, row.problems, row.travellers = "stored", problems, travellers
