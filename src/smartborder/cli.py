@@ -25,6 +25,9 @@ NODE_COMMANDS: tuple[Declared, ...] = (
     Declared("demo", "smartborder.node_cli:demo",
             "Start the two-agency demo: nodes 'ca' and 'us' as separate processes on loopback."),
     Declared("db", "smartborder.node_cli:db_app", "Database schema migrations."),
+    Declared("backup", "smartborder.node_cli:backup", "Back the node up into one file."),
+    Declared("restore", "smartborder.node_cli:restore",
+             "Restore a backup into an empty data directory and verify its audit chain."),
 )  # fmt: skip
 
 
