@@ -51,3 +51,55 @@ def test_the_dashboard_reads_served_metrics(watched: FastAPI) -> None:  # noqa: 
         used = set(NAME.findall(expression))
         assert used, expression
         assert used <= served, (expression, used - served)
+
+
+def _command_of(argv: list[str]) -> None:
+    """The argv names a real smartborder command, and each of its options exists there."""
+    from typer._click import Command, Context  # typer's own click
+    from typer.core import TyperGroup as Group
+
+    from smartborder.cli import commands, load
+
+    command: Command = load(argv[0])
+    assert argv[0] in commands()
+    rest = argv[1:]
+    while isinstance(command, Group) and rest and not rest[0].startswith("-"):
+        found = command.get_command(Context(command), rest[0])
+        assert found is not None, argv
+        command, rest = found, rest[1:]
+    options = {name for p in command.params for name in getattr(p, "opts", [])}
+    for token in rest:
+        if token.startswith("--"):
+            assert token.split("=")[0] in options, (argv, token)
+
+
+def test_the_compose_file_runs_real_commands() -> None:
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    services = compose["services"]
+    assert {"db", "broker", "node", "worker", "consumer"} <= set(services)
+    for name in ("node", "worker", "consumer"):
+        _command_of(services[name]["command"])
+        environment = services[name]["environment"]
+        assert environment["SMARTBORDER_DATABASE_URL"].startswith("postgresql://")
+
+
+def test_the_systemd_units_run_real_commands() -> None:
+    import configparser
+    import shlex
+
+    units = sorted((DEPLOY / "systemd").glob("*.service"))
+    assert len(units) == 3
+    for unit in units:
+        parser = configparser.ConfigParser(interpolation=None, strict=False)
+        parser.optionxform = str  # type: ignore[assignment, method-assign]
+        parser.read_string(unit.read_text())
+        argv = shlex.split(parser["Service"]["ExecStart"])
+        assert argv[0].endswith("/smartborder"), unit
+        _command_of(argv[1:])
+        assert parser["Service"]["User"] == "smartborder"
+
+
+def test_the_container_starts_a_real_command() -> None:
+    lines = (DEPLOY / "Containerfile").read_text().splitlines()
+    [cmd] = [line for line in lines if line.startswith("CMD ")]
+    _command_of(json.loads(cmd.removeprefix("CMD ")))
