@@ -45,6 +45,17 @@ def traffic(flights: int, seed: int) -> list[bytes]:
     return [m.data for m in day_of_traffic(day, flights, seed=seed, country="CA")]
 
 
+def publish(url: str, queue: str, bodies: list[bytes]) -> None:
+    """As a carrier does: persistent messages, confirmed by the broker."""
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    channel = connection.channel()
+    channel.confirm_delivery()
+    channel.queue_declare(queue, durable=True)
+    for body in bodies:
+        channel.basic_publish("", queue, body, pika.BasicProperties(delivery_mode=2))
+    connection.close()
+
+
 def baseline(settings: Settings, messages: list[bytes]) -> dict[str, Any]:
     targeting = activate_shipped_model(settings)
     engine = db.make_engine(settings.database_url)
@@ -68,12 +79,7 @@ def through_broker(
     settings: Settings, url: str, messages: list[bytes], consumers: int
 ) -> dict[str, Any]:
     queue = f"smartborder.bench.{uuid.uuid4().hex[:10]}"
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    channel = connection.channel()
-    channel.confirm_delivery()
-    channel.queue_declare(queue, durable=True)
-    for data in messages:
-        channel.basic_publish("", queue, data, pika.BasicProperties(delivery_mode=2))
+    publish(url, queue, messages)
     command = [sys.executable, "-m", "smartborder", "travel", "consume", url, "--as", "loader",
                "--queue", queue, "--idle-exit", str(IDLE_S), "--json",
                "--data-dir", str(settings.data_dir)]  # fmt: skip
@@ -89,6 +95,8 @@ def through_broker(
             raise SystemExit(f"a consumer failed:\n{err.decode()[-3000:]}")
         reports.append(json.loads(out.decode().strip().splitlines()[-1]))
     took = time.perf_counter() - started - IDLE_S
+    connection = pika.BlockingConnection(pika.URLParameters(url))
+    channel = connection.channel()
     for doomed in (queue, f"{queue}.dead"):
         channel.queue_delete(doomed)
     connection.close()

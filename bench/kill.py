@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pika
 from sqlalchemy import func, select
 
-from consume import traffic
+from consume import publish, traffic
 from load import prepare
 from serve import activate_shipped_model
 from smartborder import db
@@ -41,16 +41,6 @@ from smartborder.settings import Settings
 from smartborder.travel.intake import models as m
 
 LIMIT_S = 300.0
-
-
-def publish(url: str, queue: str, bodies: list[bytes]) -> None:
-    connection = pika.BlockingConnection(pika.URLParameters(url))
-    channel = connection.channel()
-    channel.confirm_delivery()
-    channel.queue_declare(queue, durable=True)
-    for body in bodies:
-        channel.basic_publish("", queue, body, pika.BasicProperties(delivery_mode=2))
-    connection.close()
 
 
 def waiting(url: str, queue: str) -> int:
