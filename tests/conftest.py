@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -130,6 +131,26 @@ def login(client: TestClient, username: str, password: str) -> TestClient:
     )
     assert response.status_code == 303, response.text
     return client
+
+
+def post_login(client: TestClient, username: str, password: str) -> object:
+    """One post of the sign-in form (with its form token), its answer not followed."""
+    page = client.get("/login")
+    token = re.search(r'name="login_csrf" value="([^"]+)"', page.text)
+    assert token, page.text
+    return client.post(
+        "/login",
+        data={"username": username, "password": password, "login_csrf": token.group(1)},
+        follow_redirects=False,
+    )
+
+
+def free_port() -> int:
+    """A TCP port free on loopback, for a server a test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
 
 
 def csrf_of(client: TestClient) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import httpx
 import pytest
 
 from smartborder.demo.run import DEMO_USERS, NODES, demo_password
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.demo
 PEOPLE = 40
@@ -39,17 +39,10 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     base = tmp_path_factory.mktemp("demo")
-    ports = {"ca": _free_port(), "us": _free_port()}
+    ports = {"ca": free_port(), "us": free_port()}
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTBORDER_")}
     log = (base / "demo.log").open("w")
     command = [

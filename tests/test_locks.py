@@ -5,7 +5,6 @@ SQLite), and another process takes a job over as soon as the holder is gone."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from smartborder.context import node_exchange
 from smartborder.exchange.dispatch import DELIVERY, Dispatcher
 from smartborder.exchange.transport import HttpTransport
 from smartborder.settings import Settings
-from tests.conftest import Cli
+from tests.conftest import Cli, free_port
 
 
 def _locks(engine: Engine, node: Settings) -> locks.JobLocks:
@@ -146,19 +145,12 @@ def test_a_killed_worker_hands_its_jobs_over(node: Settings, tmp_path: Path) -> 
         engine.dispose()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def test_two_workers_serve_one_node_and_deliver_once(node: Settings, tmp_path: Path) -> None:
     """``serve --workers 2`` on PostgreSQL: every request is answered, and exactly one of the
     two processes holds the delivery lock (read from PostgreSQL's own lock table)."""
     if node.database_url.startswith("sqlite"):
         pytest.skip("SQLite serves one process")
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     command = [sys.executable, "-m", "smartborder", "serve", "--workers", "2", "--port", str(port)]
     token = "monitoring-token-0123456789"

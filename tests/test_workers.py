@@ -5,7 +5,6 @@ CSRF token, and the sign-in throttle."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +15,7 @@ from smartborder import clock, db, ids
 from smartborder.app import create_app
 from smartborder.exchange.models import OutboxMessage, Partner
 from smartborder.settings import Settings
-from tests.conftest import ADMIN_PASSWORD, api_token, csrf_of, login
+from tests.conftest import ADMIN_PASSWORD, api_token, csrf_of, login, post_login
 from tests.screening.test_api_cli import LOOKOUT
 
 API = "/api/v1/screening"
@@ -71,21 +70,10 @@ def test_failed_sign_ins_count_on_every_worker(app: FastAPI, second: FastAPI) ->
         TestClient(second, follow_redirects=False) as other,
     ):
         for client in (one, other, one, other):
-            assert _post_login(client, "admin", "wrong-password-x").status_code == 401
+            assert post_login(client, "admin", "wrong-password-x").status_code == 401
         # the fifth failure, wherever it lands, locks the username on every worker
-        assert _post_login(one, "admin", "wrong-password-x").status_code == 429
-        assert _post_login(other, "admin", ADMIN_PASSWORD).status_code == 429
-
-
-def _post_login(client: TestClient, username: str, password: str) -> object:
-    page = client.get("/login")
-    token = re.search(r'name="login_csrf" value="([^"]+)"', page.text)
-    assert token
-    return client.post(
-        "/login",
-        data={"username": username, "password": password, "login_csrf": token.group(1)},
-        follow_redirects=False,
-    )
+        assert post_login(one, "admin", "wrong-password-x").status_code == 429
+        assert post_login(other, "admin", ADMIN_PASSWORD).status_code == 429
 
 
 def test_ready_reports_each_partner_apart(app: FastAPI, client: TestClient) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,15 +25,10 @@ from smartborder.audit.checkpoints import verify
 from smartborder.exchange import partners
 from smartborder.exchange.models import CaseRequest, InboxMessage, OutboxMessage
 from smartborder.users import service as users
+from tests.conftest import free_port
 from tests.pair import Clock, Node, Pair, make_node
 
 ROUNDS = 6
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Server:

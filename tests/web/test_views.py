@@ -13,25 +13,11 @@ from smartborder import db
 from smartborder.identity import service as identity
 from smartborder.synthetic.people import PeopleGenerator
 from smartborder.users.models import WebSession
-from tests.conftest import ADMIN_PASSWORD, PASSWORD, csrf_of, login, make_user
-
-
-def _login_token(client: TestClient) -> str:
-    page = client.get("/login")
-    found = re.search(r'name="login_csrf" value="([^"]+)"', page.text)
-    assert found
-    return found.group(1)
-
-
-def _post_login(client: TestClient, username: str, password: str) -> object:
-    token = _login_token(client)
-    return client.post(
-        "/login", data={"username": username, "password": password, "login_csrf": token}
-    )
+from tests.conftest import ADMIN_PASSWORD, PASSWORD, csrf_of, login, make_user, post_login
 
 
 def test_sign_in_sets_a_hardened_cookie_and_redirects(client: TestClient) -> None:
-    response = _post_login(client, "admin", ADMIN_PASSWORD)
+    response = post_login(client, "admin", ADMIN_PASSWORD)
     assert response.status_code == 303  # type: ignore[attr-defined]
     cookie = response.headers["set-cookie"]  # type: ignore[attr-defined]
     assert "sb_session=" in cookie
@@ -44,8 +30,8 @@ def test_sign_in_sets_a_hardened_cookie_and_redirects(client: TestClient) -> Non
 
 
 def test_wrong_password_says_so_without_revealing_which(client: TestClient) -> None:
-    bad_password = _post_login(client, "admin", "wrong-password-x")
-    unknown_user = _post_login(client, "nosuchuser", "wrong-password-x")
+    bad_password = post_login(client, "admin", "wrong-password-x")
+    unknown_user = post_login(client, "nosuchuser", "wrong-password-x")
     for response in (bad_password, unknown_user):
         assert response.status_code == 401  # type: ignore[attr-defined]
         assert "Wrong username or password." in response.text  # type: ignore[attr-defined]
@@ -54,11 +40,11 @@ def test_wrong_password_says_so_without_revealing_which(client: TestClient) -> N
 
 def test_repeated_failures_lock_the_username(client: TestClient) -> None:
     for _ in range(4):
-        assert _post_login(client, "admin", "wrong-password-x").status_code == 401  # type: ignore[attr-defined]
-    locked = _post_login(client, "admin", "wrong-password-x")
+        assert post_login(client, "admin", "wrong-password-x").status_code == 401  # type: ignore[attr-defined]
+    locked = post_login(client, "admin", "wrong-password-x")
     assert locked.status_code == 429  # type: ignore[attr-defined]
     # Even the right password is refused while the lock holds.
-    still = _post_login(client, "admin", ADMIN_PASSWORD)
+    still = post_login(client, "admin", ADMIN_PASSWORD)
     assert still.status_code == 429  # type: ignore[attr-defined]
     assert "Too many failed sign-ins" in still.text  # type: ignore[attr-defined]
     assert int(still.headers["retry-after"]) >= 1  # type: ignore[attr-defined]
