@@ -93,7 +93,9 @@ class Pair:
         return document.id
 
 
-def make_node(node_id: str, url: str, base: Path, clock: Clock) -> Node:
+def make_node(
+    node_id: str, url: str, base: Path, clock: Clock | None, **settings_values: Any
+) -> Node:
     settings = load_settings(
         data_dir=base / node_id,
         node_id=node_id,
@@ -101,12 +103,14 @@ def make_node(node_id: str, url: str, base: Path, clock: Clock) -> Node:
         country=node_id.upper(),
         database_url=url,
         exchange_dispatch_interval_seconds=0,
+        **settings_values,
     )
     init_node(settings, admin_password=ADMIN_PASSWORD)
     engine = db.make_engine(settings.database_url)
     sessions = db.session_factory(engine)
     ex = node_exchange(settings)
-    ex.clock = clock
+    if clock is not None:
+        ex.clock = clock
     return Node(settings, engine, sessions, ex)
 
 

@@ -88,7 +88,7 @@ def test_the_systemd_units_run_real_commands() -> None:
     import shlex
 
     units = sorted((DEPLOY / "systemd").glob("*.service"))
-    assert len(units) == 3
+    assert len(units) == 4
     for unit in units:
         parser = configparser.ConfigParser(interpolation=None, strict=False)
         parser.optionxform = str  # type: ignore[assignment, method-assign]

@@ -68,6 +68,12 @@ INBOX_REFUSED = Counter(
     "Envelopes refused at the exchange inbox, by reason code.",
     ["code"],
 )
+TLS_REFUSED = Counter(
+    "smartborder_tls_refused",
+    "Connections to the partner listener refused during the TLS handshake, by reason "
+    "(no-certificate, untrusted, expired, not-pinned, retired, handshake).",
+    ["reason"],
+)
 SCREENING = Histogram(
     "smartborder_screening_duration_seconds",
     "Time to screen one subject against the node's lookouts.",

@@ -70,11 +70,39 @@ def serve(
             help="Worker processes (PostgreSQL only); each job still runs once per node.",
         ),
     ] = 1,
+    partners_only: Annotated[
+        bool,
+        typer.Option(
+            "--partners-only",
+            help="Serve only the partner listener (exchange_port, mutual TLS), e.g. beside "
+            "'serve --workers N'.",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the node's web UI and HTTP API."""
+    """Serve the node's web UI and HTTP API, and its partner listener (mutual TLS) when
+    exchange_port is set."""
     import uvicorn
 
     settings = node_settings(data_dir, host=host, port=port)
+    if partners_only:
+        if settings.exchange_port is None:
+            fail("--partners-only: set exchange_port (and tls_certfile, tls_keyfile)", code=2)
+        from smartborder.app import create_app
+        from smartborder.exchange.mtls import partner_server
+
+        out.print(
+            f"Node {settings.node_id} partner listener at https://{settings.host}:"
+            f"{settings.exchange_port}/ (mutual TLS)",
+            highlight=False,
+        )
+        partner_server(create_app(settings), settings, lifespan=True).run()
+        return
+    if workers > 1 and settings.exchange_port is not None:
+        out.print(
+            f"exchange_port {settings.exchange_port}: with --workers the partner listener runs "
+            "as its own process, 'smartborder serve --partners-only'",
+            highlight=False,
+        )
     if workers > 1 and settings.database_url.startswith("sqlite"):
         fail(
             f"--workers {workers}: SQLite serves one process; use PostgreSQL "
@@ -109,7 +137,17 @@ def serve(
         return
     from smartborder.app import create_app
 
-    uvicorn.run(create_app(settings), **options)
+    app = create_app(settings)
+    if settings.exchange_port is None:
+        uvicorn.run(app, **options)
+        return
+    from smartborder.exchange.mtls import serve_with_partners
+
+    out.print(
+        f"Partner listener at https://{settings.host}:{settings.exchange_port}/ (mutual TLS)",
+        highlight=False,
+    )
+    serve_with_partners(app, settings, uvicorn.Config(app, **options))
 
 
 def worker(

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from smartborder import locks, registry
 from smartborder.context import NodeContext
 from smartborder.exchange.dispatch import Dispatcher
-from smartborder.exchange.transport import HttpTransport
 
 log = logging.getLogger("smartborder.exchange")
 
@@ -35,7 +34,9 @@ def _bound(run: Callable[[NodeContext], None], ctx: NodeContext) -> Callable[[],
 def background_dispatcher(ctx: NodeContext) -> Dispatcher:
     """Delivery and every job, each run only where this process holds its lock
     (``smartborder.locks``): exactly once per node, however many processes serve it."""
-    transport = HttpTransport(ctx.settings.exchange_timeout_seconds)
+    from smartborder.exchange.mtls import node_transport
+
+    transport = node_transport(ctx.settings, ctx.sessions)
     engine = ctx.sessions.kw["bind"]
     job_locks = locks.for_node(engine, ctx.settings.node_id, ctx.settings.data_dir)
     return Dispatcher(ctx.sessions, ctx.exchange, transport, scheduled(ctx), job_locks)

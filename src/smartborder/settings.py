@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     session_max_hours: int = Field(12, ge=1, le=7 * 24)
     tls_certfile: Path | None = None
     tls_keyfile: Path | None = None
+    tls_client_ca: Path | None = None
+    exchange_port: int | None = Field(None, ge=1, le=65535)
     cookie_secure: bool | None = None
     login_max_failures: int = Field(5, ge=1, le=100)
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
@@ -183,6 +185,13 @@ class Settings(BaseSettings):
     def _tls(self) -> Settings:
         if (self.tls_certfile is None) != (self.tls_keyfile is None):
             raise ValueError("tls_certfile and tls_keyfile go together: give both or neither")
+        if self.exchange_port is not None and not self.tls:
+            raise ValueError(
+                "exchange_port opens the partner listener, which speaks mutual TLS only: "
+                "set tls_certfile and tls_keyfile too"
+            )
+        if self.exchange_port is not None and self.exchange_port == self.port:
+            raise ValueError("exchange_port must differ from port")
         return self
 
     @property

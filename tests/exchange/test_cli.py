@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -239,3 +240,52 @@ def test_audit_verify_detects_a_hand_edited_row(pair: Pair, cli: Cli) -> None:
     assert "entry 2 was altered" in out
     code, out, _ = cli(["audit", "verify", "--json", *data(pair.us)])
     assert json.loads(out)["first_bad_position"] == 2
+
+
+def test_pinning_and_rotation_from_the_command_line(pair: Pair, cli: Cli, tmp_path: Path) -> None:
+    from tests.exchange.test_mtls import NOW, issue
+
+    cert, _, _ = issue(tmp_path / "pki", "us-node")
+    code, out, _ = cli(["partners", "pin", "us", str(cert.cert), *data(pair.ca)])
+    assert code == 0, out
+    fingerprint = out.split("Pinned for us: ")[1].split()[0]
+    code, out, _ = cli(["partners", "show", "us", *data(pair.ca)])
+    assert f"TLS {fingerprint} active" in out
+
+    old, _, _ = issue(
+        tmp_path / "pki",
+        "old",
+        not_before=NOW - dt.timedelta(days=400),
+        not_after=NOW - dt.timedelta(days=35),
+    )
+    code, _, err = cli(["exchange", "rotate-certificate", str(old.cert), *data(pair.us)])
+    assert code != 0
+    assert "expired" in err
+    assert "Traceback" not in err
+    new, _, _ = issue(tmp_path / "pki", "us-node-next")
+    code, out, _ = cli(
+        ["exchange", "rotate-certificate", str(new.cert), "--overlap-hours", "12", *data(pair.us)]
+    )
+    assert code == 0
+    assert "Announced to ca" in out
+
+    before = pair.us.settings.key_path.read_bytes()
+    code, out, _ = cli(["exchange", "rotate-key", "--overlap-hours", "6", *data(pair.us)])
+    assert code == 0, out
+    assert pair.us.settings.key_path.read_bytes() != before
+    kept = list(pair.us.settings.key_path.parent.glob("signing-key.2*.pem"))
+    assert len(kept) == 1
+    assert kept[0].read_bytes() == before
+    with pair.us.uow() as s:
+        kinds = list(s.scalars(select(OutboxMessage.kind).order_by(OutboxMessage.created_at)))
+    assert kinds[-2:] == ["certificate-rotation", "signing-key-rotation"]
+    pair.pump()  # delivered with the key each was signed with; 'ca' takes both
+    code, out, _ = cli(["partners", "show", "us", *data(pair.ca)])
+    assert "previous signing key accepted until" in out
+    assert f"TLS {fingerprint} overlap until" in out
+
+    code, out, _ = cli(["partners", "unpin", "us", fingerprint, *data(pair.ca)])
+    assert code == 0
+    code, _, err = cli(["partners", "unpin", "us", fingerprint, *data(pair.ca)])
+    assert code != 0
+    assert "no certificate" in err

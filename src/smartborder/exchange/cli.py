@@ -22,11 +22,10 @@ from smartborder.cliutil import (
 )
 from smartborder.context import node_exchange
 from smartborder.errors import ValidationFailed
-from smartborder.exchange import agreements, notices, partners, requests
+from smartborder.exchange import agreements, certificates, keys, notices, partners, requests
 from smartborder.exchange.dispatch import dispatch_once
 from smartborder.exchange.document import TEMPLATES, from_template, load_document, template_text
 from smartborder.exchange.models import OutboxMessage
-from smartborder.exchange.transport import HttpTransport
 from smartborder.roles import Permission
 
 partners_app = typer.Typer(
@@ -60,6 +59,10 @@ def partners_add(
         Path, typer.Option("--public-key", help="The partner's public key file (PEM).")
     ],
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    tls_cert: Annotated[
+        Path | None,
+        typer.Option("--tls-cert", help="The partner's TLS certificate (PEM), to pin."),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Register a partner and print its key fingerprint, to confirm out of band."""
@@ -74,9 +77,52 @@ def partners_add(
             own_node_id=settings.node_id,
             actor=operator(),
         )
+        pinned = None
+        if tls_cert is not None:
+            pinned = certificates.pin(
+                session,
+                partner_id=partner.id,
+                pem=_read(tls_cert),
+                actor=operator(),
+                now=clock.now(),
+            )
         out.print(f"Registered partner [bold]{partner.id}[/] at {partner.url}", highlight=False)
         out.print(f"Key fingerprint: {partner.fingerprint}", highlight=False)
+        if pinned is not None:
+            out.print(f"TLS certificate pinned: {pinned.fingerprint}", highlight=False)
         out.print("Confirm this fingerprint with the partner by telephone before any exchange.")
+
+
+@partners_app.command("pin")
+def partners_pin(
+    partner_id: Annotated[str, typer.Argument(help="The partner's node id.")],
+    tls_cert: Annotated[Path, typer.Argument(help="The partner's TLS certificate (PEM).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Pin a TLS certificate for a partner: its partner-listener connections must present one
+    pinned for it, and delivery to it trusts them."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        row = certificates.pin(
+            session, partner_id=partner_id, pem=_read(tls_cert), actor=operator(), now=clock.now()
+        )
+        out.print(f"Pinned for {partner_id}: {row.fingerprint}", highlight=False)
+        out.print(f"{row.subject}, valid until {row.not_after:%Y-%m-%d} UTC", highlight=False)
+
+
+@partners_app.command("unpin")
+def partners_unpin(
+    partner_id: Annotated[str, typer.Argument(help="The partner's node id.")],
+    fingerprint: Annotated[str, typer.Argument(help="SHA-256 fingerprint (AA:BB:…).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Stop accepting one of a partner's TLS certificates."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        certificates.unpin(
+            session, partner_id=partner_id, fingerprint=fingerprint, actor=operator()
+        )
+    out.print(f"Unpinned {fingerprint} for {partner_id}.", highlight=False)
 
 
 @partners_app.command("list")
@@ -103,6 +149,19 @@ def partners_show(
         out.print(f"{p.id}: {p.name}\nURL: {p.url}\nfingerprint: {p.fingerprint}", highlight=False)
         out.print(f"added {p.added_at:%Y-%m-%d %H:%M} UTC by {p.added_by}", highlight=False)
         out.print(f"undelivered envelopes: {partners.pending_count(session, p.id)}")
+        if p.previous_key_until is not None:
+            out.print(
+                f"previous signing key accepted until {p.previous_key_until:%Y-%m-%d %H:%M} UTC",
+                highlight=False,
+            )
+        now = clock.now()
+        for cert in certificates.certificates_of(session, p.id):
+            until = f" until {cert.retire_at:%Y-%m-%d %H:%M} UTC" if cert.retire_at else ""
+            out.print(
+                f"TLS {cert.fingerprint} {certificates.state(cert, now)}{until} "
+                f"(expires {cert.not_after:%Y-%m-%d})",
+                highlight=False,
+            )
         out.print(p.public_key.strip(), highlight=False, markup=False)
 
 
@@ -466,15 +525,65 @@ def exchange_dispatch(data_dir: DataDir = None) -> None:
     settings = node_settings(data_dir)
     ex = node_exchange(settings)
     engine = db.make_engine(settings.database_url)
-    transport = HttpTransport(settings.exchange_timeout_seconds)
+    sessions = db.session_factory(engine)
+    from smartborder.exchange.mtls import node_transport  # uvicorn: only when delivering
+
+    transport = node_transport(settings, sessions)
     try:
-        report = dispatch_once(db.session_factory(engine), ex, transport)
+        report = dispatch_once(sessions, ex, transport)
     finally:
         transport.close()
         engine.dispose()
     out.print(f"delivered {report.delivered}, refused {report.refused}, will retry {report.failed}")
     for error in report.errors:
         out.print(f"  {error}", highlight=False)
+
+
+Overlap = Annotated[
+    float,
+    typer.Option("--overlap-hours", help="How long partners keep accepting the old one as well."),
+]
+
+
+@exchange_app.command("rotate-certificate")
+def exchange_rotate_certificate(
+    tls_cert: Annotated[Path, typer.Argument(help="This node's new TLS certificate (PEM).")],
+    overlap_hours: Overlap = 72.0,
+    data_dir: DataDir = None,
+) -> None:
+    """Announce this node's new TLS certificate to every partner (a signed envelope each);
+    they pin it and keep accepting the old one for the overlap. Switch tls_certfile and
+    tls_keyfile to the new files within the overlap."""
+    settings = node_settings(data_dir)
+    ex = node_exchange(settings)
+    with unit(settings) as session:
+        told = certificates.announce_certificate(
+            session, ex, pem=_read(tls_cert), overlap_hours=overlap_hours, actor=operator()
+        )
+    out.print(f"Announced to {', '.join(told)}; old certificate accepted for {overlap_hours:g} h.")
+
+
+@exchange_app.command("rotate-key")
+def exchange_rotate_key(overlap_hours: Overlap = 72.0, data_dir: DataDir = None) -> None:
+    """Replace this node's signing key: the new key is announced to every partner in an
+    envelope signed with the old one, then put in place (the old file is kept beside it).
+    Restart the node's processes within the overlap."""
+    settings = node_settings(data_dir)
+    ex = node_exchange(settings)
+    new_key, staged = keys.stage_signing_key(settings.key_path)
+    try:
+        with unit(settings) as session:
+            told = certificates.announce_signing_key(
+                session, ex, new_key=new_key, overlap_hours=overlap_hours, actor=operator()
+            )
+    except BaseException:
+        keys.remove_signing_key(staged)
+        raise
+    kept = keys.promote_signing_key(
+        settings.key_path, staged, clock.now().strftime("%Y%m%dT%H%M%S")
+    )
+    out.print(f"New signing key {keys.fingerprint(new_key.public_key())}", highlight=False)
+    out.print(f"Announced to {', '.join(told)}; the old key is kept as {kept}.", highlight=False)
 
 
 @exchange_app.command("outbox")

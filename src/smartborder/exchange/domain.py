@@ -37,11 +37,14 @@ DOMAIN = Domain(
         "correction": "smartborder.exchange.notices:on_correction",
         "destruction": "smartborder.exchange.notices:on_destruction",
         "notice-confirmation": "smartborder.exchange.notices:on_confirmation",
+        "certificate-rotation": "smartborder.exchange.certificates:on_certificate",
+        "signing-key-rotation": "smartborder.exchange.certificates:on_signing_key",
     },
     sends=(
         "agreement-proposal", "agreement-signature", "agreement-rejection",
         "agreement-termination", "case-request", "case-response", "case-refusal",
-        "correction", "destruction", "notice-confirmation",
+        "correction", "destruction", "notice-confirmation", "certificate-rotation",
+        "signing-key-rotation",
     ),
     jobs=(
         Job("partner data retention", "smartborder.exchange.lifecycle:purge_partner_data",

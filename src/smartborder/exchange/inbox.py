@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from smartborder import deferred, metrics
 from smartborder.audit import chain
 from smartborder.db import get_kept, unit_of_work
+from smartborder.exchange import certificates
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.document import AgreementDocument
 from smartborder.exchange.envelope import (
@@ -54,15 +55,20 @@ Handler = Callable[[Session, NodeExchange, Received], None]
 
 
 def receive(
-    sessions: sessionmaker[Session], ex: NodeExchange, tokens: list[str]
+    sessions: sessionmaker[Session],
+    ex: NodeExchange,
+    tokens: list[str],
+    peer: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Receive a batch in one transaction (one savepoint per envelope); one result each."""
+    """Receive a batch in one transaction (one savepoint per envelope); one result each.
+    ``peer``: the fingerprint of the TLS client certificate the batch came with (mutual TLS),
+    which must be pinned for each envelope's sender."""
     read = [_read(token, ex.settings.exchange_max_envelope_bytes) for token in tokens]
     with unit_of_work(sessions) as session:
         seen = _seen(session, read)
         refusals = Refusals()
         results = [
-            _receive_one(session, ex, token, peeked, ex.handlers, seen, refusals)
+            _receive_one(session, ex, token, peeked, ex.handlers, seen, refusals, peer)
             for token, peeked in zip(tokens, read, strict=True)
         ]
         refusals.record(session)
@@ -135,6 +141,20 @@ def _key(public_pem: str) -> OKPKey:
     return verifier_key(public_pem)
 
 
+def _check_signature(token: str, public_pems: list[str]) -> None:
+    """Verify with the sender's key; during a key rotation's overlap, also its previous one."""
+    try:
+        check_signature(token, _key(public_pems[0]))
+    except EnvelopeError:
+        for previous in public_pems[1:]:
+            try:
+                check_signature(token, _key(previous))
+                return
+            except EnvelopeError:
+                continue
+        raise
+
+
 def _receive_one(
     session: Session,
     ex: NodeExchange,
@@ -143,6 +163,7 @@ def _receive_one(
     handlers: Mapping[str, Handler],
     seen: dict[str, str],
     refusals: Refusals,
+    peer: str | None = None,
 ) -> dict[str, Any]:
     claimed: dict[str, Any] = {}
     partner: Partner | None = None
@@ -159,7 +180,9 @@ def _receive_one(
             raise EnvelopeError(
                 "wrong_recipient", f"addressed to '{envelope.recipient}', this is '{ex.node_id}'"
             )
-        check_signature(token, _key(partner.public_key))
+        if peer is not None:
+            certificates.check_peer(session, envelope.sender, peer, ex.clock())
+        _check_signature(token, certificates.verifying_keys(partner, ex.clock()))
         _check_clock(envelope.created, ex)
         if envelope.id in seen:
             return _already_seen(session, seen[envelope.id], token, envelope)

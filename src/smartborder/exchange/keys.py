@@ -32,6 +32,28 @@ def create_signing_key(path: Path) -> Ed25519PrivateKey:
     return key
 
 
+def stage_signing_key(path: Path) -> tuple[Ed25519PrivateKey, Path]:
+    """A new key written beside the current one (0600), to replace it once its rotation is
+    announced (:func:`promote_signing_key`)."""
+    staged = path.with_name(path.stem + ".next.pem")
+    staged.unlink(missing_ok=True)
+    return create_signing_key(staged), staged
+
+
+def promote_signing_key(path: Path, staged: Path, keep_as: str) -> Path:
+    """Put the staged key in place; the one it replaces is kept as ``<stem>.<keep_as>.pem``."""
+    kept = path.with_name(f"{path.stem}.{keep_as}.pem")
+    try:
+        os.replace(path, kept)
+        os.replace(staged, path)
+        public_path(staged).unlink(missing_ok=True)
+        key = load_signing_key(path)
+        public_path(path).write_bytes(public_pem(key.public_key()))
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot put the new signing key in place ({exc})") from None
+    return kept
+
+
 def remove_signing_key(path: Path) -> None:
     """Undo :func:`create_signing_key` (only used when ``init`` fails part-way)."""
     path.unlink(missing_ok=True)

@@ -51,6 +51,16 @@ _KINDS = (
     Kind("agreement-termination", Category.CONTROL, "An agreement ended by one party."),
     Kind("risk-model-proposal", Category.CONTROL, "A risk model offered for co-signature."),
     Kind("risk-model-cosignature", Category.CONTROL, "The partner's co-signature of a model."),
+    Kind(
+        "certificate-rotation",
+        Category.CONTROL,
+        "The sender's new TLS certificate, to pin; the old one is accepted for an overlap.",
+    ),
+    Kind(
+        "signing-key-rotation",
+        Category.CONTROL,
+        "The sender's new signing key, proven held; the old one verifies for an overlap.",
+    ),
     Kind("audit-checkpoint", Category.CONTROL, "A signed size and head of the sender's chain."),
     Kind("audit-receipt", Category.CONTROL, "Acknowledges a checkpoint, signed by the receiver."),
 )

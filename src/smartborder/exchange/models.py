@@ -24,6 +24,31 @@ class Partner(Base):
     fingerprint: Mapped[str] = mapped_column(String(80))
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     added_by: Mapped[str] = mapped_column(String(120))
+    # After the partner announced a new signing key: the one it replaced, still accepted until
+    # ``previous_key_until`` (the overlap), so envelopes already on their way still verify.
+    previous_public_key: Mapped[str | None] = mapped_column(Text)
+    previous_key_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class PartnerCertificate(Base):
+    """A TLS client certificate pinned for a partner: its partner listener accepts a connection
+    only with one of these (and the envelopes on it only from that partner); delivery to the
+    partner trusts these as the partner's server certificate."""
+
+    __tablename__ = "exchange_partner_certificates"
+    __table_args__ = (Index("ix_exchange_partner_certificates_partner", "partner"),)
+
+    fingerprint: Mapped[str] = mapped_column(String(95), primary_key=True)  # SHA-256, AA:BB:…
+    partner: Mapped[str] = mapped_column(
+        String(32), ForeignKey("exchange_partners.id", ondelete="CASCADE")
+    )
+    pem: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(300))
+    not_after: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    added_by: Mapped[str] = mapped_column(String(120))
+    # set when the partner announced its successor: accepted until then (the overlap)
+    retire_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Agreement(Base):

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from smartborder.auth import Db, Principal, require
 from smartborder.deps import get_exchange
-from smartborder.errors import ValidationFailed
-from smartborder.exchange import agreements, inbox, notices, partners, requests
+from smartborder.errors import PermissionDenied, ValidationFailed
+from smartborder.exchange import agreements, certificates, inbox, notices, partners, requests
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.document import (
     TEMPLATES,
@@ -66,13 +66,19 @@ def deliver(batch: InboxIn, request: Request, ex: Exchange) -> Any:
     """Where partners deliver signed envelopes. Authenticated by each envelope's signature
     (and by mutual TLS in production), not by a user: every envelope gets its own result.
     At most ``exchange_max_envelopes`` a request; refusals are audited once per reason."""
+    peer = certificates.peer_fingerprint(request.scope)
+    if peer is None and ex.settings.exchange_port is not None:
+        raise PermissionDenied(
+            "partners deliver to the partner listener over mutual TLS "
+            f"(port {ex.settings.exchange_port}), not here"
+        )
     limit = ex.settings.exchange_max_envelopes
     if len(batch.envelopes) > limit:
         raise ValidationFailed(
             f"{len(batch.envelopes)} envelopes in one delivery; the limit is {limit}",
             details=[{"field": "envelopes", "problem": f"at most {limit}"}],
         )
-    return {"results": inbox.receive(request.app.state.sessions, ex, batch.envelopes)}
+    return {"results": inbox.receive(request.app.state.sessions, ex, batch.envelopes, peer)}
 
 
 # --- partners ------------------------------------------------------------------------------
