@@ -24,6 +24,8 @@ PUBLIC = {
     ("POST", "/api/v1/exchange/inbox"),  # authenticated per envelope by its signature
     ("GET", "/login"),
     ("POST", "/login"),
+    ("GET", "/login/sso"),  # single sign-on: to the identity provider and back
+    ("GET", "/login/sso/callback"),
 }
 
 

@@ -83,6 +83,15 @@ class Settings(BaseSettings):
     tls_client_ca: Path | None = None
     exchange_port: int | None = Field(None, ge=1, le=65535)
     cookie_secure: bool | None = None
+    oidc_issuer: str = Field("", max_length=500)
+    oidc_client_id: str = Field("", max_length=200)
+    oidc_client_secret: str = Field("", max_length=500)
+    oidc_provider_name: str = Field("your agency", min_length=1, max_length=80)
+    oidc_scopes: str = Field("openid profile email", max_length=500)
+    oidc_username_claim: str = Field("preferred_username", min_length=1, max_length=80)
+    oidc_role_claim: str = Field("roles", min_length=1, max_length=80)
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+    oidc_redirect_url: str = Field("", max_length=500)
     login_max_failures: int = Field(5, ge=1, le=100)
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
     login_rate_per_minute: int = Field(30, ge=1, le=100_000)
@@ -152,6 +161,40 @@ class Settings(BaseSettings):
             if not 0 < threshold < 1:
                 raise ValueError(f"the threshold for {category} must be between 0 and 1")
         return value
+
+    @field_validator("oidc_role_map")
+    @classmethod
+    def _role_map(cls, value: dict[str, str]) -> dict[str, str]:
+        from smartborder.roles import Role
+
+        known = {role.value for role in Role}
+        for claim_value, role in value.items():
+            if role not in known:
+                raise ValueError(
+                    f"'{claim_value}' maps to '{role}', which is not a role ({', '.join(known)})"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _oidc(self) -> Settings:
+        if not self.oidc_issuer:
+            return self
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", self.oidc_issuer):
+            raise ValueError(f"oidc_issuer '{self.oidc_issuer}' is not an http(s) URL")
+        if not self.oidc_client_id:
+            raise ValueError("oidc_issuer is set: set oidc_client_id too")
+        if not self.oidc_role_map:
+            raise ValueError(
+                "oidc_issuer is set: set oidc_role_map too (claim value -> role), "
+                'e.g. {"cbsa-targeting": "analyst"}'
+            )
+        if "openid" not in self.oidc_scopes.split():
+            raise ValueError("oidc_scopes must include 'openid'")
+        return self
+
+    @property
+    def single_sign_on(self) -> bool:
+        return bool(self.oidc_issuer)
 
     @field_validator("host")
     @classmethod

@@ -19,5 +19,6 @@ DOMAIN = Domain(
         Command("users", "smartborder.users.cli:users_app",
                 "Manage the node's users and their API tokens."),
     ),
+    services=("smartborder.users.oidc:client_for",),
     seed=(DemoStep(10, "smartborder.demo.seed:seed_users"),),
 )  # fmt: skip

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smartborder.db import Base, UTCDateTime, utcnow
@@ -21,6 +21,8 @@ class User(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # targeting teams (user groups) whose hits this user works, e.g. ["national-security"]
     teams: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # signed in through the agency's identity provider: "<issuer> <subject>"; no password
+    external_subject: Mapped[str | None] = mapped_column(String(400), unique=True, nullable=True)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="user")
 
@@ -53,8 +55,23 @@ class WebSession(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # the identity provider's ID token, for its sign-out (single sign-on sessions only)
+    id_token: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     user: Mapped[User] = relationship()
+
+
+class OidcLogin(Base):
+    """A single sign-on under way: what the callback must match (state, nonce) and prove
+    (the PKCE verifier). Used once; worthless after ``OIDC_LOGIN_MINUTES``."""
+
+    __tablename__ = "oidc_logins"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    code_verifier: Mapped[str] = mapped_column(String(128))
+    next_url: Mapped[str] = mapped_column(String(2000))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class LoginThrottle(Base):

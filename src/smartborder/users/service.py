@@ -291,7 +291,7 @@ def touch_token(session: Session, secret: str, now: dt.datetime) -> None:
 
 
 def start_web_session(
-    session: Session, user: User, settings: Settings, now: dt.datetime
+    session: Session, user: User, settings: Settings, now: dt.datetime, id_token: str | None = None
 ) -> tuple[WebSession, str]:
     idle_cutoff = now - dt.timedelta(minutes=settings.session_idle_minutes)
     session.execute(
@@ -307,6 +307,7 @@ def start_web_session(
         created_at=now,
         last_seen_at=now,
         expires_at=now + dt.timedelta(hours=settings.session_max_hours),
+        id_token=id_token,
     )
     session.add(web)
     session.flush()
@@ -339,5 +340,10 @@ def touch_web_session(session: Session, secret: str, now: dt.datetime) -> None:
     )
 
 
-def end_web_session(session: Session, secret: str) -> None:
+def end_web_session(session: Session, secret: str) -> str | None:
+    """End the session; the identity provider's ID token when it began with single sign-on."""
+    id_token = session.scalar(
+        select(WebSession.id_token).where(WebSession.digest == digest(secret))
+    )
     session.execute(delete(WebSession).where(WebSession.digest == digest(secret)))
+    return id_token
