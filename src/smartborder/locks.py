@@ -28,6 +28,9 @@ class JobLocks(Protocol):
     def held(self, name: str) -> bool:
         """Whether this process holds (or has just taken) the job ``name``."""
 
+    def release(self, name: str) -> None:
+        """Let the job ``name`` go (another process may take it)."""
+
     def close(self) -> None:
         """Let every job go (the process is stopping)."""
 
@@ -68,6 +71,19 @@ class PostgresLocks:
         if taken:
             self._held.add(name)
         return bool(taken)
+
+    def release(self, name: str) -> None:
+        if name not in self._held or self._connection is None:
+            return
+        self._held.discard(name)
+        try:
+            self._connection.execute(
+                text("SELECT pg_advisory_unlock(:key)"), {"key": lock_key(self._node_id, name)}
+            )
+            self._connection.commit()
+        except DBAPIError as exc:
+            log.warning("job locks lost with their connection: %s", exc)
+            self._drop()
 
     def close(self) -> None:
         if self._connection is not None:
@@ -112,6 +128,13 @@ class FileLocks:
         handle.flush()
         self._files[name] = handle
         return True
+
+    def release(self, name: str) -> None:
+        handle = self._files.pop(name, None)
+        if handle is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+            handle.close()
 
     def close(self) -> None:
         for handle in self._files.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from smartborder.audit import chain
 from smartborder.db import unit_of_work
 from smartborder.errors import Conflict, NotFound, ValidationFailed
+from smartborder.locks import JobLocks
 from smartborder.modeling import models as m
 from smartborder.modeling import plots, run
 from smartborder.modeling.calibration import Observations
@@ -197,11 +199,18 @@ def execute(sessions: sessionmaker[Session], run_id: str, clock: Clock) -> None:
         )
 
 
-def mark_interrupted(session: Session, now: dt.datetime) -> int:
-    """Runs left queued or running by a process that stopped: failed, saying so."""
-    rows = list(
-        session.scalars(select(m.ModelRun).where(m.ModelRun.status.in_(("queued", "running"))))
-    )
+def mark_interrupted(
+    session: Session, now: dt.datetime, orphaned: Callable[[str], bool] = lambda _id: True
+) -> int:
+    """Runs left queued or running by a process that stopped (``orphaned``: no live process of
+    the node holds the run): failed, saying so."""
+    rows = [
+        row
+        for row in session.scalars(
+            select(m.ModelRun).where(m.ModelRun.status.in_(("queued", "running")))
+        )
+        if orphaned(row.id)
+    ]
     for row in rows:
         row.status, row.finished_at = "failed", now
         row.error = "interrupted: the node stopped before the run finished; submit it again"
@@ -209,18 +218,52 @@ def mark_interrupted(session: Session, now: dt.datetime) -> int:
 
 
 class Runner:
-    """Runs model runs one at a time in a background thread."""
+    """Runs model runs one at a time in a background thread. With ``locks``, this process
+    holds each of its runs (queued or running) under a lock, so that another worker of the
+    node starting up can tell its runs from those a stopped process left behind."""
 
-    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], clock: Clock, locks: JobLocks | None = None
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
+        self.locks = locks
+        self._guard = threading.Lock()
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="model-run")
 
     def start(self, run_id: str) -> Future[None]:
-        return self.pool.submit(execute, self.sessions, run_id, self.clock)
+        self._claim(run_id)
+        return self.pool.submit(self._execute, run_id)
+
+    def _execute(self, run_id: str) -> None:
+        try:
+            execute(self.sessions, run_id, self.clock)
+        finally:
+            self._let_go(run_id)
+
+    def _claim(self, run_id: str) -> bool:
+        if self.locks is None:
+            return True
+        with self._guard:
+            return self.locks.held(f"model-run:{run_id}")
+
+    def _let_go(self, run_id: str) -> None:
+        if self.locks is not None:
+            with self._guard:
+                self.locks.release(f"model-run:{run_id}")
+
+    def orphaned(self, run_id: str) -> bool:
+        """No live process of the node holds this run (taking its lock proves it)."""
+        if not self._claim(run_id):
+            return False
+        self._let_go(run_id)
+        return True
 
     def stop(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.locks is not None:
+            with self._guard:
+                self.locks.close()
 
 
 def listing(session: Session, limit: int = 50) -> list[m.ModelRun]:
