@@ -125,3 +125,23 @@ def test_ready_reports_each_partner_apart(app: FastAPI, client: TestClient) -> N
         "oldest_pending_seconds": None,
         "last_error": None,
     }
+
+
+def test_the_sign_in_rate_limit_holds_for_the_node_not_per_worker(node: Settings) -> None:
+    """On PostgreSQL the buckets are the database's: two workers spend from one."""
+    if not node.database_url.startswith("postgresql"):
+        pytest.skip("SQLite is served by one process: its buckets are that process's")
+    slow = node.model_copy(update={"login_rate_per_minute": 4})  # a burst of 2 a minute
+    workers = [create_app(slow, configure_logs=False) for _ in range(2)]
+    try:
+        with (
+            TestClient(workers[0], follow_redirects=False) as one,
+            TestClient(workers[1], follow_redirects=False) as other,
+        ):
+            answers = [client.post("/login", data={}) for client in (one, other, one, other)]
+            assert [a.status_code for a in answers[:2]] == [403, 403]  # through (no form token)
+            assert [a.status_code for a in answers[2:]] == [429, 429]  # the node's bucket is empty
+            assert int(answers[3].headers["retry-after"]) >= 1
+    finally:
+        for application in workers:
+            application.state.engine.dispose()

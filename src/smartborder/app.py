@@ -20,7 +20,12 @@ from smartborder.context import NodeContext, node_exchange
 from smartborder.errors import NotInitialised
 from smartborder.exchange import keys
 from smartborder.gate import Bounded
-from smartborder.limits import AdmissionMiddleware, RateLimitMiddleware, TokenBuckets
+from smartborder.limits import (
+    AdmissionMiddleware,
+    RateLimitMiddleware,
+    SharedTokenBuckets,
+    TokenBuckets,
+)
 from smartborder.logs import configure_logging
 from smartborder.metrics import MetricsMiddleware
 from smartborder.middleware import (
@@ -143,18 +148,26 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
     app.add_middleware(RequestContextMiddleware)
     # Outermost: a caller over its rate is refused before anything else is spent on it.
     per_minute = 60.0
+    rates = {
+        "/login": (
+            settings.login_rate_per_minute / per_minute,
+            max(1.0, settings.login_rate_per_minute / 2),
+        ),
+        f"{API_PREFIX}/exchange/inbox": (
+            settings.exchange_rate_per_minute / per_minute,
+            max(1.0, settings.exchange_rate_per_minute / 4),
+        ),
+    }
+    shared = {}
+    if engine.dialect.name == "postgresql":  # several workers may serve the node: one bucket
+        shared = {
+            path: SharedTokenBuckets(engine, path, rate, burst)
+            for path, (rate, burst) in rates.items()
+        }
     app.add_middleware(
         RateLimitMiddleware,
-        limits={
-            "/login": TokenBuckets(
-                settings.login_rate_per_minute / per_minute,
-                max(1.0, settings.login_rate_per_minute / 2),
-            ),
-            f"{API_PREFIX}/exchange/inbox": TokenBuckets(
-                settings.exchange_rate_per_minute / per_minute,
-                max(1.0, settings.exchange_rate_per_minute / 4),
-            ),
-        },
+        limits={path: TokenBuckets(rate, burst) for path, (rate, burst) in rates.items()},
+        shared=shared,
     )
     app.add_middleware(MetricsMiddleware)  # outermost: every answer is counted, refusals too
     return app

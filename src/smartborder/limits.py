@@ -22,6 +22,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from sqlalchemy import Connection, Engine, text
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -155,6 +157,53 @@ class TokenBuckets:
             return (cost - bucket.tokens) / self.rate
 
 
+class SharedTokenBuckets:
+    """The same buckets kept in PostgreSQL, so that every worker of the node (on any machine)
+    spends from one bucket per address: the limit holds for the node, not per worker. Each
+    take is one statement, timed by the database's clock; rows of buckets that have filled up
+    again are deleted now and then, so the table stays bounded."""
+
+    TAKE = text(
+        "INSERT INTO rate_buckets AS b (bucket, address, tokens, at) "
+        "VALUES (:bucket, :address, :burst - 1, clock_timestamp()) "
+        "ON CONFLICT (bucket, address) DO UPDATE SET "
+        "tokens = LEAST(:burst, b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.at) * :rate)"
+        " - 1, at = clock_timestamp() "
+        "WHERE LEAST(:burst, b.tokens + EXTRACT(EPOCH FROM clock_timestamp() - b.at) * :rate)"
+        " >= 1 RETURNING tokens"
+    )
+    LEFT = text(
+        "SELECT LEAST(:burst, tokens + EXTRACT(EPOCH FROM clock_timestamp() - at) * :rate) "
+        "FROM rate_buckets WHERE bucket = :bucket AND address = :address"
+    )
+    PRUNE = text(
+        "DELETE FROM rate_buckets WHERE bucket = :bucket "
+        "AND at < clock_timestamp() - make_interval(secs => :full)"
+    )
+    PRUNE_EVERY = 500
+
+    def __init__(self, engine: Engine, bucket: str, rate: float, burst: float) -> None:
+        self.engine, self.bucket, self.rate, self.burst = engine, bucket, rate, burst
+        self._takes = 0
+
+    def take(self, key: str) -> float:
+        """0 when allowed (and charged); otherwise the seconds until it would be."""
+        values = {"bucket": self.bucket, "address": key[:64], "rate": self.rate,
+                  "burst": self.burst}  # fmt: skip
+        with self.engine.begin() as connection:
+            if connection.execute(self.TAKE, values).first() is not None:
+                self._prune(connection)
+                return 0.0
+            left = float(connection.execute(self.LEFT, values).scalar() or 0.0)
+        return max(0.001, (1 - left) / self.rate)
+
+    def _prune(self, connection: Connection) -> None:
+        self._takes += 1
+        if self._takes % self.PRUNE_EVERY == 0:
+            full = self.burst / self.rate
+            connection.execute(self.PRUNE, {"bucket": self.bucket, "full": full})
+
+
 def client_address(scope: Scope) -> str:
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
@@ -168,9 +217,15 @@ class RateLimitMiddleware:
 
     SUMMARY_SECONDS = 10.0
 
-    def __init__(self, app: ASGIApp, limits: dict[str, TokenBuckets]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        limits: dict[str, TokenBuckets],
+        shared: dict[str, SharedTokenBuckets] | None = None,
+    ) -> None:
         self.app = app
-        self.limits = limits  # exact path -> its buckets
+        self.limits = limits  # exact path -> its buckets (this worker's: a flood stops here)
+        self.shared = shared or {}  # exact path -> the node's buckets (PostgreSQL)
         self._unlogged: dict[str, int] = {}
         self._logged_at = 0.0
 
@@ -181,6 +236,9 @@ class RateLimitMiddleware:
             return
         address = client_address(scope)
         wait = buckets.take(address)
+        node_wide = self.shared.get(scope["path"])
+        if not wait and node_wide is not None:
+            wait = await run_in_threadpool(node_wide.take, address)
         if wait:
             self._summarise(address)
             await _refuse(

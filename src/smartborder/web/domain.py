@@ -7,6 +7,7 @@ DOMAIN = Domain(
     name="web",
     order=0,
     title="Web UI",
+    models=("smartborder.web.models",),
     ui_routers=("smartborder.web.views:router",),
     templates=True,
     nav=(NavItem("Overview", "/", Permission.NODE_READ),),
