@@ -284,8 +284,8 @@ def test_pinning_and_rotation_from_the_command_line(pair: Pair, cli: Cli, tmp_pa
     assert "previous signing key accepted until" in out
     assert f"TLS {fingerprint} overlap until" in out
 
-    code, out, _ = cli(["partners", "unpin", "us", fingerprint, *data(pair.ca)])
-    assert code == 0
+    code, out, err = cli(["partners", "unpin", "us", fingerprint, *data(pair.ca)])
+    assert code == 0, (fingerprint, out, err)
     code, _, err = cli(["partners", "unpin", "us", fingerprint, *data(pair.ca)])
     assert code != 0
     assert "no certificate" in err
