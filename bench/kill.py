@@ -4,11 +4,14 @@ RabbitMQ into PostgreSQL: nothing is lost, nothing is filed twice, the audit cha
     uv run python bench/kill.py [--flights 30] [--kills 24] [--amqp amqp://guest:guest@127.0.0.1:5672/%2F]
 
 A fresh node (the shipped model active) and a day of synthetic traffic published to a fresh
-queue. Two ``travel consume`` processes and one ``worker`` run; every 1 to 2.5 s one of them (a
-consumer two times in three) is killed with SIGKILL and started again, until ``--kills`` kills
-(bounded: at most five minutes). Then consumers drain the queue. Checked: every message
+queue. Two ``travel consume`` processes and two ``worker`` processes run; every 1 to 2.5 s one of
+them (a consumer two times in three) is killed with SIGKILL and started again, until ``--kills``
+kills (bounded: at most five minutes). Then consumers drain the queue. Checked: every message
 published is held once (stored, or quarantined), none is stored twice (a redelivery is a
-duplicate), the queue is empty, and ``smartborder audit verify`` passes. The baseline is the
+duplicate), the queue is empty, and ``smartborder audit verify`` passes. Meanwhile the
+database's lock table is read every 0.1 s: each job (delivery, re-scoring, ...) is held by at
+most one process at every reading, and after a worker is killed the other takes delivery over
+within its interval. The baseline is the
 same traffic consumed once without kills, in the same run (for its travellers/s). The last line
 is one JSON object with a ``met`` object.
 """
@@ -23,6 +26,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -31,16 +35,63 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pika
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from consume import publish, traffic
 from load import prepare
 from serve import activate_shipped_model
-from smartborder import db
+from smartborder import db, locks
+from smartborder.context import NodeContext, node_exchange
+from smartborder.exchange.dispatch import DELIVERY
+from smartborder.scheduler import scheduled
 from smartborder.settings import Settings
 from smartborder.travel.intake import models as m
 
 LIMIT_S = 300.0
+
+
+class JobWatch(threading.Thread):
+    """Reads ``pg_locks`` every 0.1 s: how many processes hold each of the node's job locks."""
+
+    HOLDERS = text(
+        "SELECT classid::bigint, objid::bigint, count(DISTINCT pid) FROM pg_locks "
+        "WHERE locktype = 'advisory' AND granted GROUP BY classid, objid"
+    )
+
+    def __init__(self, settings: Settings, names: list[str]) -> None:
+        super().__init__(daemon=True)
+        self.engine = db.make_engine(settings.database_url)
+        self.keys = {}
+        for name in names:
+            key = locks.lock_key(settings.node_id, name) & 0xFFFFFFFFFFFFFFFF
+            self.keys[(key >> 32, key & 0xFFFFFFFF)] = name
+        self.readings = 0
+        self.most = dict.fromkeys(names, 0)  # the most holders seen at once, per job
+        self.delivery_unheld_since: float | None = None
+        self.longest_gap = 0.0  # the longest time delivery was held by nobody
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        with self.engine.connect() as connection:
+            while not self.stop.wait(0.1):
+                held = dict.fromkeys(self.most, 0)
+                for high, low, count in connection.execute(self.HOLDERS):
+                    name = self.keys.get((high, low))
+                    if name is not None:
+                        held[name] = int(count)
+                connection.commit()
+                self.readings += 1
+                for name, count in held.items():
+                    self.most[name] = max(self.most[name], count)
+                now = time.monotonic()
+                if held[DELIVERY]:
+                    if self.delivery_unheld_since is not None:
+                        gap = now - self.delivery_unheld_since
+                        self.longest_gap = max(self.longest_gap, gap)
+                    self.delivery_unheld_since = None
+                elif self.delivery_unheld_since is None and self.readings > 50:
+                    self.delivery_unheld_since = now
+        self.engine.dispose()
 
 
 def waiting(url: str, queue: str) -> int:
@@ -76,6 +127,15 @@ def held(settings: Settings, digests: set[str]) -> dict[str, Any]:
     }
 
 
+def job_names(settings: Settings) -> list[str]:
+    """The periodic jobs a worker of this node runs (besides delivery)."""
+    engine = db.make_engine(settings.database_url)
+    ctx = NodeContext(settings, db.session_factory(engine), node_exchange(settings))
+    names = [name for name, _, _ in scheduled(ctx)]
+    engine.dispose()
+    return names
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--flights", type=int, default=30)
@@ -104,7 +164,9 @@ def main() -> None:
         queue = f"smartborder.kill.{uuid.uuid4().hex[:10]}"
         publish(args.amqp, queue, bodies)
         consumers = [start(settings, [*consume, "--queue", queue], log) for _ in range(2)]
-        worker = start(settings, ["worker"], log)
+        workers = [start(settings, ["worker"], log) for _ in range(2)]
+        watch = JobWatch(settings, [DELIVERY, *job_names(settings)])
+        watch.start()
         kills = {"consumer": 0, "worker": 0}
         deadline = time.monotonic() + LIMIT_S
         while sum(kills.values()) < args.kills and time.monotonic() < deadline:
@@ -116,9 +178,10 @@ def main() -> None:
                 consumers[index] = start(settings, [*consume, "--queue", queue], log)
                 kills["consumer"] += 1
             else:
-                worker.send_signal(signal.SIGKILL)
-                worker.wait(10)
-                worker = start(settings, ["worker"], log)
+                index = rng.randrange(len(workers))
+                workers[index].send_signal(signal.SIGKILL)
+                workers[index].wait(10)
+                workers[index] = start(settings, ["worker"], log)
                 kills["worker"] += 1
         taken_while_killing = len(bodies) - waiting(args.amqp, queue)
         # drain: consumers stop once the queue stayed empty for three seconds
@@ -129,8 +192,11 @@ def main() -> None:
             time.sleep(1)
         for process in consumers:
             process.wait(120)
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(60)
+        watch.stop.set()
+        watch.join(10)
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(60)
         left = waiting(args.amqp, queue)
         outcome = held(settings, digests)
         audit = subprocess.run(  # noqa: S603
@@ -140,17 +206,24 @@ def main() -> None:
     figures = {**outcome, "kills": kills, "left_in_queue": left,
                "taken_while_killing": taken_while_killing,
                "audit_verifies": audit.returncode == 0,
+               "lock_readings": watch.readings, "most_holders_of_a_job": watch.most,
+               "longest_delivery_gap_s": round(watch.longest_gap, 2),
                "baseline_seconds": round(baseline_s, 1)}  # fmt: skip
     verdict = "verifies" if audit.returncode == 0 else "FAILS"
     print(f"{sum(kills.values())} kills ({kills}); {outcome['published']} published, "
           f"{outcome['lost']} lost, {outcome['stored_twice']} stored twice, "
           f"{outcome['duplicates_recorded']} redeliveries recorded as duplicates; "
           f"{left} left in the queue; audit {verdict}")  # fmt: skip
+    print(f"{watch.readings} readings of the lock table: at most "
+          f"{max(watch.most.values())} process(es) held any one job; delivery was held by "
+          f"nobody for at most {watch.longest_gap:.2f} s after a worker was killed")  # fmt: skip
     met = {
         "at_least_20_kills": sum(kills.values()) >= 20,
         "none_lost": outcome["lost"] == 0 and left == 0,
         "none_filed_twice": outcome["stored_twice"] == 0,
         "audit_verifies": audit.returncode == 0,
+        "each_job_held_once": max(watch.most.values()) <= 1 and watch.most[DELIVERY] == 1,
+        "delivery_taken_over": watch.longest_gap < 5.0,
     }
     print(json.dumps({"figures": figures, "met": met}))
 
