@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from smartborder.exchange.dispatch import DELIVERY, Dispatcher
 from smartborder.exchange.transport import HttpTransport
 from smartborder.settings import Settings
 from tests.conftest import Cli, free_port
+from tests.pair import Pair
 
 
 def _locks(engine: Engine, node: Settings) -> locks.JobLocks:
@@ -250,3 +252,39 @@ def test_an_upgrade_waits_for_another_in_progress(node: Settings) -> None:
     finally:
         holder.close()
         engine.dispose()
+
+
+def test_a_long_job_does_not_hold_delivery_up(pair: Pair, tmp_path: Path) -> None:
+    """With a second set of locks the jobs run in their own thread: while one is stuck,
+    envelopes are still delivered."""
+    from smartborder.exchange import agreements
+    from smartborder.exchange.document import from_template
+    from smartborder.exchange.models import InboxMessage
+
+    stuck, release = threading.Event(), threading.Event()
+
+    def long_job() -> None:
+        stuck.set()
+        release.wait(30)
+
+    dispatcher = Dispatcher(
+        pair.ca.sessions,
+        pair.ca.ex,
+        pair.transport,
+        [("long job", 0.1, long_job)],
+        locks.FileLocks(tmp_path / "delivery"),
+        locks.FileLocks(tmp_path / "jobs"),
+    )
+    dispatcher.start()
+    try:
+        assert stuck.wait(10), "the job never started"
+        with pair.ca.uow() as s:
+            agreements.propose(s, pair.ca.ex, from_template("smu", ("ca", "us")), actor="t")
+        deadline = time.monotonic() + 10
+        while pair.us.count(InboxMessage) == 0:
+            assert time.monotonic() < deadline, "delivery waited for the job"
+            time.sleep(0.05)
+        assert not release.is_set()  # delivered while the job was still running
+    finally:
+        release.set()
+        dispatcher.stop()

@@ -38,5 +38,8 @@ def background_dispatcher(ctx: NodeContext) -> Dispatcher:
 
     transport = node_transport(ctx.settings, ctx.sessions)
     engine = ctx.sessions.kw["bind"]
+    delivery_locks = locks.for_node(engine, ctx.settings.node_id, ctx.settings.data_dir)
     job_locks = locks.for_node(engine, ctx.settings.node_id, ctx.settings.data_dir)
-    return Dispatcher(ctx.sessions, ctx.exchange, transport, scheduled(ctx), job_locks)
+    return Dispatcher(
+        ctx.sessions, ctx.exchange, transport, scheduled(ctx), delivery_locks, job_locks
+    )

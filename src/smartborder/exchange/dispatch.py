@@ -154,12 +154,15 @@ def _record(
 
 
 DELIVERY = "exchange delivery"  # the job name delivery runs under
+JOB_TICK_SECONDS = 1.0  # how often the jobs' thread looks for a job that is due
 
 
 class Dispatcher:
-    """``serve``'s (or ``worker``'s) background thread: delivery of the outbox and the node's
+    """``serve``'s (or ``worker``'s) background threads: delivery of the outbox and the node's
     periodic jobs. With ``locks``, each runs only in the process holding its lock, so a node
-    with many workers delivers and runs each job exactly once."""
+    with many workers delivers and runs each job exactly once. With ``job_locks`` too (a second
+    set: a lock connection serves one thread), the jobs run in a thread of their own, so a long
+    job delays neither delivery nor the take-over of delivery from a worker that died."""
 
     def __init__(
         self,
@@ -168,33 +171,54 @@ class Dispatcher:
         transport: Transport,
         jobs: list[tuple[str, float, Callable[[], Any]]] | None = None,
         locks: JobLocks | None = None,
+        job_locks: JobLocks | None = None,
     ) -> None:
         self._sessions, self._ex, self._transport = sessions, ex, transport
         self._jobs = [(name, interval, job, 0.0) for name, interval, job in (jobs or [])]
         self._locks = locks
+        self._job_locks = job_locks
         self.ran: dict[str, bool] = {}  # the last round's jobs: run here, or held elsewhere
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="exchange-dispatcher", daemon=True)
+        self._jobs_thread = threading.Thread(
+            target=self._run_jobs_apart, name="node-jobs", daemon=True
+        )
 
     def start(self) -> None:
+        started = time.monotonic()  # each job's first run is one interval from now
+        self._jobs = [(name, every, job, started) for name, every, job, _ in self._jobs]
         self._thread.start()
+        if self._job_locks is not None and self._jobs:
+            self._jobs_thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._ex.wake.set()
-        if self._thread.ident is not None:  # started
-            self._thread.join(timeout)
+        for thread in (self._thread, self._jobs_thread):
+            if thread.ident is not None:  # started
+                thread.join(timeout)
         self._transport.close()
-        if self._locks is not None:
-            self._locks.close()
+        for held in (self._locks, self._job_locks):
+            if held is not None:
+                held.close()
 
     def _mine(self, name: str) -> bool:
         return self._locks is None or self._locks.held(name)
 
+    def _jobs_apart(self) -> bool:
+        return self._job_locks is not None and bool(self._jobs) and self._jobs_thread.is_alive()
+
+    def _run_jobs_apart(self) -> None:
+        assert self._job_locks is not None
+        job_locks = self._job_locks
+        while not self._stop.wait(JOB_TICK_SECONDS):
+            try:
+                self.ran = self._run_jobs(time.monotonic(), held=job_locks.held)
+            except Exception:
+                log.exception("the jobs' round failed; retrying")
+
     def _run(self) -> None:
         interval = self._ex.settings.exchange_dispatch_interval_seconds
-        started = time.monotonic()
-        self._jobs = [(name, every, job, started) for name, every, job, _ in self._jobs]
         while not self._stop.is_set():
             self._ex.wake.clear()
             try:
@@ -214,15 +238,23 @@ class Dispatcher:
             if self._mine(DELIVERY)
             else DispatchReport()
         )
-        self.ran = self._run_jobs(now, every_job=every_job)
+        if not self._jobs_apart():
+            self.ran = self._run_jobs(now, every_job=every_job)
         return report
 
-    def _run_jobs(self, now: float, *, every_job: bool = False) -> dict[str, bool]:
+    def _run_jobs(
+        self,
+        now: float,
+        *,
+        every_job: bool = False,
+        held: Callable[[str], bool] | None = None,
+    ) -> dict[str, bool]:
         """Run the due jobs; which ran here (True) and which another process holds (False)."""
+        mine = held or self._mine
         ran: dict[str, bool] = {}
         for index, (name, interval, job, last) in enumerate(self._jobs):
             if every_job or now - last >= interval:
-                ran[name] = self._mine(name)
+                ran[name] = mine(name)
                 if ran[name]:
                     try:
                         job()
