@@ -9,6 +9,7 @@ import socket
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -71,8 +72,8 @@ def database_url(postgres_url: str, tmp_path: Path) -> Iterator[str]:
     yield url
 
 
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
+def node_settings(tmp_path: Path, database_url: str, **values: Any) -> Settings:
+    """The test node 'ca' in ``tmp_path``, with any other ``values``."""
     return load_settings(
         data_dir=tmp_path / "node",
         node_id="ca",
@@ -80,7 +81,13 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         country="CA",
         database_url=database_url,
         exchange_dispatch_interval_seconds=0,
+        **values,
     )
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return node_settings(tmp_path, database_url)
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from smartborder.settings import Settings, load_settings
 from smartborder.users import service as users
 from smartborder.users.models import OidcLogin, User
 from smartborder.users.oidc import OidcClient, SignOnFailed
+from tests.conftest import node_settings
 
 CLIENT_ID = "smartborder-ca"
 ROLE_MAP = {"cbsa-admin": "admin", "cbsa-targeting": "analyst", "cbsa-audit": "auditor"}
@@ -85,13 +86,9 @@ def provider() -> Iterator[Provider]:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str, provider: Provider) -> Settings:
-    return load_settings(
-        data_dir=tmp_path / "node",
-        node_id="ca",
-        node_name="Canada",
-        country="CA",
-        database_url=database_url,
-        exchange_dispatch_interval_seconds=0,
+    return node_settings(
+        tmp_path,
+        database_url,
         oidc_issuer=provider.url,
         oidc_client_id=CLIENT_ID,
         oidc_client_secret="a-client-secret-for-tests",
