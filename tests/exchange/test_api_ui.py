@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -196,3 +198,41 @@ def test_partners_api_registers_and_removes(apps: Apps, pair: Pair) -> None:
     assert {d["field"] for d in bad.json()["error"]["details"]} == {"id", "url", "public_key"}
     assert admin.delete("/api/v1/partners/us", headers=headers).status_code == 204
     assert admin.get("/api/v1/partners/us").status_code == 404
+
+
+def test_partner_certificates_are_pinned_listed_and_unpinned_over_the_api(
+    apps: Apps, pair: Pair, tmp_path: Path
+) -> None:
+    from tests.exchange.test_mtls import NOW, issue
+
+    admin = apps.clients["ca"]
+    login(admin, "admin", ADMIN_PASSWORD)
+    headers = {"X-CSRF-Token": csrf_of(admin)}
+    cert, _, _ = issue(tmp_path / "pki", "us-node")
+    pinned = admin.post(
+        "/api/v1/partners/us/certificates", headers=headers, json={"certificate": cert.pem}
+    )
+    assert pinned.status_code == 201, pinned.text
+    fingerprint = pinned.json()["fingerprint"]
+    assert pinned.json()["state"] == "active"
+    listed = admin.get("/api/v1/partners/us/certificates").json()
+    assert [c["fingerprint"] for c in listed] == [fingerprint]
+    expired, _, _ = issue(
+        tmp_path / "pki",
+        "old",
+        not_before=NOW - dt.timedelta(days=40),
+        not_after=NOW - dt.timedelta(days=1),
+    )
+    refused = admin.post(
+        "/api/v1/partners/us/certificates", headers=headers, json={"certificate": expired.pem}
+    )
+    assert refused.status_code == 422
+    assert "expired" in refused.json()["error"]["message"]
+    garbage = admin.post(
+        "/api/v1/partners/us/certificates", headers=headers, json={"certificate": "not a cert"}
+    )
+    assert garbage.status_code == 422
+    assert admin.get("/api/v1/partners/mx/certificates").status_code == 404
+    gone = admin.delete(f"/api/v1/partners/us/certificates/{fingerprint}", headers=headers)
+    assert gone.status_code == 204
+    assert admin.get("/api/v1/partners/us/certificates").json() == []

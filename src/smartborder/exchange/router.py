@@ -3,6 +3,7 @@ correction/destruction notices and the outbox's delivery state."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Annotated, Any, Literal
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from smartborder.auth import Db, Principal, require
-from smartborder.deps import get_exchange
+from smartborder.deps import Now, get_exchange
 from smartborder.errors import PermissionDenied, ValidationFailed
 from smartborder.exchange import agreements, certificates, inbox, notices, partners, requests
 from smartborder.exchange.context import NodeExchange
@@ -20,9 +21,11 @@ from smartborder.exchange.document import (
     from_template,
     load_document,
 )
-from smartborder.exchange.models import OutboxMessage
+from smartborder.exchange.models import OutboxMessage, PartnerCertificate
 from smartborder.exchange.schemas import (
     AgreementOut,
+    CertificateIn,
+    CertificateOut,
     DecisionIn,
     InboxIn,
     InboxOut,
@@ -114,6 +117,44 @@ def get_partner(partner_id: str, db: Db, _p: AgreementsReader) -> Any:
 def remove_partner(partner_id: str, db: Db, principal: PartnersAdmin) -> None:
     """Stop trusting a partner: its envelopes are refused from now on."""
     partners.remove_partner(db, partner_id, actor=actor(principal))
+
+
+def _certificate_out(row: PartnerCertificate, now: dt.datetime) -> CertificateOut:
+    return CertificateOut(
+        fingerprint=row.fingerprint,
+        partner=row.partner,
+        subject=row.subject,
+        not_after=row.not_after,
+        state=certificates.state(row, now),
+        retire_at=row.retire_at,
+        added_at=row.added_at,
+        added_by=row.added_by,
+    )
+
+
+@router.get("/partners/{partner_id}/certificates", response_model=list[CertificateOut])
+def list_certificates(partner_id: str, db: Db, now: Now, _p: AgreementsReader) -> Any:
+    """The TLS certificates pinned for a partner (mutual TLS), with where each stands."""
+    partners.get_partner(db, partner_id)
+    return [_certificate_out(r, now) for r in certificates.certificates_of(db, partner_id)]
+
+
+@router.post("/partners/{partner_id}/certificates", response_model=CertificateOut, status_code=201)
+def pin_certificate(
+    partner_id: str, body: CertificateIn, db: Db, now: Now, principal: PartnersAdmin
+) -> Any:
+    """Pin a TLS certificate for a partner: its partner-listener connections must present one
+    pinned for it. An expired certificate, or one pinned for another partner, is refused."""
+    row = certificates.pin(
+        db, partner_id=partner_id, pem=body.certificate, actor=actor(principal), now=now
+    )
+    return _certificate_out(row, now)
+
+
+@router.delete("/partners/{partner_id}/certificates/{fingerprint}", status_code=204)
+def unpin_certificate(partner_id: str, fingerprint: str, db: Db, principal: PartnersAdmin) -> None:
+    """Stop accepting one of a partner's TLS certificates."""
+    certificates.unpin(db, partner_id=partner_id, fingerprint=fingerprint, actor=actor(principal))
 
 
 # --- agreements ----------------------------------------------------------------------------

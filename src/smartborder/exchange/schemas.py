@@ -36,6 +36,22 @@ class PartnerIn(BaseModel):
     public_key: str = Field(description="The partner's Ed25519 public key, PEM.")
 
 
+class CertificateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    certificate: str = Field(max_length=20_000, description="The partner's TLS certificate, PEM.")
+
+
+class CertificateOut(BaseModel):
+    fingerprint: str = Field(description="SHA-256, as `openssl x509 -fingerprint -sha256` prints")
+    partner: str
+    subject: str
+    not_after: dt.datetime
+    state: str = Field(description="active | overlap | retired | expired")
+    retire_at: dt.datetime | None
+    added_at: dt.datetime
+    added_by: str
+
+
 class PartnerOut(BaseModel):
     id: str
     name: str
