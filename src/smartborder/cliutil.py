@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -82,6 +84,19 @@ def unit(settings: Settings) -> Iterator[Session]:
             yield session
     finally:
         engine.dispose()
+
+
+def stop_on_signals() -> threading.Event:
+    """Set when SIGTERM or SIGINT arrives: a long-running command's cue to stop cleanly
+    (after the unit of work in hand) instead of being cut off mid-way."""
+    stopping = threading.Event()
+
+    def _stop(_signum: int, _frame: object) -> None:
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    return stopping
 
 
 def operator() -> str:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from smartborder import db
-from smartborder.cliutil import DataDir, fail, node_settings, out
+from smartborder.cliutil import DataDir, fail, node_settings, out, stop_on_signals
 from smartborder.node import init_node
 
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
@@ -163,7 +163,6 @@ def worker(
 
     Each job runs in one process of the node at a time, under a lock (PostgreSQL advisory
     locks, or file locks beside SQLite); another worker takes it over when that one stops."""
-    import signal
     import time
 
     from smartborder.context import NodeContext, node_exchange
@@ -186,18 +185,11 @@ def worker(
             if elsewhere:
                 out.print(f"held by another process: {', '.join(elsewhere)}", highlight=False)
             return
-        stopping = False
-
-        def _stop(_signum: int, _frame: object) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, _stop)
-        signal.signal(signal.SIGINT, _stop)
+        stopping = stop_on_signals()
         dispatcher.start()
         out.print(f"Worker of node {settings.node_id} running (Ctrl-C to stop).", highlight=False)
         deadline = time.monotonic() + run_for if run_for else None
-        while not stopping and (deadline is None or time.monotonic() < deadline):
+        while not stopping.is_set() and (deadline is None or time.monotonic() < deadline):
             time.sleep(0.2)
     finally:
         dispatcher.stop()

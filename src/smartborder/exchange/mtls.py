@@ -71,11 +71,12 @@ class Pins:
             with unit_of_work(self._sessions) as session:
                 rows = list(session.scalars(select(PartnerCertificate)))
                 states = {row.fingerprint: certificates.state(row, now) for row in rows}
-                fresh = [row.pem for row in rows if row.fingerprint not in self._loaded]
-                fresh_ids = [row.fingerprint for row in rows if row.fingerprint not in self._loaded]
+                fresh = {
+                    row.fingerprint: row.pem for row in rows if row.fingerprint not in self._loaded
+                }
             if self._context is not None and fresh:
-                self._context.load_verify_locations(cadata="\n".join(fresh))
-                self._loaded.update(fresh_ids)
+                self._context.load_verify_locations(cadata="\n".join(fresh.values()))
+                self._loaded.update(fresh)
             self._states = states
             self._read_at = time.monotonic()
 

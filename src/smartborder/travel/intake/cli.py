@@ -24,6 +24,7 @@ from smartborder.cliutil import (
     fail,
     node_settings,
     out,
+    stop_on_signals,
     unit,
 )
 from smartborder.roles import Permission
@@ -343,7 +344,6 @@ def consume(
     """Take PAXLST and PNRGOV messages from a RabbitMQ queue (AMQP 0-9-1), each filed, screened
     and scored in its own transaction and acknowledged only once stored; what cannot be stored
     is quarantined and sent to QUEUE.dead with its reasons. Runs until stopped (Ctrl-C)."""
-    import signal
 
     from smartborder import db
     from smartborder.travel.intake.broker import Consumer
@@ -352,14 +352,7 @@ def consume(
     with unit(settings) as session:
         actor = acting(session, user, Permission.TRAVEL_INGEST)
     engine = db.make_engine(settings.database_url)
-    stopping = False
-
-    def _stop(_signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
+    stopping = stop_on_signals()
     consumer = Consumer(
         url,
         queue,
@@ -372,7 +365,7 @@ def consume(
     )
     try:
         report = consumer.run(
-            max_messages=max_messages, idle_seconds=idle_seconds, stop=lambda: stopping
+            max_messages=max_messages, idle_seconds=idle_seconds, stop=stopping.is_set
         )
     finally:
         engine.dispose()
