@@ -37,7 +37,7 @@ def test_spellings_and_transliterations_share_a_skeleton(a: str, b: str) -> None
 @pytest.mark.parametrize(
     ("query", "listed", "at_least"),
     [
-        ("Smith John Paul", "John Paul Smith", 0.98),  # reordered
+        ("Smith John Paul", "John Paul Smith", 0.96),  # family name first
         ("John Smith", "John Paul Smith", 0.98),  # middle name dropped, word for word
         ("Jean de la Fontaine", "Jean Fontaine", 0.9),  # particles
         ("J. Smith", "John Smith", 0.85),  # initial
@@ -140,8 +140,28 @@ def test_thresholds_are_per_category() -> None:
         ]
     )
     query = make_identity(["Karim Haddad"])  # no date of birth: name evidence alone
-    strict = Matcher(index, Thresholds(0.7, {"customs": 0.95, "terrorism": 0.5}))
-    assert [h.entry.lookout_id for h in strict.screen(query)] == ["t"]
+    strict = Matcher(
+        index,
+        Thresholds(
+            0.7, {}, names_only=0.7, names_only_by_category={"customs": 0.95, "terrorism": 0.5}
+        ),
+    )
+    hits = strict.screen(query)
+    assert [h.entry.lookout_id for h in hits] == ["t"]
+    assert hits[0].names_only
+    assert hits[0].as_dict()["operating_point"] == "names-only"
+    # the full operating point is left alone by the names-only table, and the other way round
+    dated = make_identity(["Karim Haddad"], birth="1970-01-01")
+    index.build(
+        [
+            entry("t", ["Karim Haddad"], birth="1970-01-01", category="terrorism"),
+            entry("c", ["Karim Haddad"], birth="1970-01-01", category="customs"),
+        ]
+    )
+    full = Matcher(index, Thresholds(0.7, {"customs": 0.9999, "terrorism": 0.5}, names_only=0.99))
+    hits = full.screen(dated)
+    assert [h.entry.lookout_id for h in hits] == ["t"]
+    assert not hits[0].names_only
 
 
 @pytest.mark.parametrize(

@@ -149,9 +149,7 @@ def screen(
         raise ValidationFailed(
             f"{len(problems)} problem(s) in {file.name}; nothing screened", details=problems
         )
-    engine = service.Screening(
-        Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
-    )
+    engine = service.Screening(Thresholds.from_settings(settings))
     today = clock.now().date()
     results = []
     with unit(settings) as session:

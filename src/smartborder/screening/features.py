@@ -196,6 +196,14 @@ def score(
     ]
 
 
+def names_only(query: Identity, listed: Identity) -> bool:
+    """Whether the pair has nothing but names to go on: no date of birth on one side and no
+    document number in common (judged at the names-only operating point)."""
+    if query.birth is not None and listed.birth is not None:
+        return False
+    return _document(query.documents, listed.documents)[1] == "none"
+
+
 def _sigmoid(logit: float) -> float:
     return 1.0 / (1.0 + math.exp(-logit))
 

@@ -36,7 +36,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartborder.screening.features import Identity, ocr_fold
+from smartborder.screening.knowledge import LEGAL, known
 from smartborder.screening.names import skeleton
+from smartborder.screening.readings import Form, is_native, latin_forms
 
 MAX_WORDS = 6  # words of one name used for keys
 MAX_POSTINGS = 4000  # keys shared by more lookouts than this are too common to retrieve by
@@ -70,24 +72,76 @@ class Bar:
     least: float
 
 
+MAX_READINGS = 4  # Latin readings of a name in another script used for keys
+MAX_ALIASES = 8  # other forms of one word (name tables) searched for, at most
+ALIASES_PER_NAME = 16  # words the index remembers for one name of the name tables
+
+
 def name_keys(identity: Identity) -> set[int]:
     keys: set[int] = set()
     for name in identity.names:
-        words = name[:MAX_WORDS]
-        sk = [skeleton(w) or w for w in words]
-        first = [first_letter(w) for w in words]
-        if len(words) == 1:
-            keys.add(hash(("S", sk[0])))
-        for i in range(len(words)):
-            for j in range(i + 1, len(words)):
-                a, b = sk[i], sk[j]
-                keys.add(hash(("P", a, b) if a <= b else ("P", b, a)))
-                # each word with what is left of the other: its first letter, its end
-                for x, y in ((i, j), (j, i)):
-                    if len(words[x]) > 1:
-                        keys.add(hash(("I", sk[x], first[y])))
-                        if len(words[y]) > 3:
-                            keys.add(hash(("F", sk[x], words[y][-2:])))
+        for words in _readings(name):
+            _add_keys(keys, words[:MAX_WORDS])
+    return keys
+
+
+def _readings(name: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The name's words in Latin letters: itself, or for a name in its own script, its first
+    few readings (each word read the k-th way it can be)."""
+    words = tuple(w for w in name if w[0] != LEGAL)
+    if not words or all(w.isascii() for w in words):
+        return [words] if words else []
+    forms = [latin_forms(w) if is_native(w) else (Form(w, ""),) for w in words]
+    count = min(MAX_READINGS, max(len(f) for f in forms))
+    return list(
+        dict.fromkeys(tuple(f[min(k, len(f) - 1)].latin for f in forms) for k in range(count))
+    )
+
+
+def _add_keys(keys: set[int], words: tuple[str, ...]) -> None:
+    sk = [skeleton(w) or w for w in words]
+    first = [first_letter(w) for w in words]
+    if len(words) == 1:
+        keys.add(hash(("S", sk[0])))
+    elif len(words) <= 3:  # found from the words written together (SERGEILAVROV)
+        keys.add(hash(("S", skeleton("".join(words)))))
+    for i in range(len(words)):
+        for j in range(i + 1, len(words)):
+            a, b = sk[i], sk[j]
+            keys.add(hash(("P", a, b) if a <= b else ("P", b, a)))
+            # each word with what is left of the other: its first letter, its end
+            for x, y in ((i, j), (j, i)):
+                if len(words[x]) > 1:
+                    keys.add(hash(("I", sk[x], first[y])))
+                    if len(words[y]) > 3:
+                        keys.add(hash(("F", sk[x], words[y][-2:])))
+
+
+def _symbols(word: str) -> frozenset[str]:
+    if word[0] == LEGAL or (len(word) < 2 and word.isascii()):
+        return frozenset()  # a legal form, an initial
+    found = known(word)
+    return found.names | found.nicknames
+
+
+def alias_keys(identity: Identity, aliases: Mapping[str, set[str]]) -> set[int]:
+    """Keys of the name with one word replaced by another form of it that the name tables
+    know and a lookout carries (BILL for WILLIAM, KIM for 김): found though no letters are
+    shared."""
+    keys: set[int] = set()
+    for name in identity.names:
+        readings = _readings(name)
+        words = [w for w in name if w[0] != LEGAL][:MAX_WORDS]
+        if len(words) < 2 or not readings:
+            continue
+        for p, word in enumerate(words):
+            others: set[str] = set()
+            for symbol in _symbols(word):
+                others |= aliases.get(symbol, set())
+            others -= {r[p] for r in readings}
+            for other in sorted(others)[:MAX_ALIASES]:
+                base = readings[0]
+                _add_keys(keys, (*base[:p], other, *base[p + 1 :]))
     return keys
 
 
@@ -165,6 +219,7 @@ class LookoutIndex:
         self._delta: dict[int, list[int]] = {}
         self._changes = 0
         self._words: Counter[str] = Counter()  # lookouts per name word
+        self._aliases: dict[str, set[str]] = {}  # name-table symbol -> Latin words carrying it
 
     def __len__(self) -> int:
         return len(self._slot)
@@ -182,6 +237,15 @@ class LookoutIndex:
         (code,) = identity.nationalities
         return self._codes.setdefault(code, len(self._codes) + 1)
 
+    def _remember(self, entry: Entry, aliases: dict[str, set[str]]) -> None:
+        """File the Latin words of ``entry`` under the names the name tables know them as."""
+        for word in _words(entry):
+            if word.isascii():
+                for symbol in _symbols(word):
+                    words = aliases.setdefault(symbol, set())
+                    if len(words) < ALIASES_PER_NAME:
+                        words.add(word)
+
     def get(self, lookout_id: str) -> Entry | None:
         slot = self._slot.get(lookout_id)
         return None if slot is None else self._entries[slot]
@@ -197,11 +261,13 @@ class LookoutIndex:
         chunk_keys: list[int] = []
         chunk_slots: list[int] = []
         words: Counter[str] = Counter()
+        aliases: dict[str, set[str]] = {}
         for entry in entries:
             if entry.lookout_id in slots:  # a later version replaces an earlier one
                 alive[slots[entry.lookout_id]] = 0
                 words.subtract(_words(new_entries[slots[entry.lookout_id]]))
             words.update(_words(entry))
+            self._remember(entry, aliases)
             slot = len(new_entries)
             new_entries.append(entry)
             slots[entry.lookout_id] = slot
@@ -225,7 +291,7 @@ class LookoutIndex:
             self._sexes, self._nations = sexes, nations
             self._keys, self._slots = np.concatenate(key_parts), np.concatenate(slot_parts)
             self._delta, self._changes = {}, 0
-            self._words = words
+            self._words, self._aliases = words, aliases
             self._compact_locked()  # sorts them
         if len(new_entries) >= SETTLE_AT:
             settle_heap()
@@ -242,6 +308,7 @@ class LookoutIndex:
             slot = len(self._entries)
             self._entries.append(entry)
             self._words.update(_words(entry))
+            self._remember(entry, self._aliases)
             self._slot[entry.lookout_id] = slot
             self._years.append(_year(entry))
             self._days.append(_day(entry))
@@ -306,7 +373,10 @@ class LookoutIndex:
             documents: list[list[int]] = []
             papers: list[NDArray[np.int64]] = []  # (identity << 32 | slot) sharing a document
             alive = np.frombuffer(self._alive, dtype=np.uint8)
-            named = [list(name_keys(identity)) for identity in identities]
+            named = [
+                list(name_keys(identity) | alias_keys(identity, self._aliases))
+                for identity in identities
+            ]
             numbered = [list(document_keys(identity)) for identity in identities]
             # every key of every identity searched at once
             bounds = iter(self._bounds([k for keys in (*named, *numbered) for k in keys]))

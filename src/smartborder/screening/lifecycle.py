@@ -16,9 +16,7 @@ log = logging.getLogger("smartborder.app")
 
 def screening(ctx: NodeContext) -> Screening:
     settings = ctx.settings
-    return Screening(
-        Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
-    )
+    return Screening(Thresholds.from_settings(settings))
 
 
 def build_index(ctx: NodeContext) -> None:

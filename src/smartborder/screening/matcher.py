@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from smartborder.screening import features
 from smartborder.screening.features import Evidence, Identity, score
 from smartborder.screening.index import Bar, Entry, LookoutIndex
+
+if TYPE_CHECKING:
+    from smartborder.settings import Settings
 
 CANDIDATES = 40  # scored per subject; the index ranks them by shared keys
 
@@ -31,6 +35,7 @@ class Hit:
     score: float
     threshold: float
     evidence: list[Evidence]
+    names_only: bool = False  # judged at the names-only operating point
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -39,20 +44,45 @@ class Hit:
             "origin": self.entry.origin,
             "score": round(self.score, 4),
             "threshold": self.threshold,
+            "operating_point": "names-only" if self.names_only else "full",
             "evidence": [e.as_dict() for e in self.evidence],
         }
 
 
 @dataclass
 class Thresholds:
+    """The operating points: a threshold for pairs with more than names to go on, and one for
+    names-only pairs (no date of birth on one side, no document in common), each with its
+    table by category."""
+
     default: float
     by_category: dict[str, float]
+    names_only: float = 0.45
+    names_only_by_category: dict[str, float] = field(default_factory=dict)
 
-    def of(self, category: str) -> float:
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Thresholds:
+        return cls(
+            settings.screening_threshold,
+            settings.screening_category_thresholds,
+            settings.screening_names_only_threshold,
+            settings.screening_category_names_only_thresholds,
+        )
+
+    def of(self, category: str, *, names_only: bool = False) -> float:
+        if names_only:
+            return self.names_only_by_category.get(category, self.names_only)
         return self.by_category.get(category, self.default)
 
     def lowest(self) -> float:
-        return min([self.default, *self.by_category.values()])
+        return min(
+            [
+                self.default,
+                *self.by_category.values(),
+                self.names_only,
+                *self.names_only_by_category.values(),
+            ]
+        )
 
 
 class Matcher:
@@ -102,11 +132,12 @@ class Matcher:
         for entry in entries:
             if today and entry.valid_until and entry.valid_until < today:
                 continue
-            threshold = self.thresholds.of(entry.category)
+            names_only = features.names_only(subject, entry.identity)
+            threshold = self.thresholds.of(entry.category, names_only=names_only)
             cutoff = threshold if floor is None else floor
             value, _ = score(subject, entry.identity, self.index, explain=False, at_least=cutoff)
             if value >= cutoff:
                 _, evidence = score(subject, entry.identity, self.index)
-                hits.append(Hit(entry, value, threshold, evidence))
+                hits.append(Hit(entry, value, threshold, evidence, names_only))
         hits.sort(key=lambda h: -h.score)
         return hits[:limit]

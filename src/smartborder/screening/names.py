@@ -16,6 +16,8 @@ from typing import NamedTuple
 from rapidfuzz.distance import JaroWinkler
 
 from smartborder.identity.names import SUFFIXES, TITLES, normalise
+from smartborder.screening.knowledge import LEGAL, legal_forms, same_name
+from smartborder.screening.readings import Form, is_native, latin_forms, native_words
 
 # ICAO Doc 9303 writes some Arabic letters with an X prefix; in Latin passports they are plain.
 _ARABIC_X = [
@@ -81,14 +83,42 @@ def folded(token: str) -> str:
 
 
 def tokens(name: str) -> tuple[str, ...]:
-    """The name's words in ICAO Latin, without titles and suffixes, repeated words once.
-    Interned: a million lookouts share their common names."""
-    written = [w for chunk in name.split() for w in _chunk(chunk)]
-    words: list[str] = []
-    for word in written:
-        if word not in _IGNORED and word not in words:
-            words.append(word)
-    return tuple(words or written)  # a name made only of titles is still a name
+    """The name's words as the matcher compares them (the first of ``name_forms``)."""
+    forms = name_forms(name)
+    return forms[0] if forms else ()
+
+
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+
+
+@lru_cache(maxsize=200_000)
+def name_forms(name: str) -> tuple[tuple[str, ...], ...]:
+    """The name as the matcher compares it, one tuple of words per way to read it.
+
+    A Latin name gives its words in ICAO Latin, without titles (and without the suffixes JR,
+    SR, II of a person; a company keeps its numbers), repeated words kept (ABDUL KABIR ABDUL
+    JAN has two ABDULs), words written together split where the case shows it (SergeiLavrov),
+    and ``SURNAME, Given`` turned round. A name in another script keeps its words as written
+    (``readings``), with every likely cut of a name written without spaces. A company's legal
+    forms become one word each at the end, ``~`` and its class (``~JSC`` for AG, АО, PJSC)."""
+    text, classes = legal_forms(name)
+    legal = tuple(sys.intern(LEGAL + c) for c in dict.fromkeys(classes))
+    if not classes and text.count(",") == 1:
+        surname, given = text.split(",")
+        if surname.strip() and given.strip():
+            text = f"{given} {surname}"
+    native = native_words(text)
+    if native:
+        return tuple(tuple(sys.intern(w) for w in cut) + legal for cut in native)
+    if not text.isupper():
+        text = _CAMEL.sub(" ", text)
+    written = [w for chunk in text.split() for w in _chunk(chunk)]
+    ignored = TITLES if legal else _IGNORED
+    words = tuple(w for w in written if w not in ignored) or tuple(written)
+    # a name made only of titles is still a name
+    if not words and not legal:
+        return ()
+    return (words + legal,)
 
 
 @lru_cache(maxsize=500_000)
@@ -99,8 +129,52 @@ def _chunk(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=500_000)
-def token_similarity(a: str, b: str) -> tuple[float, str]:
-    """How alike two name words are, in [0, 1], and how they were compared."""
+def token_similarity(a: str, b: str) -> tuple[float, str, str]:
+    """How alike two name words are, in [0, 1], how they were compared, and what was used to
+    compare them beyond their letters (a transliteration, the name tables), if anything."""
+    if a == b:
+        return 1.0, "same", ""
+    if a[0] == LEGAL or b[0] == LEGAL:
+        return 0.0, "different", ""  # legal forms are weighed apart
+    if is_native(a) or is_native(b):
+        return _across_scripts(a, b)
+    score, how = _latin_similarity(a, b)
+    if score < 0.85 and len(a) > 2 and len(b) > 2 and (kind := same_name(a, b)):
+        return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind} (name tables)"
+    return score, how, ""
+
+
+def _lower(word: str) -> str:
+    return word.capitalize() if word.isascii() else word
+
+
+def _forms(word: str) -> tuple[Form, ...]:
+    return latin_forms(word) if is_native(word) else (Form(word, ""),)
+
+
+def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
+    """A word in its own script against another word: the best of their Latin readings, or
+    one name by the name tables."""
+    best: tuple[float, str, str] = (0.0, "different", "")
+    for fa in _forms(a):
+        for fb in _forms(b):
+            score, how = _latin_similarity(fa.latin, fb.latin)
+            if score > best[0]:
+                best = (score, how, _reading(a, fa, b, fb))
+            if score == 1.0:
+                return best
+    if best[0] < 0.95 and (kind := same_name(a, b)):
+        return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind} (name tables)"
+    return best
+
+
+def _reading(a: str, fa: Form, b: str, fb: Form) -> str:
+    notes = [f"{x} read as {f.latin} ({f.scheme})" for x, f in ((a, fa), (b, fb)) if f.scheme]
+    return "; ".join(notes)
+
+
+def _latin_similarity(a: str, b: str) -> tuple[float, str]:
+    """Two words in ICAO Latin, by their letters and sounds."""
     if a == b:
         return 1.0, "same"
     if len(a) == 1 or len(b) == 1:
@@ -147,21 +221,31 @@ def _unvoweled(word: str) -> bool:
 
 class NameMatch(NamedTuple):
     value: float  # in [0, 1]
-    pairs: tuple[tuple[str, str, str, float], ...]  # query word, listed word, how, similarity
+    # query word, listed word, how, similarity, what was used beyond the letters
+    pairs: tuple[tuple[str, str, str, float, str], ...]
+    notes: tuple[str, ...] = ()  # what the alignment found about the names as wholes
 
     @property
     def account(self) -> str:
-        """The word pairs and how each was compared."""
-        text = ", ".join(f"{q}~{c} ({how} {score:.2f})" for q, c, how, score in self.pairs)
-        return text or "no word in common"
+        """The word pairs and how each was compared, then what was found about the whole."""
+        words = [
+            f"{q}~{c} ({how} {score:.2f}{'; ' + note if note else ''})"
+            for q, c, how, score, note in self.pairs
+        ]
+        return "; ".join([", ".join(words) or "no word in common", *self.notes])
 
     @property
     def variants(self) -> tuple[tuple[str, str], ...]:
         """The pairs alike without being the same (a spelling or a sound apart)."""
-        return tuple((q, c) for q, c, how, _ in self.pairs if how in _VARIANT)
+        return tuple((q, c) for q, c, how, _, _ in self.pairs if how in _VARIANT)
 
 
 _VARIANT = ("spelling", "sounds alike")
+# Words that join a person's name to the father's (or tribe's): what stands before is the
+# person, what stands after the father; exchanged, they name another person.
+PATRONYMIC = frozenset(["BIN", "IBN", "BINT", "BN", "OULD", "WALAD", "BENT"])
+_ROMAN = re.compile(r"I{2,3}|IV|VI{1,3}|IX")  # not XI: a Chinese family name
+Aligned = tuple[float, str, int, int, str]  # similarity, how, query index, listed index, note
 
 
 @lru_cache(maxsize=200_000)
@@ -169,41 +253,89 @@ def name_similarity(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatc
     """Token-aligned similarity of two names, a short account of the alignment, and the word
     pairs that are alike without being the same.
 
-    Words are paired greedily by similarity whatever their order (surname first or last);
-    the score is the similarity of the paired words, weighted by their length, over the
-    shorter name; each extra word of the longer name (a middle name one side dropped) costs
-    0.04, but a name of two or more words found word for word with one word more (a middle
-    name) counts 0.98, as the same words would. A name of two or more words matched on one
-    word only is capped at 0.6, one with a pair of words only somewhat alike (SONG and TONG:
-    neither a spelling variant nor sound-alike) at 0.84, and one matched through an initial
-    at 0.9.
+    Words are paired greedily by similarity; the score is the similarity of the paired words,
+    weighted by their length, over the shorter name; each extra word of the longer name (a
+    middle name one side dropped) costs 0.04, but a name of two or more words found word for
+    word with one word more (a middle name) counts 0.98, as the same words would. A name of
+    two or more words matched on one word only is capped at 0.6, one with a pair of words only
+    somewhat alike (SONG and TONG: neither a spelling variant nor sound-alike) at 0.84, and one
+    matched through an initial at 0.9.
+
+    Order counts where it carries meaning: the same words in another order are not the same
+    name (0.96 when the family name has moved from one end to the other, as lists and
+    passports write it differently; 0.9 for another order), unless a name is written in its
+    own script (Chinese, Japanese and Korean write the family name first); words exchanged
+    across BIN/IBN (father and son) cap it at 0.6. Words written together on one side and
+    apart on the other (SERGEILAVROV, ABDUL RAHMAN/ABDULRAHMAN) are joined to compare (0.97 at
+    most). A number (2, II) that is not on both sides caps it at 0.8. Legal forms of companies
+    (~JSC) count for little: missing on one side costs nothing, a different one 0.05.
     """
-    if not query or not listed:
+    core_q = tuple(w for w in query if w[0] != LEGAL)
+    core_c = tuple(w for w in listed if w[0] != LEGAL)
+    if not core_q or not core_c:
         return NameMatch(0.0, ())
+    match = _aligned(core_q, core_c)
+    if match.value < 0.97 and len(core_q) != len(core_c):
+        longer, shorter = (core_q, core_c) if len(core_q) > len(core_c) else (core_c, core_q)
+        for joined in _joins(longer):
+            pair = (joined, shorter) if longer is core_q else (shorter, joined)
+            other = _aligned(*pair)
+            value = min(other.value, 0.97)
+            if value > match.value:
+                note = f"written together: {' '.join(joined)} / {' '.join(longer)}"
+                match = NameMatch(value, other.pairs, (*other.notes, note))
+    legal_q = {w for w in query if w[0] == LEGAL}
+    legal_c = {w for w in listed if w[0] == LEGAL}
+    if legal_q and legal_c and not legal_q & legal_c:
+        forms = f"{'/'.join(sorted(w[1:] for w in legal_q))} vs " + "/".join(
+            sorted(w[1:] for w in legal_c)
+        )
+        match = NameMatch(
+            max(0.0, match.value - 0.05), match.pairs, (*match.notes, f"legal forms {forms}")
+        )
+    return match
+
+
+def _joins(name: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """``name`` with two neighbouring Latin words written as one, each way, and all as one."""
+    out = [
+        (*name[:i], name[i] + name[i + 1], *name[i + 2 :])
+        for i in range(len(name) - 1)
+        if name[i].isascii()
+        and name[i + 1].isascii()
+        and not _number(name[i])
+        and not _number(name[i + 1])
+    ]
+    if len(name) > 2 and all(w.isascii() for w in name):
+        out.append(("".join(name),))
+    return out
+
+
+def _aligned(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatch:
     pairs = [
         (*token_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(listed)
     ]
     pairs.sort(key=_first, reverse=True)  # stable: equal scores keep the words' order
     used_q: set[int] = set()
     used_c: set[int] = set()
-    matched: list[tuple[float, str, int, int]] = []
+    matched: list[Aligned] = []
     hows: set[str] = set()
-    for score, how, i, j in pairs:
+    for score, how, note, i, j in pairs:
         if score < 0.7:
             break  # sorted: every later pair is below too
         if i in used_q or j in used_c:
             continue
         used_q.add(i)
         used_c.add(j)
-        matched.append((score, how, i, j))
+        matched.append((score, how, i, j, note))
         hows.add(how)
     shorter, longer = (query, listed) if len(query) <= len(listed) else (listed, query)
     weight = [_weight(w) for w in shorter]
     total = sum(weight)
     if shorter is query:
-        got = sum(score * weight[i] for score, _, i, _ in matched)
+        got = sum(m[0] * weight[m[2]] for m in matched)
     else:
-        got = sum(score * weight[j] for score, _, _, j in matched)
+        got = sum(m[0] * weight[m[3]] for m in matched)
     value = got / total if total else 0.0
     value -= 0.04 * (len(longer) - len(matched))
     exact = hows <= {"same"}
@@ -217,11 +349,59 @@ def name_similarity(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatc
         value = min(value, 0.8)  # one word against a full name: SMITH is not JOHN SMITH
     if "initial" in hows:
         value = min(value, 0.9)  # an initial is weaker evidence than the name it stands for
-    found = tuple((query[i], listed[j], how, score) for score, how, i, j in matched)
-    return NameMatch(max(0.0, min(1.0, value)), found)
+    notes: list[str] = []
+    cap, why = _order(query, listed, matched)
+    if why:
+        value = min(value, cap)
+        notes.append(why)
+    if _numbers_differ(query, listed, matched):
+        value = min(value, 0.8)
+        notes.append("numbers differ")
+    found = tuple((query[i], listed[j], how, score, note) for score, how, i, j, note in matched)
+    return NameMatch(max(0.0, min(1.0, value)), found, tuple(notes))
 
 
-def _first(pair: tuple[float, str, int, int]) -> float:
+def _order(
+    query: tuple[str, ...], listed: tuple[str, ...], matched: list[Aligned]
+) -> tuple[float, str]:
+    """What the order of the paired words says: a cap and why, or (1, "") when it is fine."""
+    if len(matched) < 2:
+        return 1.0, ""
+    by_query = sorted(matched, key=lambda m: m[2])
+    js = [m[3] for m in by_query]
+    parts_q = [i for i, w in enumerate(query) if w in PATRONYMIC and 0 < i < len(query) - 1]
+    parts_c = [j for j, w in enumerate(listed) if w in PATRONYMIC and 0 < j < len(listed) - 1]
+    if parts_q and parts_c:
+        pq, pc = parts_q[0], parts_c[0]
+        if any((i < pq) != (j < pc) for _, _, i, j, _ in matched if i != pq and j != pc):
+            return 0.6, "the person's and the father's names are exchanged"
+    if js == sorted(js):
+        return 1.0, ""
+    if any(is_native(w) for w in (*query, *listed)):
+        return 1.0, ""  # family name first is how the script writes it
+    ranks = sorted(js)
+    start = ranks.index(js[0])
+    if js == ranks[start:] + ranks[:start]:
+        return 0.96, "words in another order (family name first?)"
+    return 0.9, "words in another order"
+
+
+def _numbers_differ(
+    query: tuple[str, ...], listed: tuple[str, ...], matched: list[Aligned]
+) -> bool:
+    """Whether a number (2, II) on one side is not the same number on the other."""
+    same_q = {i for score, how, i, _, _ in matched if how == "same"}
+    same_c = {j for score, how, _, j, _ in matched if how == "same"}
+    return any(_number(w) and i not in same_q for i, w in enumerate(query)) or any(
+        _number(w) and j not in same_c for j, w in enumerate(listed)
+    )
+
+
+def _number(word: str) -> bool:
+    return word.isdigit() or _ROMAN.fullmatch(word) is not None
+
+
+def _first(pair: tuple[float, str, str, int, int]) -> float:
     return pair[0]
 
 

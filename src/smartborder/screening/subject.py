@@ -10,7 +10,7 @@ from typing import Any
 from smartborder.identity.dates import PartialDate
 from smartborder.identity.names import normalise
 from smartborder.screening.features import Identity
-from smartborder.screening.names import tokens
+from smartborder.screening.names import name_forms
 
 _DOCUMENT_NOISE = re.compile(r"[^0-9A-Z]")
 
@@ -43,7 +43,7 @@ def make_identity(
     nationalities: Iterable[str] = (),
     documents: Iterable[str] = (),
 ) -> Identity:
-    named = tuple(dict.fromkeys(t for t in (tokens(n) for n in names if n.strip()) if t))
+    named = tuple(dict.fromkeys(t for n in names if n.strip() for t in name_forms(n) if t))
     return Identity(
         names=named,
         birth=birth_tuple(birth),

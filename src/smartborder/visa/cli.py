@@ -380,9 +380,7 @@ def screen_file(
         raise ValidationFailed(
             f"{len(problems)} problem(s) in {file.name}; nothing screened", details=problems
         )
-    engine = Screening(
-        Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
-    )
+    engine = Screening(Thresholds.from_settings(settings))
     results = []
     with unit(settings) as session:
         actor = acting(session, user, Permission.SCREENING_RUN)

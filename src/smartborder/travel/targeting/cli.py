@@ -31,9 +31,7 @@ targeting_app = typer.Typer(no_args_is_help=True)
 def targeting_for(settings: Settings) -> Targeting:
     """Screening (the lookout index is built on first use) and the active model, for a command
     that files or checks travellers outside ``serve``; sharing goes through the node's outbox."""
-    screening = Screening(
-        Thresholds(settings.screening_threshold, settings.screening_category_thresholds)
-    )
+    screening = Screening(Thresholds.from_settings(settings))
     return Targeting(screening, settings.travel_teams, node_exchange(settings))
 
 

@@ -1,0 +1,92 @@
+"""What is known about name words beyond their spelling: the name tables of ``rigour``.
+
+``rigour`` (OpenSanctions, MIT) ships tables of person-name forms drawn from Wikidata (CC0):
+each given or family name with its forms in every script and its nicknames (``WILLIAM``,
+``BILL``, ``Уильям``, ``ويليام``; ``李``, ``LEE``, ``LI``, ``RHEE``), and the legal forms of
+companies in many countries and languages (``AG``, ``Aktiengesellschaft``, ``АО``, ``PJSC``
+are one class). Two words that share a symbol are forms of one name.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+from rigour.names import NameTypeTag, Symbol, analyze_names, extract_org_types
+
+_NAME = Symbol.Category.NAME
+_NICK = Symbol.Category.NICK
+LEGAL = "~"  # legal-form words are kept as ~CLASS (~JSC, ~LLC): see ``legal_forms``
+
+
+class Known(NamedTuple):
+    names: frozenset[str]  # Wikidata ids of the names this word is a form of
+    nicknames: frozenset[str]  # nickname groups it belongs to (BILL, TED)
+
+
+@lru_cache(maxsize=200_000)
+def known(word: str) -> Known:
+    """The names and nickname groups of one name word (in any script)."""
+    names: set[str] = set()
+    nicks: set[str] = set()
+    analysed = analyze_names(
+        NameTypeTag.PER, [word.lower()], consolidate=False, phonetics=False, numerics=False
+    )
+    for name in analysed:
+        for symbol in name.symbols:
+            if symbol.category == _NAME:
+                names.add(symbol.id)
+            elif symbol.category == _NICK:
+                nicks.add(symbol.id)
+    return Known(frozenset(names), frozenset(nicks))
+
+
+def same_name(a: str, b: str) -> str:
+    """How the name tables know ``a`` and ``b`` for one name: ``"nickname"``, ``"same name"``,
+    or ``""`` when they do not."""
+    ka, kb = known(a), known(b)
+    if ka.nicknames & kb.nicknames:
+        return "nickname"
+    if ka.names & kb.names:
+        return "same name"
+    return ""
+
+
+def legal_forms(text: str) -> tuple[str, list[str]]:
+    """``text`` without its legal forms, and their classes (``JSC`` for AG, АО, PJSC, SpA;
+    ``LLC`` for Ltd, GmbH, LLC, ...). A legal form counts at the start or the end of the
+    name; one of two letters (AG, SA, AO) only where it is written apart from the rest, in
+    capitals or with dots, in a name that is not all capitals (``Siemens AG``, ``Nestlé S.A.``;
+    not the IN of ``Moon Jae-in`` nor the SA of ``MARIA SA``)."""
+    lowered = text.casefold()
+    found = extract_org_types(lowered, generic=True)
+    if not found:
+        return text, []
+    words = text.split()
+    classes = []
+    for written, kind in found:
+        at = _ends(text, written)
+        if at is None:
+            continue
+        original = text[at : at + len(written)]
+        letters = sum(c.isalpha() for c in written)
+        if letters <= 2 and not (
+            (original.isupper() or "." in original) and not text.isupper() and len(words) > 1
+        ):
+            continue
+        text = (text[:at] + " " + text[at + len(written) :]).strip(" ,")
+        classes.append(kind.upper())
+    return text, classes
+
+
+def _ends(text: str, written: str) -> int | None:
+    """Where ``written`` (lower case) stands in ``text`` as whole words at its start or end."""
+    lowered = text.casefold().rstrip(" ,")
+    if lowered.startswith(written) and (len(lowered) == len(written) or
+                                        not lowered[len(written)].isalnum()):  # fmt: skip
+        return 0
+    if lowered.endswith(written):
+        at = len(lowered) - len(written)
+        if at > 0 and not lowered[at - 1].isalnum():
+            return at
+    return None

@@ -1,0 +1,232 @@
+"""Names written in their own script, and the Latin spellings a passport office would give them.
+
+A name in a non-Latin script is kept as written, word by word (``ЛАВРОВ``, ``习``, ``近平``), and
+each word is read into Latin by the systems issuing states and lists use, through well-kept
+libraries rather than tables of our own:
+
+- Cyrillic: ICAO Doc 9303 (``identity.transliteration``), BGN/PCGN for Russian, Ukrainian,
+  Belarusian, Bulgarian and Macedonian, and ISO 9 (GOST 7.79 system A), all through ICU;
+- Greek: ELOT 743 (the UN/UNGEGN system, ICU) and ICAO;
+- Arabic and Persian: ICU's Arabic-Latin, which writes the letters and the long vowels (ا و ي)
+  but not the short vowels Arabic leaves unwritten; the matcher's consonant skeletons and the
+  name tables (``knowledge``) make up for the vowels;
+- Hebrew: ICU's Hebrew-Latin and BGN/PCGN, the same way;
+- Han: Pinyin and Wade-Giles (pypinyin) for Chinese names, and Hepburn (pykakasi) for a
+  Japanese reading of the same characters; Cantonese and Hokkien spellings (CHAN, LEE KUAN YEW)
+  come from the name tables;
+- Japanese kana and kanji: Hepburn (pykakasi), with and without the long vowels that passports
+  leave out (ŌTANI as OTANI);
+- Hangul: Revised Romanisation (ICU); the spellings Korean passports use for surnames (LEE,
+  PARK, CHOI) come from the name tables;
+- Armenian and Georgian: BGN/PCGN (ICU); Devanagari, Thai and others: ICU's Any-Latin.
+
+Names written without spaces (Chinese, Japanese, Korean) are cut into family name and given
+name: the family name is the first character or syllable, or one of the two-character family
+names; Japanese names are cut where pykakasi's dictionary cuts them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import NamedTuple
+
+import icu
+import pykakasi
+from pypinyin import Style, lazy_pinyin
+
+from smartborder.identity.names import detect_script
+from smartborder.identity.transliteration import transliterate
+
+SPACELESS = frozenset(["Hani", "Jpan", "Hira", "Kana", "Hang"])
+# Family names of two characters or syllables, which a name written without spaces begins with.
+_COMPOUND_SURNAMES = frozenset([
+    "欧阳", "歐陽", "司马", "司馬", "上官", "诸葛", "諸葛", "东方", "東方", "皇甫", "尉迟", "尉遲",
+    "公孙", "公孫", "慕容", "长孙", "長孫", "宇文", "司徒", "夏侯", "令狐",
+    "남궁", "황보", "제갈", "선우", "독고", "사공", "서문", "동방",
+])  # fmt: skip
+_NOT_A_WORD = re.compile(r"[^A-Z0-9]+")
+_BREAKS = re.compile(r"[\s\-\u2010\u2011\u2013\u2014\u00b7\u30fb,.]+")  # hyphens, dots
+_UKRAINIAN = frozenset("ієїґІЄЇҐ")
+_BELARUSIAN = frozenset("ўЎ")
+_MACEDONIAN = frozenset("ѓќѕљњџЃЌЅЉЊЏ")
+_LONG_VOWELS = (("OU", "O"), ("OO", "O"), ("UU", "U"))  # EI stays: EISAKU
+
+
+class Form(NamedTuple):
+    latin: str  # one word, A-Z and 0-9
+    scheme: str  # the system that gave it, for the explanation
+
+
+_SCHEMES = {
+    "Russian-Latin/BGN": "BGN/PCGN",
+    "Ukrainian-Latin/BGN": "BGN/PCGN Ukrainian",
+    "Belarusian-Latin/BGN": "BGN/PCGN Belarusian",
+    "Bulgarian-Latin/BGN": "BGN/PCGN Bulgarian",
+    "Macedonian-Latin/BGN": "BGN/PCGN Macedonian",
+    "Cyrillic-Latin": "GOST 7.79 (ISO 9)",
+    "Greek-Latin/UNGEGN": "ELOT 743",
+    "Arabic-Latin": "ICU Arabic-Latin",
+    "Hebrew-Latin": "ICU Hebrew-Latin",
+    "Hebrew-Latin/BGN": "BGN/PCGN Hebrew",
+    "Hangul-Latin": "Revised Romanisation",
+    "Armenian-Latin/BGN": "BGN/PCGN Armenian",
+    "Georgian-Latin/BGN": "BGN/PCGN Georgian",
+    "Any-Latin": "ICU Any-Latin",
+}
+_TRANSFORMS = {
+    "Cyrl": ("Russian-Latin/BGN", "Cyrillic-Latin"),
+    "Grek": ("Greek-Latin/UNGEGN",),
+    "Arab": ("Arabic-Latin",),
+    "Hebr": ("Hebrew-Latin", "Hebrew-Latin/BGN"),
+    "Hang": ("Hangul-Latin",),
+    "Armn": ("Armenian-Latin/BGN",),
+    "Geor": ("Georgian-Latin/BGN",),
+}
+
+
+@lru_cache(maxsize=32)
+def _transform(name: str) -> icu.Transliterator:
+    """An ICU transform that ends in plain ASCII (ICU transforms are not thread-safe to share
+    while in use, but ``transliterate`` on a compiled one only reads it)."""
+    return icu.Transliterator.createInstance(f"{name}; Latin-ASCII")
+
+
+@lru_cache(maxsize=1)
+def _kakasi() -> pykakasi.kakasi:
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+def _word(text: str) -> str:
+    return _NOT_A_WORD.sub("", transliterate(text))
+
+
+def is_native(word: str) -> bool:
+    """Whether a name word is kept in its own script (not ICAO Latin)."""
+    return not word.isascii()
+
+
+def native_words(name: str) -> tuple[tuple[str, ...], ...]:
+    """The words of a name written in a non-Latin script, as written (NFKC, lower case), and
+    other ways to cut a name written without spaces; empty for a Latin name."""
+    text = unicodedata.normalize("NFKC", name).replace("\u200c", "").casefold()
+    chunks = _BREAKS.split(text)
+    words = [w for w in (_clean(chunk) for chunk in chunks) if w]
+    if not words or detect_script("".join(words)) in ("Latn", "Zyyy"):
+        return ()
+    if len(words) == 1 and detect_script(words[0]) in SPACELESS:
+        return _cuts(words[0])
+    return (tuple(words),)
+
+
+def _clean(chunk: str) -> str:
+    """Letters, marks and digits only: vowel signs (Devanagari, Thai) are marks."""
+    return "".join(c for c in chunk if unicodedata.category(c)[0] in "LMN")
+
+
+def _cuts(word: str) -> tuple[tuple[str, ...], ...]:
+    """A name written without spaces cut into family name and given name, every way that is
+    likely: after the first character or syllable (Chinese, Korean), after a two-character
+    family name, and where a Japanese dictionary cuts it."""
+    if len(word) < 2:
+        return ((word,),)
+    cuts: list[tuple[str, ...]] = []
+    if word[:2] in _COMPOUND_SURNAMES and len(word) > 2:
+        cuts.append((word[:2], word[2:]))
+    cuts.append((word[:1], word[1:]))
+    script = detect_script(word)
+    if script in ("Hani", "Jpan") and len(word) >= 3:
+        cuts.append((word[:2], word[2:]))  # Japanese family names are mostly two characters
+    if script in ("Hani", "Jpan", "Hira", "Kana") and len(word) >= 3:
+        parts = tuple(p["orig"] for p in _kakasi().convert(word) if p["orig"].strip())
+        if len(parts) == 2:
+            cuts.append(parts)
+        elif len(parts) > 2:  # a family name the dictionary knows, then the rest as one
+            cuts.append((parts[0], "".join(parts[1:])))
+    return tuple(dict.fromkeys(cuts))
+
+
+@lru_cache(maxsize=200_000)
+def latin_forms(word: str) -> tuple[Form, ...]:
+    """The Latin spellings of one native word, the most usual first, each with its scheme."""
+    script = detect_script(word)
+    forms: list[Form] = []
+    if script == "Hani" or script == "Jpan":
+        forms.extend(_han(word))
+    if script in ("Jpan", "Hira", "Kana", "Hani"):
+        forms.extend(_japanese(word))
+    if script == "Cyrl":
+        forms.append(Form(_word(word), "ICAO 9303"))
+        letters = set(word)
+        for transform, marker in (("Ukrainian-Latin/BGN", _UKRAINIAN),
+                                  ("Belarusian-Latin/BGN", _BELARUSIAN),
+                                  ("Macedonian-Latin/BGN", _MACEDONIAN)):  # fmt: skip
+            if letters & marker:
+                forms.append(_icu(word, transform))
+    for transform in _TRANSFORMS.get(script, ()):
+        forms.append(_icu(word, transform))
+    if script in ("Arab", "Hebr"):
+        forms.extend(_vowelled(f) for f in list(forms))
+    if script == "Hang":
+        forms.append(_korean_passport(word))
+    if script == "Grek":
+        forms.append(Form(_word(word), "ICAO 9303"))
+    if not forms:
+        forms.append(_icu(word, "Any-Latin"))
+        forms.append(Form(_word(word), "ICAO 9303"))
+    seen: dict[str, Form] = {}
+    for form in forms:
+        if form.latin and form.latin not in seen:
+            seen[form.latin] = form
+    return tuple(seen.values()) or (Form(_word(word) or "X", "ICAO 9303"),)
+
+
+def _icu(word: str, transform: str) -> Form:
+    latin = _transform(transform).transliterate(word).upper()
+    return Form(_NOT_A_WORD.sub("", latin), _SCHEMES[transform])
+
+
+def _vowelled(form: Form) -> Form:
+    """The letters Arabic and Hebrew write for long vowels (W, Y between consonants) read as
+    the vowels they stand for: MHMWD as MHMUD, HSYN as HSIN."""
+    text = form.latin
+    if len(text) < 3:
+        return form
+    middle = text[1:].replace("W", "U").replace("Y", "I")
+    return Form(text[0] + middle, form.scheme)
+
+
+def _korean_passport(word: str) -> Form:
+    """Syllable by syllable, Revised Romanisation as Korean passports have long spelt it:
+    EO as U (MYEONG as MYUNG), a final G, B, D as K, P, T (BAG as BAK). No library keeps the
+    passport spellings; surnames (LEE, PARK) come from the name tables instead."""
+    syllables = []
+    for char in word:
+        latin = _NOT_A_WORD.sub("", _transform("Hangul-Latin").transliterate(char).upper())
+        latin = latin.replace("EO", "U")
+        if len(latin) > 1 and latin[-1] in "GBD" and not latin.endswith("NG"):
+            latin = latin[:-1] + {"G": "K", "B": "P", "D": "T"}[latin[-1]]
+        syllables.append(latin)
+    return Form("".join(syllables), "Korean passport spelling")
+
+
+def _han(word: str) -> list[Form]:
+    pinyin = "".join(lazy_pinyin(word)).upper()
+    wade = "".join(lazy_pinyin(word, style=Style.WADEGILES)).upper().replace("V", "U")
+    return [Form(_NOT_A_WORD.sub("", pinyin), "Pinyin"),
+            Form(_NOT_A_WORD.sub("", wade), "Wade-Giles")]  # fmt: skip
+
+
+def _japanese(word: str) -> list[Form]:
+    hepburn = "".join(p["hepburn"] for p in _kakasi().convert(word)).upper()
+    hepburn = _NOT_A_WORD.sub("", hepburn)
+    if not hepburn:
+        return []
+    short = hepburn
+    for long_, plain in _LONG_VOWELS:
+        short = short.replace(long_, plain)
+    forms = [Form(short, "Hepburn (passport)")]
+    if short != hepburn:
+        forms.append(Form(hepburn, "Hepburn"))
+    return forms

@@ -1,0 +1,162 @@
+"""Names as analysts meet them: other scripts, nicknames, companies, word order, joined words."""
+
+from __future__ import annotations
+
+import pytest
+
+from smartborder.screening.features import score
+from smartborder.screening.index import Entry, LookoutIndex
+from smartborder.screening.matcher import Matcher, Thresholds
+from smartborder.screening.names import name_forms, name_similarity, tokens
+from smartborder.screening.readings import latin_forms
+from smartborder.screening.subject import make_identity
+
+
+def similarity(a: str, b: str) -> float:
+    return max(
+        name_similarity(x, y).value
+        for x in make_identity([a]).names
+        for y in make_identity([b]).names
+    )
+
+
+def account(a: str, b: str) -> str:
+    _, evidence = score(make_identity([a]), make_identity([b]))
+    return evidence[0].detail
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("Сергей Лавров", "Sergey Lavrov"),
+        ("Володимир Зеленський", "Volodymyr Zelenskyy"),
+        ("Κυριάκος Μητσοτάκης", "Kyriakos Mitsotakis"),
+        ("محمد بن سلمان", "Mohammed bin Salman"),
+        ("בנימין נתניהו", "Benjamin Netanyahu"),
+        ("习近平", "Xi Jinping"),
+        ("毛泽东", "Mao Tse-tung"),  # Wade-Giles
+        ("高市早苗", "Sanae Takaichi"),  # kanji read as Japanese
+        ("김정은", "Kim Jong-un"),
+        ("Նիկոլ Փաշինյան", "Nikol Pashinyan"),
+    ],
+)
+def test_a_name_in_its_own_script_matches_its_latin_form(native: str, latin: str) -> None:
+    assert similarity(native, latin) >= 0.93
+
+
+def test_the_explanation_names_the_transliteration() -> None:
+    detail = account("Сергей Лавров", "Sergey Lavrov")
+    assert "лавров read as LAVROV" in detail
+    assert "сергей read as SERGEY (BGN/PCGN)" in detail
+    assert "(Pinyin)" in account("习近平", "Xi Jinping")
+    assert "Hepburn" in account("高市早苗", "Sanae Takaichi")
+
+
+def test_readings_follow_the_national_systems() -> None:
+    schemes = {form.scheme: form.latin for form in latin_forms("віталій")}
+    assert schemes["BGN/PCGN Ukrainian"] == "VITALIY"
+    assert schemes["ICAO 9303"] == "VITALII"
+    assert {f.latin for f in latin_forms("近平")} >= {"JINPING", "CHINPING"}
+    assert "OTANI" in {f.latin for f in latin_forms("大谷")}  # passports drop long vowels
+
+
+def test_nicknames_and_equivalent_names_come_from_the_name_tables() -> None:
+    assert similarity("Bill Clinton", "William Clinton") >= 0.93
+    assert "Bill and William: nickname (name tables)" in account("Bill Clinton", "William Clinton")
+    assert similarity("Ted Roosevelt", "Theodore Roosevelt") >= 0.93
+    assert similarity("Bill Clinton", "Hillary Clinton") < 0.85
+
+
+def test_legal_forms_are_one_class_in_every_language() -> None:
+    assert tokens("Siemens Aktiengesellschaft") == tokens("Siemens AG") == ("SIEMENS", "~JSC")
+    assert similarity("Gazprom PJSC", "ПАО Газпром") >= 0.93
+    assert similarity("Huawei Technologies Co., Ltd.", "Huawei Technologies Limited") >= 0.98
+    # the IN of a Korean given name and a surname SA in capitals are not legal forms
+    assert tokens("Moon Jae-in") == ("MOON", "JAE", "IN")
+    assert tokens("MARIA SA") == ("MARIA", "SA")
+
+
+def test_a_number_in_a_company_name_is_not_dropped() -> None:
+    assert similarity("Bowne Global Solutions II, Inc.", "Bowne Global Solutions, Inc.") <= 0.8
+    assert similarity("Horizon Fund I LP", "Horizon Fund II LP") <= 0.8
+    assert similarity("Orion Shipping 2 Ltd", "Orion Shipping Ltd") <= 0.8
+
+
+def test_father_and_son_are_different_people() -> None:
+    match = name_similarity(
+        tokens("Salman bin Muhammad Al-Rawi"), tokens("Muhammad bin Salman Al-Rawi")
+    )
+    assert match.value <= 0.6
+    assert "father" in match.account
+    assert similarity("Hamad bin Khalifa", "Khalifa bin Hamad") <= 0.6
+
+
+def test_word_order_costs_where_it_carries_meaning() -> None:
+    assert 0.93 <= similarity("Friedrich Hans", "Hans Friedrich") < 0.98
+    assert similarity("Ana Maria Garcia", "Maria Ana Garcia") <= 0.9
+    # SURNAME, Given is a way of writing, not another name
+    assert similarity("PUTIN, Vladimir", "Vladimir Putin") == 1.0
+    # family name first is how Chinese, Japanese and Korean are written
+    assert similarity("习近平", "Jinping Xi") >= 0.93
+
+
+def test_repeated_words_are_kept() -> None:
+    assert tokens("Abdul Kabir Abdul Jan") == ("ABDUL", "KABIR", "ABDUL", "JAN")
+    assert similarity("Abdul Kabir Abdul Jan", "Abdul Kabir Mohammad Jan") < 0.85
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("SergeiLavrov", "Sergei Lavrov"),
+        ("VLADIMIRPUTIN", "Vladimir Putin"),
+        ("Abdulrahman Al-Amoudi", "Abdul Rahman Al Amoudi"),
+        ("Peter VandenBerg", "Peter van den Berg"),
+        ("Sunyatsen", "Sun Yat-sen"),
+    ],
+)
+def test_joined_and_split_names_are_found_and_matched(query: str, listed: str) -> None:
+    index = LookoutIndex()
+    index.build(
+        [
+            Entry("x", "designated-entity", "local", 1, make_identity([listed])),
+            Entry("y", "designated-entity", "local", 1, make_identity(["Someone Else"])),
+        ]
+    )
+    hits = Matcher(index, Thresholds(0.7, {})).screen(make_identity([query]))
+    assert [h.entry.lookout_id for h in hits] == ["x"]
+    if query != "SergeiLavrov":  # split where the case shows it before any comparison
+        assert "written together" in hits[0].evidence[0].detail
+
+
+def test_names_only_operating_point_finds_variants_that_the_full_one_needs_dates_for() -> None:
+    index = LookoutIndex()
+    index.build(
+        [
+            Entry("boris", "designated-entity", "local", 1, make_identity(["Boris Johnson"])),
+            Entry("bill", "designated-entity", "local", 1, make_identity(["William Clinton"])),
+            Entry("kim", "designated-entity", "local", 1, make_identity(["Kim Jong-un"])),
+        ]
+    )
+    matcher = Matcher(index, Thresholds(0.7, {}, names_only=0.45))
+    for query, expected in (("Boris Jonson", "boris"), ("Bill Clinton", "bill"),
+                            ("김정은", "kim")):  # fmt: skip
+        hits = matcher.screen(make_identity([query]))
+        assert [h.entry.lookout_id for h in hits] == [expected], query
+        assert hits[0].names_only
+    assert matcher.screen(make_identity(["Kim Jong-il"])) == []
+
+
+def test_a_name_in_another_script_is_cut_into_family_and_given_name() -> None:
+    assert ("김", "정은") in name_forms("김정은")
+    assert ("习", "近平") in name_forms("习近平")
+    assert ("村上", "春樹") in name_forms("村上春樹")
+    assert name_forms("   ") == ()
+
+
+def test_adversarial_names_stay_bounded() -> None:
+    long_name = " ".join(["Muhammad"] * 60 + ["bin"] * 60)
+    identity = make_identity([long_name, "习" * 500])
+    index = LookoutIndex()
+    index.build([Entry("x", "designated-entity", "local", 1, identity)])
+    assert Matcher(index, Thresholds(0.7, {})).screen(identity)
