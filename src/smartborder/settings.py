@@ -115,7 +115,7 @@ class Settings(BaseSettings):
     audit_head_seconds: int = Field(60, ge=1, le=86_400)
     screening_threshold: float = Field(0.70, gt=0, lt=1)
     screening_category_thresholds: dict[str, float] = Field(default_factory=dict)
-    screening_names_only_threshold: float = Field(0.45, gt=0, lt=1)
+    screening_names_only_threshold: float = Field(0.55, gt=0, lt=1)
     screening_category_names_only_thresholds: dict[str, float] = Field(default_factory=dict)
     screening_max_batch: int = Field(1000, ge=1, le=100_000)
     travel_max_message_bytes: int = Field(16 * 1024 * 1024, ge=1024, le=256 * 1024 * 1024)

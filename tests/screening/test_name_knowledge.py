@@ -138,7 +138,7 @@ def test_names_only_operating_point_finds_variants_that_the_full_one_needs_dates
             Entry("kim", "designated-entity", "local", 1, make_identity(["Kim Jong-un"])),
         ]
     )
-    matcher = Matcher(index, Thresholds(0.7, {}, names_only=0.45))
+    matcher = Matcher(index, Thresholds(0.7, {}, names_only=0.55))
     for query, expected in (("Boris Jonson", "boris"), ("Bill Clinton", "bill"),
                             ("김정은", "kim")):  # fmt: skip
         hits = matcher.screen(make_identity([query]))

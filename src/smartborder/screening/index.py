@@ -70,6 +70,7 @@ class Bar:
     sex: Mapping[str, float]
     nationality: Mapping[str, float]
     least: float
+    least_names_only: float = -float("inf")  # the same for a pair judged on names only
 
 
 MAX_READINGS = 4  # Latin readings of a name in another script used for keys
@@ -104,7 +105,7 @@ def _add_keys(keys: set[int], words: tuple[str, ...]) -> None:
     if len(words) == 1:
         keys.add(hash(("S", sk[0])))
     elif len(words) <= 3:  # found from the words written together (SERGEILAVROV)
-        keys.add(hash(("S", skeleton("".join(words)))))
+        keys.add(hash(("S", skeleton.__wrapped__("".join(words)))))  # not cached: one a name
     for i in range(len(words)):
         for j in range(i + 1, len(words)):
             a, b = sk[i], sk[j]
@@ -124,6 +125,15 @@ def _symbols(word: str) -> frozenset[str]:
     return found.names | found.nicknames
 
 
+def _searched(word: str) -> frozenset[str]:
+    """The names a query word is also searched as: for a Latin word its nicknames only (the
+    names of a common given name in every language would fetch half the list; those are
+    scored, not searched), for a word in another script every name the tables know."""
+    if word.isascii():
+        return known(word).nicknames if len(word) > 1 else frozenset()
+    return _symbols(word)
+
+
 def alias_keys(identity: Identity, aliases: Mapping[str, set[str]]) -> set[int]:
     """Keys of the name with one word replaced by another form of it that the name tables
     know and a lookout carries (BILL for WILLIAM, KIM for 김): found though no letters are
@@ -136,7 +146,7 @@ def alias_keys(identity: Identity, aliases: Mapping[str, set[str]]) -> set[int]:
             continue
         for p, word in enumerate(words):
             others: set[str] = set()
-            for symbol in _symbols(word):
+            for symbol in _searched(word):
                 others |= aliases.get(symbol, set())
             others -= {r[p] for r in readings}
             for other in sorted(others)[:MAX_ALIASES]:
@@ -591,7 +601,8 @@ class LookoutIndex:
             n["unknown"],
             np.where(shared, n["shared"], n["different"]),
         )
-        reach: NDArray[np.bool_] = birth + sex + nation >= bar.least - 1e-9
+        least = np.where(known, bar.least, bar.least_names_only)  # no date on one side
+        reach: NDArray[np.bool_] = birth + sex + nation >= least - 1e-9
         return reach
 
     def _asked(self, identity: Identity) -> tuple[int, int]:

@@ -29,8 +29,13 @@ def known(word: str) -> Known:
     """The names and nickname groups of one name word (in any script)."""
     names: set[str] = set()
     nicks: set[str] = set()
-    analysed = analyze_names(
-        NameTypeTag.PER, [word.lower()], consolidate=False, phonetics=False, numerics=False
+    analysed = analyze_names(  # rewrite (titles, prefixes) is ours to do, and 30x the cost
+        NameTypeTag.PER,
+        [word.lower()],
+        consolidate=False,
+        phonetics=False,
+        numerics=False,
+        rewrite=False,
     )
     for name in analysed:
         for symbol in name.symbols:

@@ -19,13 +19,15 @@ CANDIDATES = 40  # scored per subject; the index ranks them by shared keys
 
 
 @lru_cache(maxsize=64)
-def bar(lowest: float) -> Bar:
-    """What a lookout found by name must be able to reach to be scored against ``lowest``."""
+def bar(lowest: float, names_only: float | None = None) -> Bar:
+    """What a lookout found by name must be able to reach to be scored against ``lowest``
+    (``names_only`` when no date of birth is on one side; ``lowest`` when not given)."""
     return Bar(
         birth=features.weights(features.BIRTH),
         sex=features.weights(features.SEX),
         nationality=features.weights(features.NATIONALITY),
         least=features.least_to_reach(lowest),
+        least_names_only=features.least_to_reach(lowest if names_only is None else names_only),
     )
 
 
@@ -57,7 +59,7 @@ class Thresholds:
 
     default: float
     by_category: dict[str, float]
-    names_only: float = 0.45
+    names_only: float = 0.55
     names_only_by_category: dict[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -74,15 +76,10 @@ class Thresholds:
             return self.names_only_by_category.get(category, self.names_only)
         return self.by_category.get(category, self.default)
 
-    def lowest(self) -> float:
-        return min(
-            [
-                self.default,
-                *self.by_category.values(),
-                self.names_only,
-                *self.names_only_by_category.values(),
-            ]
-        )
+    def lowest(self, *, names_only: bool = False) -> float:
+        if names_only:
+            return min([self.names_only, *self.names_only_by_category.values()])
+        return min([self.default, *self.by_category.values()])
 
 
 class Matcher:
@@ -113,8 +110,11 @@ class Matcher:
     ) -> list[list[Hit]]:
         """``screen`` for many subjects at once (a message's travellers): the index ranks
         their candidates together."""
-        lowest = floor if floor is not None else self.thresholds.lowest()
-        found = self.index.candidates_of(subjects, CANDIDATES, bar=bar(lowest))
+        if floor is not None:
+            least = bar(floor)
+        else:
+            least = bar(self.thresholds.lowest(), self.thresholds.lowest(names_only=True))
+        found = self.index.candidates_of(subjects, CANDIDATES, bar=least)
         return [
             self._hits(subject, entries, limit, floor, today)
             for subject, entries in zip(subjects, found, strict=True)

@@ -139,9 +139,21 @@ def token_similarity(a: str, b: str) -> tuple[float, str, str]:
     if is_native(a) or is_native(b):
         return _across_scripts(a, b)
     score, how = _latin_similarity(a, b)
-    if score < 0.85 and len(a) > 2 and len(b) > 2 and (kind := same_name(a, b)):
-        return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind} (name tables)"
+    if score < 0.95 and len(a) > 2 and len(b) > 2 and (kind := same_name(a, b)):
+        # the tables join short East Asian names that only share a character (DANG and TRAN,
+        # YONG and LONG): a short name that is not a nickname must look like the other too
+        short = min(len(a), len(b)) <= 4
+        if kind == "nickname" or not short or score >= _KNOWN_LOOKS_ALIKE or _same_start(a, b):
+            return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind} (name tables)"
     return score, how, ""
+
+
+_KNOWN_LOOKS_ALIKE = 0.75  # letter similarity from which the name tables may say "same name"
+
+
+def _same_start(a: str, b: str) -> bool:
+    """Whether two words begin with the same sound (KATE and CATHERINE, JOE and JOSEPH)."""
+    return folded(a)[:1] == folded(b)[:1]
 
 
 def _lower(word: str) -> str:
@@ -163,9 +175,27 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
                 best = (score, how, _reading(a, fa, b, fb))
             if score == 1.0:
                 return best
-    if best[0] < 0.95 and (kind := same_name(a, b)):
+    if best[0] < 0.95 and (kind := same_name(a, b)) and _plausible(a, b, best[0]):
         return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind} (name tables)"
     return best
+
+
+def _plausible(a: str, b: str, letters: float) -> bool:
+    """Whether the name tables may be believed across scripts: one character of Chinese or
+    one Korean syllable is a name of many readings (the tables give 강 the names of HONG), so
+    its best reading must look like the Latin word, unless the Latin word is the reading's
+    usual passport spelling (LEE for 이, read I) or has its consonants (MOON for 문, read
+    MUN)."""
+    native = a if is_native(a) else b
+    if len(native) > 1 or letters >= _KNOWN_LOOKS_ALIKE:
+        return True
+    latin = b if native is a else a
+    if not latin.isascii():
+        return False
+    forms = _forms(native)
+    if any(skeleton(f.latin) == skeleton(latin) for f in forms):
+        return True  # the same consonants: MUN and MOON for 문
+    return any(len(f.latin) == 1 for f in forms) and len(latin) <= 4
 
 
 def _reading(a: str, fa: Form, b: str, fb: Form) -> str:
@@ -275,13 +305,18 @@ def name_similarity(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatc
     if not core_q or not core_c:
         return NameMatch(0.0, ())
     match = _aligned(core_q, core_c)
-    if match.value < 0.97 and len(core_q) != len(core_c):
+    unsure = _unsure(match, core_q, core_c) if len(core_q) != len(core_c) else []
+    if match.value < 0.97 and unsure:
         longer, shorter = (core_q, core_c) if len(core_q) > len(core_c) else (core_c, core_q)
-        for joined in _joins(longer):
+        for joined, word in _joins(longer, unsure):
             pair = (joined, shorter) if longer is core_q else (shorter, joined)
             other = _aligned(*pair)
             value = min(other.value, 0.97)
-            if value > match.value:
+            side = 0 if longer is core_q else 1
+            least = 0.93 if len(joined) == 1 else 0.9  # all words as one: a long word, and
+            # long words look alike by their first letters
+            close = any(p[side] == word and p[3] >= least for p in other.pairs)
+            if value > match.value and close:  # the joined word itself must match well
                 note = f"written together: {' '.join(joined)} / {' '.join(longer)}"
                 match = NameMatch(value, other.pairs, (*other.notes, note))
     legal_q = {w for w in query if w[0] == LEGAL}
@@ -296,18 +331,31 @@ def name_similarity(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatc
     return match
 
 
-def _joins(name: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """``name`` with two neighbouring Latin words written as one, each way, and all as one."""
-    out = [
-        (*name[:i], name[i] + name[i + 1], *name[i + 2 :])
-        for i in range(len(name) - 1)
-        if name[i].isascii()
-        and name[i + 1].isascii()
-        and not _number(name[i])
-        and not _number(name[i + 1])
-    ]
-    if len(name) > 2 and all(w.isascii() for w in name):
-        out.append(("".join(name),))
+def _unsure(match: NameMatch, query: tuple[str, ...], listed: tuple[str, ...]) -> list[str]:
+    """The Latin spellings of the words of the shorter name that found no word the same:
+    only those can be two words of the longer name written together (a dropped middle name
+    cannot)."""
+    shorter, first = (query, 0) if len(query) <= len(listed) else (listed, 1)
+    sure = {pair[first] for pair in match.pairs if pair[2] == "same"}
+    return [f.latin for word in shorter if word not in sure for f in _forms(word)]
+
+
+def _joins(name: tuple[str, ...], unsure: list[str]) -> list[tuple[tuple[str, ...], str]]:
+    """``name`` with two neighbouring Latin words written as one, each way, and all as one,
+    each with the word so made; only where the word made could be one of ``unsure`` (it
+    begins the same and is about as long)."""
+
+    def could_be(made: str) -> bool:
+        return any(u[:2] == made[:2] and abs(len(u) - len(made)) <= 3 for u in unsure)
+
+    out = []
+    for i in range(len(name) - 1):
+        a, b = name[i], name[i + 1]
+        latin = a.isascii() and b.isascii() and not _number(a) and not _number(b)
+        if latin and could_be(a + b):
+            out.append(((*name[:i], a + b, *name[i + 2 :]), a + b))
+    if len(name) > 2 and all(w.isascii() for w in name) and could_be("".join(name)):
+        out.append((("".join(name),), "".join(name)))
     return out
 
 
@@ -398,7 +446,10 @@ def _numbers_differ(
 
 
 def _number(word: str) -> bool:
-    return word.isdigit() or _ROMAN.fullmatch(word) is not None
+    first = word[0]
+    if first.isdigit():
+        return word.isdigit()
+    return first in "IVX" and _ROMAN.fullmatch(word) is not None
 
 
 def _first(pair: tuple[float, str, str, int, int]) -> float:

@@ -110,6 +110,8 @@ def is_native(word: str) -> bool:
 def native_words(name: str) -> tuple[tuple[str, ...], ...]:
     """The words of a name written in a non-Latin script, as written (NFKC, lower case), and
     other ways to cut a name written without spaces; empty for a Latin name."""
+    if name.isascii():
+        return ()
     text = unicodedata.normalize("NFKC", name).replace("\u200c", "").casefold()
     chunks = _BREAKS.split(text)
     words = [w for w in (_clean(chunk) for chunk in chunks) if w]
@@ -169,7 +171,7 @@ def latin_forms(word: str) -> tuple[Form, ...]:
     if script in ("Arab", "Hebr"):
         forms.extend(_vowelled(f) for f in list(forms))
     if script == "Hang":
-        forms.append(_korean_passport(word))
+        forms.extend(_korean_passport(word))
     if script == "Grek":
         forms.append(Form(_word(word), "ICAO 9303"))
     if not forms:
@@ -197,18 +199,30 @@ def _vowelled(form: Form) -> Form:
     return Form(text[0] + middle, form.scheme)
 
 
-def _korean_passport(word: str) -> Form:
-    """Syllable by syllable, Revised Romanisation as Korean passports have long spelt it:
-    EO as U (MYEONG as MYUNG), a final G, B, D as K, P, T (BAG as BAK). No library keeps the
-    passport spellings; surnames (LEE, PARK) come from the name tables instead."""
-    syllables = []
+def _korean_passport(word: str) -> list[Form]:
+    """Spellings Korean passports and lists use beside Revised Romanisation, syllable by
+    syllable: EO as U and a final G, B, D as K, P, T (MYEONGBAG as MYUNGBAK); and EO as O,
+    EU as U, as McCune-Reischauer writes them without its marks (JEONGEUN as JONGUN), with
+    the first consonant unvoiced too (GIM as KIM, JEONG as CHONG). No library keeps these
+    spellings; surnames whose spelling is not a reading (LEE for 이) come from the name
+    tables instead."""
+    passport, reischauer = [], []
     for char in word:
         latin = _NOT_A_WORD.sub("", _transform("Hangul-Latin").transliterate(char).upper())
-        latin = latin.replace("EO", "U")
         if len(latin) > 1 and latin[-1] in "GBD" and not latin.endswith("NG"):
             latin = latin[:-1] + {"G": "K", "B": "P", "D": "T"}[latin[-1]]
-        syllables.append(latin)
-    return Form("".join(syllables), "Korean passport spelling")
+        passport.append(latin.replace("EO", "U"))
+        reischauer.append(latin.replace("EO", "O").replace("EU", "U"))
+    forms = []
+    for spelt, scheme in (("".join(passport), "Korean passport spelling"),
+                          ("".join(reischauer), "McCune-Reischauer")):  # fmt: skip
+        forms.append(Form(spelt, scheme))
+        if spelt[:1] in _UNVOICED:
+            forms.append(Form(_UNVOICED[spelt[0]] + spelt[1:], scheme))
+    return forms
+
+
+_UNVOICED = {"G": "K", "D": "T", "B": "P", "J": "CH"}
 
 
 def _han(word: str) -> list[Form]:
@@ -230,3 +244,30 @@ def _japanese(word: str) -> list[Form]:
     if short != hepburn:
         forms.append(Form(hepburn, "Hepburn"))
     return forms
+
+
+def passport_latin(text: str, language: str = "") -> str:
+    """``text`` in Latin letters as the issuing state's passports print it, where a library
+    keeps that system: Hepburn for Japanese, Pinyin for Chinese (a given name as one word),
+    Revised Romanisation for Korean (the surnames passports spell otherwise, LEE for 이, no
+    library keeps), ELOT 743 for Greek, BGN/PCGN for Armenian and Georgian, ICAO 9303 for
+    Cyrillic (what Russian passports print), ICU's Any-Latin for the rest. ``language`` (an
+    ISO 639-1 code) says whose characters Han ones are. Arabic, Persian and Hebrew passports
+    write vowels the script leaves out, which no library restores: they get the letters ICU
+    reads, long vowels as vowels (MLIKA for مليکا where a passport prints MELIKA)."""
+    words = []
+    for word in text.split():
+        script = detect_script(word)
+        form = Form(_word(word), "ICAO 9303")
+        if language == "ja" and script in ("Hani", "Jpan", "Hira", "Kana"):
+            form = next(iter(_japanese(word)), form)
+        elif script == "Hani":
+            form = _han(word)[0]
+        elif script in ("Grek", "Armn", "Geor", "Hang"):
+            form = _icu(word, _TRANSFORMS[script][0])
+        elif script in ("Arab", "Hebr"):
+            form = _vowelled(_icu(word, _TRANSFORMS[script][0]))
+        elif script not in ("Latn", "Cyrl", "Zyyy"):
+            form = _icu(word, "Any-Latin")
+        words.append(form.latin.capitalize())
+    return " ".join(w for w in words if w)

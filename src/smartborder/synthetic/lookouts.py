@@ -100,7 +100,7 @@ class LookoutGenerator:
         own = surname + given if origin.family_name_first else f"{given} {surname}"
         if detect_script(own) == "Latn":
             return (own,)
-        return own, f"{_latin(given)} {_latin(surname)}"
+        return own, f"{_latin(given, origin)} {_latin(surname, origin)}"
 
     def birth(self) -> str | None:
         r = self.random

@@ -15,7 +15,7 @@ from faker import Faker
 
 from smartborder.identity.names import detect_script
 from smartborder.identity.schemas import DocumentIn, NameIn, PersonIn
-from smartborder.identity.transliteration import transliterate
+from smartborder.screening.readings import passport_latin
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,13 @@ class PeopleGenerator:
         names = [self._name("primary", given, surname, origin)]
         if detect_script(given + surname) != "Latn":
             names.append(
-                self._name("transliteration", _latin(given), _latin(surname), origin, latin=True)
+                self._name(
+                    "transliteration",
+                    _latin(given, origin),
+                    _latin(surname, origin),
+                    origin,
+                    latin=True,
+                )
             )
         birth = self._birth_date()
         return PersonIn(
@@ -130,5 +136,6 @@ class PeopleGenerator:
         )
 
 
-def _latin(text: str) -> str:
-    return " ".join(part.capitalize() for part in transliterate(text).split())
+def _latin(text: str, origin: Origin) -> str:
+    """The name as the origin's passports print it in Latin letters."""
+    return passport_latin(text, origin.locale[:2])
