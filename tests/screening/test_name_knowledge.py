@@ -8,7 +8,7 @@ from smartborder.screening.features import score
 from smartborder.screening.index import Entry, LookoutIndex
 from smartborder.screening.matcher import Matcher, Thresholds
 from smartborder.screening.names import name_forms, name_similarity, tokens
-from smartborder.screening.readings import latin_forms
+from smartborder.screening.readings import latin_forms, passport_latin
 from smartborder.screening.subject import make_identity
 
 
@@ -148,7 +148,7 @@ def test_names_only_operating_point_finds_variants_that_the_full_one_needs_dates
 
 
 def test_a_name_in_another_script_is_cut_into_family_and_given_name() -> None:
-    assert ("김", "정은") in name_forms("김정은")
+    assert ("김", "정", "은") in name_forms("김정은")  # Korean given names by syllable
     assert ("习", "近平") in name_forms("习近平")
     assert ("村上", "春樹") in name_forms("村上春樹")
     assert name_forms("   ") == ()
@@ -160,3 +160,41 @@ def test_adversarial_names_stay_bounded() -> None:
     index = LookoutIndex()
     index.build([Entry("x", "designated-entity", "local", 1, identity)])
     assert Matcher(index, Thresholds(0.7, {})).screen(identity)
+
+
+def test_particles_and_the_arabic_article_are_one_word_however_written() -> None:
+    assert similarity("Osama bin Laden", "Usama ibn Laden") >= 0.93
+    assert similarity("Ayman al-Zawahiri", "Ayman az-Zawahiri") >= 0.93
+    assert "one particle" in account("Osama bin Laden", "Usama ibn Laden")
+
+
+def test_pinyin_and_wade_giles_are_one_name() -> None:
+    assert similarity("Mao Zedong", "Mao Tse-tung") >= 0.93
+    assert similarity("Xi Jinping", "Hsi Chin-ping") >= 0.93
+    assert "(Wade-Giles)" in account("Mao Zedong", "Mao Tse-tung")
+    assert similarity("Mao Zedong", "Mao Xiaoping") < 0.85
+
+
+def test_short_names_the_tables_join_are_not_believed_on_their_own() -> None:
+    # Korean and Vietnamese surnames that share a character in the tables
+    assert similarity("Seojun Sin", "Seojun Song") < 0.93
+    assert similarity("Mai Dang", "Mai Tran") < 0.93
+    # nicknames are believed however short
+    assert similarity("Ted Kennedy", "Theodore Kennedy") >= 0.93
+
+
+@pytest.mark.parametrize(
+    ("written", "language", "latin"),
+    [
+        ("鈴木", "ja", "Suzuki"),
+        ("近平", "zh", "Jinping"),
+        ("Κυριάκος", "el", "Kyriakos"),
+        ("Սերժ", "hy", "Serzh"),
+        ("Лавров", "ru", "Lavrov"),
+        ("Smith", "en", "Smith"),
+    ],
+)
+def test_passport_latin_is_what_the_passport_prints(
+    written: str, language: str, latin: str
+) -> None:
+    assert passport_latin(written, language) == latin

@@ -28,3 +28,21 @@ def test_people_are_varied_and_realistic() -> None:
         assert doc.issued_on is not None
         assert doc.issued_on < doc.expires_on
     assert any(len(p.birth_date) < 10 for p in people)  # some dates of birth are partial
+
+
+def test_latin_names_look_like_passports_not_icao_codes() -> None:
+    from smartborder.identity.names import detect_script
+    from smartborder.screening.readings import passport_latin
+
+    seen = 0
+    for person in PeopleGenerator(5).people(400):
+        if len(person.names) < 2:
+            continue
+        native, latin = person.names[0], person.names[1]
+        assert latin.full_name.replace(" ", "").isascii()
+        assert "XH" not in latin.full_name.upper()
+        assert "XKH" not in latin.full_name.upper()
+        if detect_script(native.full_name) == "Jpan" or person.nationality == "JPN":
+            assert latin.surname == passport_latin(native.surname, "ja")
+            seen += 1
+    assert seen

@@ -38,7 +38,7 @@ from numpy.typing import NDArray
 from smartborder.screening.features import Identity, ocr_fold
 from smartborder.screening.knowledge import LEGAL, known
 from smartborder.screening.names import skeleton
-from smartborder.screening.readings import Form, is_native, latin_forms
+from smartborder.screening.readings import Form, chinese_forms, is_native, latin_forms
 
 MAX_WORDS = 6  # words of one name used for keys
 MAX_POSTINGS = 4000  # keys shared by more lookouts than this are too common to retrieve by
@@ -75,6 +75,7 @@ class Bar:
 
 MAX_READINGS = 4  # Latin readings of a name in another script used for keys
 MAX_ALIASES = 8  # other forms of one word (name tables) searched for, at most
+SPECIFIC = 3  # names the tables know a Latin word as, at most, to search its other forms
 ALIASES_PER_NAME = 16  # words the index remembers for one name of the name tables
 
 
@@ -90,8 +91,11 @@ def _readings(name: tuple[str, ...]) -> list[tuple[str, ...]]:
     """The name's words in Latin letters: itself, or for a name in its own script, its first
     few readings (each word read the k-th way it can be)."""
     words = tuple(w for w in name if w[0] != LEGAL)
-    if not words or all(w.isascii() for w in words):
-        return [words] if words else []
+    if not words:
+        return []
+    if all(w.isascii() for w in words):
+        other = tuple(next(iter(chinese_forms(w)), Form(w, "")).latin for w in words)
+        return [words, other] if other != words else [words]
     forms = [latin_forms(w) if is_native(w) else (Form(w, ""),) for w in words]
     count = min(MAX_READINGS, max(len(f) for f in forms))
     return list(
@@ -126,11 +130,17 @@ def _symbols(word: str) -> frozenset[str]:
 
 
 def _searched(word: str) -> frozenset[str]:
-    """The names a query word is also searched as: for a Latin word its nicknames only (the
-    names of a common given name in every language would fetch half the list; those are
-    scored, not searched), for a word in another script every name the tables know."""
+    """The names a query word is also searched as: for a Latin word its nicknames, and its
+    names in other languages when the tables know it as few names (ZELENSKY as SELENSKYJ; a
+    common given name is known as many, and searching them all would fetch half the list:
+    those are scored, not searched); for a word in another script every name they know."""
     if word.isascii():
-        return known(word).nicknames if len(word) > 1 else frozenset()
+        if len(word) < 2:
+            return frozenset()
+        found = known(word)
+        if len(found.names) <= SPECIFIC:  # a rarer name: its forms in other languages too
+            return found.nicknames | found.names
+        return found.nicknames
     return _symbols(word)
 
 

@@ -16,12 +16,17 @@ from rigour.names import NameTypeTag, Symbol, analyze_names, extract_org_types
 
 _NAME = Symbol.Category.NAME
 _NICK = Symbol.Category.NICK
+_MARK = Symbol.Category.SYMBOL  # name particles: BIN and IBN, OULD, BINT, ABU
+# The Arabic article as romanisations write it, assimilated to the next letter or not (al-,
+# el-, az-Zawahiri, ash-Shami); rigour's tables have no symbol for it.
+ARTICLES = frozenset(["AL", "EL", "UL", "AZ", "AS", "AD", "AN", "AR", "AT", "ASH", "ADH", "ATH"])
 LEGAL = "~"  # legal-form words are kept as ~CLASS (~JSC, ~LLC): see ``legal_forms``
 
 
 class Known(NamedTuple):
     names: frozenset[str]  # Wikidata ids of the names this word is a form of
     nicknames: frozenset[str]  # nickname groups it belongs to (BILL, TED)
+    particles: frozenset[str] = frozenset()  # particles it is a form of (BIN for IBN)
 
 
 @lru_cache(maxsize=200_000)
@@ -29,6 +34,7 @@ def known(word: str) -> Known:
     """The names and nickname groups of one name word (in any script)."""
     names: set[str] = set()
     nicks: set[str] = set()
+    marks: set[str] = set()
     analysed = analyze_names(  # rewrite (titles, prefixes) is ours to do, and 30x the cost
         NameTypeTag.PER,
         [word.lower()],
@@ -43,13 +49,20 @@ def known(word: str) -> Known:
                 names.add(symbol.id)
             elif symbol.category == _NICK:
                 nicks.add(symbol.id)
-    return Known(frozenset(names), frozenset(nicks))
+            elif symbol.category == _MARK:
+                marks.add(symbol.id)
+    return Known(frozenset(names), frozenset(nicks), frozenset(marks))
 
 
 def same_name(a: str, b: str) -> str:
     """How the name tables know ``a`` and ``b`` for one name: ``"nickname"``, ``"same name"``,
-    or ``""`` when they do not."""
+    ``"one particle"`` (BIN and IBN), ``"the Arabic article"`` (AL and AZ), or ``""`` when
+    they do not."""
+    if a.upper() in ARTICLES and b.upper() in ARTICLES:
+        return "the Arabic article"
     ka, kb = known(a), known(b)
+    if ka.particles & kb.particles:
+        return "one particle"
     if ka.nicknames & kb.nicknames:
         return "nickname"
     if ka.names & kb.names:

@@ -15,9 +15,16 @@ from typing import NamedTuple
 
 from rapidfuzz.distance import JaroWinkler
 
-from smartborder.identity.names import SUFFIXES, TITLES, normalise
+from smartborder.identity.names import SUFFIXES, TITLES, detect_script, normalise
 from smartborder.screening.knowledge import LEGAL, legal_forms, same_name
-from smartborder.screening.readings import Form, is_native, latin_forms, native_words
+from smartborder.screening.readings import (
+    SPACELESS,
+    Form,
+    chinese_forms,
+    is_native,
+    latin_forms,
+    native_words,
+)
 
 # ICAO Doc 9303 writes some Arabic letters with an X prefix; in Latin passports they are plain.
 _ARABIC_X = [
@@ -139,16 +146,40 @@ def token_similarity(a: str, b: str) -> tuple[float, str, str]:
     if is_native(a) or is_native(b):
         return _across_scripts(a, b)
     score, how = _latin_similarity(a, b)
-    if score < 0.95 and len(a) > 2 and len(b) > 2 and (kind := same_name(a, b)):
-        # the tables join short East Asian names that only share a character (DANG and TRAN,
-        # YONG and LONG): a short name that is not a nickname must look like the other too
-        short = min(len(a), len(b)) <= 4
-        if kind == "nickname" or not short or score >= _KNOWN_LOOKS_ALIKE or _same_start(a, b):
-            return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind} (name tables)"
+    if score < 0.95 and min(len(a), len(b)) == 2 and same_name(a, b) == "the Arabic article":
+        return 0.95, "known", f"{a} and {b}: the Arabic article"  # the only two-letter words
+    if score < 0.95 and (other := _other_system(a, b)):
+        return other
+    kind = same_name(a, b) if score < 0.95 and len(a) > 2 and len(b) > 2 else ""
+    if kind and _believed(a, b, kind):
+        return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind} (name tables)"
     return score, how, ""
 
 
+_ALWAYS = ("nickname", "one particle", "the Arabic article")  # believed without the letters
+
+
+def _believed(a: str, b: str, kind: str) -> bool:
+    """Whether the tables' word that two Latin words are one name may be taken: always for
+    nicknames and particles; for names, when both words are longer than four letters, or one
+    is and they begin alike. The tables join short East Asian names that only share a
+    character (SIN, SON and SONG; DANG and TRAN; DUNG and TUNG)."""
+    if kind in _ALWAYS or min(len(a), len(b)) > 4:
+        return True
+    return max(len(a), len(b)) > 4 and _same_start(a, b)
+
+
 _KNOWN_LOOKS_ALIKE = 0.75  # letter similarity from which the name tables may say "same name"
+
+
+def _other_system(a: str, b: str) -> tuple[float, str, str] | None:
+    """Two Latin words that are one Chinese name in Pinyin and in Wade-Giles (TSETUNG and
+    ZEDONG), or None."""
+    for x, y in ((a, b), (b, a)):
+        for form in chinese_forms(x):
+            if form.latin == y:
+                return 0.95, "known", f"{x} read as {y} ({form.scheme})"
+    return None
 
 
 def _same_start(a: str, b: str) -> bool:
@@ -168,9 +199,14 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
     """A word in its own script against another word: the best of their Latin readings, or
     one name by the name tables."""
     best: tuple[float, str, str] = (0.0, "different", "")
+    syllabic = any(detect_script(w) in SPACELESS for w in (a, b) if is_native(w))
     for fa in _forms(a):
         for fb in _forms(b):
             score, how = _latin_similarity(fa.latin, fb.latin)
+            if syllabic and how == "sounds alike" and folded(fa.latin) != folded(fb.latin):
+                # the consonants of a few Chinese or Korean syllables say little (光耀 read
+                # KUANGYAO has the K, N, G of QIANG)
+                score, how = JaroWinkler.similarity(fa.latin, fb.latin), "different"
             if score > best[0]:
                 best = (score, how, _reading(a, fa, b, fb))
             if score == 1.0:
@@ -187,15 +223,19 @@ def _plausible(a: str, b: str, letters: float) -> bool:
     usual passport spelling (LEE for 이, read I) or has its consonants (MOON for 문, read
     MUN)."""
     native = a if is_native(a) else b
-    if len(native) > 1 or letters >= _KNOWN_LOOKS_ALIKE:
-        return True
     latin = b if native is a else a
     if not latin.isascii():
         return False
+    if len(native) > 1:
+        # a Chinese or Japanese given name is read, not looked up: the tables give 佐藤
+        # (SATO) the names of SAITO
+        return detect_script(native) not in SPACELESS
+    if letters >= _KNOWN_LOOKS_ALIKE:
+        return True
     forms = _forms(native)
     if any(skeleton(f.latin) == skeleton(latin) for f in forms):
         return True  # the same consonants: MUN and MOON for 문
-    return any(len(f.latin) == 1 for f in forms) and len(latin) <= 4
+    return any(len(f.latin) == 1 for f in forms) and 2 <= len(latin) <= 4
 
 
 def _reading(a: str, fa: Form, b: str, fb: Form) -> str:
@@ -337,7 +377,12 @@ def _unsure(match: NameMatch, query: tuple[str, ...], listed: tuple[str, ...]) -
     cannot)."""
     shorter, first = (query, 0) if len(query) <= len(listed) else (listed, 1)
     sure = {pair[first] for pair in match.pairs if pair[2] == "same"}
-    return [f.latin for word in shorter if word not in sure for f in _forms(word)]
+    return [
+        f.latin
+        for word in shorter
+        if word not in sure
+        for f in (*_forms(word), *(chinese_forms(word) if word.isascii() else ()))
+    ]
 
 
 def _joins(name: tuple[str, ...], unsure: list[str]) -> list[tuple[tuple[str, ...], str]]:
@@ -346,13 +391,15 @@ def _joins(name: tuple[str, ...], unsure: list[str]) -> list[tuple[tuple[str, ..
     begins the same and is about as long)."""
 
     def could_be(made: str) -> bool:
-        return any(u[:2] == made[:2] and abs(len(u) - len(made)) <= 3 for u in unsure)
+        spellings = [f.latin for f in _forms(made)]
+        return any(u[:2] == m[:2] and abs(len(u) - len(m)) <= 3 for u in unsure for m in spellings)
 
     out = []
     for i in range(len(name) - 1):
         a, b = name[i], name[i + 1]
         latin = a.isascii() and b.isascii() and not _number(a) and not _number(b)
-        if latin and could_be(a + b):
+        native = is_native(a) and is_native(b)  # Korean syllables written apart
+        if (latin or native) and could_be(a + b):
             out.append(((*name[:i], a + b, *name[i + 2 :]), a + b))
     if len(name) > 2 and all(w.isascii() for w in name) and could_be("".join(name)):
         out.append((("".join(name),), "".join(name)))

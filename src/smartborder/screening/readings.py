@@ -27,6 +27,7 @@ names; Japanese names are cut where pykakasi's dictionary cuts them.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -133,11 +134,16 @@ def _cuts(word: str) -> tuple[tuple[str, ...], ...]:
     family name, and where a Japanese dictionary cuts it."""
     if len(word) < 2:
         return ((word,),)
+    script = detect_script(word)
+    if script == "Hang":  # Korean given names are written syllable by syllable (JAE-IN)
+        syllables = [(word[:1], *word[1:])]
+        if word[:2] in _COMPOUND_SURNAMES and len(word) > 2:
+            syllables.insert(0, (word[:2], *word[2:]))
+        return tuple(syllables)
     cuts: list[tuple[str, ...]] = []
     if word[:2] in _COMPOUND_SURNAMES and len(word) > 2:
         cuts.append((word[:2], word[2:]))
     cuts.append((word[:1], word[1:]))
-    script = detect_script(word)
     if script in ("Hani", "Jpan") and len(word) >= 3:
         cuts.append((word[:2], word[2:]))  # Japanese family names are mostly two characters
     if script in ("Hani", "Jpan", "Hira", "Kana") and len(word) >= 3:
@@ -214,6 +220,9 @@ def _korean_passport(word: str) -> list[Form]:
         passport.append(latin.replace("EO", "U"))
         reischauer.append(latin.replace("EO", "O").replace("EU", "U"))
     forms = []
+    if len(word) == 1 and len(passport[0]) > 1 and passport[0].endswith("U"):
+        forms.append(Form(passport[0] + "O" if passport[0].endswith("OU") else
+                          passport[0][:-1] + "OO", "Korean passport spelling"))  # fmt: skip
     for spelt, scheme in (("".join(passport), "Korean passport spelling"),
                           ("".join(reischauer), "McCune-Reischauer")):  # fmt: skip
         forms.append(Form(spelt, scheme))
@@ -271,3 +280,60 @@ def passport_latin(text: str, language: str = "") -> str:
             form = _icu(word, "Any-Latin")
         words.append(form.latin.capitalize())
     return " ".join(w for w in words if w)
+
+
+_MAX_SYLLABLES = 4
+
+
+@lru_cache(maxsize=1)
+def _systems() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Every Pinyin syllable pypinyin knows with its Wade-Giles spelling, and back (without
+    tone marks, apostrophes or diaeresis, as passports and lists write them)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+    from pypinyin.style._utils import replace_symbol_to_no_symbol
+    from pypinyin.style.wadegiles import to_wade_glides
+
+    syllables = {replace_symbol_to_no_symbol(p) for v in pinyin_dict.values() for p in v.split(",")}
+    to_wade: dict[str, set[str]] = {}
+    to_pinyin: dict[str, set[str]] = {}
+    for syllable in syllables:
+        pinyin = _NOT_A_WORD.sub("", syllable.replace("ü", "u").replace("v", "u").upper())
+        wade = _NOT_A_WORD.sub("", to_wade_glides(syllable).replace("v", "u").upper())
+        if pinyin and wade and re.search("[AEIOUY]", pinyin):  # not N, M, HM, NG (interjections)
+            to_wade.setdefault(pinyin, set()).add(wade)
+            to_pinyin.setdefault(wade, set()).add(pinyin)
+    return ({k: tuple(sorted(v)) for k, v in to_wade.items()},
+            {k: tuple(sorted(v)) for k, v in to_pinyin.items()})  # fmt: skip
+
+
+@lru_cache(maxsize=100_000)
+def chinese_forms(word: str) -> tuple[Form, ...]:
+    """A Latin word read as Chinese syllables in the other system: Pinyin as Wade-Giles
+    (XIAOPING as HSIAOPING) and Wade-Giles as Pinyin (TSETUNG as ZEDONG); empty when the word
+    is not a few syllables of either."""
+    to_wade, to_pinyin = _systems()
+    forms: list[Form] = []
+    for table, scheme in ((to_wade, "Wade-Giles"), (to_pinyin, "Pinyin")):
+        cut = _syllabify(word, table)
+        if cut:  # without apostrophes Wade-Giles CH is J or Q: every way, four at most
+            for spelt in itertools.islice(map("".join, itertools.product(
+                *(table[syllable] for syllable in cut))), 4):  # fmt: skip
+                if spelt != word:
+                    forms.append(Form(spelt, scheme))
+    return tuple(forms)
+
+
+def _syllabify(word: str, table: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """``word`` cut into the fewest syllables of ``table`` (at most four), or ()."""
+    if len(word) > 6 * _MAX_SYLLABLES or not word.isalpha():
+        return ()
+    best: list[tuple[str, ...] | None] = [None] * (len(word) + 1)
+    best[0] = ()
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 6), end):
+            before = best[start]
+            if before is not None and word[start:end] in table and len(before) < _MAX_SYLLABLES:
+                cut = (*before, word[start:end])
+                if best[end] is None or len(cut) < len(best[end] or ()):
+                    best[end] = cut
+    return best[-1] or ()
