@@ -240,6 +240,8 @@ def _name(query: Identity, listed: Identity, words: Vocabulary | None, explain: 
             match = name_similarity(q, c)
             if match.value > best:
                 best, found, pair = match.value, match, (q, c)
+            if best >= 1.0:
+                break  # no other pair of names can do better
     assert found is not None
     detail = ""
     if explain:

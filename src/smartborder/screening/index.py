@@ -73,7 +73,7 @@ class Bar:
     least_names_only: float = -float("inf")  # the same for a pair judged on names only
 
 
-MAX_READINGS = 4  # Latin readings of a name in another script used for keys
+MAX_READINGS = 3  # Latin readings of a name in another script used for keys
 MAX_ALIASES = 8  # other forms of one word (name tables) searched for, at most
 SPECIFIC = 3  # names the tables know a Latin word as, at most, to search its other forms
 ALIASES_PER_NAME = 16  # words the index remembers for one name of the name tables
@@ -94,8 +94,12 @@ def _readings(name: tuple[str, ...]) -> list[tuple[str, ...]]:
     if not words:
         return []
     if all(w.isascii() for w in words):
-        other = tuple(next(iter(chinese_forms(w)), Form(w, "")).latin for w in words)
-        return [words, other] if other != words else [words]
+        # a Chinese name in the other system's spelling (XI JINPING as HSI CHINPING): only
+        # where every word is Chinese syllables, not where one happens to be (MARIA)
+        chinese = [chinese_forms(w) for w in words]
+        if len(words) > 1 and all(chinese):
+            return [words, tuple(forms[0].latin for forms in chinese)]
+        return [words]
     forms = [latin_forms(w) if is_native(w) else (Form(w, ""),) for w in words]
     count = min(MAX_READINGS, max(len(f) for f in forms))
     return list(
@@ -271,7 +275,22 @@ class LookoutIndex:
         return None if slot is None else self._entries[slot]
 
     def build(self, entries: Iterable[Entry]) -> None:
-        """Replace the contents with ``entries`` (start-up, or a rebuild from the database)."""
+        """Replace the contents with ``entries`` (start-up, or a rebuild from the database).
+
+        The cyclic collector is paused meanwhile: a build makes millions of objects that live
+        as long as the index and form no cycles, and each full collection would walk them all
+        (measured: a third of a million-lookout build)."""
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(entries)
+        finally:
+            if paused:
+                gc.enable()
+        if len(self._slot) >= SETTLE_AT:
+            settle_heap()
+
+    def _build(self, entries: Iterable[Entry]) -> None:
         key_parts: list[NDArray[np.int64]] = []
         slot_parts: list[NDArray[np.int32]] = []
         new_entries: list[Entry | None] = []
@@ -313,8 +332,6 @@ class LookoutIndex:
             self._delta, self._changes = {}, 0
             self._words, self._aliases = words, aliases
             self._compact_locked()  # sorts them
-        if len(new_entries) >= SETTLE_AT:
-            settle_heap()
 
     def upsert(self, entry: Entry) -> None:
         """Add a lookout, or replace the version the index holds."""

@@ -199,7 +199,7 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
     """A word in its own script against another word: the best of their Latin readings, or
     one name by the name tables."""
     best: tuple[float, str, str] = (0.0, "different", "")
-    syllabic = any(detect_script(w) in SPACELESS for w in (a, b) if is_native(w))
+    syllabic = _syllabic(a) or _syllabic(b)
     for fa in _forms(a):
         for fb in _forms(b):
             score, how = _latin_similarity(fa.latin, fb.latin)
@@ -216,6 +216,12 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
     return best
 
 
+@lru_cache(maxsize=100_000)
+def _syllabic(word: str) -> bool:
+    """Whether a word is Chinese, Japanese or Korean (read syllable by syllable)."""
+    return is_native(word) and detect_script(word) in SPACELESS
+
+
 def _plausible(a: str, b: str, letters: float) -> bool:
     """Whether the name tables may be believed across scripts: one character of Chinese or
     one Korean syllable is a name of many readings (the tables give 강 the names of HONG), so
@@ -229,7 +235,7 @@ def _plausible(a: str, b: str, letters: float) -> bool:
     if len(native) > 1:
         # a Chinese or Japanese given name is read, not looked up: the tables give 佐藤
         # (SATO) the names of SAITO
-        return detect_script(native) not in SPACELESS
+        return not _syllabic(native)
     if letters >= _KNOWN_LOOKS_ALIKE:
         return True
     forms = _forms(native)

@@ -111,7 +111,7 @@ def is_native(word: str) -> bool:
 def native_words(name: str) -> tuple[tuple[str, ...], ...]:
     """The words of a name written in a non-Latin script, as written (NFKC, lower case), and
     other ways to cut a name written without spaces; empty for a Latin name."""
-    if name.isascii():
+    if name.isascii() or all(_latin_letter(c) for c in name):
         return ()
     text = unicodedata.normalize("NFKC", name).replace("\u200c", "").casefold()
     chunks = _BREAKS.split(text)
@@ -121,6 +121,13 @@ def native_words(name: str) -> tuple[tuple[str, ...], ...]:
     if len(words) == 1 and detect_script(words[0]) in SPACELESS:
         return _cuts(words[0])
     return (tuple(words),)
+
+
+def _latin_letter(char: str) -> bool:
+    """Latin with diacritics (up to IPA), Latin Extended Additional (Vietnamese), or not a
+    letter at all: enough to know a name is Latin without asking Unicode each letter's name."""
+    code = ord(char)
+    return code < 0x250 or 0x1E00 <= code <= 0x1EFF or not char.isalpha()
 
 
 def _clean(chunk: str) -> str:
