@@ -287,3 +287,14 @@ def test_the_walk_reaches_every_group() -> None:
     names = {name for name, _ in _commands()}
     assert {"travel parse", "doc check", "users create", "db upgrade", "screen"} <= names
     assert len(names) > 60
+
+
+def test_the_console_prints_fingerprints_as_written() -> None:
+    """Rich reads :AB: as an emoji code; a certificate fingerprint is full of them."""
+    from smartborder import cliutil
+    from smartborder.identity import cli as identity_cli
+
+    for console in (cliutil.out, cliutil.err, identity_cli.out, identity_cli.err):
+        with console.capture() as captured:
+            console.print("36:A6:8E:A3:F9:AB:FD:D5")
+        assert "F9:AB:FD" in captured.get()

@@ -24,8 +24,8 @@ from smartborder.users import service as users
 
 M = TypeVar("M", bound=BaseModel)
 
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True, emoji=False)  # ":AB:" in a fingerprint is not an emoji
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 
 DataDir = Annotated[
     Path | None,

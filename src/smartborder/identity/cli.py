@@ -20,8 +20,8 @@ from smartborder.identity.schemas import MrzFieldsIn
 doc_app = typer.Typer(
     help="Check and generate machine-readable zones (ICAO Doc 9303).", no_args_is_help=True
 )
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True, emoji=False)  # ":AB:" in a fingerprint is not an emoji
+err = Console(stderr=True, soft_wrap=True, emoji=False)
 MAX_FILE_BYTES = 50_000_000
 _STATUS_STYLE = {"pass": "green", "fail": "bold red", "warning": "yellow"}
 
