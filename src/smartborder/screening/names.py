@@ -146,14 +146,19 @@ def token_similarity(a: str, b: str) -> tuple[float, str, str]:
     if is_native(a) or is_native(b):
         return _across_scripts(a, b)
     score, how = _latin_similarity(a, b)
-    if score < 0.95 and min(len(a), len(b)) == 2 and same_name(a, b) == "the Arabic article":
-        return 0.95, "known", f"{a} and {b}: the Arabic article"  # the only two-letter words
-    if score < 0.95 and (other := _other_system(a, b)):
+    if score >= 0.95 or min(len(a), len(b)) < 2:
+        return score, how, ""
+    if other := _other_system(a, b):
         return other
-    kind = same_name(a, b) if score < 0.95 and len(a) > 2 and len(b) > 2 else ""
-    if kind and _believed(a, b, kind):
-        return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind} (name tables)"
+    if (kind := same_name(a, b)) and _believed(a, b, kind):
+        return _known(a, b, kind)
     return score, how, ""
+
+
+def _known(a: str, b: str, kind: str) -> tuple[float, str, str]:
+    """Two words the name tables (or the article) make one name, and the note that says so."""
+    source = "" if kind == "the Arabic article" else " (name tables)"
+    return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind}{source}"
 
 
 _ALWAYS = ("nickname", "one particle", "the Arabic article")  # believed without the letters
@@ -164,6 +169,8 @@ def _believed(a: str, b: str, kind: str) -> bool:
     nicknames and particles; for names, when both words are longer than four letters, or one
     is and they begin alike. The tables join short East Asian names that only share a
     character (SIN, SON and SONG; DANG and TRAN; DUNG and TUNG)."""
+    if min(len(a), len(b)) == 2:
+        return kind == "the Arabic article"  # the only words of two letters so known
     if kind in _ALWAYS or min(len(a), len(b)) > 4:
         return True
     return max(len(a), len(b)) > 4 and _same_start(a, b)
@@ -212,7 +219,7 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
             if score == 1.0:
                 return best
     if best[0] < 0.95 and (kind := same_name(a, b)) and _plausible(a, b, best[0]):
-        return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind} (name tables)"
+        return _known(a, b, kind)
     return best
 
 
