@@ -154,6 +154,38 @@ def test_a_name_in_another_script_is_cut_into_family_and_given_name() -> None:
     assert name_forms("   ") == ()
 
 
+def test_a_cut_keeps_every_character() -> None:
+    # pykakasi's dictionary drops 秀, which it does not know: LUO YING is not LUO XIUYING
+    assert all("".join(cut) == "罗秀英" for cut in name_forms("罗秀英"))
+    assert similarity("Ying Luo", "罗秀英") < 0.85
+    assert similarity("Xiuying Luo", "罗秀英") >= 0.93
+
+
+@pytest.mark.parametrize(
+    ("native", "latin"),
+    [
+        ("이건희", "Lee Kun-hee"),  # UI as EE, the first consonant unvoiced
+        ("노무현", "Roh Moo-hyun"),  # U as OO, EO as U, ROH from the tables
+        ("박찬욱", "Park Chan-wook"),  # UG as WOOK
+        ("황교안", "Hwang Kyo-ahn"),  # AN as AHN
+        ("백선엽", "Paik Sun-yup"),
+        ("조국", "Cho Kuk"),
+    ],
+)
+def test_korean_names_match_the_spellings_passports_print(native: str, latin: str) -> None:
+    assert similarity(native, latin) >= 0.93
+
+
+def test_a_korean_given_name_is_not_one_of_its_syllables() -> None:
+    assert similarity("Kim Jong Un", "김정은") >= 0.98
+    assert similarity("Kim Jong", "김정은") < 0.75  # not Kim Jong-un
+    assert similarity("Jia Jang", "장춘자") < 0.75  # CHUNJA is not JA
+    assert "of the given name found on one side only" in account("Kim Jong", "김정은")
+    # the tables give 신 (SIN) the names of SON: another vowel, another name
+    assert similarity("Junho Son", "신준호") < 0.93
+    assert similarity("Junho Shin", "신준호") >= 0.93
+
+
 def test_adversarial_names_stay_bounded() -> None:
     long_name = " ".join(["Muhammad"] * 60 + ["bin"] * 60)
     identity = make_identity([long_name, "习" * 500])

@@ -243,12 +243,30 @@ def _plausible(a: str, b: str, letters: float) -> bool:
         # a Chinese or Japanese given name is read, not looked up: the tables give 佐藤
         # (SATO) the names of SAITO
         return not _syllabic(native)
+    forms = _forms(native)
+    if _korean(native):
+        # the tables give 신 (SIN) the names of SON, 자 (JA) those of JIA: a syllable is
+        # believed to be the Latin name when one of its spellings has the same vowel (노,
+        # read NO, and ROH; 이, read I, and LEE)
+        return any(_vowel(f.latin) == _vowel(latin) for f in forms)
     if letters >= _KNOWN_LOOKS_ALIKE:
         return True
-    forms = _forms(native)
     if any(skeleton(f.latin) == skeleton(latin) for f in forms):
         return True  # the same consonants: MUN and MOON for 문
     return any(len(f.latin) == 1 for f in forms) and 2 <= len(latin) <= 4
+
+
+_VOWEL_SPELLINGS = (("EO", "U"), ("OO", "U"), ("EU", "U"), ("EE", "I"), ("AE", "E"), ("AI", "E"))
+_VOWEL = re.compile(r"[AEIOU]")
+
+
+def _vowel(latin: str) -> str:
+    """The vowel of a Korean syllable as its spellings write it: JEONG and JUNG, MUN and MOON,
+    I and LEE, BAEK and PAIK have one vowel each."""
+    for spelt, sound in _VOWEL_SPELLINGS:
+        latin = latin.replace(spelt, sound)
+    found = _VOWEL.search(latin)
+    return found.group() if found else ""
 
 
 def _reading(a: str, fa: Form, b: str, fb: Form) -> str:
@@ -458,6 +476,9 @@ def _aligned(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatch:
     if "initial" in hows:
         value = min(value, 0.9)  # an initial is weaker evidence than the name it stands for
     notes: list[str] = []
+    if part := _part_of_given_name(query, listed, matched):
+        value = min(value, 0.6)
+        notes.append(f"{part} of the given name found on one side only")
     cap, why = _order(query, listed, matched)
     if why:
         value = min(value, cap)
@@ -467,6 +488,26 @@ def _aligned(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatch:
         notes.append("numbers differ")
     found = tuple((query[i], listed[j], how, score, note) for score, how, i, j, note in matched)
     return NameMatch(max(0.0, min(1.0, value)), found, tuple(notes))
+
+
+def _part_of_given_name(
+    query: tuple[str, ...], listed: tuple[str, ...], matched: list[Aligned]
+) -> str:
+    """A syllable of a Korean given name cut apart (장 춘 자 for 장춘자) that found no word while
+    another syllable did: CHUNJA is not JA. Empty when there is none."""
+    for name, side in ((query, 2), (listed, 3)):
+        paired = {m[side] for m in matched}
+        syllables = [i for i, w in enumerate(name) if i > 0 and len(w) == 1 and _korean(w)]
+        if any(i in paired for i in syllables):
+            for i in syllables:
+                if i not in paired:
+                    return name[i]
+    return ""
+
+
+@lru_cache(maxsize=4096)
+def _korean(word: str) -> bool:
+    return is_native(word) and detect_script(word) == "Hang"
 
 
 def _order(

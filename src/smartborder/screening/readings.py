@@ -16,8 +16,9 @@ libraries rather than tables of our own:
   come from the name tables;
 - Japanese kana and kanji: Hepburn (pykakasi), with and without the long vowels that passports
   leave out (ŌTANI as OTANI);
-- Hangul: Revised Romanisation (ICU); the spellings Korean passports use for surnames (LEE,
-  PARK, CHOI) come from the name tables;
+- Hangul: Revised Romanisation (ICU), and for each syllable the spellings Korean passports
+  have long used (``_korean_passport``); the passport spellings of surnames that are not
+  readings (LEE, PARK) come from the name tables;
 - Armenian and Georgian: BGN/PCGN (ICU); Devanagari, Thai and others: ICU's Any-Latin.
 
 Names written without spaces (Chinese, Japanese, Korean) are cut into family name and given
@@ -155,9 +156,11 @@ def _cuts(word: str) -> tuple[tuple[str, ...], ...]:
         cuts.append((word[:2], word[2:]))  # Japanese family names are mostly two characters
     if script in ("Hani", "Jpan", "Hira", "Kana") and len(word) >= 3:
         parts = tuple(p["orig"] for p in _kakasi().convert(word) if p["orig"].strip())
-        if len(parts) == 2:
+        # only a cut that keeps every character: the dictionary drops those it does not
+        # know (秀 of 罗秀英 would leave LUO YING)
+        if len(parts) == 2 and "".join(parts) == word:
             cuts.append(parts)
-        elif len(parts) > 2:  # a family name the dictionary knows, then the rest as one
+        elif len(parts) > 2 and "".join(parts) == word:  # a family name, then the rest
             cuts.append((parts[0], "".join(parts[1:])))
     return tuple(dict.fromkeys(cuts))
 
@@ -213,29 +216,62 @@ def _vowelled(form: Form) -> Form:
 
 
 def _korean_passport(word: str) -> list[Form]:
-    """Spellings Korean passports and lists use beside Revised Romanisation, syllable by
-    syllable: EO as U and a final G, B, D as K, P, T (MYEONGBAG as MYUNGBAK); and EO as O,
-    EU as U, as McCune-Reischauer writes them without its marks (JEONGEUN as JONGUN), with
-    the first consonant unvoiced too (GIM as KIM, JEONG as CHONG). No library keeps these
-    spellings; surnames whose spelling is not a reading (LEE for 이) come from the name
-    tables instead."""
+    """Spellings Korean passports and lists use beside Revised Romanisation. No library keeps
+    them; surnames whose spelling is not a reading (LEE for 이, PARK for 박) come from the
+    name tables instead.
+
+    One syllable (a family name, or a syllable of a given name cut apart) gets the spellings
+    passports have long given each part of it: the first consonant unvoiced (GIM as KIM,
+    GYO as KYO, JEONG as CHUNG), the vowel as written before 2000 (EO as U or O, EU as U, U as
+    OO, UI as EE or I, OE as OI), a final G, B, D as K, P, T (BAEG as BAEK), and a syllable
+    that starts with a vowel with an H (AN as AHN, O as OH) or, for U, a W (UG as WOOK). A word
+    of several syllables gets two whole spellings: the passport one (EO as U, a final G/B/D as
+    K/P/T: MYEONGBAG as MYUNGBAK) and McCune-Reischauer without its marks (EO as O, EU as U:
+    JEONGEUN as JONGUN), each also with the first consonant unvoiced."""
+    syllables = [_NOT_A_WORD.sub("", _transform("Hangul-Latin").transliterate(c).upper())
+                 for c in word]  # fmt: skip
+    if len(syllables) == 1:
+        return [Form(spelt, "Korean passport spelling") for spelt in _syllable(syllables[0])]
     passport, reischauer = [], []
-    for char in word:
-        latin = _NOT_A_WORD.sub("", _transform("Hangul-Latin").transliterate(char).upper())
+    for latin in syllables:
         if len(latin) > 1 and latin[-1] in "GBD" and not latin.endswith("NG"):
-            latin = latin[:-1] + {"G": "K", "B": "P", "D": "T"}[latin[-1]]
+            latin = latin[:-1] + _FINAL[latin[-1]]
         passport.append(latin.replace("EO", "U"))
         reischauer.append(latin.replace("EO", "O").replace("EU", "U"))
     forms = []
-    if len(word) == 1 and len(passport[0]) > 1 and passport[0].endswith("U"):
-        forms.append(Form(passport[0] + "O" if passport[0].endswith("OU") else
-                          passport[0][:-1] + "OO", "Korean passport spelling"))  # fmt: skip
     for spelt, scheme in (("".join(passport), "Korean passport spelling"),
                           ("".join(reischauer), "McCune-Reischauer")):  # fmt: skip
         forms.append(Form(spelt, scheme))
         if spelt[:1] in _UNVOICED:
             forms.append(Form(_UNVOICED[spelt[0]] + spelt[1:], scheme))
     return forms
+
+
+_SYLLABLE = re.compile(r"([^AEIOUWY]*)([WY]?[AEIOU]+)([A-Z]*)")
+_FINAL = {"G": "K", "B": "P", "D": "T"}
+_VOWELS = {"EO": ("U", "O"), "YEO": ("YU", "YO"), "EU": ("U",), "U": ("OO",), "YU": ("YOO",),
+           "UI": ("EE", "I"), "I": ("EE",), "OE": ("OI",)}  # fmt: skip
+MAX_SYLLABLE_SPELLINGS = 12
+
+
+def _syllable(latin: str) -> list[str]:
+    """The spellings of one Korean syllable read as ``latin`` (Revised Romanisation), the
+    usual passport ones first."""
+    found = _SYLLABLE.fullmatch(latin)
+    if not found:
+        return [latin]
+    first, vowel, final = found.groups()
+    firsts = [first] + ([_UNVOICED[first]] if first in _UNVOICED else [])
+    vowels = [vowel, *(v for v in _VOWELS.get(vowel, ()) if v != "EE" or not final)]
+    if not first and vowel in ("A", "O"):
+        vowels.append(vowel + "H")  # AHN, OH
+    if not first and vowel == "U":
+        vowels.append("WOO")  # WOO, WOOK
+    finals = [_FINAL[final], final] if final in _FINAL else [final]  # BAEK before BAEG
+    # every consonant spelling with the vowel as read first: the index keys a word by its
+    # consonants, and takes the first few spellings
+    spelt = [f + v + t for v, f, t in itertools.product(vowels, firsts, finals)]
+    return list(dict.fromkeys(spelt))[:MAX_SYLLABLE_SPELLINGS]
 
 
 _UNVOICED = {"G": "K", "D": "T", "B": "P", "J": "CH"}
