@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from smartborder.screening.names import folded, name_similarity
+from smartborder.screening.prefilter import may_resemble
 
 PRIOR = -5.0  # log-odds that two records picked as candidates are the same person, before evidence
 
@@ -164,7 +165,9 @@ def score(
     """The calibrated score of ``listed`` against ``query`` and the evidence for it (none
     when ``explain`` is false: screening explains only the hits). With ``at_least``, a pair
     that could not reach it whatever its names is not compared by name, and the value
-    returned is only known to be below ``at_least``."""
+    returned is only known to be below ``at_least``; one that could reach it only with names
+    alike is compared only when ``prefilter`` says they may be (otherwise the value is
+    exact)."""
     if not explain:  # the levels alone, without building the details (most pairs stop here)
         logit = PRIOR + (
             _WEIGHTS[BIRTH.name][birth_level(query.birth, listed.birth)]
@@ -174,8 +177,12 @@ def score(
             ]
             + _WEIGHTS[DOCUMENT.name][_document(query.documents, listed.documents)[1]]
         )
-        if at_least is not None and _sigmoid(logit + _BEST_NAME) < at_least:
-            return _sigmoid(logit + _BEST_NAME), []
+        if at_least is not None:
+            if _sigmoid(logit + _BEST_NAME) < at_least:
+                return _sigmoid(logit + _BEST_NAME), []
+            different = logit + _WEIGHTS[NAME.name]["different"]
+            if _sigmoid(different) < at_least and not may_resemble(query.names, listed.names):
+                return _sigmoid(different), []  # exact: the name level can only be "different"
         return _sigmoid(logit + _WEIGHTS[NAME.name][_name(query, listed, words, False)[1]]), []
     rest = (
         _birth(query.birth, listed.birth, explain),

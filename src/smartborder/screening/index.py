@@ -36,7 +36,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from smartborder.screening.features import Identity, ocr_fold
-from smartborder.screening.knowledge import LEGAL, known
+from smartborder.screening.knowledge import LEGAL, known, look_up
 from smartborder.screening.names import skeleton
 from smartborder.screening.readings import Form, chinese_forms, is_native, latin_forms
 
@@ -121,7 +121,10 @@ def _add_keys(keys: set[int], words: tuple[str, ...]) -> None:
             # each word with what is left of the other: its first letter, its end
             for x, y in ((i, j), (j, i)):
                 if len(words[x]) > 1:
-                    keys.add(hash(("I", sk[x], first[y])))
+                    # a skeleton of one letter (LI, LEE, LILA, ALA) with an initial would
+                    # fetch every name with such a word: the word itself, then
+                    whole = sk[x] if len(sk[x]) > 1 else words[x]
+                    keys.add(hash(("I", whole, first[y])))
                     if len(words[y]) > 3:
                         keys.add(hash(("F", sk[x], words[y][-2:])))
 
@@ -306,7 +309,6 @@ class LookoutIndex:
                 alive[slots[entry.lookout_id]] = 0
                 words.subtract(_words(new_entries[slots[entry.lookout_id]]))
             words.update(_words(entry))
-            self._remember(entry, aliases)
             slot = len(new_entries)
             new_entries.append(entry)
             slots[entry.lookout_id] = slot
@@ -324,6 +326,10 @@ class LookoutIndex:
                 chunk_keys, chunk_slots = [], []
         key_parts.append(np.fromiter(chunk_keys, dtype=np.int64, count=len(chunk_keys)))
         slot_parts.append(np.asarray(chunk_slots, dtype=np.int32))
+        look_up((w for w in words if w[0] != LEGAL), listed=True)  # the tables, in one call
+        for built in new_entries:
+            if built is not None:
+                self._remember(built, aliases)
         with self._lock:
             self._entries, self._slot, self._alive = new_entries, slots, alive
             self._years, self._days = years, days
@@ -410,6 +416,7 @@ class LookoutIndex:
             documents: list[list[int]] = []
             papers: list[NDArray[np.int64]] = []  # (identity << 32 | slot) sharing a document
             alive = np.frombuffer(self._alive, dtype=np.uint8)
+            look_up(w for i in identities for name in i.names for w in name if w[0] != LEGAL)
             named = [
                 list(name_keys(identity) | alias_keys(identity, self._aliases))
                 for identity in identities

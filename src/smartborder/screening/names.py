@@ -205,22 +205,30 @@ def _forms(word: str) -> tuple[Form, ...]:
 def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
     """A word in its own script against another word: the best of their Latin readings, or
     one name by the name tables."""
-    best: tuple[float, str, str] = (0.0, "different", "")
+    forms_a, forms_b = _forms(a), _forms(b)
+    if len(forms_a) == 1 or len(forms_b) == 1:  # one side Latin (or read one way only)
+        one, many, first = (forms_a[0], forms_b, True) if len(forms_a) == 1 else (
+            forms_b[0], forms_a, False)  # fmt: skip
+        for f in many:
+            if f.latin == one.latin:  # the commonest case of a match: a reading is the word
+                fa, fb = (one, f) if first else (f, one)
+                return 1.0, "same", _reading(a, fa, b, fb)
+    best, how_best, pair = 0.0, "different", (forms_a[0], forms_b[0])
     syllabic = _syllabic(a) or _syllabic(b)
-    for fa in _forms(a):
-        for fb in _forms(b):
+    for fa in forms_a:
+        for fb in forms_b:
             score, how = _latin_similarity(fa.latin, fb.latin)
             if syllabic and how == "sounds alike" and folded(fa.latin) != folded(fb.latin):
                 # the consonants of a few Chinese or Korean syllables say little (光耀 read
                 # KUANGYAO has the K, N, G of QIANG)
                 score, how = JaroWinkler.similarity(fa.latin, fb.latin), "different"
-            if score > best[0]:
-                best = (score, how, _reading(a, fa, b, fb))
-            if score == 1.0:
-                return best
-    if best[0] < 0.95 and (kind := same_name(a, b)) and _plausible(a, b, best[0]):
+            if score > best:
+                best, how_best, pair = score, how, (fa, fb)
+    if best < 0.95 and (kind := same_name(a, b)) and _plausible(a, b, best):
         return _known(a, b, kind)
-    return best
+    if best == 0.0:
+        return 0.0, "different", ""
+    return best, how_best, _reading(a, pair[0], b, pair[1])
 
 
 @lru_cache(maxsize=100_000)
@@ -422,7 +430,7 @@ def _joins(name: tuple[str, ...], unsure: list[str]) -> list[tuple[tuple[str, ..
     begins the same and is about as long)."""
 
     def could_be(made: str) -> bool:
-        spellings = [f.latin for f in _forms(made)]
+        spellings = [f.latin for f in latin_forms(made)] if is_native(made) else [made]
         return any(u[:2] == m[:2] and abs(len(u) - len(m)) <= 3 for u in unsure for m in spellings)
 
     out = []
@@ -456,7 +464,7 @@ def _aligned(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatch:
         matched.append((score, how, i, j, note))
         hows.add(how)
     shorter, longer = (query, listed) if len(query) <= len(listed) else (listed, query)
-    weight = [_weight(w) for w in shorter]
+    weight = [word_weight(w) for w in shorter]
     total = sum(weight)
     if shorter is query:
         got = sum(m[0] * weight[m[2]] for m in matched)
@@ -518,8 +526,7 @@ def _order(
         return 1.0, ""
     by_query = sorted(matched, key=lambda m: m[2])
     js = [m[3] for m in by_query]
-    parts_q = [i for i, w in enumerate(query) if w in PATRONYMIC and 0 < i < len(query) - 1]
-    parts_c = [j for j, w in enumerate(listed) if w in PATRONYMIC and 0 < j < len(listed) - 1]
+    parts_q, parts_c = _patronymic(query), _patronymic(listed)
     if parts_q and parts_c:
         pq, pc = parts_q[0], parts_c[0]
         if any((i < pq) != (j < pc) for _, _, i, j, _ in matched if i != pq and j != pc):
@@ -535,15 +542,28 @@ def _order(
     return 0.9, "words in another order"
 
 
+@lru_cache(maxsize=100_000)
+def _patronymic(name: tuple[str, ...]) -> tuple[int, ...]:
+    """Where the words joining a person's name to the father's stand (not first or last)."""
+    return tuple(i for i, w in enumerate(name) if w in PATRONYMIC and 0 < i < len(name) - 1)
+
+
 def _numbers_differ(
     query: tuple[str, ...], listed: tuple[str, ...], matched: list[Aligned]
 ) -> bool:
     """Whether a number (2, II) on one side is not the same number on the other."""
+    numbers_q, numbers_c = _numbers(query), _numbers(listed)
+    if not numbers_q and not numbers_c:
+        return False
     same_q = {i for score, how, i, _, _ in matched if how == "same"}
     same_c = {j for score, how, _, j, _ in matched if how == "same"}
-    return any(_number(w) and i not in same_q for i, w in enumerate(query)) or any(
-        _number(w) and j not in same_c for j, w in enumerate(listed)
-    )
+    return any(i not in same_q for i in numbers_q) or any(j not in same_c for j in numbers_c)
+
+
+@lru_cache(maxsize=100_000)
+def _numbers(name: tuple[str, ...]) -> tuple[int, ...]:
+    """Where the numbers (2, II) of a name are."""
+    return tuple(i for i, w in enumerate(name) if _number(w))
 
 
 def _number(word: str) -> bool:
@@ -558,6 +578,6 @@ def _first(pair: tuple[float, str, str, int, int]) -> float:
 
 
 @lru_cache(maxsize=100_000)
-def _weight(word: str) -> float:
+def word_weight(word: str) -> float:
     """Initials weigh little; long words a bit more than short ones."""
     return 0.5 if len(word) == 1 else min(len(word), 8) / 4 + 0.5

@@ -1,0 +1,150 @@
+"""A cheap test that two identities' names cannot be alike, run before comparing them.
+
+Most lookouts the index proposes share a key with the subject and nothing more (LEE with
+any name that has a word of one consonant and a word starting with B). Comparing their names
+word by word, through every reading and the name tables, is most of the cost of screening.
+
+``may_resemble`` answers whether some name of one could score at least ``WEAK`` (0.75, the
+lowest name level above "different") against some name of the other. It is a necessary
+condition, never a guess: a pair of words can only be paired by ``names.name_similarity`` at
+0.7 or more when their letters are that alike (Jaro-Winkler, through any of their Latin
+readings), when one is the initial of the other, when they sound alike (the same folded
+spelling or consonant skeleton), when the
+name tables know them as one name, nickname or particle, or when one is the other in the other
+system of Chinese syllables. The name's similarity is then bounded as the alignment computes
+it: every word that could be paired counted as the same, the fewest words left over, the caps
+of a name matched on one word; words written together on one side are tried joined. When the
+bound is below 0.75, the name level is "different" and the score is known without the
+comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import NamedTuple
+
+from rapidfuzz.distance import JaroWinkler
+
+from smartborder.screening.knowledge import ARTICLES, LEGAL, known
+from smartborder.screening.names import folded, skeleton, word_weight
+from smartborder.screening.readings import chinese_forms, is_native, latin_forms
+
+PAIRED = 0.7  # the least similarity at which name_similarity pairs two words
+WEAK = 0.75  # the least name similarity above the level "different"
+
+
+class Word(NamedTuple):
+    latins: tuple[str, ...]  # the word in Latin letters, every way it may be read
+    marks: frozenset[str]  # what two words alike share: a folded spelling, a skeleton, a name
+
+
+@lru_cache(maxsize=300_000)
+def word(text: str) -> Word:
+    """What the test needs of one name word, computed once."""
+    if is_native(text):
+        latins = tuple(f.latin for f in latin_forms(text))
+    else:
+        latins = (text, *(f.latin for f in chinese_forms(text)))
+    marks = set()
+    for latin in latins:
+        if len(latin) >= 2:
+            marks.add("F" + folded(latin))
+        shape = skeleton(latin)
+        if len(shape) >= 2:
+            marks.add("S" + shape)
+    tables = known(text)
+    marks.update("N" + s for s in tables.names)
+    marks.update("K" + s for s in tables.nicknames)
+    marks.update("P" + s for s in tables.particles)
+    if text.upper() in ARTICLES:
+        marks.add("ARTICLE")
+    return Word(latins, frozenset(marks))
+
+
+def pairable(a: Word, b: Word) -> bool:
+    """Whether two words could be paired (``PAIRED`` or more)."""
+    if a.marks & b.marks:
+        return True
+    for x in a.latins:
+        for y in b.latins:
+            if len(x) == 1 or len(y) == 1:  # an initial stands for any word it begins
+                if x[0] == y[0]:
+                    return True
+            elif JaroWinkler.similarity(x, y, score_cutoff=PAIRED):
+                return True
+    return False
+
+
+def may_resemble(query: Sequence[tuple[str, ...]], listed: Sequence[tuple[str, ...]]) -> bool:
+    """Whether some name of ``query`` could score ``WEAK`` or more against some name of
+    ``listed`` (true when either has no name: there is nothing to rule out)."""
+    if not query or not listed:
+        return True
+    return any(_names_may(q, c) for q in query for c in listed)
+
+
+def _names_may(query: tuple[str, ...], listed: tuple[str, ...]) -> bool:
+    q = tuple(w for w in query if w[0] != LEGAL)
+    c = tuple(w for w in listed if w[0] != LEGAL)
+    if not q or not c:
+        return False
+    if _bound(q, c) >= WEAK:
+        return True
+    if len(q) == len(c):
+        return False
+    # words written together on one side: name_similarity joins the longer name's words
+    # (0.97 at most)
+    longer_is_query = len(q) > len(c)
+    longer, shorter = (q, c) if longer_is_query else (c, q)
+    spellings = [latin for w in shorter for latin in word(w).latins]
+    for joined in _joined(longer, spellings):
+        pair = (joined, c) if longer_is_query else (q, joined)
+        if min(_bound(*pair), 0.97) >= WEAK:
+            return True
+    return False
+
+
+def _joined(name: tuple[str, ...], spellings: list[str]) -> list[tuple[str, ...]]:
+    """The name with two neighbouring words written as one, each way, and all as one, where
+    ``names._joins`` would try them: both words in Latin letters or both in their own script,
+    the word made beginning as one of ``spellings`` (the other name's words) and about as
+    long."""
+
+    def could_be(made: str) -> bool:
+        forms = [f.latin for f in latin_forms(made)] if is_native(made) else [made]
+        return any(u[:2] == m[:2] and abs(len(u) - len(m)) <= 3 for u in spellings for m in forms)
+
+    out = []
+    for i in range(len(name) - 1):
+        a, b = name[i], name[i + 1]
+        same_script = (a.isascii() and b.isascii()) or (is_native(a) and is_native(b))
+        if same_script and could_be(a + b):
+            out.append((*name[:i], a + b, *name[i + 2 :]))
+    if len(name) > 2 and all(w.isascii() for w in name) and could_be("".join(name)):
+        out.append(("".join(name),))
+    return out
+
+
+def _bound(query: tuple[str, ...], listed: tuple[str, ...]) -> float:
+    """The most ``names.name_similarity``'s alignment could give the two names: every word
+    of the shorter that could be paired counted as the same, the fewest words left over."""
+    shorter, longer = (query, listed) if len(query) <= len(listed) else (listed, query)
+    small = [word(w) for w in shorter]
+    large = [word(w) for w in longer]
+    can = [[pairable(a, b) for b in large] for a in small]
+    paired_small = [any(row) for row in can]
+    if not any(paired_small):
+        return 0.0
+    paired_large = sum(any(row[j] for row in can) for j in range(len(large)))
+    matched = min(sum(paired_small), paired_large)
+    weights = [word_weight(w) for w in shorter]
+    got = sum(w for w, ok in zip(weights, paired_small, strict=True) if ok)
+    value = got / sum(weights) - 0.04 * (len(longer) - matched)
+    if len(shorter) >= 2 and matched == len(shorter) == len(longer) - 1:
+        value = max(value, 0.98)  # a middle name more
+    if len(shorter) >= 2 and matched < 2:
+        value = min(value, 0.6)
+    if len(shorter) == 1 and len(longer) >= 2:
+        value = min(value, 0.8)
+    return value
