@@ -184,6 +184,14 @@ def test_a_korean_given_name_is_not_one_of_its_syllables() -> None:
     # the tables give 신 (SIN) the names of SON: another vowel, another name
     assert similarity("Junho Son", "신준호") < 0.93
     assert similarity("Junho Shin", "신준호") >= 0.93
+    # nor 양 (YANG) those of JANG, however J and Y sound in Polish
+    assert similarity("Jiyeong Jang", "양지영") < 0.85
+    assert similarity("Jiyeong Yang", "양지영") >= 0.93
+    # in Latin letters the tables do not make SEONG and SONG, two family names, one (their
+    # letters may: the list's own names then make it a look-alike)
+    assert "name tables" not in account("Gyeongsu Seong", "Gyeongsu Song")
+    # a spelling of the same sounds with the same first letter is one name (DUCK for 덕)
+    assert similarity("Han Duck-soo", "한덕수") >= 0.93
 
 
 def test_adversarial_names_stay_bounded() -> None:

@@ -167,13 +167,15 @@ _ALWAYS = ("nickname", "one particle", "the Arabic article")  # believed without
 def _believed(a: str, b: str, kind: str) -> bool:
     """Whether the tables' word that two Latin words are one name may be taken: always for
     nicknames and particles; for names, when both words are longer than four letters, or one
-    is and they begin alike. The tables join short East Asian names that only share a
-    character (SIN, SON and SONG; DANG and TRAN; DUNG and TUNG)."""
+    is and they begin alike with one vowel. The tables join short East Asian names that only
+    share a character (SIN, SON and SONG; DANG and TRAN; DUNG and TUNG; SEONG and SONG)."""
     if min(len(a), len(b)) == 2:
         return kind == "the Arabic article"  # the only words of two letters so known
     if kind in _ALWAYS or min(len(a), len(b)) > 4:
         return True
-    return max(len(a), len(b)) > 4 and _same_start(a, b)
+    # a short word and a long one: they begin alike and have one vowel (not SEONG and SONG,
+    # two Korean family names)
+    return max(len(a), len(b)) > 4 and _same_start(a, b) and _vowel(a) == _vowel(b)
 
 
 _KNOWN_LOOKS_ALIKE = 0.75  # letter similarity from which the name tables may say "same name"
@@ -218,9 +220,10 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
     for fa in forms_a:
         for fb in forms_b:
             score, how = _latin_similarity(fa.latin, fb.latin)
-            if syllabic and how == "sounds alike" and folded(fa.latin) != folded(fb.latin):
+            if syllabic and how == "sounds alike" and not _respelt(fa.latin, fb.latin):
                 # the consonants of a few Chinese or Korean syllables say little (光耀 read
-                # KUANGYAO has the K, N, G of QIANG)
+                # KUANGYAO has the K, N, G of QIANG), and their first letter says which name
+                # it is: JANG is not 양, read YANG, however J and Y sound in Polish
                 score, how = JaroWinkler.similarity(fa.latin, fb.latin), "different"
             if score > best:
                 best, how_best, pair = score, how, (fa, fb)
@@ -229,6 +232,12 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
     if best == 0.0:
         return 0.0, "different", ""
     return best, how_best, _reading(a, pair[0], b, pair[1])
+
+
+def _respelt(a: str, b: str) -> bool:
+    """One spelling of the other, letters for one sound folded, the first letter the same
+    (DUCK and DUK for 덕)."""
+    return a[0] == b[0] and folded(a) == folded(b)
 
 
 @lru_cache(maxsize=100_000)
@@ -253,10 +262,13 @@ def _plausible(a: str, b: str, letters: float) -> bool:
         return not _syllabic(native)
     forms = _forms(native)
     if _korean(native):
-        # the tables give 신 (SIN) the names of SON, 자 (JA) those of JIA: a syllable is
-        # believed to be the Latin name when one of its spellings has the same vowel (노,
-        # read NO, and ROH; 이, read I, and LEE)
-        return any(_vowel(f.latin) == _vowel(latin) for f in forms)
+        # the tables give 신 (SIN) the names of SON, 자 (JA) those of JIA, 양 (YANG) those
+        # of JANG: a syllable is believed to be the Latin name when one of its spellings has
+        # the same vowel and begins alike, L, R, N and none being one (노, read NO, and ROH;
+        # 이, read I, and LEE; 류, read RYU, and YU)
+        return any(
+            _vowel(f.latin) == _vowel(latin) and _onset(f.latin) == _onset(latin) for f in forms
+        )
     if letters >= _KNOWN_LOOKS_ALIKE:
         return True
     if any(skeleton(f.latin) == skeleton(latin) for f in forms):
@@ -275,6 +287,17 @@ def _vowel(latin: str) -> str:
         latin = latin.replace(spelt, sound)
     found = _VOWEL.search(latin)
     return found.group() if found else ""
+
+
+_ONSET = re.compile(r"[^AEIOUWY]*")
+
+
+def _onset(latin: str) -> str:
+    """The consonants a Korean syllable's spelling begins with, L, R and N (which Korean drops
+    or turns into one another at the start of a word: RI, LEE, I) being none."""
+    onset = _ONSET.match(latin)
+    found = onset.group() if onset else ""
+    return "" if found in ("L", "R", "N", "RH") else found
 
 
 def _reading(a: str, fa: Form, b: str, fb: Form) -> str:
