@@ -210,6 +210,12 @@ def test_a_name_that_differs_by_another_listed_name_is_a_look_alike() -> None:
     assert value < 0.5  # another person's name, and no date of birth to say otherwise
     typo, _ = score(make_identity(["Trnog Bui"], sex="M"), listed, Words("TRUNG", "BUI"))
     assert typo > 0.7  # TRNOG is no one's name: a misspelling of TRUNG
+    # J and Y sound alike in a Slavic name, but JANG and YANG are two Korean family names
+    _, korean = score(
+        make_identity(["Jiyeong Jang"]), make_identity(["Jiyeong Yang"]),
+        Words("JANG", "YANG", "JIYEONG"),
+    )  # fmt: skip
+    assert korean[0].level == "look-alike"
 
 
 def test_the_index_knows_which_name_words_are_on_the_list() -> None:

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
-from smartborder.screening.names import folded, name_similarity
+from smartborder.screening.names import name_similarity, respelt
 from smartborder.screening.prefilter import may_resemble
 
 PRIOR = -5.0  # log-odds that two records picked as candidates are the same person, before evidence
@@ -257,7 +257,8 @@ def _name(query: Identity, listed: Identity, words: Vocabulary | None, explain: 
         variants = found.variants
         if (
             variants
-            and any(folded(a) != folded(b) for a, b in variants)  # not just KRISTINA/CHRISTINA
+            # not mere spellings of one name (KRISTINA/CHRISTINA; JANG/YANG are two)
+            and any(respelt(a) != respelt(b) for a, b in variants)
             and all(
                 words.known(a, listed=False) and words.known(b, listed=True) for a, b in variants
             )

@@ -89,6 +89,14 @@ def folded(token: str) -> str:
     return _REPEATS.sub(r"\1", _fold(text))
 
 
+@lru_cache(maxsize=200_000)
+def respelt(token: str) -> str:
+    """``token`` with letters written for one sound folded (PH as F, C as K), as ``folded``
+    but with J and Y kept apart: one sound in a Slavic name (JAN, YAN), two names in Korean
+    and Chinese ones (JANG and YANG, JING and YING)."""
+    return _REPEATS.sub(r"\1", _fold(_unx(token)))
+
+
 def tokens(name: str) -> tuple[str, ...]:
     """The name's words as the matcher compares them (the first of ``name_forms``)."""
     forms = name_forms(name)
