@@ -194,6 +194,17 @@ def test_a_korean_given_name_is_not_one_of_its_syllables() -> None:
     assert similarity("Han Duck-soo", "한덕수") >= 0.93
 
 
+def test_a_chinese_or_korean_reading_a_letter_away_is_another_name() -> None:
+    # their readings are every spelling they are given
+    assert similarity("Jaeho Yun", "윤재현") < 0.85  # JAEHYON
+    assert similarity("Jaehyeon Yun", "윤재현") >= 0.93
+    assert similarity("Lei Zhou", "周利") < 0.85  # 利 is LI; the tables also know it as LEI
+    assert similarity("Li Zhou", "周利") >= 0.93
+    assert similarity("Lee Ming", "李明") >= 0.93  # LEE for 李, read LI: consonants and vowel
+    assert similarity("Leung Chun-ying", "梁振英") >= 0.93  # a vowel apart: CHENYING
+    assert similarity("Bo Xilai", "薄熙来") >= 0.93  # a family name in each of its readings
+
+
 def test_adversarial_names_stay_bounded() -> None:
     long_name = " ".join(["Muhammad"] * 60 + ["bin"] * 60)
     identity = make_identity([long_name, "习" * 500])

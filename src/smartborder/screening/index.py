@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from smartborder.screening import prefilter
 from smartborder.screening.features import Identity, ocr_fold
 from smartborder.screening.knowledge import LEGAL, known, look_up
 from smartborder.screening.names import skeleton
@@ -326,7 +327,10 @@ class LookoutIndex:
                 chunk_keys, chunk_slots = [], []
         key_parts.append(np.fromiter(chunk_keys, dtype=np.int64, count=len(chunk_keys)))
         slot_parts.append(np.asarray(chunk_slots, dtype=np.int32))
-        look_up((w for w in words if w[0] != LEGAL), listed=True)  # the tables, in one call
+        named = [w for w in words if w[0] != LEGAL]
+        look_up(named, listed=True)  # the tables, a few hundred words a call
+        for w in named:
+            prefilter.word(w)  # what screening's prefilter needs of each word, once
         for built in new_entries:
             if built is not None:
                 self._remember(built, aliases)

@@ -233,6 +233,16 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
                 # KUANGYAO has the K, N, G of QIANG), and their first letter says which name
                 # it is: JANG is not 양, read YANG, however J and Y sound in Polish
                 score, how = JaroWinkler.similarity(fa.latin, fb.latin), "different"
+            elif (
+                syllabic
+                and how == "spelling"
+                and score < _SYLLABLES_ALIKE
+                and abs(len(fa.latin) - len(fb.latin)) > 1
+            ):
+                # their readings are every spelling they are given: a Latin word shorter or
+                # longer by a syllable's letters is another name (JAEHO is not 재현, read
+                # JAEHYON), one a vowel apart may be (CHUNYING for 振英, read CHENYING)
+                how = "different"
             if score > best:
                 best, how_best, pair = score, how, (fa, fb)
     if best < 0.95 and (kind := same_name(a, b)) and _plausible(a, b, best):
@@ -248,6 +258,9 @@ def _respelt(a: str, b: str) -> bool:
     return a[0] == b[0] and folded(a) == folded(b)
 
 
+_SYLLABLES_ALIKE = 0.95  # letter similarity from which a Latin word may be a misspelt reading
+
+
 @lru_cache(maxsize=100_000)
 def _syllabic(word: str) -> bool:
     """Whether a word is Chinese, Japanese or Korean (read syllable by syllable)."""
@@ -257,9 +270,9 @@ def _syllabic(word: str) -> bool:
 def _plausible(a: str, b: str, letters: float) -> bool:
     """Whether the name tables may be believed across scripts: one character of Chinese or
     one Korean syllable is a name of many readings (the tables give 강 the names of HONG), so
-    its best reading must look like the Latin word, unless the Latin word is the reading's
-    usual passport spelling (LEE for 이, read I) or has its consonants (MOON for 문, read
-    MUN)."""
+    its best reading must look like the Latin word, or have its consonants and vowel (LEE for
+    李, read LI), or be one letter against a short word; a Korean syllable, one of its
+    spellings must have the Latin word's vowel and onset (ROH for 노, read NO)."""
     native = a if is_native(a) else b
     latin = b if native is a else a
     if not latin.isascii():
@@ -279,8 +292,9 @@ def _plausible(a: str, b: str, letters: float) -> bool:
         )
     if letters >= _KNOWN_LOOKS_ALIKE:
         return True
-    if any(skeleton(f.latin) == skeleton(latin) for f in forms):
-        return True  # the same consonants: MUN and MOON for 문
+    if any(skeleton(f.latin) == skeleton(latin) and _vowel(f.latin) == _vowel(latin)
+           for f in forms):  # fmt: skip
+        return True  # the same consonants and vowel: LEE for 李, read LI (not LEI for 利)
     return any(len(f.latin) == 1 for f in forms) and 2 <= len(latin) <= 4
 
 

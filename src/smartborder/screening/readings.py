@@ -37,6 +37,7 @@ from typing import NamedTuple
 import icu
 import pykakasi
 from pypinyin import Style, lazy_pinyin
+from pypinyin import pinyin as pinyin_readings
 
 from smartborder.identity.names import detect_script
 from smartborder.identity.transliteration import transliterate
@@ -222,9 +223,10 @@ def _korean_passport(word: str) -> list[Form]:
 
     One syllable (a family name, or a syllable of a given name cut apart) gets the spellings
     passports have long given each part of it: the first consonant unvoiced (GIM as KIM,
-    GYO as KYO, JEONG as CHUNG), the vowel as written before 2000 (EO as U or O, EU as U, U as
-    OO, UI as EE or I, OE as OI), a final G, B, D as K, P, T (BAEG as BAEK), and a syllable
-    that starts with a vowel with an H (AN as AHN, O as OH) or, for U, a W (UG as WOOK). A word
+    GYO as KYO, JEONG as CHUNG), S as SH before I (SHIN), the vowel as written before 2000
+    (EO as U or O, EU as U, U as OO, UI as EE or I, OE as OI), a final G, B, D as K, P, T
+    (BAEG as BAEK), and a syllable that starts with a vowel with an H (AN as AHN, O as OH)
+    or, for U, a W (UG as WOOK). A word
     of several syllables gets two whole spellings: the passport one (EO as U, a final G/B/D as
     K/P/T: MYEONGBAG as MYUNGBAK) and McCune-Reischauer without its marks (EO as O, EU as U:
     JEONGEUN as JONGUN), each also with the first consonant unvoiced."""
@@ -262,6 +264,8 @@ def _syllable(latin: str) -> list[str]:
         return [latin]
     first, vowel, final = found.groups()
     firsts = [first] + ([_UNVOICED[first]] if first in _UNVOICED else [])
+    if first == "S" and vowel[0] in "IY":
+        firsts.append("SH")  # SHIN, SHIM
     vowels = [vowel, *(v for v in _VOWELS.get(vowel, ()) if v != "EE" or not final)]
     if not first and vowel in ("A", "O"):
         vowels.append(vowel + "H")  # AHN, OH
@@ -278,10 +282,18 @@ _UNVOICED = {"G": "K", "D": "T", "B": "P", "J": "CH"}
 
 
 def _han(word: str) -> list[Form]:
+    """Pinyin and Wade-Giles, as pypinyin reads the characters in context; a single character
+    (a family name) in each of its readings (薄 as BAO and BO)."""
     pinyin = "".join(lazy_pinyin(word)).upper()
     wade = "".join(lazy_pinyin(word, style=Style.WADEGILES)).upper().replace("V", "U")
-    return [Form(_NOT_A_WORD.sub("", pinyin), "Pinyin"),
-            Form(_NOT_A_WORD.sub("", wade), "Wade-Giles")]  # fmt: skip
+    forms = [Form(_NOT_A_WORD.sub("", pinyin), "Pinyin"),
+             Form(_NOT_A_WORD.sub("", wade), "Wade-Giles")]  # fmt: skip
+    if len(word) == 1:
+        for style, scheme in ((Style.NORMAL, "Pinyin"), (Style.WADEGILES, "Wade-Giles")):
+            for reading in pinyin_readings(word, heteronym=True, style=style)[0][1:]:
+                latin = _NOT_A_WORD.sub("", reading.upper().replace("V", "U"))
+                forms.append(Form(latin, scheme))
+    return forms
 
 
 def _japanese(word: str) -> list[Form]:
