@@ -432,7 +432,7 @@ def name_similarity(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatc
     unsure = _unsure(match, core_q, core_c) if len(core_q) != len(core_c) else []
     if match.value < 0.97 and unsure:
         longer, shorter = (core_q, core_c) if len(core_q) > len(core_c) else (core_c, core_q)
-        for joined, word in _joins(longer, unsure):
+        for joined, word in joins(longer, unsure):
             pair = (joined, shorter) if longer is core_q else (shorter, joined)
             other = _aligned(*pair)
             value = min(other.value, 0.97)
@@ -469,7 +469,7 @@ def _unsure(match: NameMatch, query: tuple[str, ...], listed: tuple[str, ...]) -
     ]
 
 
-def _joins(name: tuple[str, ...], unsure: list[str]) -> list[tuple[tuple[str, ...], str]]:
+def joins(name: tuple[str, ...], unsure: list[str]) -> list[tuple[tuple[str, ...], str]]:
     """``name`` with two neighbouring Latin words written as one, each way, and all as one,
     each with the word so made; only where the word made could be one of ``unsure`` (it
     begins the same and is about as long)."""

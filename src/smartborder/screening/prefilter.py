@@ -27,7 +27,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import JaroWinkler
 
 from smartborder.screening.knowledge import ARTICLES, LEGAL, known
-from smartborder.screening.names import folded, skeleton, word_weight
+from smartborder.screening.names import folded, joins, skeleton, word_weight
 from smartborder.screening.readings import chinese_forms, is_native, latin_forms
 
 PAIRED = 0.7  # the least similarity at which name_similarity pairs two words
@@ -98,32 +98,11 @@ def _names_may(query: tuple[str, ...], listed: tuple[str, ...]) -> bool:
     longer_is_query = len(q) > len(c)
     longer, shorter = (q, c) if longer_is_query else (c, q)
     spellings = [latin for w in shorter for latin in word(w).latins]
-    for joined in _joined(longer, spellings):
+    for joined, _ in joins(longer, spellings):  # where name_similarity would join them
         pair = (joined, c) if longer_is_query else (q, joined)
         if min(_bound(*pair), 0.97) >= WEAK:
             return True
     return False
-
-
-def _joined(name: tuple[str, ...], spellings: list[str]) -> list[tuple[str, ...]]:
-    """The name with two neighbouring words written as one, each way, and all as one, where
-    ``names._joins`` would try them: both words in Latin letters or both in their own script,
-    the word made beginning as one of ``spellings`` (the other name's words) and about as
-    long."""
-
-    def could_be(made: str) -> bool:
-        forms = [f.latin for f in latin_forms(made)] if is_native(made) else [made]
-        return any(u[:2] == m[:2] and abs(len(u) - len(m)) <= 3 for u in spellings for m in forms)
-
-    out = []
-    for i in range(len(name) - 1):
-        a, b = name[i], name[i + 1]
-        same_script = (a.isascii() and b.isascii()) or (is_native(a) and is_native(b))
-        if same_script and could_be(a + b):
-            out.append((*name[:i], a + b, *name[i + 2 :]))
-    if len(name) > 2 and all(w.isascii() for w in name) and could_be("".join(name)):
-        out.append(("".join(name),))
-    return out
 
 
 def _bound(query: tuple[str, ...], listed: tuple[str, ...]) -> float:
