@@ -216,19 +216,16 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
     """A word in its own script against another word: the best of their Latin readings, or
     one name by the name tables."""
     forms_a, forms_b = _forms(a), _forms(b)
-    if len(forms_a) == 1 or len(forms_b) == 1:  # one side Latin (or read one way only)
-        one, many, first = (forms_a[0], forms_b, True) if len(forms_a) == 1 else (
-            forms_b[0], forms_a, False)  # fmt: skip
-        for f in many:
-            if f.latin == one.latin:  # the commonest case of a match: a reading is the word
-                fa, fb = (one, f) if first else (f, one)
+    for fa in forms_a:  # the commonest match first: a reading is the word
+        for fb in forms_b:
+            if fa.latin == fb.latin:
                 return 1.0, "same", _reading(a, fa, b, fb)
     best, how_best, pair = 0.0, "different", (forms_a[0], forms_b[0])
     syllabic = _syllabic(a) or _syllabic(b)
     for fa in forms_a:
         for fb in forms_b:
             score, how = _latin_similarity(fa.latin, fb.latin)
-            if syllabic and how == "sounds alike" and not _respelt(fa.latin, fb.latin):
+            if syllabic and how == "sounds alike" and not _spelt_otherwise(fa.latin, fb.latin):
                 # the consonants of a few Chinese or Korean syllables say little (光耀 read
                 # KUANGYAO has the K, N, G of QIANG), and their first letter says which name
                 # it is: JANG is not 양, read YANG, however J and Y sound in Polish
@@ -252,7 +249,7 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
     return best, how_best, _reading(a, pair[0], b, pair[1])
 
 
-def _respelt(a: str, b: str) -> bool:
+def _spelt_otherwise(a: str, b: str) -> bool:
     """One spelling of the other, letters for one sound folded, the first letter the same
     (DUCK and DUK for 덕)."""
     return a[0] == b[0] and folded(a) == folded(b)

@@ -226,10 +226,10 @@ def _korean_passport(word: str) -> list[Form]:
     GYO as KYO, JEONG as CHUNG), S as SH before I (SHIN), the vowel as written before 2000
     (EO as U or O, EU as U, U as OO, UI as EE or I, OE as OI), a final G, B, D as K, P, T
     (BAEG as BAEK), and a syllable that starts with a vowel with an H (AN as AHN, O as OH)
-    or, for U, a W (UG as WOOK). A word
-    of several syllables gets two whole spellings: the passport one (EO as U, a final G/B/D as
-    K/P/T: MYEONGBAG as MYUNGBAK) and McCune-Reischauer without its marks (EO as O, EU as U:
-    JEONGEUN as JONGUN), each also with the first consonant unvoiced."""
+    or, for U, a W (UG as WOOK). A word of several syllables gets two whole spellings: the
+    passport one (EO as U, a final G/B/D as K/P/T: MYEONGBAG as MYUNGBAK) and
+    McCune-Reischauer without its marks (EO as O, EU as U: JEONGEUN as JONGUN), each also
+    with the first consonant unvoiced."""
     syllables = [_NOT_A_WORD.sub("", _transform("Hangul-Latin").transliterate(c).upper())
                  for c in word]  # fmt: skip
     if len(syllables) == 1:
