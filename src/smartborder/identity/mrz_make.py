@@ -54,11 +54,28 @@ def mrz_name_field(surname: str, given_names: str, width: int) -> str:
         if kept.endswith(FILLER) and len(kept) >= 3 and kept[-3] != FILLER:
             # Shorten the previous word by one and keep the next word's initial instead.
             kept = kept[:-2] + FILLER + secondary[room]
-        if not kept.endswith(FILLER):
+        if kept.endswith(FILLER):  # the word before is an initial: shorten a longer one
+            kept = _shortened(secondary, room)
+        # a truncated field is full and ends in a letter, or readers take it as complete
+        if len(kept) == room and not kept.endswith(FILLER):
             return f"{head}<<{kept}"
     if secondary:
         return f"{primary[: width - 3]}<<{secondary[0]}"
     return primary[:width]
+
+
+def _shortened(words: str, room: int) -> str:
+    """``words`` (joined by fillers) cut to ``room`` characters by taking letters off the end
+    of the last word longer than an initial, then the one before (AAAA<A<A to AAA<A<A);
+    shorter than ``room`` only if every word is an initial already."""
+    parts = words.split(FILLER)
+    while len(FILLER.join(parts)) > room:
+        longer = [i for i, part in enumerate(parts) if len(part) > 1]
+        if longer:
+            parts[longer[-1]] = parts[longer[-1]][:-1]
+        else:
+            parts.pop()
+    return FILLER.join(parts)
 
 
 def _code(value: str, width: int, name: str) -> str:
