@@ -82,6 +82,37 @@ def test_a_number_in_a_company_name_is_not_dropped() -> None:
     assert similarity("Orion Shipping 2 Ltd", "Orion Shipping Ltd") <= 0.8
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("ZTE Corporation", "ZTE Corp."),
+        ("Hizballah", "Hezbollah"),  # a known organisation, spelt two ways
+        ("Acme Holding Company", "Acme Holding Co"),  # CO: two letters, still the word
+        ("Banco Delta Asia", "Bank Delta Asia"),
+        ("Korea Mining Development Trading Corporation", "Korea Mining Development Trading Corp"),
+    ],
+)
+def test_the_organisation_tables_know_the_words_of_company_names(a: str, b: str) -> None:
+    assert similarity(a, b) >= 0.93
+    assert "one organisation term (name tables)" in account(a, b)
+
+
+def test_organisation_terms_are_not_any_word() -> None:
+    # a kind of business is a word like any other: another one is another company
+    assert similarity("Bank Melli Iran", "Bank Sepah") < 0.85
+    assert similarity("Korea Mining Development Trading Corporation",
+                      "Korea Kwangson Banking Corporation") < 0.85  # fmt: skip
+    assert similarity("Hamas", "Hezbollah") < 0.75
+
+
+def test_the_ezafe_is_one_word_however_it_is_romanised() -> None:
+    assert tokens("Tehrik-i-Taliban Pakistan") == ("TEHRIK", "E", "TALIBAN", "PAKISTAN")
+    assert similarity("Jaish-e-Mohammed", "Jaish-i-Mohammed") >= 0.98
+    assert similarity("Lashkar-e-Taiba", "Lashkar e Tayyiba") >= 0.93
+    # written apart, a one-letter word is an initial
+    assert tokens("Mary I Smith") == ("MARY", "I", "SMITH")
+
+
 def test_father_and_son_are_different_people() -> None:
     match = name_similarity(
         tokens("Salman bin Muhammad Al-Rawi"), tokens("Muhammad bin Salman Al-Rawi")
@@ -198,8 +229,9 @@ def test_a_chinese_or_korean_reading_a_letter_away_is_another_name() -> None:
     # their readings are every spelling they are given
     assert similarity("Jaeho Yun", "윤재현") < 0.85  # JAEHYON
     assert similarity("Jaehyeon Yun", "윤재현") >= 0.93
-    assert similarity("Lei Zhou", "周利") < 0.85  # 利 is LI; the tables also know it as LEI
+    assert similarity("Lai Zhou", "周利") < 0.85  # 利 is LI, and LEI in Cantonese
     assert similarity("Li Zhou", "周利") >= 0.93
+    assert similarity("Lei Chow", "周利") >= 0.93
     assert similarity("Lee Ming", "李明") >= 0.93  # LEE for 李, read LI: consonants and vowel
     assert similarity("Leung Chun-ying", "梁振英") >= 0.93  # a vowel apart: CHENYING
     assert similarity("Bo Xilai", "薄熙来") >= 0.93  # a family name in each of its readings
@@ -249,3 +281,46 @@ def test_passport_latin_is_what_the_passport_prints(
     written: str, language: str, latin: str
 ) -> None:
     assert passport_latin(written, language) == latin
+
+
+@pytest.mark.parametrize(
+    ("latin", "native"),
+    [
+        ("Chiang Kai-shek", "蒋介石"),  # CHIANG in Wade-Giles, KAI SHEK in Cantonese
+        ("Li Ka-shing", "李嘉诚"),
+        ("Tsang Yam-kuen", "曾荫权"),
+        ("Lee Ka-chiu", "李家超"),
+        ("Fok Ying-tung", "霍英东"),
+    ],
+)
+def test_chinese_names_are_read_in_cantonese_as_hong_kong_spells_them(
+    latin: str, native: str
+) -> None:
+    assert similarity(latin, native) >= 0.93
+    index = LookoutIndex()
+    index.build(
+        [
+            Entry("x", "designated-entity", "local", 1, make_identity([latin])),
+            Entry("y", "designated-entity", "local", 1, make_identity(["Chan Tai Man"])),
+        ]
+    )
+    hits = Matcher(index, Thresholds(0.7, {}, names_only=0.55)).screen(make_identity([native]))
+    assert [h.entry.lookout_id for h in hits] == ["x"]
+    assert "Cantonese (Hong Kong)" in hits[0].evidence[0].detail
+
+
+def test_cantonese_spellings_follow_the_hong_kong_system() -> None:
+    def spellings(word: str) -> list[str]:
+        return [f.latin for f in latin_forms(word) if f.scheme == "Cantonese (Hong Kong)"]
+
+    assert spellings("梁")[0] == "LEUNG"
+    assert spellings("陳")[0] == "CHAN"
+    assert spellings("黃") == ["WONG"]
+    assert spellings("吳") == ["NG"]
+    assert "TSUI" in spellings("徐")
+    assert "CHOW" in spellings("周")
+    assert spellings("思")[0] == "SZE"
+    # a Japanese name keeps its Hepburn reading among the index's first readings
+    assert [f.scheme for f in latin_forms("石破")][:4] == [
+        "Pinyin", "Wade-Giles", "Hepburn (passport)", "Cantonese (Hong Kong)"
+    ]  # fmt: skip

@@ -74,7 +74,8 @@ class Bar:
     least_names_only: float = -float("inf")  # the same for a pair judged on names only
 
 
-MAX_READINGS = 3  # Latin readings of a name in another script used for keys
+MAX_READINGS = 4  # Latin readings of a name in another script used for keys (Han: Pinyin,
+# Wade-Giles, Hepburn for a Japanese name, Cantonese)
 MAX_ALIASES = 8  # other forms of one word (name tables) searched for, at most
 SPECIFIC = 3  # names the tables know a Latin word as, at most, to search its other forms
 ALIASES_PER_NAME = 16  # words the index remembers for one name of the name tables
@@ -103,9 +104,22 @@ def _readings(name: tuple[str, ...]) -> list[tuple[str, ...]]:
         return [words]
     forms = [latin_forms(w) if is_native(w) else (Form(w, ""),) for w in words]
     count = min(MAX_READINGS, max(len(f) for f in forms))
-    return list(
-        dict.fromkeys(tuple(f[min(k, len(f) - 1)].latin for f in forms) for k in range(count))
-    )
+    # the k-th reading reads every word by one system (习 and 近平 both in Wade-Giles) where
+    # the words have it, and otherwise takes each word's k-th spelling
+    schemes = list(dict.fromkeys(f.scheme for word in forms for f in word if f.scheme))
+    readings = []
+    for k in range(count):
+        scheme = schemes[k] if k < len(schemes) else ""
+        readings.append(
+            tuple(
+                next(
+                    (f.latin for f in word if scheme and f.scheme == scheme),
+                    word[min(k, len(word) - 1)].latin,
+                )
+                for word in forms
+            )
+        )
+    return list(dict.fromkeys(readings))
 
 
 def _add_keys(keys: set[int], words: tuple[str, ...]) -> None:

@@ -4,7 +4,9 @@
 each given or family name with its forms in every script and its nicknames (``WILLIAM``,
 ``BILL``, ``Уильям``, ``ويليام``; ``李``, ``LEE``, ``LI``, ``RHEE``), and the legal forms of
 companies in many countries and languages (``AG``, ``Aktiengesellschaft``, ``АО``, ``PJSC``
-are one class). Two words that share a symbol are forms of one name.
+are one class), and the words of organisations' names (``BANK``, ``БАНК`` and ``BANCO``;
+``CORP`` and ``CORPORATION``; ``HIZBALLAH`` and ``HEZBOLLAH``). Two words that share a symbol
+are forms of one name.
 """
 
 from __future__ import annotations
@@ -17,6 +19,10 @@ from rigour.names import Name, NameTypeTag, Symbol, analyze_names, extract_org_t
 _NAME = Symbol.Category.NAME
 _NICK = Symbol.Category.NICK
 _MARK = Symbol.Category.SYMBOL  # name particles: BIN and IBN, OULD, BINT, ABU
+# what the organisation tables know a word as: a kind of business (BANK, OIL), a generic word
+# (CORP, GROUP, HOLDING), or a known organisation (HEZBOLLAH, ALQAEDA); not their legal forms,
+# which ``legal_forms`` takes only where they stand (the tables have SA, SHA and YU as forms)
+_TERMS = (Symbol.Category.DOMAIN, Symbol.Category.SYMBOL)
 # The Arabic article as romanisations write it, assimilated to the next letter or not (al-,
 # el-, az-Zawahiri, ash-Shami); rigour's tables have no symbol for it.
 ARTICLES = frozenset(["AL", "EL", "UL", "AZ", "AS", "AD", "AN", "AR", "AT", "ASH", "ADH", "ATH"])
@@ -27,6 +33,7 @@ class Known(NamedTuple):
     names: frozenset[str]  # Wikidata ids of the names this word is a form of
     nicknames: frozenset[str]  # nickname groups it belongs to (BILL, TED)
     particles: frozenset[str] = frozenset()  # particles it is a form of (BIN for IBN)
+    terms: frozenset[str] = frozenset()  # organisation terms it is a form of (CORP, BANK)
 
 
 _NOTHING = Known(frozenset(), frozenset())
@@ -58,18 +65,25 @@ def look_up(words: Iterable[str], *, listed: bool = False) -> dict[str, Known]:
         _recent.clear()
     for start in range(0, len(new), LOOK_UP_AT_ONCE):
         chunk = new[start : start + LOOK_UP_AT_ONCE]
-        analysed = analyze_names(  # rewrite (titles, prefixes) is ours to do, and 30x the cost
-            NameTypeTag.PER,
-            [w.lower() for w in chunk],
-            consolidate=False,
-            phonetics=False,
-            numerics=False,
-            rewrite=False,
-        )
-        by_form = {name.original: _symbols(name) for name in analysed}
-        for w in chunk:
-            out[w] = store[w] = by_form.get(w.lower(), _NOTHING)
+        lowered = [w.lower() for w in chunk]
+        people = {n.original: _symbols(n) for n in _analysed(NameTypeTag.PER, lowered)}
+        orgs = {n.original: _terms(n) for n in _analysed(NameTypeTag.ORG, lowered)}
+        for w, low in zip(chunk, lowered, strict=True):
+            found = people.get(low, _NOTHING)
+            if terms := orgs.get(low):
+                found = found._replace(terms=terms)
+            out[w] = store[w] = found
     return out
+
+
+def _analysed(kind: NameTypeTag, words: list[str]) -> list[Name]:
+    """The tables' symbols of each word, as a person's name or an organisation's (``rewrite``,
+    of titles and prefixes, is ours to do, and would cost 30 times as much)."""
+    return list(
+        analyze_names(
+            kind, words, consolidate=False, phonetics=False, numerics=False, rewrite=False
+        )
+    )
 
 
 def _symbols(name: Name) -> Known:
@@ -86,15 +100,22 @@ def _symbols(name: Name) -> Known:
     return Known(frozenset(names), frozenset(nicks), frozenset(marks))
 
 
+def _terms(name: Name) -> frozenset[str]:
+    return frozenset(s.id for s in name.symbols if s.category in _TERMS)
+
+
 def same_name(a: str, b: str) -> str:
     """How the name tables know ``a`` and ``b`` for one name: ``"nickname"``, ``"same name"``,
-    ``"one particle"`` (BIN and IBN), ``"the Arabic article"`` (AL and AZ), or ``""`` when
-    they do not."""
+    ``"one particle"`` (BIN and IBN), ``"the Arabic article"`` (AL and AZ), ``"one
+    organisation term"`` (CORP and CORPORATION, BANK and BANCO), or ``""`` when they do
+    not."""
     if a.upper() in ARTICLES and b.upper() in ARTICLES:
         return "the Arabic article"
     ka, kb = known(a), known(b)
     if ka.particles & kb.particles:
         return "one particle"
+    if ka.terms & kb.terms:
+        return "one organisation term"
     if ka.nicknames & kb.nicknames:
         return "nickname"
     if ka.names & kb.names:

@@ -136,11 +136,17 @@ def name_forms(name: str) -> tuple[tuple[str, ...], ...]:
     return (words + legal,)
 
 
+# The Persian and Urdu ezafe joining two words of a name ("of"), romanised -e-, -i- or -ye-
+# (Lashkar-e-Taiba, Tehrik-i-Taliban, Jaish-e-Mohammed): one word however it is written.
+_EZAFE = re.compile(r"(?<=[^\W\d_]{2})-(?:e|i|ye|yi)-(?=[^\W\d_]{2})", re.IGNORECASE)
+
+
 @lru_cache(maxsize=500_000)
 def _chunk(text: str) -> tuple[str, ...]:
     """The normal words of one whitespace-free piece of a name (``O'Brien-Smith`` gives
-    ``OBRIEN``, ``SMITH``); names are made of far fewer pieces than there are names."""
-    return tuple(sys.intern(w) for w in normalise(text).split())
+    ``OBRIEN``, ``SMITH``; ``Tehrik-i-Taliban``, ``TEHRIK E TALIBAN``); names are made of far
+    fewer pieces than there are names."""
+    return tuple(sys.intern(w) for w in normalise(_EZAFE.sub("-e-", text)).split())
 
 
 @lru_cache(maxsize=500_000)
@@ -169,7 +175,12 @@ def _known(a: str, b: str, kind: str) -> tuple[float, str, str]:
     return 0.95, "known", f"{_lower(a)} and {_lower(b)}: {kind}{source}"
 
 
-_ALWAYS = ("nickname", "one particle", "the Arabic article")  # believed without the letters
+_ALWAYS = (
+    "nickname",
+    "one particle",
+    "one organisation term",
+    "the Arabic article",
+)  # believed without the letters
 
 
 def _believed(a: str, b: str, kind: str) -> bool:
@@ -178,7 +189,11 @@ def _believed(a: str, b: str, kind: str) -> bool:
     is and they begin alike with one vowel. The tables join short East Asian names that only
     share a character (SIN, SON and SONG; DANG and TRAN; DUNG and TUNG; SEONG and SONG)."""
     if min(len(a), len(b)) == 2:
-        return kind == "the Arabic article"  # the only words of two letters so known
+        # the only words of two letters so known: AL and EL; CO and COMPANY, a word the
+        # organisation tables know and its abbreviation
+        return kind == "the Arabic article" or (
+            kind == "one organisation term" and (a.startswith(b) or b.startswith(a))
+        )
     if kind in _ALWAYS or min(len(a), len(b)) > 4:
         return True
     # a short word and a long one: they begin alike and have one vowel (not SEONG and SONG,

@@ -57,6 +57,7 @@ def word(text: str) -> Word:
     marks.update("N" + s for s in tables.names)
     marks.update("K" + s for s in tables.nicknames)
     marks.update("P" + s for s in tables.particles)
+    marks.update("T" + s for s in tables.terms)
     if text.upper() in ARTICLES:
         marks.add("ARTICLE")
     return Word(latins, frozenset(marks))

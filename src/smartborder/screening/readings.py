@@ -11,9 +11,10 @@ libraries rather than tables of our own:
   but not the short vowels Arabic leaves unwritten; the matcher's consonant skeletons and the
   name tables (``knowledge``) make up for the vowels;
 - Hebrew: ICU's Hebrew-Latin and BGN/PCGN, the same way;
-- Han: Pinyin and Wade-Giles (pypinyin) for Chinese names, and Hepburn (pykakasi) for a
-  Japanese reading of the same characters; Cantonese and Hokkien spellings (CHAN, LEE KUAN YEW)
-  come from the name tables;
+- Han: Pinyin and Wade-Giles (pypinyin) for Chinese names, Cantonese as Hong Kong writes it
+  (``_cantonese``: Jyutping from ToJyutping, spelt the Hong Kong Government's way: CHEUNG,
+  KAI SHEK, CHUN YING), and Hepburn (pykakasi) for a Japanese reading of the same characters;
+  Hokkien spellings (LEE KUAN YEW) and other surname spellings come from the name tables;
 - Japanese kana and kanji: Hepburn (pykakasi), with and without the long vowels that passports
   leave out (ŌTANI as OTANI);
 - Hangul: Revised Romanisation (ICU), and for each syllable the spellings Korean passports
@@ -36,6 +37,7 @@ from typing import NamedTuple
 
 import icu
 import pykakasi
+import ToJyutping
 from pypinyin import Style, lazy_pinyin
 from pypinyin import pinyin as pinyin_readings
 
@@ -171,9 +173,13 @@ def latin_forms(word: str) -> tuple[Form, ...]:
     """The Latin spellings of one native word, the most usual first, each with its scheme."""
     script = detect_script(word)
     forms: list[Form] = []
-    if script == "Hani" or script == "Jpan":
+    if script == "Hani":  # Chinese or Japanese: each system's usual reading first
+        han, japanese, cantonese = _han(word), _japanese(word), _cantonese(word)
+        forms.extend([*han[:2], *japanese[:1], *cantonese[:1],
+                      *han[2:], *japanese[1:], *cantonese[1:]])  # fmt: skip
+    elif script == "Jpan":
         forms.extend(_han(word))
-    if script in ("Jpan", "Hira", "Kana", "Hani"):
+    if script in ("Jpan", "Hira", "Kana"):
         forms.extend(_japanese(word))
     if script == "Cyrl":
         forms.append(Form(_word(word), "ICAO 9303"))
@@ -296,8 +302,63 @@ def _han(word: str) -> list[Form]:
     return forms
 
 
+# Jyutping as the Hong Kong Government romanises names (on HKSAR passports and identity
+# cards). No library keeps this spelling (pycantonese writes Yale, ToJyutping IPA), so it is
+# written here from the system's published correspondences: each initial and final with its
+# usual spelling first, then the common others (Z as CH or TS, S as S or SH, AN as AN or UN,
+# O as O or OR, EI as EI or EE).
+_JYUTPING = re.compile(r"(gw|kw|ng|[bpmfdtnlgkhwzcsj]?)([a-z]+?)([1-6])")
+_INITIALS = {"b": ("P",), "p": ("P",), "d": ("T",), "t": ("T",), "g": ("K",), "k": ("K",),
+             "gw": ("KW",), "kw": ("KW",), "z": ("CH", "TS"), "c": ("CH", "TS"),
+             "s": ("S", "SH"), "j": ("Y",)}  # fmt: skip
+_FINALS = {"aa": ("A",), "a": ("A",), "an": ("AN", "UN"), "au": ("AU", "OW"),
+           "ei": ("EI", "EE", "I"), "o": ("O", "OR"), "ou": ("O", "OU"), "u": ("U", "OO"),
+           "un": ("OON", "UN"), "oe": ("OE",), "oeng": ("EUNG",), "oek": ("EUK",),
+           "eoi": ("UI", "OI"), "eon": ("UN",), "eot": ("UT",), "yu": ("U", "UE"),
+           "yun": ("UEN", "UN"), "yut": ("UET", "UT")}  # fmt: skip
+_SIBILANT_I = {"z": ("CHI", "TSZ"), "c": ("CHI", "TSZ"), "s": ("SZE", "SI", "SHI")}
+MAX_CANTONESE = 4  # spellings of one word
+
+
+def _cantonese(word: str) -> list[Form]:
+    """The Hong Kong spellings of a Chinese word read in Cantonese (蒋 as CHEUNG, 介石 as
+    KAISHEK), the usual one first; none where a character has no Cantonese reading."""
+    syllables = []
+    for _char, jyutping in ToJyutping.get_jyutping_list(word):
+        found = _JYUTPING.fullmatch(jyutping or "")
+        if not found:
+            return []
+        syllables.append(_hong_kong(*found.group(1, 2)))
+    usual = [options[0] for options in syllables]
+    spellings = ["".join(usual)]  # then one syllable spelt another way at a time: a name of
+    # any length gives a few spellings, not every combination
+    for at, options in enumerate(syllables):
+        for other in options[1:]:
+            if len(spellings) == MAX_CANTONESE:
+                break
+            spellings.append("".join([*usual[:at], other, *usual[at + 1 :]]))
+    return [Form(spelt, "Cantonese (Hong Kong)") for spelt in spellings]
+
+
+@lru_cache(maxsize=2048)
+def _hong_kong(initial: str, final: str) -> tuple[str, ...]:
+    """The spellings of one Jyutping syllable (without its tone), the usual one first."""
+    if final == "i" and initial in _SIBILANT_I:
+        return _SIBILANT_I[initial]
+    firsts = _INITIALS.get(initial, (initial.upper(),))
+    if final.startswith("aa"):
+        final = final[1:]  # long and short A are spelt alike: GAAI as KAI
+    ends = _FINALS.get(final, (final.upper(),))
+    return tuple(dict.fromkeys(f + e for f, e in itertools.product(firsts, ends)))
+
+
 def _japanese(word: str) -> list[Form]:
-    hepburn = "".join(p["hepburn"] for p in _kakasi().convert(word)).upper()
+    """Hepburn, with and without long vowels; none when the dictionary cannot read every
+    character (a simplified Chinese one: 嘉诚 is not KA)."""
+    pieces = _kakasi().convert(word)
+    if any(not p["hepburn"] and any(c.isalpha() for c in p["orig"]) for p in pieces):
+        return []
+    hepburn = "".join(p["hepburn"] for p in pieces).upper()
     hepburn = _NOT_A_WORD.sub("", hepburn)
     if not hepburn:
         return []
