@@ -39,7 +39,7 @@ from smartborder.screening import prefilter
 from smartborder.screening.features import Identity, ocr_fold
 from smartborder.screening.knowledge import LEGAL, known, look_up
 from smartborder.screening.names import skeleton
-from smartborder.screening.readings import Form, chinese_forms, is_native, latin_forms
+from smartborder.screening.readings import Form, chinese_forms, is_native, search_forms
 
 MAX_WORDS = 6  # words of one name used for keys
 MAX_POSTINGS = 4000  # keys shared by more lookouts than this are too common to retrieve by
@@ -102,24 +102,30 @@ def _readings(name: tuple[str, ...]) -> list[tuple[str, ...]]:
         if len(words) > 1 and all(chinese):
             return [words, tuple(forms[0].latin for forms in chinese)]
         return [words]
-    forms = [latin_forms(w) if is_native(w) else (Form(w, ""),) for w in words]
+    forms = [search_forms(w) if is_native(w) else (Form(w, ""),) for w in words]
     count = min(MAX_READINGS, max(len(f) for f in forms))
-    # the k-th reading reads every word by one system (习 and 近平 both in Wade-Giles) where
-    # the words have it, and otherwise takes each word's k-th spelling
-    schemes = list(dict.fromkeys(f.scheme for word in forms for f in word if f.scheme))
+    # the k-th reading reads every word by one system (习 and 近平 both in Wade-Giles; Hepburn
+    # as passports write it and in full are one) where the words have it, and otherwise takes
+    # each word's k-th spelling
+    schemes = list(dict.fromkeys(_system(f.scheme) for word in forms for f in word if f.scheme))
     readings = []
     for k in range(count):
         scheme = schemes[k] if k < len(schemes) else ""
         readings.append(
             tuple(
                 next(
-                    (f.latin for f in word if scheme and f.scheme == scheme),
+                    (f.latin for f in word if scheme and _system(f.scheme) == scheme),
                     word[min(k, len(word) - 1)].latin,
                 )
                 for word in forms
             )
         )
     return list(dict.fromkeys(readings))
+
+
+def _system(scheme: str) -> str:
+    """A reading's system, without its variant: ``Hepburn (passport)`` is Hepburn."""
+    return scheme.split(" (", 1)[0]
 
 
 def _add_keys(keys: set[int], words: tuple[str, ...]) -> None:

@@ -21,6 +21,7 @@ from smartborder.screening.readings import (
     SPACELESS,
     Form,
     chinese_forms,
+    every_reading,
     is_native,
     latin_forms,
     native_words,
@@ -261,7 +262,22 @@ def _across_scripts(a: str, b: str) -> tuple[float, str, str]:
         return _known(a, b, kind)
     if best == 0.0:
         return 0.0, "different", ""
+    if how_best in _VARIANT and _other_syllables(a, b):
+        how_best = "different"
     return best, how_best, _reading(a, pair[0], b, pair[1])
+
+
+def _other_syllables(a: str, b: str) -> bool:
+    """Whether a Latin word cannot be a Korean word of several syllables (a given name written
+    as one word) spelt otherwise: it must begin with a spelling of the first syllable and end
+    with one of the last. SEONGHO is not 성훈, read SEONGHUN (HO is not 훈), nor YEONGMI 영희;
+    a vowel spelt otherwise inside is (YEONGHEE for 영희)."""
+    native, latin = (a, b) if is_native(a) else (b, a)
+    if len(native) < 2 or not latin.isascii() or not _korean(native):
+        return False
+    firsts = {f.latin for f in latin_forms(native[0])}
+    lasts = {f.latin for f in latin_forms(native[-1])}
+    return not (any(latin.startswith(f) for f in firsts) and any(latin.endswith(f) for f in lasts))
 
 
 def _spelt_otherwise(a: str, b: str) -> bool:
@@ -283,7 +299,8 @@ def _plausible(a: str, b: str, letters: float) -> bool:
     """Whether the name tables may be believed across scripts: one character of Chinese or
     one Korean syllable is a name of many readings (the tables give 강 the names of HONG), so
     its best reading must look like the Latin word, or have its consonants and vowel (LEE for
-    李, read LI), or be one letter against a short word; a Korean syllable, one of its
+    李, read LI), or be one letter against a short word, or the Latin word must be another
+    reading of the character (BO for 薄, read BAO); a Korean syllable, one of its
     spellings must have the Latin word's vowel and onset (ROH for 노, read NO)."""
     native = a if is_native(a) else b
     latin = b if native is a else a
@@ -302,8 +319,8 @@ def _plausible(a: str, b: str, letters: float) -> bool:
         return any(
             _vowel(f.latin) == _vowel(latin) and _onset(f.latin) == _onset(latin) for f in forms
         )
-    if letters >= _KNOWN_LOOKS_ALIKE:
-        return True
+    if letters >= _KNOWN_LOOKS_ALIKE or latin in every_reading(native):
+        return True  # looks alike, or is another reading of the character (BO for 薄)
     if any(skeleton(f.latin) == skeleton(latin) and _vowel(f.latin) == _vowel(latin)
            for f in forms):  # fmt: skip
         return True  # the same consonants and vowel: LEE for 李, read LI (not LEI for 利)
@@ -378,7 +395,15 @@ def _sound_alike(a: str, b: str) -> bool:
         return False
     if len(shape) >= 3:
         return True
-    return len(shape) == 2 and (min(len(a), len(b)) >= 4 or _unvoweled(a) or _unvoweled(b))
+    if len(shape) == 2 and (_unvoweled(a) or _unvoweled(b)):
+        return True
+    # two consonants in long words, beginning alike (a vowel and another: OSAMA and USAMA;
+    # not PAULO and APOLLO)
+    return (
+        len(shape) == 2
+        and min(len(a), len(b)) >= 4
+        and (a[0] == b[0] or (a[0] in "AEIOU" and b[0] in "AEIOU"))
+    )
 
 
 def _unvoweled(word: str) -> bool:
@@ -451,7 +476,10 @@ def name_similarity(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatc
             side = 0 if longer is core_q else 1
             least = 0.93 if len(joined) == 1 else 0.9  # all words as one: a long word, and
             # long words look alike by their first letters
-            close = any(p[side] == word and p[3] >= least for p in other.pairs)
+            close = any(
+                p[side] == word and p[3] >= least and _about_as_long(p[0], p[1])
+                for p in other.pairs
+            )
             if value > match.value and close:  # the joined word itself must match well
                 note = f"written together: {' '.join(joined)} / {' '.join(longer)}"
                 match = NameMatch(value, other.pairs, (*other.notes, note))
@@ -465,6 +493,13 @@ def name_similarity(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatc
             max(0.0, match.value - 0.05), match.pairs, (*match.notes, f"legal forms {forms}")
         )
     return match
+
+
+def _about_as_long(a: str, b: str) -> bool:
+    """Whether two words, read into Latin, are within two letters of one length: two words
+    written together are the other word only if about as long (HRUNI, a name of its own, is
+    not אהרון שמואלי written together, read HRUNSHMUELI, however alike their first letters)."""
+    return any(abs(len(x.latin) - len(y.latin)) <= 2 for x in _forms(a) for y in _forms(b))
 
 
 def _unsure(match: NameMatch, query: tuple[str, ...], listed: tuple[str, ...]) -> list[str]:

@@ -174,7 +174,10 @@ def latin_forms(word: str) -> tuple[Form, ...]:
     script = detect_script(word)
     forms: list[Form] = []
     if script == "Hani":  # Chinese or Japanese: each system's usual reading first
-        han, japanese, cantonese = _han(word), _japanese(word), _cantonese(word)
+        # a single character (a family name, mostly) is read in Mandarin: its Cantonese
+        # spellings are the name tables' to give (CHAN for 陈), not every name's that reads so
+        cantonese = _cantonese(word) if len(word) > 1 else []
+        han, japanese = _han(word), _japanese(word)
         forms.extend([*han[:2], *japanese[:1], *cantonese[:1],
                       *han[2:], *japanese[1:], *cantonese[1:]])  # fmt: skip
     elif script == "Jpan":
@@ -288,18 +291,11 @@ _UNVOICED = {"G": "K", "D": "T", "B": "P", "J": "CH"}
 
 
 def _han(word: str) -> list[Form]:
-    """Pinyin and Wade-Giles, as pypinyin reads the characters in context; a single character
-    (a family name) in each of its readings (薄 as BAO and BO)."""
+    """Pinyin and Wade-Giles, as pypinyin reads the characters in context."""
     pinyin = "".join(lazy_pinyin(word)).upper()
     wade = "".join(lazy_pinyin(word, style=Style.WADEGILES)).upper().replace("V", "U")
-    forms = [Form(_NOT_A_WORD.sub("", pinyin), "Pinyin"),
-             Form(_NOT_A_WORD.sub("", wade), "Wade-Giles")]  # fmt: skip
-    if len(word) == 1:
-        for style, scheme in ((Style.NORMAL, "Pinyin"), (Style.WADEGILES, "Wade-Giles")):
-            for reading in pinyin_readings(word, heteronym=True, style=style)[0][1:]:
-                latin = _NOT_A_WORD.sub("", reading.upper().replace("V", "U"))
-                forms.append(Form(latin, scheme))
-    return forms
+    return [Form(_NOT_A_WORD.sub("", pinyin), "Pinyin"),
+            Form(_NOT_A_WORD.sub("", wade), "Wade-Giles")]  # fmt: skip
 
 
 # Jyutping as the Hong Kong Government romanises names (on HKSAR passports and identity
@@ -350,6 +346,30 @@ def _hong_kong(initial: str, final: str) -> tuple[str, ...]:
         final = final[1:]  # long and short A are spelt alike: GAAI as KAI
     ends = _FINALS.get(final, (final.upper(),))
     return tuple(dict.fromkeys(f + e for f, e in itertools.product(firsts, ends)))
+
+
+@lru_cache(maxsize=20_000)
+def every_reading(char: str) -> frozenset[str]:
+    """Every reading of one Chinese character: in Mandarin, Pinyin and Wade-Giles (薄: BAO,
+    BO, PAO, PO, BU, PU), and its Cantonese spellings (蒋: CHEUNG, TSEUNG). Not readings of the
+    name (方, FANG, is not WANG however else the character reads), but what makes the name
+    tables believable where they say a family name is spelt otherwise (薄 is BO)."""
+    found = {f.latin for f in _cantonese(char)}
+    for style in (Style.NORMAL, Style.WADEGILES):
+        for reading in pinyin_readings(char, heteronym=True, style=style)[0]:
+            found.add(_NOT_A_WORD.sub("", reading.upper().replace("V", "U")))
+    return frozenset(found)
+
+
+@lru_cache(maxsize=200_000)
+def search_forms(word: str) -> tuple[Form, ...]:
+    """The readings the index files a native word under: its readings, and for a single
+    Chinese character its Cantonese spellings too (蒋 as CHEUNG), which the scorer takes only
+    where the name tables agree: the index may propose more than the scorer accepts."""
+    forms = latin_forms(word)
+    if len(word) == 1 and detect_script(word) == "Hani":
+        forms += tuple(_cantonese(word))
+    return forms
 
 
 def _japanese(word: str) -> list[Form]:
