@@ -74,8 +74,8 @@ class Bar:
     least_names_only: float = -float("inf")  # the same for a pair judged on names only
 
 
-MAX_READINGS = 4  # Latin readings of a name in another script used for keys (Han: Pinyin,
-# Wade-Giles, Hepburn for a Japanese name, Cantonese)
+MAX_READINGS = 4  # Latin readings of a name in another script used for keys: three, and
+# four for Han (Pinyin, Wade-Giles, Hepburn for a Japanese name, Cantonese)
 MAX_ALIASES = 8  # other forms of one word (name tables) searched for, at most
 SPECIFIC = 3  # names the tables know a Latin word as, at most, to search its other forms
 ALIASES_PER_NAME = 16  # words the index remembers for one name of the name tables
@@ -103,11 +103,11 @@ def _readings(name: tuple[str, ...]) -> list[tuple[str, ...]]:
             return [words, tuple(forms[0].latin for forms in chinese)]
         return [words]
     forms = [search_forms(w) if is_native(w) else (Form(w, ""),) for w in words]
-    count = min(MAX_READINGS, max(len(f) for f in forms))
     # the k-th reading reads every word by one system (习 and 近平 both in Wade-Giles; Hepburn
     # as passports write it and in full are one) where the words have it, and otherwise takes
-    # each word's k-th spelling
+    # each word's k-th spelling; three readings, or one a system where there are more (Han)
     schemes = list(dict.fromkeys(_system(f.scheme) for word in forms for f in word if f.scheme))
+    count = min(MAX_READINGS, max(3, len(schemes)), max(len(f) for f in forms))
     readings = []
     for k in range(count):
         scheme = schemes[k] if k < len(schemes) else ""
