@@ -77,6 +77,13 @@ def pairable(a: Word, b: Word) -> bool:
     return False
 
 
+@lru_cache(maxsize=200_000)
+def _pairable(a: str, b: str) -> bool:
+    """``pairable`` of two words by their text: a subject's words meet the same listed words
+    in one candidate after another."""
+    return pairable(word(a), word(b))
+
+
 def may_resemble(query: Sequence[tuple[str, ...]], listed: Sequence[tuple[str, ...]]) -> bool:
     """Whether some name of ``query`` could score ``WEAK`` or more against some name of
     ``listed`` (true when either has no name: there is nothing to rule out)."""
@@ -110,13 +117,11 @@ def _bound(query: tuple[str, ...], listed: tuple[str, ...]) -> float:
     """The most ``names.name_similarity``'s alignment could give the two names: every word
     of the shorter that could be paired counted as the same, the fewest words left over."""
     shorter, longer = (query, listed) if len(query) <= len(listed) else (listed, query)
-    small = [word(w) for w in shorter]
-    large = [word(w) for w in longer]
-    can = [[pairable(a, b) for b in large] for a in small]
+    can = [[_pairable(a, b) for b in longer] for a in shorter]
     paired_small = [any(row) for row in can]
     if not any(paired_small):
         return 0.0
-    paired_large = sum(any(row[j] for row in can) for j in range(len(large)))
+    paired_large = sum(any(row[j] for row in can) for j in range(len(longer)))
     matched = min(sum(paired_small), paired_large)
     weights = [word_weight(w) for w in shorter]
     got = sum(w for w, ok in zip(weights, paired_small, strict=True) if ok)
