@@ -345,6 +345,10 @@ def test_a_korean_given_name_written_as_one_word_keeps_its_syllables() -> None:
     # a syllable spelt as passports spell it
     assert similarity("Seonghun Bae", "배성훈") >= 0.93
     assert similarity("Jungsik An", "안정식") >= 0.93
+    # each syllable in its passport spellings: 영 as YOUNG, 희 as HEE, 경 as KYUNG
+    assert similarity("Younghee Cha", "차영희") >= 0.93
+    assert similarity("Mikyung Kim", "김미경") >= 0.93
+    assert similarity("Younghwa Cha", "차영희") < 0.85
 
 
 def test_words_written_together_are_the_other_word_only_if_about_as_long() -> None:

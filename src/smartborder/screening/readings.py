@@ -255,14 +255,21 @@ def _korean_passport(word: str) -> list[Form]:
         forms.append(Form(spelt, scheme))
         if spelt[:1] in _UNVOICED:
             forms.append(Form(_UNVOICED[spelt[0]] + spelt[1:], scheme))
+    # and each syllable in its own passport spellings, as a given name written as one word
+    # has them (YOUNGHEE, MIKYUNG for 영희, 미경): the first few of each, a bounded number
+    options = [_syllable(latin)[:MAX_EACH_SYLLABLE] for latin in syllables]
+    for combo in itertools.islice(itertools.product(*options), MAX_WHOLE_SPELLINGS):
+        forms.append(Form("".join(combo), "Korean passport spelling"))
     return forms
 
 
 _SYLLABLE = re.compile(r"([^AEIOUWY]*)([WY]?[AEIOU]+)([A-Z]*)")
 _FINAL = {"G": "K", "B": "P", "D": "T"}
-_VOWELS = {"EO": ("U", "O"), "YEO": ("YU", "YO"), "EU": ("U",), "U": ("OO",), "YU": ("YOO",),
+_VOWELS = {"EO": ("U", "O"), "YEO": ("YU", "YO", "YOU"), "EU": ("U",), "U": ("OO",), "YU": ("YOO",),
            "UI": ("EE", "I"), "I": ("EE",), "OE": ("OI",)}  # fmt: skip
 MAX_SYLLABLE_SPELLINGS = 12
+MAX_EACH_SYLLABLE = 4  # spellings of each syllable of a word of several
+MAX_WHOLE_SPELLINGS = 16  # of such a word spelt syllable by syllable
 
 
 def _syllable(latin: str) -> list[str]:
