@@ -31,6 +31,7 @@ from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -123,6 +124,7 @@ def _readings(name: tuple[str, ...]) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(readings))
 
 
+@lru_cache(maxsize=64)
 def _system(scheme: str) -> str:
     """A reading's system, without its variant: ``Hepburn (passport)`` is Hepburn."""
     return scheme.split(" (", 1)[0]

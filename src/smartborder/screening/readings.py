@@ -178,8 +178,7 @@ def latin_forms(word: str) -> tuple[Form, ...]:
         # spellings are the name tables' to give (CHAN for 陈), not every name's that reads so
         cantonese = _cantonese(word) if len(word) > 1 else []
         han, japanese = _han(word), _japanese(word)
-        forms.extend([*han[:2], *japanese[:1], *cantonese[:1],
-                      *han[2:], *japanese[1:], *cantonese[1:]])  # fmt: skip
+        forms.extend([*han, *japanese[:1], *cantonese[:1], *japanese[1:], *cantonese[1:]])
     elif script == "Jpan":
         forms.extend(_han(word))
     if script in ("Jpan", "Hira", "Kana"):
