@@ -16,7 +16,7 @@ from anyascii import anyascii
 from faker import Faker
 
 from smartborder.identity.names import detect_script
-from smartborder.synthetic.people import ORIGINS, Origin, _latin
+from smartborder.synthetic.people import ORIGINS, VOWELLESS, Origin, latin_name, spelt
 
 CATEGORIES = (
     ("serious-crime", "refer-secondary", 30),
@@ -47,17 +47,29 @@ class SyntheticLookout:
 
 
 class NamePools:
-    """Given names (by sex) and surnames per locale, drawn from Faker once."""
+    """Given names (by sex) and surnames per locale, drawn from Faker once. For the scripts
+    that leave vowels out, only names with a real Latin spelling (``people.spelt``), and an
+    Arab's family name may be a man's given name, as with the synthetic people."""
 
     def __init__(self, seed: int, size: int = 300) -> None:
         self.given: dict[tuple[str, str], list[str]] = {}
         self.surnames: dict[str, list[str]] = {}
+        check = random.Random(seed)
         for index, origin in enumerate(ORIGINS):
             faker = Faker(origin.locale)
             faker.seed_instance(seed * 7919 + index)
+            language = origin.locale[:2]
+
+            def spellable(name: str, language: str = language) -> bool:
+                return language not in VOWELLESS or spelt(name, language, check) is not None
+
             for sex, make in (("F", faker.first_name_female), ("M", faker.first_name_male)):
-                self.given[origin.locale, sex] = sorted({make() for _ in range(size)})
-            self.surnames[origin.locale] = sorted({faker.last_name() for _ in range(size * 2)})
+                drawn = {make() for _ in range(size)}
+                self.given[origin.locale, sex] = sorted(n for n in drawn if spellable(n))
+            surnames = {faker.last_name() for _ in range(size * 2)}
+            if language == "ar":
+                surnames |= set(self.given[origin.locale, "M"])
+            self.surnames[origin.locale] = sorted(n for n in surnames if spellable(n))
 
 
 class LookoutGenerator:
@@ -95,12 +107,12 @@ class LookoutGenerator:
             action=self._actions[category],
         )
 
-    @staticmethod
-    def written(given: str, surname: str, origin: Origin) -> tuple[str, ...]:
+    def written(self, given: str, surname: str, origin: Origin) -> tuple[str, ...]:
         own = surname + given if origin.family_name_first else f"{given} {surname}"
         if detect_script(own) == "Latn":
             return (own,)
-        return own, f"{_latin(given, origin)} {_latin(surname, origin)}"
+        latin = [latin_name(part, origin, self.random) for part in (given, surname)]
+        return own, " ".join(latin)
 
     def birth(self) -> str | None:
         r = self.random

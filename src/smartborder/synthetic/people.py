@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from faker import Faker
@@ -16,6 +16,7 @@ from faker import Faker
 from smartborder.identity.names import detect_script
 from smartborder.identity.schemas import DocumentIn, NameIn, PersonIn
 from smartborder.screening.readings import passport_latin
+from smartborder.synthetic.spelling import how_common, spell_name
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,11 @@ ORIGINS: tuple[Origin, ...] = (
     Origin("ko_KR", "KOR", family_name_first=True),
 )
 
+# Languages whose script leaves vowels unwritten: their people carry names with a known
+# Latin spelling (``spelling``), since no transliteration can give the one passports print.
+VOWELLESS = frozenset(["ar", "fa", "he"])
+MAX_DRAWS = 60
+
 # How likely each origin is among the people a node holds: mostly its own nationals.
 HOME_WEIGHT = {"CA": ("en_CA", "fr_CA"), "US": ("en_US",)}
 
@@ -77,20 +83,28 @@ class PeopleGenerator:
         origin = self.random.choices(ORIGINS, weights=self.weights)[0]
         faker = self.fakers[origin.locale]
         sex = self.random.choice("FM")
-        given = faker.first_name_female() if sex == "F" else faker.first_name_male()
-        if self.random.random() < 0.15 and not origin.family_name_first:
-            given += " " + (faker.first_name_female() if sex == "F" else faker.first_name_male())
-        surname = faker.last_name()
+        first = faker.first_name_female if sex == "F" else faker.first_name_male
+        language = origin.locale[:2]
+        if language in VOWELLESS:
+            # names whose Latin spelling is known; an Arab's family name is often a man's
+            # given name (his father's or grandfather's: AHMED MOHAMED HASSAN)
+            surnames = (faker.last_name, faker.first_name_male) if language == "ar" else None
+            given, given_latin = self._spelt(first, language)
+            if self.random.random() < 0.15:
+                more, more_latin = self._spelt(first, language)
+                given, given_latin = f"{given} {more}", f"{given_latin} {more_latin}"
+            surname, surname_latin = self._spelt(surnames or faker.last_name, language)
+        else:
+            given = first()
+            if self.random.random() < 0.15 and not origin.family_name_first:
+                given += " " + first()
+            surname = faker.last_name()
+            given_latin = latin_name(given, origin, self.random)
+            surname_latin = latin_name(surname, origin, self.random)
         names = [self._name("primary", given, surname, origin)]
         if detect_script(given + surname) != "Latn":
             names.append(
-                self._name(
-                    "transliteration",
-                    _latin(given, origin),
-                    _latin(surname, origin),
-                    origin,
-                    latin=True,
-                )
+                self._name("transliteration", given_latin, surname_latin, origin, latin=True)
             )
         birth = self._birth_date()
         return PersonIn(
@@ -100,6 +114,21 @@ class PeopleGenerator:
             names=names,
             documents=[self._passport(origin.nationality, int(birth[:4]))],
         )
+
+    def _spelt(
+        self, draw: Callable[[], str] | tuple[Callable[[], str], ...], language: str
+    ) -> tuple[str, str]:
+        """A name drawn from ``draw`` (one of them, by turns) that has a real Latin spelling
+        (``spelt``), with that spelling. After ``MAX_DRAWS`` names without one, the last is
+        spelt as ``passport_latin`` reads it."""
+        draws = draw if isinstance(draw, tuple) else (draw,)
+        name = ""
+        for attempt in range(MAX_DRAWS):
+            name = draws[attempt % len(draws)]()
+            latin = spelt(name, language, self.random)
+            if latin is not None:
+                return name, latin
+        return name, passport_latin(name, language)
 
     def _name(
         self, kind: str, given: str, surname: str, origin: Origin, *, latin: bool = False
@@ -136,6 +165,28 @@ class PeopleGenerator:
         )
 
 
-def _latin(text: str, origin: Origin) -> str:
-    """The name as the origin's passports print it in Latin letters."""
-    return passport_latin(text, origin.locale[:2])
+def latin_name(text: str, origin: Origin, rng: random.Random) -> str:
+    """The name as the origin's passports print it in Latin letters: for the scripts that
+    leave vowels out, one of its real spellings (``spelt``) where it has one."""
+    language = origin.locale[:2]
+    if language in VOWELLESS:
+        latin = spelt(text, language, rng)
+        if latin is not None:
+            return latin
+    return passport_latin(text, language)
+
+
+def spelt(name: str, language: str, rng: random.Random) -> str | None:
+    """One real Latin spelling of an Arabic, Persian or Hebrew name, each word's spelling
+    drawn as often as real names carry it (MOHAMED before MOHAMMAD before MUHAMMAD), or
+    None when a word has none (``spelling.spell_name``)."""
+    ways = spell_name(name, language)
+    if not ways or not all(ways):
+        return None
+    chosen = [rng.choices(w, weights=[how_common(s) for s in w])[0] for w in ways]
+    return _capitalised(" ".join(chosen))
+
+
+def _capitalised(latin: str) -> str:
+    """AL-BAGHDADI as Al-Baghdadi, the way ``passport_latin`` writes names."""
+    return " ".join("-".join(p.capitalize() for p in w.split("-")) for w in latin.split())
