@@ -10,7 +10,9 @@ partial dates of birth), then screens:
             and month swapped, or the year one off. Truth: the lookout it was made from.
   unplanted new people from the same name pools, who should hit nothing (dropped when a planted
             variant could have been them: a lookout's words, or its words with a middle name
-            more or less, with a compatible date of birth: that is a real candidate)
+            more or less, in any of their names (their own script too: MOHAMED HASAN and
+            MUHAMMAD HASSAN may both be محمد حسن), with a compatible date of birth: that is a
+            real candidate)
 Prints index build time, memory, p50/p99 latency, recall on planted queries and the share of
 unplanted queries that hit, at the default threshold; the same for an exhaustive rapidfuzz scan
 (token_sort_ratio >= 85 over every lookout name, as a yente-less list screening would do) over a
@@ -56,6 +58,7 @@ class Query:
     nationality: str | None
     truth: int | None  # slot of the lookout it was made from
     how: str
+    written: tuple[str, ...] = ()  # an unplanted person's every name (in their own script too)
 
 
 # --- variants --------------------------------------------------------------------------------
@@ -164,7 +167,15 @@ def unplanted(generator: LookoutGenerator, count: int) -> list[Query]:
     for person in generator.lookouts(count):
         given, surname = latin_of(person)
         queries.append(
-            Query([f"{given} {surname}"], person.birth, person.sex, person.nationality, None, "")
+            Query(
+                [f"{given} {surname}"],
+                person.birth,
+                person.sex,
+                person.nationality,
+                None,
+                "",
+                person.names,
+            )
         )
     return queries
 
@@ -173,7 +184,8 @@ def ambiguous(queries: list[Query], lookouts: list[SyntheticLookout]) -> set[int
     """Unplanted queries that a planted variant could have been: a lookout's words, order
     aside, or its words with a middle name dropped or added (names of two words or more), and a
     date of birth compatible with the lookout's. Such a query is a real candidate, not one
-    that should hit nothing."""
+    that should hit nothing. A query's person is compared by every name they have: محمد حسن
+    spelt MOHAMED HASAN is the lookout محمد حسن spelt MUHAMMAD HASSAN."""
 
     def dropped(words: frozenset[str]) -> list[frozenset[str]]:
         return [words - {w} for w in words] if len(words) >= 3 else []
@@ -181,10 +193,11 @@ def ambiguous(queries: list[Query], lookouts: list[SyntheticLookout]) -> set[int
     exact: dict[frozenset[str], list[int]] = {}
     shorter: dict[frozenset[str], list[int]] = {}  # a query's words less its middle name
     for i, q in enumerate(queries):
-        words = frozenset(tokens(q.names[0]))
-        exact.setdefault(words, []).append(i)
-        for form in dropped(words):
-            shorter.setdefault(form, []).append(i)
+        for name in q.written or q.names[:1]:
+            words = frozenset(tokens(name))
+            exact.setdefault(words, []).append(i)
+            for form in dropped(words):
+                shorter.setdefault(form, []).append(i)
     clash = set()
     for lookout in lookouts:
         for name in lookout.names:

@@ -16,7 +16,14 @@ from anyascii import anyascii
 from faker import Faker
 
 from smartborder.identity.names import detect_script
-from smartborder.synthetic.people import ORIGINS, VOWELLESS, Origin, latin_name, spelt
+from smartborder.synthetic.people import (
+    ORIGINS,
+    VOWELLESS,
+    Origin,
+    family_name,
+    latin_name,
+    spelt,
+)
 
 CATEGORIES = (
     ("serious-crime", "refer-secondary", 30),
@@ -48,8 +55,9 @@ class SyntheticLookout:
 
 class NamePools:
     """Given names (by sex) and surnames per locale, drawn from Faker once. For the scripts
-    that leave vowels out, only names with a real Latin spelling (``people.spelt``), and an
-    Arab's family name may be a man's given name, as with the synthetic people."""
+    that leave vowels out, only names with a real Latin spelling (``people.spelt``), drawn
+    more often (fewer have one), and family names made from men's names too
+    (``people.family_name``), as with the synthetic people."""
 
     def __init__(self, seed: int, size: int = 300) -> None:
         self.given: dict[tuple[str, str], list[str]] = {}
@@ -63,12 +71,14 @@ class NamePools:
             def spellable(name: str, language: str = language) -> bool:
                 return language not in VOWELLESS or spelt(name, language, check) is not None
 
+            draws = size * (4 if language in VOWELLESS else 1)
             for sex, make in (("F", faker.first_name_female), ("M", faker.first_name_male)):
-                drawn = {make() for _ in range(size)}
+                drawn = {make() for _ in range(draws)}
                 self.given[origin.locale, sex] = sorted(n for n in drawn if spellable(n))
-            surnames = {faker.last_name() for _ in range(size * 2)}
-            if language == "ar":
-                surnames |= set(self.given[origin.locale, "M"])
+            surnames = {faker.last_name() for _ in range(draws * 2)}
+            if language in VOWELLESS:
+                men = self.given[origin.locale, "M"]
+                surnames |= {family_name(check.choice(men), language, check) for _ in range(size)}
             self.surnames[origin.locale] = sorted(n for n in surnames if spellable(n))
 
 

@@ -85,15 +85,18 @@ class PeopleGenerator:
         sex = self.random.choice("FM")
         first = faker.first_name_female if sex == "F" else faker.first_name_male
         language = origin.locale[:2]
-        if language in VOWELLESS:
-            # names whose Latin spelling is known; an Arab's family name is often a man's
-            # given name (his father's or grandfather's: AHMED MOHAMED HASSAN)
-            surnames = (faker.last_name, faker.first_name_male) if language == "ar" else None
+        if language in VOWELLESS:  # names whose Latin spelling is known
             given, given_latin = self._spelt(first, language)
             if self.random.random() < 0.15:
                 more, more_latin = self._spelt(first, language)
                 given, given_latin = f"{given} {more}", f"{given_latin} {more_latin}"
-            surname, surname_latin = self._spelt(surnames or faker.last_name, language)
+            surname, surname_latin = self._spelt(
+                (
+                    faker.last_name,
+                    lambda: family_name(faker.first_name_male(), language, self.random),
+                ),
+                language,
+            )
         else:
             given = first()
             if self.random.random() < 0.15 and not origin.family_name_first:
@@ -163,6 +166,23 @@ class PeopleGenerator:
         return DocumentIn(
             document_type="P", number=number, issuer=issuer, issued_on=issued, expires_on=expires
         )
+
+
+# Persian family names made from a man's name: MOHAMMADPOUR, ALIZADEH, REZANEJAD, HAMIDI.
+_PERSIAN_MADE = ("پور", "زاده", "نژاد", "ی")
+
+
+def family_name(father: str, language: str, rng: random.Random) -> str:
+    """A family name made from a man's given name, as the language's names often are: an
+    Arab's is his father's or grandfather's name (AHMED MOHAMED HASSAN); a Persian one adds
+    an ending (POUR, ZADEH, NEJAD) or the nisba -i (HAMIDI), which follows a consonant
+    only; a Hebrew one is the name itself (AVRAHAM, YOSEF)."""
+    if language != "fa":
+        return father
+    ending = rng.choice(_PERSIAN_MADE)
+    if ending == "ی" and father.endswith(("ی", "ي", "ا", "ه", "و")):
+        ending = "زاده"
+    return father.replace(" ", "") + ending
 
 
 def latin_name(text: str, origin: Origin, rng: random.Random) -> str:
