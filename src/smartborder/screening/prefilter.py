@@ -89,12 +89,21 @@ def may_resemble(query: Sequence[tuple[str, ...]], listed: Sequence[tuple[str, .
     ``listed`` (true when either has no name: there is nothing to rule out)."""
     if not query or not listed:
         return True
-    return any(_names_may(q, c) for q in query for c in listed)
+    for q in query:
+        q = _without_legal(q)
+        for c in listed:
+            if _names_may(q, _without_legal(c)):
+                return True
+    return False
 
 
-def _names_may(query: tuple[str, ...], listed: tuple[str, ...]) -> bool:
-    q = tuple(w for w in query if w[0] != LEGAL)
-    c = tuple(w for w in listed if w[0] != LEGAL)
+@lru_cache(maxsize=300_000)
+def _without_legal(name: tuple[str, ...]) -> tuple[str, ...]:
+    """The name's words less its legal forms (~LLC), which the alignment weighs apart."""
+    return tuple(w for w in name if w[0] != LEGAL)
+
+
+def _names_may(q: tuple[str, ...], c: tuple[str, ...]) -> bool:
     if not q or not c:
         return False
     if _bound(q, c) >= WEAK:
@@ -115,17 +124,26 @@ def _names_may(query: tuple[str, ...], listed: tuple[str, ...]) -> bool:
 
 def _bound(query: tuple[str, ...], listed: tuple[str, ...]) -> float:
     """The most ``names.name_similarity``'s alignment could give the two names: every word
-    of the shorter that could be paired counted as the same, the fewest words left over."""
+    of the shorter that could be paired counted as the same, the fewest words left over.
+    (Loops rather than comprehensions: this runs for most candidates of every query.)"""
     shorter, longer = (query, listed) if len(query) <= len(listed) else (listed, query)
-    can = [[_pairable(a, b) for b in longer] for a in shorter]
-    paired_small = [any(row) for row in can]
-    if not any(paired_small):
+    columns = [False] * len(longer)
+    got = total = 0.0
+    small = 0
+    for a in shorter:
+        weight = word_weight(a)
+        total += weight
+        paired = False
+        for j, b in enumerate(longer):
+            if _pairable(a, b):
+                paired = columns[j] = True
+        if paired:
+            got += weight
+            small += 1
+    if not small:
         return 0.0
-    paired_large = sum(any(row[j] for row in can) for j in range(len(longer)))
-    matched = min(sum(paired_small), paired_large)
-    weights = [word_weight(w) for w in shorter]
-    got = sum(w for w, ok in zip(weights, paired_small, strict=True) if ok)
-    value = got / sum(weights) - 0.04 * (len(longer) - matched)
+    matched = min(small, sum(columns))
+    value = got / total - 0.04 * (len(longer) - matched)
     if len(shorter) >= 2 and matched == len(shorter) == len(longer) - 1:
         value = max(value, 0.98)  # a middle name more
     if len(shorter) >= 2 and matched < 2:
