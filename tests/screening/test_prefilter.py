@@ -8,6 +8,7 @@ import random
 import pytest
 
 from smartborder.screening import knowledge
+from smartborder.screening.features import NAME_FLOORS
 from smartborder.screening.index import Entry, LookoutIndex
 from smartborder.screening.names import name_similarity
 from smartborder.screening.prefilter import WEAK, may_resemble
@@ -51,6 +52,7 @@ def test_it_never_rules_out_names_alike_among_what_the_index_proposes() -> None:
     queries = [variant(rng, rng.choice(lookouts)) for _ in range(400)]
     queries += [person.names[-1] for person in LookoutGenerator(12).lookouts(400)]
     checked = ruled_out = 0
+    more = {floor: 0 for _, floor in NAME_FLOORS}  # ruled out where a better name is needed
     for query in queries:
         subject = make_identity([query])
         for entry in index.candidates(subject, 40):
@@ -59,8 +61,15 @@ def test_it_never_rules_out_names_alike_among_what_the_index_proposes() -> None:
                 ruled_out += 1
                 similarity = best(subject.names, entry.identity.names)
                 assert similarity < WEAK, (subject.names, entry.identity.names, similarity)
+                continue
+            for floor in more:  # a bound on the similarity, whatever the level needed
+                if not may_resemble(subject.names, entry.identity.names, floor):
+                    more[floor] += 1
+                    similarity = best(subject.names, entry.identity.names)
+                    assert similarity < floor, (subject.names, entry.identity.names, floor)
     assert checked > 1000
     assert ruled_out / checked > 0.4  # most of what shares a key in passing
+    assert more[0.98] > more[0.93] > more[0.85] > 0  # the better the name needed, the more
 
 
 @pytest.mark.parametrize(

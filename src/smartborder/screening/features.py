@@ -166,8 +166,8 @@ def score(
     when ``explain`` is false: screening explains only the hits). With ``at_least``, a pair
     that could not reach it whatever its names is not compared by name, and the value
     returned is only known to be below ``at_least``; one that could reach it only with names
-    alike is compared only when ``prefilter`` says they may be (otherwise the value is
-    exact)."""
+    at least so alike (``NAME_FLOORS``: 0.93 where only a strong name would do) is compared
+    only when ``prefilter`` says they may be."""
     if not explain:  # the levels alone, without building the details (most pairs stop here)
         logit = PRIOR + (
             _WEIGHTS[BIRTH.name][birth_level(query.birth, listed.birth)]
@@ -181,8 +181,14 @@ def score(
             if _sigmoid(logit + _BEST_NAME) < at_least:
                 return _sigmoid(logit + _BEST_NAME), []
             different = logit + _WEIGHTS[NAME.name]["different"]
-            if _sigmoid(different) < at_least and not may_resemble(query.names, listed.names):
-                return _sigmoid(different), []  # exact: the name level can only be "different"
+            if _sigmoid(different) < at_least:
+                # the least name similarity that could reach ``at_least``: names that could
+                # not be that alike are not compared
+                need = min(
+                    f for level, f in NAME_FLOORS if _sigmoid(logit + _weight(level)) >= at_least
+                )
+                if not may_resemble(query.names, listed.names, need):
+                    return _sigmoid(different), []  # below: the name level cannot reach it
         return _sigmoid(logit + _WEIGHTS[NAME.name][_name(query, listed, words, False)[1]]), []
     rest = (
         _birth(query.birth, listed.birth, explain),
@@ -216,6 +222,13 @@ def _sigmoid(logit: float) -> float:
 
 
 _BEST_NAME = max(level.weight for level in NAME.levels)
+# The least name similarity of each level above "different" (see ``_name``).
+NAME_FLOORS = (("exact", 0.98), ("strong", 0.93), ("close", 0.85), ("look-alike", 0.85),
+               ("weak", 0.75))  # fmt: skip
+
+
+def _weight(level: str) -> float:
+    return _WEIGHTS[NAME.name][level]
 
 
 def weights(feature: Feature) -> dict[str, float]:
@@ -267,8 +280,8 @@ def _name(query: Identity, listed: Identity, words: Vocabulary | None, explain: 
                 others = ", ".join(f"{a}/{b}" for a, b in variants)
                 detail = f"{detail}; both names on the list: {others}"
             return NAME, "look-alike", detail
-    for threshold, level in ((0.98, "exact"), (0.93, "strong"), (0.85, "close"), (0.75, "weak")):
-        if best >= threshold:
+    for level, threshold in NAME_FLOORS:
+        if level != "look-alike" and best >= threshold:
             return NAME, level, detail
     return NAME, "different", detail
 

@@ -84,15 +84,17 @@ def _pairable(a: str, b: str) -> bool:
     return pairable(word(a), word(b))
 
 
-def may_resemble(query: Sequence[tuple[str, ...]], listed: Sequence[tuple[str, ...]]) -> bool:
-    """Whether some name of ``query`` could score ``WEAK`` or more against some name of
-    ``listed`` (true when either has no name: there is nothing to rule out)."""
+def may_resemble(
+    query: Sequence[tuple[str, ...]], listed: Sequence[tuple[str, ...]], at_least: float = WEAK
+) -> bool:
+    """Whether some name of ``query`` could score ``at_least`` (``WEAK`` or more) against
+    some name of ``listed`` (true when either has no name: there is nothing to rule out)."""
     if not query or not listed:
         return True
     for q in query:
         q = _without_legal(q)
         for c in listed:
-            if _names_may(q, _without_legal(c)):
+            if _names_may(q, _without_legal(c), at_least):
                 return True
     return False
 
@@ -103,10 +105,10 @@ def _without_legal(name: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(w for w in name if w[0] != LEGAL)
 
 
-def _names_may(q: tuple[str, ...], c: tuple[str, ...]) -> bool:
+def _names_may(q: tuple[str, ...], c: tuple[str, ...], at_least: float) -> bool:
     if not q or not c:
         return False
-    if _bound(q, c) >= WEAK:
+    if _bound(q, c) >= at_least:
         return True
     if len(q) == len(c):
         return False
@@ -117,7 +119,7 @@ def _names_may(q: tuple[str, ...], c: tuple[str, ...]) -> bool:
     spellings = [latin for w in shorter for latin in word(w).latins]
     for joined, _ in joins(longer, spellings):  # where name_similarity would join them
         pair = (joined, c) if longer_is_query else (q, joined)
-        if min(_bound(*pair), 0.97) >= WEAK:
+        if min(_bound(*pair), 0.97) >= at_least:
             return True
     return False
 
