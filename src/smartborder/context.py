@@ -6,6 +6,7 @@ routers reach it through the typed dependencies in ``smartborder.deps``."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -15,6 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from smartborder import registry
 from smartborder.exchange.context import NodeExchange
 from smartborder.settings import Settings
+
+log = logging.getLogger("smartborder.app")
 
 T = TypeVar("T")
 
@@ -55,6 +58,22 @@ class NodeContext:
         for domain in registry.domains():
             for target in getattr(domain, hook):
                 registry.resolve(target)(self)
+
+
+def load_at_start(ctx: NodeContext, what: str, load: Callable[[Session], int]) -> None:
+    """Run ``load`` (which says how many it loaded) in a unit of work before the first
+    request, and log it; a database not ready (migrations not applied yet) is logged, and
+    the load happens on first use instead (``/ready`` says why)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from smartborder.db import unit_of_work
+
+    try:
+        with unit_of_work(ctx.sessions) as session:
+            loaded = load(session)
+        log.info("%s loaded at start-up: %d", what, loaded)
+    except SQLAlchemyError as exc:
+        log.warning("%s not loaded at start-up (loaded on first use): %s", what, exc)
 
 
 def node_exchange(settings: Settings) -> NodeExchange:

@@ -1,0 +1,1 @@
+"""Biometrics: templates of one algorithm per gallery, 1:N identification (``gallery``)."""

@@ -1,0 +1,161 @@
+"""The node's galleries, kept in step with the templates table.
+
+Every worker of a node holds its galleries in memory (``Biometrics``) and reads what changed
+in the ``biometric_templates`` table before each use (``sync``), so an enrolment or deletion
+made by any worker is seen by the others. Deleting a person's templates empties their bytes
+in the table too: the biometric data is destroyed, only the fact that it was enrolled stays.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import numpy as np
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from smartborder.biometrics.gallery import Candidate, Enrolment, Gallery
+from smartborder.biometrics.models import BiometricTemplate
+from smartborder.db import utcnow
+from smartborder.errors import NotFound, ValidationFailed
+from smartborder.ids import new_id
+
+# The algorithms a gallery may hold, with their template length. ``synthetic-v1`` holds
+# templates drawn for tests and benchmarks, never taken from a person.
+ALGORITHMS = {"dlib-resnet-v1": 128, "synthetic-v1": 128}
+# A write committed late may carry an earlier time: every sync re-reads this much.
+LOOKBACK = dt.timedelta(seconds=5)
+ENROLLED, DELETED = "enrolled", "deleted"
+
+
+class Biometrics:
+    """This process's galleries, one per algorithm."""
+
+    def __init__(self) -> None:
+        self.galleries = {name: Gallery(name, size) for name, size in ALGORITHMS.items()}
+        self._held: set[str] = set()  # the ids of the rows the galleries hold
+        self._seen_until: dt.datetime | None = None
+        self._lock = threading.Lock()
+
+    def gallery(self, algorithm: str) -> Gallery:
+        found = self.galleries.get(algorithm)
+        if found is None:
+            known = ", ".join(sorted(ALGORITHMS))
+            raise ValidationFailed(
+                f"no gallery for the algorithm {algorithm!r} (known: {known})",
+                details=[{"field": "algorithm", "value": algorithm}],
+            )
+        return found
+
+    def sync(self, session: Session) -> int:
+        """Load what changed since the last call (everything the first time); returns how many
+        templates were added or removed."""
+        with self._lock:
+            if self._seen_until is None:
+                rows = session.scalars(
+                    select(BiometricTemplate).where(BiometricTemplate.status == ENROLLED)
+                ).all()
+                for row in rows:
+                    self._add(row)
+                newest = max((r.changed_at for r in rows), default=None)
+                self._seen_until = newest or utcnow() - LOOKBACK
+                return len(rows)
+            since = self._seen_until - LOOKBACK
+            recent = session.scalars(
+                select(BiometricTemplate).where(BiometricTemplate.changed_at >= since)
+            ).all()
+            changed = 0
+            for row in recent:
+                self._seen_until = max(self._seen_until, row.changed_at)
+                if row.status == ENROLLED and row.id not in self._held:
+                    self._add(row)
+                    changed += 1
+                elif row.status == DELETED and row.id in self._held:
+                    self._drop(row.algorithm, {row.id})
+                    changed += 1
+            return changed
+
+    def _add(self, row: BiometricTemplate) -> None:
+        gallery = self.galleries.get(row.algorithm)
+        if gallery is None or row.dimensions != gallery.dimensions:
+            return  # an algorithm this version does not know: kept in the table, unsearched
+        gallery.enrol(row.subject, np.frombuffer(row.template, dtype="<f4"), key=row.id)
+        self._held.add(row.id)
+
+    def _drop(self, algorithm: str, ids: set[str]) -> None:
+        gallery = self.galleries[algorithm]
+        for key in ids:
+            gallery.remove(key)
+        self._held -= ids
+
+
+def enrol(
+    session: Session,
+    biometrics: Biometrics,
+    algorithm: str,
+    subject: str,
+    values: object,
+    *,
+    duplicate_within: float | None = None,
+) -> Enrolment:
+    """Enrol a template of ``subject`` (refused when as close as ``duplicate_within`` to
+    another person's: ``DuplicateIdentity``); it is in the table when the session commits."""
+    gallery = biometrics.gallery(algorithm)
+    template = gallery.template(values)
+    if not subject:
+        raise ValidationFailed("a template belongs to someone: the subject is empty")
+    biometrics.sync(session)
+    if duplicate_within is not None:
+        gallery.refuse_duplicate(subject, template, duplicate_within)
+    now = utcnow()
+    row = BiometricTemplate(
+        id=new_id(),
+        algorithm=algorithm,
+        subject=subject,
+        dimensions=gallery.dimensions,
+        template=template.astype("<f4").tobytes(),
+        status=ENROLLED,
+        created_at=now,
+        changed_at=now,
+    )
+    session.add(row)
+    session.flush()
+    with biometrics._lock:
+        biometrics._add(row)
+    return Enrolment(subject, row.id, len(gallery.keys_of(subject)))
+
+
+def delete(session: Session, biometrics: Biometrics, algorithm: str, subject: str) -> int:
+    """Delete every template of ``subject`` in the ``algorithm`` gallery, destroying their
+    bytes; how many there were."""
+    biometrics.gallery(algorithm)
+    ids = set(
+        session.scalars(
+            select(BiometricTemplate.id).where(
+                BiometricTemplate.algorithm == algorithm,
+                BiometricTemplate.subject == subject,
+                BiometricTemplate.status == ENROLLED,
+            )
+        )
+    )
+    if not ids:
+        raise NotFound(f"no template of {subject} in the {algorithm} gallery")
+    session.execute(
+        update(BiometricTemplate)
+        .where(BiometricTemplate.id.in_(ids))
+        .values(status=DELETED, template=b"", changed_at=utcnow())
+    )
+    with biometrics._lock:
+        biometrics._drop(algorithm, ids & biometrics._held)
+    return len(ids)
+
+
+def identify(
+    session: Session, biometrics: Biometrics, algorithm: str, values: object, limit: int = 10
+) -> list[Candidate]:
+    """The ``limit`` people of the gallery closest to the template, closest first."""
+    gallery = biometrics.gallery(algorithm)
+    template = gallery.template(values)
+    biometrics.sync(session)
+    return gallery.identify(template, limit)
