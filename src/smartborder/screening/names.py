@@ -529,7 +529,9 @@ def joins(name: tuple[str, ...], unsure: list[str]) -> list[tuple[tuple[str, ...
     for i in range(len(name) - 1):
         a, b = name[i], name[i + 1]
         latin = a.isascii() and b.isascii() and not _number(a) and not _number(b)
-        native = is_native(a) and is_native(b)  # Korean syllables written apart
+        # Chinese, Japanese and Korean syllables written apart; words of scripts that write
+        # spaces are not joined (their Latin readings are, when a Latin name is compared)
+        native = _syllabic(a) and _syllabic(b)
         if (latin or native) and could_be(a + b):
             out.append(((*name[:i], a + b, *name[i + 2 :]), a + b))
     if len(name) > 2 and all(w.isascii() for w in name) and could_be("".join(name)):
