@@ -139,11 +139,15 @@ def _consonants(latin: str) -> str:
     return re.sub(r"(.)\1+", r"\1", skeleton)
 
 
+def _is_hebrew(word: str) -> bool:
+    return any("\u0590" <= c <= "\u05ff" for c in word)
+
+
 def _slots(word: str) -> list[tuple[tuple[str, ...], bool]]:
     """Each letter of ``word`` (Arabic, Persian or Hebrew) as the spellings it may take, and
     whether it is a consonant (only between two consonants may a short vowel be unwritten)."""
     word = _MARKS.sub("", unicodedata.normalize("NFC", word))
-    hebrew = any("\u0590" <= c <= "\u05ff" for c in word)
+    hebrew = _is_hebrew(word)
     consonants, vowels, first = (
         (_HEBREW, _HEBREW_VOWELS, _HEBREW_FIRST)
         if hebrew
@@ -238,7 +242,7 @@ def _letters_agree(word: str) -> tuple[str, ...]:
             return ()
     index = _by_consonants()
     candidates = {w for key in keys for w in index.get(re.sub(r"(.)\1+", r"\1", key), ())}
-    pattern = _pattern(slots, any("\u0590" <= c <= "\u05ff" for c in word))
+    pattern = _pattern(slots, _is_hebrew(word))
     counts = _real_spellings()
     found = [w for w in candidates if pattern.fullmatch(w)]
     return tuple(sorted(found, key=lambda w: (-counts[w], w)))
