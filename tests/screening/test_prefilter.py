@@ -10,7 +10,7 @@ import pytest
 from smartborder.screening import knowledge
 from smartborder.screening.features import NAME_FLOORS
 from smartborder.screening.index import Entry, LookoutIndex
-from smartborder.screening.names import name_similarity
+from smartborder.screening.names import PAIRED, name_similarity, pairable, token_similarity, word
 from smartborder.screening.prefilter import WEAK, may_resemble
 from smartborder.screening.subject import make_identity
 from smartborder.synthetic.lookouts import LookoutGenerator, SyntheticLookout
@@ -101,8 +101,27 @@ def test_the_name_tables_answer_many_words_as_one_at_a_time() -> None:
     words = ["BILL", "WILLIAM", "김", "иван", "IBN", "ZZXQ"]
     together = knowledge.look_up(words)
     knowledge._recent.clear()
-    for word in words:
-        knowledge._listed.pop(word, None)
-        assert knowledge.known(word) == together[word], word
+    for text in words:
+        knowledge._listed.pop(text, None)
+        assert knowledge.known(text) == together[text], text
     assert together["BILL"].nicknames & together["WILLIAM"].nicknames
     assert together["ZZXQ"] == knowledge.Known(frozenset(), frozenset())
+
+
+def test_words_alike_are_always_pairable() -> None:
+    """``pairable`` is a necessary condition of ``token_similarity`` reaching ``PAIRED``:
+    the alignment does not compare words it rules out, and the prefilter bounds names by
+    it. Checked on every pair of words of names the generator writes in every script,
+    with their spelling variants and initials."""
+    rng = random.Random(4)
+    lookouts = list(LookoutGenerator(21).lookouts(300))
+    words = sorted({w for lookout in lookouts for name in make_identity(lookout.names).names
+                    for w in name if w[0] != "~"})  # fmt: skip
+    words += [make_identity([variant(rng, lookout)]).names[0][0] for lookout in lookouts[:150]]
+    alike = 0
+    for a in words:
+        for b in rng.sample(words, 60):
+            if token_similarity(a, b)[0] >= PAIRED:
+                alike += 1
+                assert pairable(word(a), word(b)), (a, b, token_similarity(a, b))
+    assert alike > 100

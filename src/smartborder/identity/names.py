@@ -10,6 +10,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from smartborder.identity.transliteration import transliterate
 
@@ -116,13 +117,19 @@ _COMPOUND_HAN_SURNAMES = frozenset(
 _NON_WORD = re.compile(r"[^A-Z0-9]+")
 
 
+@lru_cache(maxsize=8192)
+def _script_of(letter: str) -> str:
+    """The script of one letter, from the first word of its Unicode name (a name is read
+    once per letter: a million names are written with a few thousand)."""
+    return _SCRIPTS.get(unicodedata.name(letter, "UNKNOWN").split(" ", 1)[0], "Zzzz")
+
+
 def detect_script(text: str) -> str:
     """The ISO 15924 code of the script most of the letters are in (``Zyyy`` when none is known)."""
     counts: Counter[str] = Counter()
     for char in text:
         if char.isalpha():
-            word = unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
-            counts[_SCRIPTS.get(word, "Zzzz")] += 1
+            counts[_script_of(char)] += 1
     if not counts:
         return "Zyyy"
     if counts.get("Hani") and (counts.get("Hira") or counts.get("Kana")):

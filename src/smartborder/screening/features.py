@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol
 
 from smartborder.screening.names import name_similarity, respelt
@@ -178,17 +179,12 @@ def score(
             + _WEIGHTS[DOCUMENT.name][_document(query.documents, listed.documents)[1]]
         )
         if at_least is not None:
-            if _sigmoid(logit + _BEST_NAME) < at_least:
+            need = _need(logit, at_least)
+            if need > 1.0:
                 return _sigmoid(logit + _BEST_NAME), []
-            different = logit + _WEIGHTS[NAME.name]["different"]
-            if _sigmoid(different) < at_least:
-                # the least name similarity that could reach ``at_least``: names that could
-                # not be that alike are not compared
-                need = min(
-                    f for level, f in NAME_FLOORS if _sigmoid(logit + _weight(level)) >= at_least
-                )
-                if not may_resemble(query.names, listed.names, need):
-                    return _sigmoid(different), []  # below: the name level cannot reach it
+            if need and not may_resemble(query.names, listed.names, need):
+                # below: the name level cannot reach it
+                return _sigmoid(logit + _WEIGHTS[NAME.name]["different"]), []
         return _sigmoid(logit + _WEIGHTS[NAME.name][_name(query, listed, words, False)[1]]), []
     rest = (
         _birth(query.birth, listed.birth, explain),
@@ -229,6 +225,18 @@ NAME_FLOORS = (("exact", 0.98), ("strong", 0.93), ("close", 0.85), ("look-alike"
 
 def _weight(level: str) -> float:
     return _WEIGHTS[NAME.name][level]
+
+
+@lru_cache(maxsize=4096)
+def _need(logit: float, at_least: float) -> float:
+    """The least name similarity with which a pair whose other features sum to ``logit``
+    reaches ``at_least``: 0 when any name would (even "different"), more than 1 when none
+    would. The other features take few values, so this is asked of a handful of sums."""
+    if _sigmoid(logit + _BEST_NAME) < at_least:
+        return 2.0
+    if _sigmoid(logit + _weight("different")) >= at_least:
+        return 0.0
+    return min(f for level, f in NAME_FLOORS if _sigmoid(logit + _weight(level)) >= at_least)
 
 
 def weights(feature: Feature) -> dict[str, float]:

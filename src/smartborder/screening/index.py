@@ -36,7 +36,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from smartborder.screening import prefilter
+from smartborder.screening import names as spelling
 from smartborder.screening.features import Identity, ocr_fold
 from smartborder.screening.knowledge import LEGAL, known, look_up
 from smartborder.screening.names import skeleton
@@ -287,9 +287,9 @@ class LookoutIndex:
         (code,) = identity.nationalities
         return self._codes.setdefault(code, len(self._codes) + 1)
 
-    def _remember(self, entry: Entry, aliases: dict[str, set[str]]) -> None:
-        """File the Latin words of ``entry`` under the names the name tables know them as."""
-        for word in _words(entry):
+    def _remember(self, words: Iterable[str], aliases: dict[str, set[str]]) -> None:
+        """File the Latin words of lookouts under the names the name tables know them as."""
+        for word in words:
             if word.isascii():
                 for symbol in _symbols(word):
                     words = aliases.setdefault(symbol, set())
@@ -352,10 +352,10 @@ class LookoutIndex:
         named = [w for w in words if w[0] != LEGAL]
         look_up(named, listed=True)  # the tables, a few hundred words a call
         for w in named:
-            prefilter.word(w)  # what screening's prefilter needs of each word, once
-        for built in new_entries:
-            if built is not None:
-                self._remember(built, aliases)
+            spelling.word(w)  # what pairing words needs of each, once
+        # each word once (an entry's words are filed as they come; filed again, nothing
+        # changes)
+        self._remember((w for w, count in words.items() if count > 0), aliases)
         with self._lock:
             self._entries, self._slot, self._alive = new_entries, slots, alive
             self._years, self._days = years, days
@@ -377,7 +377,7 @@ class LookoutIndex:
             slot = len(self._entries)
             self._entries.append(entry)
             self._words.update(_words(entry))
-            self._remember(entry, self._aliases)
+            self._remember(_words(entry), self._aliases)
             self._slot[entry.lookout_id] = slot
             self._years.append(_year(entry))
             self._days.append(_day(entry))
@@ -436,11 +436,6 @@ class LookoutIndex:
         nationality could not reach it are left out before ranking (they could not reach any
         threshold whatever their names); those sharing a document number are kept."""
         with self._lock:
-            found: list[NDArray[np.int32]] = []
-            weights: list[NDArray[np.float32]] = []
-            owners: list[int] = []
-            documents: list[list[int]] = []
-            papers: list[NDArray[np.int64]] = []  # (identity << 32 | slot) sharing a document
             alive = np.frombuffer(self._alive, dtype=np.uint8)
             look_up(w for i in identities for name in i.names for w in name if w[0] != LEGAL)
             named = [
@@ -452,35 +447,22 @@ class LookoutIndex:
             bounds = iter(self._bounds([k for keys in (*named, *numbered) for k in keys]))
             by_name = [[next(bounds) for _ in keys] for keys in named]
             by_number = [[next(bounds) for _ in keys] for keys in numbered]
+            picked: list[list[int]] = []
             for n, identity in enumerate(identities):
                 year = identity.birth[0] if identity.birth else 0
                 slots, rarity = self._lookup(named[n], by_name[n], year)
-                found.append(slots)
-                weights.append(rarity)
-                owners.append(len(slots))
-                by_document, _ = self._lookup(numbered[n], by_number[n], 0)
-                documents.append([int(s) for s in np.unique(by_document) if alive[s]])
-            if sum(owners) <= limit:
-                # no limit to cut at: the scorer leaves out what the bar would, at less cost
-                bar = None
-            for n, numbers in enumerate(numbered if bar is not None else ()):
-                if numbers:
-                    every = self._filed_under(numbers, by_number[n]).astype(np.int64)
-                    papers.append((n << 32) | every)
-            ranked = self._rank(
-                np.concatenate(found),
-                np.concatenate(weights),
-                np.repeat(np.arange(len(identities), dtype=np.int64), owners),
-                identities,
-                alive,
-                limit,
-                bar,
-                np.concatenate(papers) if papers else np.empty(0, dtype=np.int64),
-            )
-            picked = [
-                list(dict.fromkeys(d + r)) if d else r
-                for d, r in zip(documents, ranked, strict=True)
-            ]
+                documents: list[int] = []
+                papers = np.empty(0, dtype=np.int64)
+                if numbered[n]:
+                    by_document, _ = self._lookup(numbered[n], by_number[n], 0)
+                    documents = [int(s) for s in np.unique(by_document) if alive[s]]
+                # with no limit to cut at, the scorer leaves out what the bar would, at less
+                # cost
+                held = bar if len(slots) > limit else None
+                if held is not None and numbered[n]:
+                    papers = self._filed_under(numbered[n], by_number[n]).astype(np.int64)
+                ranked = self._rank(slots, rarity, identity, alive, limit, held, papers)
+                picked.append(list(dict.fromkeys(documents + ranked)) if documents else ranked)
             return [[e for e in (self._entries[s] for s in slots) if e is not None]
                     for slots in picked]  # fmt: skip
 
@@ -558,111 +540,107 @@ class LookoutIndex:
         self,
         found: NDArray[np.int32],
         rarity: NDArray[np.float32],
-        owner: NDArray[np.int64],
-        identities: Sequence[Identity],
+        identity: Identity,
         alive: NDArray[np.uint8],
         limit: int,
         bar: Bar | None,
         papers: NDArray[np.int64],
-    ) -> list[list[int]]:
-        """For each identity (``owner`` says whose each found slot is), the ``limit`` slots
-        sharing the rarest keys with it (a rare surname says more than a common given name);
-        among equals, those whose date of birth agrees more: the same year, the same day and
-        month (the year may be a typo), both; then the earliest filed. With ``bar``, those
-        that cannot reach it are left out first, unless ``papers`` (identity << 32 | slot)
-        says they share a document number."""
-        best: list[list[int]] = [[] for _ in identities]
+    ) -> list[int]:
+        """The ``limit`` slots of ``found`` sharing the rarest keys with ``identity`` (a rare
+        surname says more than a common given name); among equals, those whose date of birth
+        agrees more: the same year, the same day and month (the year may be a typo), both;
+        then the earliest filed. With ``bar``, those that cannot reach it are left out first,
+        unless ``papers`` has them (they share a document number). One subject's candidates
+        are a few hundred slots: the subject's own details are plain numbers, each step one
+        numpy call over the slots."""
         if not len(found):
-            return best
-        pairs, inverse = np.unique((owner << 32) | found.astype(np.int64), return_inverse=True)
+            return []
+        slots, inverse = np.unique(found, return_inverse=True)
         rank = np.bincount(inverse.ravel(), weights=rarity)
-        whose, slots = pairs >> 32, (pairs & 0xFFFFFFFF).astype(np.int64)
-        births = np.array([i.birth or (0, 0, 0) for i in identities], dtype=np.int64)
-        year, month, day = births[whose, 0], births[whose, 1], births[whose, 2]
         theirs = np.frombuffer(self._years, dtype=np.int16)[slots].astype(np.int64)
         days = np.frombuffer(self._days, dtype=np.int16)[slots].astype(np.int64)
         keep = alive[slots].astype(bool)
-        dated = year > 0
-        keep &= ~dated | (theirs == 0) | (np.abs(theirs - year) <= 1)
-        same_year = dated & (theirs == year)
-        full = dated & (month > 0) & (day > 0)
-        exact_day, swapped_day = days == month * 32 + day, days == day * 32 + month
-        rank += same_year * 0.5 + full * (exact_day * 1.5 + swapped_day * 1.0)
-        rank += (dated & (month > 0) & (day == 0) & ((days >> 5) == month)) * 0.5
+        year, month, day = identity.birth or (0, 0, 0)
+        if year:
+            keep &= (theirs == 0) | (np.abs(theirs - year) <= 1)
+            rank += (theirs == year) * 0.5
+            if month and day:
+                rank += (days == month * 32 + day) * 1.5 + (days == day * 32 + month) * 1.0
+            elif month:
+                rank += ((days >> 5) == month) * 0.5
         if bar is not None:
-            able = self._reach(bar, identities, whose, slots, year, month, day, theirs, days)
-            keep &= able | np.isin(pairs, papers)
-        whose, slots, rank = whose[keep], slots[keep], rank[keep]
-        order = np.lexsort((slots, -rank, whose))  # by identity, then best first
-        whose, slots = whose[order], slots[order]
-        starts = np.searchsorted(whose, np.arange(len(identities) + 1))
-        for n in range(len(identities)):
-            a, b = int(starts[n]), int(starts[n + 1])
-            best[n] = slots[a : min(b, a + limit)].tolist()
+            able = self._reach(bar, identity, slots, theirs, days)
+            keep &= able | np.isin(slots, papers) if len(papers) else able
+        slots, rank = slots[keep], rank[keep]
+        order = np.lexsort((slots, -rank))  # best first, then the earliest filed
+        best: list[int] = slots[order[:limit]].tolist()
         return best
 
     def _reach(
         self,
         bar: Bar,
-        identities: Sequence[Identity],
-        whose: NDArray[np.int64],
-        slots: NDArray[np.int64],
-        year: NDArray[np.int64],
-        month: NDArray[np.int64],
-        day: NDArray[np.int64],
+        identity: Identity,
+        slots: NDArray[np.int32],
         theirs: NDArray[np.int64],
         days: NDArray[np.int64],
     ) -> NDArray[np.bool_]:
-        """Which (identity, slot) pairs could reach ``bar``: the weights of their levels of
+        """Which slots could reach ``bar`` with ``identity``: the weights of their levels of
         date of birth, sex and nationality, graded as ``features`` grades them - exactly for
         two full dates of birth, at their best for a partial one - summed."""
         b = bar.birth
-        their_month, their_day = days >> 5, days & 31
-        same_year = theirs == year
-        exact = same_year & (their_month == month) & (their_day == day)
-        swapped = same_year & (their_month == day) & (their_day == month) & ~exact
-        agree = same_year.astype(np.int64) + (their_month == month) + (their_day == day)
-        two = agree == 2
-        typo = _one_digit(month, their_month) | _one_digit(day, their_day)
-        graded = np.select(
-            [exact, swapped, two & ~same_year, two & same_year & typo, two & same_year],
-            [b["exact"], b["day-month-swapped"], b["year-typo"], b["digit-typo"],
-             b["two-parts-agree"]],
-            b["conflicting"],
-        )  # fmt: skip
-        partial = max(b[k] for k in ("agrees-to-month", "agrees-to-year", "year-off-by-one"))
-        both_full = (month > 0) & (day > 0) & (their_month > 0) & (their_day > 0)
-        known = (year > 0) & (theirs > 0)
-        near = np.abs(theirs - year) <= 1
-        birth = np.where(
-            known,
-            np.where(near, np.where(both_full, graded, partial), b["conflicting"]),
-            b["unknown"],
-        )
-        sexes = np.array([_sex(i) for i in identities], dtype=np.int64)[whose]
-        their_sex = np.frombuffer(self._sexes, dtype=np.int8)[slots].astype(np.int64)
+        year, month, day = identity.birth or (0, 0, 0)
+        known = theirs > 0
+        if not year:
+            birth: NDArray[np.float64] | float = b["unknown"]
+            least: NDArray[np.float64] | float = bar.least_names_only
+        else:
+            their_month, their_day = days >> 5, days & 31
+            partial = max(b[k] for k in ("agrees-to-month", "agrees-to-year", "year-off-by-one"))
+            near = np.where(np.abs(theirs - year) <= 1, partial, b["conflicting"])
+            if month and day:  # graded exactly where both dates are full
+                same_year = theirs == year
+                exact = same_year & (their_month == month) & (their_day == day)
+                swapped = same_year & (their_month == day) & (their_day == month) & ~exact
+                agree = same_year.astype(np.int64) + (their_month == month) + (their_day == day)
+                two = agree == 2
+                typo = _one_digit(month, their_month) | _one_digit(day, their_day)
+                graded = np.select(
+                    [exact, swapped, two & ~same_year, two & same_year & typo, two & same_year],
+                    [b["exact"], b["day-month-swapped"], b["year-typo"], b["digit-typo"],
+                     b["two-parts-agree"]],
+                    b["conflicting"],
+                )  # fmt: skip
+                full = (their_month > 0) & (their_day > 0) & (np.abs(theirs - year) <= 1)
+                near = np.where(full, graded, near)
+            birth = np.where(known, near, b["unknown"])
+            least = np.where(known, bar.least, bar.least_names_only)  # no date on one side
         s = bar.sex
-        sex = np.where(
-            (sexes == 0) | (their_sex == 0),
-            s["unknown"],
-            np.where(sexes == their_sex, s["same"], s["different"]),
-        )
-        codes = np.array([self._asked(i) for i in identities], dtype=np.int64)[whose]
-        their_nation = np.frombuffer(self._nations, dtype=np.int32)[slots].astype(np.int64)
-        shared = (
-            (their_nation == SEVERAL)
-            | (codes[:, 0] == SEVERAL)
-            | (their_nation == codes[:, 0])
-            | (their_nation == codes[:, 1])
-        )
+        mine = _sex(identity)
+        if mine:
+            their_sex = np.frombuffer(self._sexes, dtype=np.int8)[slots]
+            sex: NDArray[np.float64] | float = np.where(
+                their_sex == 0, s["unknown"], np.where(their_sex == mine, s["same"], s["different"])
+            )
+        else:
+            sex = s["unknown"]
         n = bar.nationality
-        nation = np.where(
-            (codes[:, 0] == 0) | (their_nation == 0),
-            n["unknown"],
-            np.where(shared, n["shared"], n["different"]),
-        )
-        least = np.where(known, bar.least, bar.least_names_only)  # no date on one side
-        reach: NDArray[np.bool_] = birth + sex + nation >= least - 1e-9
+        first, second = self._asked(identity)
+        if first:
+            their_nation = np.frombuffer(self._nations, dtype=np.int32)[slots]
+            if first == SEVERAL:
+                shared: NDArray[np.bool_] | bool = True
+            else:
+                shared = (
+                    (their_nation == SEVERAL) | (their_nation == first) | (their_nation == second)
+                )
+            nation: NDArray[np.float64] | float = np.where(
+                their_nation == 0, n["unknown"], np.where(shared, n["shared"], n["different"])
+            )
+        else:
+            nation = n["unknown"]
+        reach: NDArray[np.bool_] = np.asarray(birth + sex + nation >= least - 1e-9)
+        if reach.ndim == 0:
+            reach = np.full(len(slots), bool(reach))
         return reach
 
     def _asked(self, identity: Identity) -> tuple[int, int]:
@@ -677,7 +655,7 @@ class LookoutIndex:
         return codes[0], codes[-1]
 
 
-def _one_digit(a: NDArray[np.int64], b: NDArray[np.int64]) -> NDArray[np.bool_]:
+def _one_digit(a: int, b: NDArray[np.int64]) -> NDArray[np.bool_]:
     """As ``features``: two-digit numbers that differ in exactly one digit."""
-    one: NDArray[np.bool_] = (a != b) & ((a // 10 == b // 10) | (a % 10 == b % 10))
+    one: NDArray[np.bool_] = (b != a) & ((b // 10 == a // 10) | (b % 10 == a % 10))
     return one

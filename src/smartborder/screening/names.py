@@ -16,7 +16,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import JaroWinkler
 
 from smartborder.identity.names import SUFFIXES, TITLES, detect_script, normalise
-from smartborder.screening.knowledge import LEGAL, legal_forms, same_name
+from smartborder.screening.knowledge import ARTICLES, LEGAL, known, legal_forms, same_name
 from smartborder.screening.readings import (
     SPACELESS,
     Form,
@@ -520,28 +520,47 @@ def joins(name: tuple[str, ...], unsure: list[str]) -> list[tuple[tuple[str, ...
     """``name`` with two neighbouring Latin words written as one, each way, and all as one,
     each with the word so made; only where the word made could be one of ``unsure`` (it
     begins the same and is about as long)."""
+    wanted = [(u[:2], len(u)) for u in unsure]
+    return [
+        (joined, made)
+        for joined, made, spellings in joinable(name)
+        if any(u == m and abs(lu - lm) <= 3 for u, lu in wanted for m, lm in spellings)
+    ]
 
-    def could_be(made: str) -> bool:
-        spellings = [f.latin for f in latin_forms(made)] if is_native(made) else [made]
-        return any(u[:2] == m[:2] and abs(len(u) - len(m)) <= 3 for u in unsure for m in spellings)
 
+@lru_cache(maxsize=300_000)
+def joinable(
+    name: tuple[str, ...],
+) -> tuple[tuple[tuple[str, ...], str, tuple[tuple[str, int], ...]], ...]:
+    """Every way ``joins`` may write words of ``name`` as one: the name so written, the word
+    made, and the first two letters and length of each Latin spelling of that word. Latin
+    words (not numbers) are joined, and Chinese, Japanese and Korean syllables written apart;
+    words of scripts that write spaces are not (their Latin readings are, when a Latin name
+    is compared). Computed once per name: a listed name meets query after query."""
     out = []
     for i in range(len(name) - 1):
         a, b = name[i], name[i + 1]
         latin = a.isascii() and b.isascii() and not _number(a) and not _number(b)
-        # Chinese, Japanese and Korean syllables written apart; words of scripts that write
-        # spaces are not joined (their Latin readings are, when a Latin name is compared)
-        native = _syllabic(a) and _syllabic(b)
-        if (latin or native) and could_be(a + b):
-            out.append(((*name[:i], a + b, *name[i + 2 :]), a + b))
-    if len(name) > 2 and all(w.isascii() for w in name) and could_be("".join(name)):
-        out.append((("".join(name),), "".join(name)))
-    return out
+        if latin or (_syllabic(a) and _syllabic(b)):
+            made = a + b
+            out.append(((*name[:i], made, *name[i + 2 :]), made, _starts(made)))
+    if len(name) > 2 and all(w.isascii() for w in name):
+        made = "".join(name)
+        out.append(((made,), made, _starts(made)))
+    return tuple(out)
+
+
+def _starts(made: str) -> tuple[tuple[str, int], ...]:
+    spellings = [f.latin for f in latin_forms(made)] if is_native(made) else [made]
+    return tuple((m[:2], len(m)) for m in spellings)
 
 
 def _aligned(query: tuple[str, ...], listed: tuple[str, ...]) -> NameMatch:
-    pairs = [
-        (*token_similarity(q, c), i, j) for i, q in enumerate(query) for j, c in enumerate(listed)
+    pairs = [  # words that cannot be paired are not compared (most words of two names)
+        (*token_similarity(q, c), i, j)
+        for i, q in enumerate(query)
+        for j, c in enumerate(listed)
+        if can_pair(q, c)
     ]
     pairs.sort(key=_first, reverse=True)  # stable: equal scores keep the words' order
     used_q: set[int] = set()
@@ -675,3 +694,61 @@ def _first(pair: tuple[float, str, str, int, int]) -> float:
 def word_weight(word: str) -> float:
     """Initials weigh little; long words a bit more than short ones."""
     return 0.5 if len(word) == 1 else min(len(word), 8) / 4 + 0.5
+
+
+PAIRED = 0.7  # the least similarity at which name_similarity pairs two words
+
+
+class Word(NamedTuple):
+    latins: tuple[str, ...]  # the word in Latin letters, every way it may be read
+    marks: frozenset[str]  # what two words alike share: a folded spelling, a skeleton, a name
+
+
+@lru_cache(maxsize=300_000)
+def word(text: str) -> Word:
+    """What ``pairable`` needs of one name word, computed once."""
+    if is_native(text):
+        latins = tuple(f.latin for f in latin_forms(text))
+    else:
+        latins = (text, *(f.latin for f in chinese_forms(text)))
+    marks = set()
+    for latin in latins:
+        if len(latin) >= 2:
+            marks.add("F" + folded(latin))
+        shape = skeleton(latin)
+        if len(shape) >= 2:
+            marks.add("S" + shape)
+    tables = known(text)
+    marks.update("N" + s for s in tables.names)
+    marks.update("K" + s for s in tables.nicknames)
+    marks.update("P" + s for s in tables.particles)
+    marks.update("T" + s for s in tables.terms)
+    if text.upper() in ARTICLES:
+        marks.add("ARTICLE")
+    return Word(latins, frozenset(marks))
+
+
+def pairable(a: Word, b: Word) -> bool:
+    """Whether two words could be paired (``token_similarity`` ``PAIRED`` or more): their
+    letters are that alike (Jaro-Winkler, through any of their Latin readings), one is the
+    initial of the other, or they share a mark (the same folded spelling or consonant
+    skeleton, a name, nickname, particle or organisation term of the name tables, the Arabic
+    article). A necessary condition, never a guess: words it says no to are never paired
+    (the alignment does not compare them; ``prefilter`` bounds names by it)."""
+    if not a.marks.isdisjoint(b.marks):
+        return True
+    for x in a.latins:
+        for y in b.latins:
+            if len(x) == 1 or len(y) == 1:  # an initial stands for any word it begins
+                if x[0] == y[0]:
+                    return True
+            elif JaroWinkler.similarity(x, y, score_cutoff=PAIRED):
+                return True
+    return False
+
+
+@lru_cache(maxsize=200_000)
+def can_pair(a: str, b: str) -> bool:
+    """``pairable`` of two words by their text: a subject's words meet the same listed words
+    in one candidate after another."""
+    return pairable(word(a), word(b))

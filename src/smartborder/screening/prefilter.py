@@ -22,66 +22,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import NamedTuple
 
-from rapidfuzz.distance import JaroWinkler
+from smartborder.screening.knowledge import LEGAL
+from smartborder.screening.names import can_pair, joins, word, word_weight
 
-from smartborder.screening.knowledge import ARTICLES, LEGAL, known
-from smartborder.screening.names import folded, joins, skeleton, word_weight
-from smartborder.screening.readings import chinese_forms, is_native, latin_forms
-
-PAIRED = 0.7  # the least similarity at which name_similarity pairs two words
 WEAK = 0.75  # the least name similarity above the level "different"
-
-
-class Word(NamedTuple):
-    latins: tuple[str, ...]  # the word in Latin letters, every way it may be read
-    marks: frozenset[str]  # what two words alike share: a folded spelling, a skeleton, a name
-
-
-@lru_cache(maxsize=300_000)
-def word(text: str) -> Word:
-    """What the test needs of one name word, computed once."""
-    if is_native(text):
-        latins = tuple(f.latin for f in latin_forms(text))
-    else:
-        latins = (text, *(f.latin for f in chinese_forms(text)))
-    marks = set()
-    for latin in latins:
-        if len(latin) >= 2:
-            marks.add("F" + folded(latin))
-        shape = skeleton(latin)
-        if len(shape) >= 2:
-            marks.add("S" + shape)
-    tables = known(text)
-    marks.update("N" + s for s in tables.names)
-    marks.update("K" + s for s in tables.nicknames)
-    marks.update("P" + s for s in tables.particles)
-    marks.update("T" + s for s in tables.terms)
-    if text.upper() in ARTICLES:
-        marks.add("ARTICLE")
-    return Word(latins, frozenset(marks))
-
-
-def pairable(a: Word, b: Word) -> bool:
-    """Whether two words could be paired (``PAIRED`` or more)."""
-    if a.marks & b.marks:
-        return True
-    for x in a.latins:
-        for y in b.latins:
-            if len(x) == 1 or len(y) == 1:  # an initial stands for any word it begins
-                if x[0] == y[0]:
-                    return True
-            elif JaroWinkler.similarity(x, y, score_cutoff=PAIRED):
-                return True
-    return False
-
-
-@lru_cache(maxsize=200_000)
-def _pairable(a: str, b: str) -> bool:
-    """``pairable`` of two words by their text: a subject's words meet the same listed words
-    in one candidate after another."""
-    return pairable(word(a), word(b))
 
 
 def may_resemble(
@@ -108,7 +53,7 @@ def _without_legal(name: tuple[str, ...]) -> tuple[str, ...]:
 def _names_may(q: tuple[str, ...], c: tuple[str, ...], at_least: float) -> bool:
     if not q or not c:
         return False
-    if _bound(q, c) >= at_least:
+    if _bound(q, c, at_least) >= at_least:
         return True
     if len(q) == len(c):
         return False
@@ -119,29 +64,38 @@ def _names_may(q: tuple[str, ...], c: tuple[str, ...], at_least: float) -> bool:
     spellings = [latin for w in shorter for latin in word(w).latins]
     for joined, _ in joins(longer, spellings):  # where name_similarity would join them
         pair = (joined, c) if longer_is_query else (q, joined)
-        if min(_bound(*pair), 0.97) >= at_least:
+        if min(_bound(*pair, at_least), 0.97) >= at_least:
             return True
     return False
 
 
-def _bound(query: tuple[str, ...], listed: tuple[str, ...]) -> float:
+def _bound(query: tuple[str, ...], listed: tuple[str, ...], at_least: float = 0.0) -> float:
     """The most ``names.name_similarity``'s alignment could give the two names: every word
-    of the shorter that could be paired counted as the same, the fewest words left over.
-    (Loops rather than comprehensions: this runs for most candidates of every query.)"""
+    of the shorter that could be paired counted as the same, the fewest words left over;
+    0 as soon as a word that cannot be paired shows the names cannot reach ``at_least``
+    (the words left are not looked at). (Loops rather than comprehensions: this runs for
+    most candidates of every query.)"""
     shorter, longer = (query, listed) if len(query) <= len(listed) else (listed, query)
+    weights = [word_weight(a) for a in shorter]
+    total = sum(weights)
+    reachable = total  # the weight of the words not yet known to find no pair
     columns = [False] * len(longer)
-    got = total = 0.0
+    got = 0.0
     small = 0
-    for a in shorter:
-        weight = word_weight(a)
-        total += weight
+    for a, weight in zip(shorter, weights, strict=True):
         paired = False
         for j, b in enumerate(longer):
-            if _pairable(a, b):
+            if can_pair(a, b):
                 paired = columns[j] = True
         if paired:
             got += weight
             small += 1
+        else:
+            # a word without a pair: the similarity is at most the share of the others
+            # (a middle name more needs every word paired)
+            reachable -= weight
+            if reachable < at_least * total:
+                return 0.0
     if not small:
         return 0.0
     matched = min(small, sum(columns))
