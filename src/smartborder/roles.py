@@ -45,6 +45,7 @@ class Permission(StrEnum):
     VISA_MANAGE = "visa:manage"
     MODEL_READ = "model:read"
     MODEL_RUN = "model:run"
+    BIOMETRICS_VERIFY = "biometrics:verify"
 
 
 _EVERYONE = frozenset(
@@ -62,6 +63,7 @@ _OFFICER = _EVERYONE | {
     Permission.REQUESTS_CREATE,
     Permission.LOOKOUTS_READ,
     Permission.SCREENING_RUN,
+    Permission.BIOMETRICS_VERIFY,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

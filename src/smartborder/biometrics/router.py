@@ -1,0 +1,84 @@
+"""Biometrics API: a sample's quality and 1:1 verification (a kiosk comparing a capture with a
+card's template), each decision at a measured operating point and audited."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, UploadFile
+
+from smartborder.audit import chain
+from smartborder.auth import CurrentSettings, Db, Principal, require
+from smartborder.biometrics.fingerprint import ISO_MAGIC, NbisFingerprint
+from smartborder.biometrics.images import BiometricProblem
+from smartborder.biometrics.matchers import DEFAULT_FMR, Template, verify
+from smartborder.biometrics.schemas import ComparisonOut, QualityOut
+from smartborder.quarantine import kept_file
+from smartborder.roles import Permission
+from smartborder.settings import Settings
+
+router = APIRouter(tags=["biometrics"])
+Verifier = Annotated[Principal, Depends(require(Permission.BIOMETRICS_VERIFY))]
+
+
+def _sample(upload: UploadFile) -> tuple[str, bytes]:
+    name = upload.filename or "upload"
+    return name, upload.file.read()
+
+
+def _template(name: str, data: bytes, settings: Settings) -> Template:
+    """The upload as a template: an ISO/IEC 19794-2 record as it is, an image extracted; a
+    refused image is kept in quarantine."""
+    matcher = NbisFingerprint()
+    try:
+        if data.startswith(ISO_MAGIC):
+            return matcher.template(data, name)
+        return matcher.extract(data, name)
+    except BiometricProblem as problem:
+        kept_file(settings.data_dir, name, data, problem.details)
+        raise
+
+
+@router.post("/biometrics/fingerprint/quality", response_model=QualityOut)
+def fingerprint_quality(
+    principal: Verifier, settings: CurrentSettings, sample: UploadFile
+) -> dict[str, Any]:
+    """NFIQ 2 of a fingerprint image, and whether it reaches the floor."""
+    name, data = _sample(sample)
+    return {"source": name, **NbisFingerprint().assess(data, name).as_dict()}
+
+
+@router.post("/biometrics/fingerprint/verify", response_model=ComparisonOut)
+def fingerprint_verify(
+    principal: Verifier,
+    db: Db,
+    settings: CurrentSettings,
+    probe: UploadFile,
+    reference: UploadFile,
+    fmr: Annotated[float, Form(gt=0, le=1)] = DEFAULT_FMR,
+) -> dict[str, Any]:
+    """Compare a captured fingerprint with a reference (an image, or a card's ISO/IEC
+    19794-2 template) and decide at the measured point for ``fmr``; audited, without the
+    samples."""
+    probe_name, probe_data = _sample(probe)
+    reference_name, reference_data = _sample(reference)
+    matcher = NbisFingerprint()
+    result = verify(
+        matcher,
+        _template(probe_name, probe_data, settings),
+        _template(reference_name, reference_data, settings),
+        fmr,
+    )
+    chain.append(
+        db,
+        "biometrics:fingerprint:verified",
+        actor=principal.username,
+        details={
+            "algorithm": matcher.algorithm,
+            "score": result.score,
+            "match": result.match,
+            "threshold": result.point.threshold,
+            "fmr": result.point.fmr,
+        },
+    )
+    return result.as_dict()
