@@ -46,6 +46,7 @@ class Permission(StrEnum):
     MODEL_READ = "model:read"
     MODEL_RUN = "model:run"
     BIOMETRICS_VERIFY = "biometrics:verify"
+    BIOMETRICS_ENROL = "biometrics:enrol"
 
 
 _EVERYONE = frozenset(
@@ -85,6 +86,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAVEL_CHECK,
         Permission.VISA_MANAGE,
         Permission.MODEL_RUN,
+        Permission.BIOMETRICS_ENROL,
     },
     Role.ANALYST: _OFFICER
     | {
@@ -97,8 +99,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAVEL_DISPOSE,
         Permission.TRAVEL_CHECK,
     },
-    Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
-    Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ},
+    Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ, Permission.BIOMETRICS_ENROL},
+    Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ, Permission.BIOMETRICS_ENROL},
     Role.POLICY_ANALYST: _OFFICER | {Permission.VISA_MANAGE, Permission.MODEL_RUN},
     Role.PLANNER: _EVERYONE | {Permission.MODEL_RUN},
     Role.AUDITOR: _EVERYONE

@@ -25,6 +25,7 @@ from smartborder.biometrics.matchers import (
     operating_point,
     verify,
 )
+from smartborder.biometrics.models import BiometricTemplate
 from smartborder.biometrics.rates import rates
 from smartborder.settings import Settings
 from smartborder.synthetic.fingerprints import PATTERNS, Finger, finger, png
@@ -217,11 +218,63 @@ def test_api_verifies_a_capture_against_a_card_template_and_audits_it(
     settings: Settings = app.state.settings
     assert list((settings.data_dir / "quarantine").glob("*-blank.png"))
     quality = client.post(
-        "/api/v1/biometrics/fingerprint/quality", files={"sample": ("q.png", capture)}, headers=officer
+        "/api/v1/biometrics/fingerprint/quality",
+        files={"sample": ("q.png", capture)},
+        headers=officer,
     )
     assert quality.json()["usable"] is True
     auditor = api_token(app, "aud", "auditor")
     denied = client.post(
-        "/api/v1/biometrics/fingerprint/quality", files={"sample": ("q.png", capture)}, headers=auditor
+        "/api/v1/biometrics/fingerprint/quality",
+        files={"sample": ("q.png", capture)},
+        headers=auditor,
     )
     assert denied.status_code == 403
+
+
+def test_cli_enrols_identifies_deduplicates_and_deletes(
+    node: Settings, cli: Cli, tmp_path: Path, fingers: list[Finger]
+) -> None:
+    data = ["--data-dir", str(node.data_dir), "--as", "admin"]
+
+    def capture(n: int, k: int) -> str:
+        path = tmp_path / f"f{n}-{k}.png"
+        path.write_bytes(png(fingers[n].impression(k)))
+        return str(path)
+
+    assert cli(["biometrics", "enrol", capture(0, 0), "--subject", "P-1", *data])[0] == 0
+    code, out, _ = cli(["biometrics", "enrol", capture(1, 0), "--subject", "P-2", *data])
+    assert code == 0
+    assert "Enrolled f1-0.png for P-2 (1 print(s) held" in out
+    code, _, err = cli(["biometrics", "enrol", capture(0, 3), "--subject", "P-9", *data])
+    assert code == 1
+    assert "matches P-1's" in err  # one person, one identity
+    code, out, _ = cli(["biometrics", "identify", capture(0, 5), "--json", *data])
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["candidates"][0]["subject"] == "P-1"
+    assert answer["candidates"][0]["match"] is True
+    assert [c["match"] for c in answer["candidates"][1:]] == [False]
+    assert answer["searched"] == 2
+    assert answer["fpir_bound"] == pytest.approx(2 * answer["operating_point"]["fmr"])
+    assert cli(["biometrics", "identify", capture(2, 0), *data])[0] == 3  # never enrolled
+    code, out, _ = cli(["biometrics", "delete", "--subject", "P-1", *data])
+    assert code == 0
+    assert "Deleted 1 print(s) of P-1" in out
+    assert cli(["biometrics", "identify", capture(0, 5), *data])[0] == 3
+    engine = db.make_engine(node.database_url)
+    try:
+        with db.unit_of_work(db.session_factory(engine)) as session:
+            rows = session.scalars(select(BiometricTemplate)).all()
+            assert {r.subject: (r.status, len(r.template) > 0) for r in rows} == {
+                "P-1": ("deleted", False),  # the print is destroyed, the fact kept
+                "P-2": ("enrolled", True),
+            }
+            events = session.scalars(
+                select(AuditEntry.event).where(AuditEntry.event.like("biometrics:%"))
+            ).all()
+            assert events.count("biometrics:template:enrolled") == 2
+            assert events.count("biometrics:fingerprint:identified") == 3
+            assert "biometrics:template:deleted" in events
+    finally:
+        engine.dispose()

@@ -8,13 +8,26 @@ from typing import Annotated
 
 import typer
 
-from smartborder.biometrics.fingerprint import ISO_MAGIC, NbisFingerprint
+from smartborder.audit import chain
+from smartborder.biometrics import service
+from smartborder.biometrics.fingerprint import ALGORITHM, ISO_MAGIC, NbisFingerprint
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import DEFAULT_FMR, Template, verify
-from smartborder.cliutil import DataDir, err, node_settings, out, quarantine
+from smartborder.cliutil import (
+    ActingUser,
+    DataDir,
+    acting,
+    err,
+    node_settings,
+    out,
+    quarantine,
+    unit,
+)
+from smartborder.roles import Permission
 
 biometrics_app = typer.Typer(
-    help="Biometrics: sample quality, templates, 1:1 verification.", no_args_is_help=True
+    help="Biometrics: sample quality, templates, 1:1 verification, enrolment and 1:N search.",
+    no_args_is_help=True,
 )
 
 Sample = Annotated[
@@ -95,3 +108,78 @@ def verify_command(
         out.print(f"{verdict}: {result.reasons[0]}", highlight=False)
     if not result.match:
         raise typer.Exit(3)
+
+
+Fmr = Annotated[
+    float, typer.Option("--fmr", min=1e-9, max=1.0, help="The false match rate to hold.")
+]
+
+
+@biometrics_app.command("enrol")
+def enrol(
+    sample: Sample,
+    subject: Annotated[str, typer.Option("--subject", help="Whose print it is (an id).")],
+    user: ActingUser,
+    fmr: Fmr = DEFAULT_FMR,
+    data_dir: DataDir = None,
+) -> None:
+    """Enrol a fingerprint in the node's gallery; refused when it matches another person's
+    print (one person, one identity) or is unusable (kept in quarantine)."""
+    settings = node_settings(data_dir)
+    made = _read(sample, data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.BIOMETRICS_ENROL)
+        done = service.enrol_print(session, service.Biometrics(), subject, made, actor=actor,
+                                   fmr=fmr)  # fmt: skip
+    out.print(
+        f"Enrolled {sample.name} for {subject} ({done.templates} print(s) held; "
+        f"{made.features} minutiae, NFIQ 2 {made.quality.score:g}).",
+        highlight=False,
+    )
+
+
+@biometrics_app.command("identify")
+def identify(
+    sample: Sample,
+    user: ActingUser,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=100, help="Candidates.")] = 10,
+    fmr: Fmr = DEFAULT_FMR,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Search the node's fingerprint gallery (1:N): the best-scoring people, each judged at
+    the measured point for --fmr (exit code 0 when one matches, 3 when none does)."""
+    settings = node_settings(data_dir)
+    made = _read(sample, data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.BIOMETRICS_VERIFY)
+        found = service.identify_print(session, service.Biometrics(), made, actor=actor,
+                                       limit=limit, fmr=fmr)  # fmt: skip
+    if as_json:
+        out.print_json(json.dumps(found.as_dict()))
+    else:
+        point = found.point
+        out.print(f"{found.searched} prints searched; threshold {point.threshold:g} "
+                  f"(FMR {point.fmr:.4%} a comparison, measured on {point.measured_on})",
+                  highlight=False)  # fmt: skip
+        for c in found.candidates:
+            verdict = "MATCH" if c.match else "no match"
+            out.print(f"{c.rank:>3}  {c.subject}  {c.score:g}  {verdict}", highlight=False)
+    if not any(c.match for c in found.candidates):
+        raise typer.Exit(3)
+
+
+@biometrics_app.command("delete")
+def delete(
+    subject: Annotated[str, typer.Option("--subject", help="Whose prints to delete.")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:
+    """Delete every fingerprint of a person from the gallery; their bytes are destroyed."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.BIOMETRICS_ENROL)
+        count = service.delete(session, service.Biometrics(), ALGORITHM, subject)
+        chain.append(session, "biometrics:template:deleted", actor=actor, subject=subject,
+                     details={"algorithm": ALGORITHM, "templates": count})  # fmt: skip
+    out.print(f"Deleted {count} print(s) of {subject}; their templates are destroyed.")

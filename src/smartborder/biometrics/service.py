@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from smartborder.biometrics.gallery import Candidate, Enrolment, Gallery
+from smartborder.audit import chain
+from smartborder.biometrics.fingerprint import ALGORITHM as PRINTS
+from smartborder.biometrics.gallery import Candidate, DuplicateIdentity, Enrolment, Gallery
+from smartborder.biometrics.matchers import DEFAULT_FMR, OperatingPoint, Template, operating_point
 from smartborder.biometrics.models import BiometricTemplate
+from smartborder.biometrics.prints import PrintCandidate, PrintGallery
 from smartborder.db import utcnow
 from smartborder.errors import NotFound, ValidationFailed
 from smartborder.ids import new_id
@@ -34,6 +39,7 @@ class Biometrics:
 
     def __init__(self) -> None:
         self.galleries = {name: Gallery(name, size) for name, size in ALGORITHMS.items()}
+        self.prints = PrintGallery()  # fingerprint records (PRINTS), compared by BOZORTH3
         self._held: set[str] = set()  # the ids of the rows the galleries hold
         self._seen_until: dt.datetime | None = None
         self._lock = threading.Lock()
@@ -77,6 +83,10 @@ class Biometrics:
             return changed
 
     def _add(self, row: BiometricTemplate) -> None:
+        if row.algorithm == PRINTS:
+            self.prints.enrol(row.subject, row.template, row.id)
+            self._held.add(row.id)
+            return
         gallery = self.galleries.get(row.algorithm)
         if gallery is None or row.dimensions != gallery.dimensions:
             return  # an algorithm this version does not know: kept in the table, unsearched
@@ -84,9 +94,9 @@ class Biometrics:
         self._held.add(row.id)
 
     def _drop(self, algorithm: str, ids: set[str]) -> None:
-        gallery = self.galleries[algorithm]
+        remove = self.prints.remove if algorithm == PRINTS else self.galleries[algorithm].remove
         for key in ids:
-            gallery.remove(key)
+            remove(key)
         self._held -= ids
 
 
@@ -129,7 +139,8 @@ def enrol(
 def delete(session: Session, biometrics: Biometrics, algorithm: str, subject: str) -> int:
     """Delete every template of ``subject`` in the ``algorithm`` gallery, destroying their
     bytes; how many there were."""
-    biometrics.gallery(algorithm)
+    if algorithm != PRINTS:
+        biometrics.gallery(algorithm)
     ids = set(
         session.scalars(
             select(BiometricTemplate.id).where(
@@ -159,3 +170,107 @@ def identify(
     template = gallery.template(values)
     biometrics.sync(session)
     return gallery.identify(template, limit)
+
+
+@dataclass(frozen=True)
+class PrintSearch:
+    """A fingerprint search's answer: the candidates, the point they were judged at, and how
+    many prints were searched (the false positive identification rate is about that many
+    times the point's FMR)."""
+
+    candidates: list[PrintCandidate]
+    point: OperatingPoint
+    searched: int
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "candidates": [c.as_dict() for c in self.candidates],
+            "operating_point": self.point.as_dict(),
+            "searched": self.searched,
+            "fpir_bound": min(1.0, self.searched * self.point.fmr),
+        }
+
+
+def enrol_print(
+    session: Session,
+    biometrics: Biometrics,
+    subject: str,
+    template: Template,
+    *,
+    actor: str,
+    fmr: float = DEFAULT_FMR,
+) -> Enrolment:
+    """Enrol a fingerprint template of ``subject``: refused (``DuplicateIdentity``) when it
+    matches another person's print at the point for ``fmr`` (one person, one identity)."""
+    if template.algorithm != PRINTS:
+        raise ValidationFailed(f"a fingerprint gallery holds {PRINTS} templates, not "
+                               f"{template.algorithm}")  # fmt: skip
+    if not subject:
+        raise ValidationFailed("a template belongs to someone: the subject is empty")
+    biometrics.sync(session)
+    point = operating_point(PRINTS, fmr)
+    for found in biometrics.prints.search(template, point, limit=3, least=point.threshold):
+        if found.subject != subject:
+            raise DuplicateIdentity(
+                f"this print matches {found.subject}'s (BOZORTH3 {found.score:g}, threshold "
+                f"{point.threshold:g} at FMR {point.fmr:.4%}): one person, one identity",
+                details=[{"subject": found.subject, "score": found.score}],
+            )
+    now = utcnow()
+    row = BiometricTemplate(
+        id=new_id(),
+        algorithm=PRINTS,
+        subject=subject,
+        dimensions=0,  # a minutiae record: no fixed length
+        template=template.data,
+        status=ENROLLED,
+        created_at=now,
+        changed_at=now,
+    )
+    session.add(row)
+    session.flush()
+    with biometrics._lock:
+        biometrics._add(row)
+    held = session.scalar(
+        select(func.count()).where(
+            BiometricTemplate.algorithm == PRINTS,
+            BiometricTemplate.subject == subject,
+            BiometricTemplate.status == ENROLLED,
+        )
+    )
+    chain.append(
+        session,
+        "biometrics:template:enrolled",
+        actor=actor,
+        subject=subject,
+        details={"algorithm": PRINTS, "template": row.id, "quality": template.quality.score},
+    )
+    return Enrolment(subject, row.id, int(held or 0))
+
+
+def identify_print(
+    session: Session,
+    biometrics: Biometrics,
+    template: Template,
+    *,
+    actor: str,
+    limit: int = 10,
+    fmr: float = DEFAULT_FMR,
+) -> PrintSearch:
+    """The people whose prints score highest against ``template``, best first, each judged
+    at the measured point for ``fmr``."""
+    point = operating_point(PRINTS, fmr)
+    biometrics.sync(session)
+    found = biometrics.prints.search(template, point, limit)
+    chain.append(
+        session,
+        "biometrics:fingerprint:identified",
+        actor=actor,
+        details={
+            "algorithm": PRINTS,
+            "searched": len(biometrics.prints),
+            "matches": [c.subject for c in found if c.match],
+            "fmr": point.fmr,
+        },
+    )
+    return PrintSearch(found, point, len(biometrics.prints))
