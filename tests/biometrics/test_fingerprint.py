@@ -278,3 +278,31 @@ def test_cli_enrols_identifies_deduplicates_and_deletes(
             assert "biometrics:template:deleted" in events
     finally:
         engine.dispose()
+
+
+def test_api_enrols_searches_and_deletes_prints(
+    app: FastAPI, client: TestClient, fingers: list[Finger]
+) -> None:
+    officer = api_token(app, "po", "program-officer")
+    base = "/api/v1/biometrics/fingerprint"
+
+    def sample(n: int, k: int) -> dict[str, tuple[str, bytes]]:
+        return {"sample": (f"f{n}-{k}.png", png(fingers[n].impression(k)))}
+
+    made = client.post(f"{base}/enrolments", files=sample(1, 0), data={"subject": "N-1"},
+                       headers=officer)  # fmt: skip
+    assert made.status_code == 201, made.text
+    assert made.json()["templates"] == 1
+    twin = client.post(f"{base}/enrolments", files=sample(1, 4), data={"subject": "N-2"},
+                       headers=officer)  # fmt: skip
+    assert twin.status_code == 409
+    assert twin.json()["error"]["details"][0]["subject"] == "N-1"
+    found = client.post(f"{base}/searches", files=sample(1, 6), headers=officer).json()
+    assert found["candidates"][0] == {**found["candidates"][0], "subject": "N-1", "match": True}
+    assert found["searched"] == 1
+    assert client.delete(f"{base}/subjects/N-1", headers=officer).json()["deleted"] == 1
+    again = client.post(f"{base}/searches", files=sample(1, 6), headers=officer).json()
+    assert again["candidates"] == []
+    assert client.delete(f"{base}/subjects/N-1", headers=officer).status_code == 404
+    planner = api_token(app, "pl", "planner")
+    assert client.post(f"{base}/searches", files=sample(1, 6), headers=planner).status_code == 403

@@ -5,20 +5,36 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
 
 from smartborder.audit import chain
 from smartborder.auth import CurrentSettings, Db, Principal, require
+from smartborder.biometrics import service
+from smartborder.biometrics.fingerprint import ALGORITHM as PRINTS
 from smartborder.biometrics.fingerprint import ISO_MAGIC, NbisFingerprint
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import DEFAULT_FMR, Template, verify
-from smartborder.biometrics.schemas import ComparisonOut, QualityOut
+from smartborder.biometrics.schemas import (
+    ComparisonOut,
+    DeletedOut,
+    EnrolmentOut,
+    PrintSearchOut,
+    QualityOut,
+)
+from smartborder.biometrics.service import Biometrics
+from smartborder.deps import get_node
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
 from smartborder.settings import Settings
 
 router = APIRouter(tags=["biometrics"])
 Verifier = Annotated[Principal, Depends(require(Permission.BIOMETRICS_VERIFY))]
+Enroller = Annotated[Principal, Depends(require(Permission.BIOMETRICS_ENROL))]
+
+
+def galleries(request: Request) -> Biometrics:
+    found: Biometrics = get_node(request).get(Biometrics)
+    return found
 
 
 def _sample(upload: UploadFile) -> tuple[str, bytes]:
@@ -82,3 +98,51 @@ def fingerprint_verify(
         },
     )
     return result.as_dict()
+
+
+@router.post("/biometrics/fingerprint/enrolments", response_model=EnrolmentOut, status_code=201)
+def fingerprint_enrol(
+    principal: Enroller,
+    db: Db,
+    settings: CurrentSettings,
+    request: Request,
+    sample: UploadFile,
+    subject: Annotated[str, Form(min_length=1, max_length=64)],
+    fmr: Annotated[float, Form(gt=0, le=1)] = DEFAULT_FMR,
+) -> EnrolmentOut:
+    """Enrol a fingerprint of ``subject``; 409 when it matches another person's print."""
+    name, data = _sample(sample)
+    made = _template(name, data, settings)
+    done = service.enrol_print(
+        db, galleries(request), subject, made, actor=principal.username, fmr=fmr
+    )
+    return EnrolmentOut(subject=done.subject, template=done.key, templates=done.templates,
+                        minutiae=made.features, quality=made.quality.score)  # fmt: skip
+
+
+@router.post("/biometrics/fingerprint/searches", response_model=PrintSearchOut)
+def fingerprint_identify(
+    principal: Verifier,
+    db: Db,
+    settings: CurrentSettings,
+    request: Request,
+    sample: UploadFile,
+    limit: Annotated[int, Form(ge=1, le=100)] = 10,
+    fmr: Annotated[float, Form(gt=0, le=1)] = DEFAULT_FMR,
+) -> dict[str, Any]:
+    """Search the gallery 1:N: the best-scoring people, judged at the point for ``fmr``."""
+    name, data = _sample(sample)
+    made = _template(name, data, settings)
+    found = service.identify_print(
+        db, galleries(request), made, actor=principal.username, limit=limit, fmr=fmr
+    )
+    return found.as_dict()
+
+
+@router.delete("/biometrics/fingerprint/subjects/{subject}", response_model=DeletedOut)
+def fingerprint_delete(principal: Enroller, db: Db, request: Request, subject: str) -> DeletedOut:
+    """Delete every print of ``subject``: their bytes are destroyed."""
+    count = service.delete(db, galleries(request), PRINTS, subject)
+    chain.append(db, "biometrics:template:deleted", actor=principal.username, subject=subject,
+                 details={"algorithm": PRINTS, "templates": count})  # fmt: skip
+    return DeletedOut(subject=subject, deleted=count)

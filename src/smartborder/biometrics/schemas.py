@@ -29,3 +29,30 @@ class ComparisonOut(BaseModel):
     match: bool
     operating_point: OperatingPointOut
     reasons: list[str]
+
+
+class EnrolmentOut(BaseModel):
+    subject: str
+    template: str  # the enrolled template's id
+    templates: int  # the subject's prints now held
+    minutiae: int
+    quality: float
+
+
+class PrintCandidateOut(BaseModel):
+    subject: str
+    score: float
+    match: bool
+    rank: int
+
+
+class PrintSearchOut(BaseModel):
+    candidates: list[PrintCandidateOut]
+    operating_point: OperatingPointOut
+    searched: int
+    fpir_bound: float
+
+
+class DeletedOut(BaseModel):
+    subject: str
+    deleted: int
