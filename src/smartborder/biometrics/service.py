@@ -118,13 +118,30 @@ def enrol(
     biometrics.sync(session)
     if duplicate_within is not None:
         gallery.refuse_duplicate(subject, template, duplicate_within)
+    row = _store(
+        session, biometrics, algorithm, subject, gallery.dimensions,
+        template.astype("<f4").tobytes(),
+    )  # fmt: skip
+    return Enrolment(subject, row.id, len(gallery.keys_of(subject)))
+
+
+def _store(
+    session: Session,
+    biometrics: Biometrics,
+    algorithm: str,
+    subject: str,
+    dimensions: int,
+    data: bytes,
+) -> BiometricTemplate:
+    """Add an enrolled template to the table (with the session) and to this process's
+    gallery."""
     now = utcnow()
     row = BiometricTemplate(
         id=new_id(),
         algorithm=algorithm,
         subject=subject,
-        dimensions=gallery.dimensions,
-        template=template.astype("<f4").tobytes(),
+        dimensions=dimensions,
+        template=data,
         status=ENROLLED,
         created_at=now,
         changed_at=now,
@@ -133,7 +150,7 @@ def enrol(
     session.flush()
     with biometrics._lock:
         biometrics._add(row)
-    return Enrolment(subject, row.id, len(gallery.keys_of(subject)))
+    return row
 
 
 def delete(session: Session, biometrics: Biometrics, algorithm: str, subject: str) -> int:
@@ -216,21 +233,7 @@ def enrol_print(
                 f"{point.threshold:g} at FMR {point.fmr:.4%}): one person, one identity",
                 details=[{"subject": found.subject, "score": found.score}],
             )
-    now = utcnow()
-    row = BiometricTemplate(
-        id=new_id(),
-        algorithm=PRINTS,
-        subject=subject,
-        dimensions=0,  # a minutiae record: no fixed length
-        template=template.data,
-        status=ENROLLED,
-        created_at=now,
-        changed_at=now,
-    )
-    session.add(row)
-    session.flush()
-    with biometrics._lock:
-        biometrics._add(row)
+    row = _store(session, biometrics, PRINTS, subject, 0, template.data)  # 0: no fixed length
     held = session.scalar(
         select(func.count()).where(
             BiometricTemplate.algorithm == PRINTS,
