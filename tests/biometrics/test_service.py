@@ -88,3 +88,38 @@ def test_a_template_is_kept_exactly(session: Session) -> None:
     found = reader.gallery(ALGORITHM).identify(written, 1)
     assert found[0].subject == "A"
     assert found[0].distance == pytest.approx(0.0, abs=1e-3)
+
+
+def test_two_workers_enrolling_one_person_at_once_keep_one_identity(app: FastAPI) -> None:
+    """Two workers enrol the same face under two names at the same moment, each in its own
+    transaction: the enrolment lock makes the second see the first's row, so exactly one
+    succeeds and the other is refused as a duplicate (on SQLite the one writer at a time
+    does the same)."""
+    import threading
+
+    rng = np.random.default_rng(9)
+    person = template(rng)
+    captures = [near(rng, person), near(rng, person)]
+    results: list[str] = []
+    start = threading.Barrier(2)
+
+    def worker(n: int) -> None:
+        biometrics = Biometrics()
+        start.wait(timeout=10)
+        try:
+            with db.unit_of_work(app.state.sessions) as session:
+                service.enrol(session, biometrics, ALGORITHM, f"NAME-{n}", captures[n],
+                              duplicate_within=0.3)  # fmt: skip
+            results.append("enrolled")
+        except DuplicateIdentity:
+            results.append("duplicate")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == ["duplicate", "enrolled"]
+    with db.unit_of_work(app.state.sessions) as session:
+        rows = session.scalars(select(BiometricTemplate)).all()
+        assert len(rows) == 1

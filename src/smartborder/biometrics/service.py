@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
@@ -25,6 +25,7 @@ from smartborder.biometrics.prints import PrintCandidate, PrintGallery
 from smartborder.db import utcnow
 from smartborder.errors import NotFound, ValidationFailed
 from smartborder.ids import new_id
+from smartborder.locks import lock_key
 
 # The algorithms a gallery may hold, with their template length. ``synthetic-v1`` holds
 # templates drawn for tests and benchmarks, never taken from a person.
@@ -100,6 +101,16 @@ class Biometrics:
         self._held -= ids
 
 
+def _one_enrolment_at_a_time(session: Session, algorithm: str) -> None:
+    """Hold, until the transaction ends, the node's enrolment lock for ``algorithm``: two
+    workers enrolling the same person under two names at once would each pass the duplicate
+    check before the other's row is committed. On PostgreSQL a transaction-scoped advisory
+    lock; SQLite lets one writing transaction in at a time already."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = lock_key("*", f"biometric enrolment {algorithm}")
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def enrol(
     session: Session,
     biometrics: Biometrics,
@@ -115,6 +126,7 @@ def enrol(
     template = gallery.template(values)
     if not subject:
         raise ValidationFailed("a template belongs to someone: the subject is empty")
+    _one_enrolment_at_a_time(session, algorithm)
     biometrics.sync(session)
     if duplicate_within is not None:
         gallery.refuse_duplicate(subject, template, duplicate_within)
@@ -224,6 +236,7 @@ def enrol_print(
                                f"{template.algorithm}")  # fmt: skip
     if not subject:
         raise ValidationFailed("a template belongs to someone: the subject is empty")
+    _one_enrolment_at_a_time(session, PRINTS)
     biometrics.sync(session)
     point = operating_point(PRINTS, fmr)
     for found in biometrics.prints.search(template, point, limit=3, least=point.threshold):
