@@ -159,8 +159,11 @@ async def _check_csrf(request: Request, expected: str) -> None:
     if not sent and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
-        value = (await request.form()).get(CSRF_FIELD, "")
+        form = await request.form()
+        value = form.get(CSRF_FIELD, "")
         sent = value if isinstance(value, str) else ""
+        if not sent or not hmac.compare_digest(sent, expected):
+            await form.close()  # refused: the handler that would close its files never runs
     if not sent or not hmac.compare_digest(sent, expected):
         raise CsrfFailed("missing or wrong CSRF token; reload the page and try again")
 

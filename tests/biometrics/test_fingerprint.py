@@ -29,7 +29,7 @@ from smartborder.biometrics.models import BiometricTemplate
 from smartborder.biometrics.rates import rates
 from smartborder.settings import Settings
 from smartborder.synthetic.fingerprints import PATTERNS, Finger, finger, png
-from tests.conftest import Cli, api_token
+from tests.conftest import PASSWORD, Cli, api_token, csrf_of, login, make_user
 
 
 @pytest.fixture(scope="module")
@@ -306,3 +306,43 @@ def test_api_enrols_searches_and_deletes_prints(
     assert client.delete(f"{base}/subjects/N-1", headers=officer).status_code == 404
     planner = api_token(app, "pl", "planner")
     assert client.post(f"{base}/searches", files=sample(1, 6), headers=planner).status_code == 403
+
+
+def test_the_fingerprint_page_compares_searches_and_refuses(
+    app: FastAPI,
+    client: TestClient,
+    fingers: list[Finger],
+    templates: dict[tuple[int, int], Template],
+) -> None:
+    make_user(app, "kiosk2", "program-officer")
+    login(client, "kiosk2", PASSWORD)
+    token = csrf_of(client)
+    page = client.get("/fingerprints")
+    assert page.status_code == 200
+    assert 'href="/fingerprints"' in page.text  # in the officer's navigation
+    capture = png(fingers[0].impression(9))
+    same = client.post(
+        "/fingerprints/verify",
+        data={"csrf_token": token},
+        files={"probe": ("capture.png", capture), "reference": ("card.iso", templates[0, 0].data)},
+    )
+    assert same.status_code == 200
+    assert "MATCH" in same.text
+    assert "measured on SYNTHETIC" in same.text
+    other = client.post(
+        "/fingerprints/verify",
+        data={"csrf_token": token},
+        files={"probe": ("capture.png", capture), "reference": ("card.iso", templates[1, 0].data)},
+    )
+    assert "NO MATCH" in other.text
+    search = client.post(
+        "/fingerprints/search", data={"csrf_token": token}, files={"sample": ("s.png", capture)}
+    )
+    assert "0 matching of 0 prints searched" in search.text  # nothing enrolled on this node
+    bad = client.post(
+        "/fingerprints/search", data={"csrf_token": token}, files={"sample": ("x.png", b"no")}
+    )
+    assert bad.status_code == 422
+    assert "Refused: x.png: not an image this node can read" in bad.text
+    forged = client.post("/fingerprints/search", files={"sample": ("s.png", capture)})
+    assert forged.status_code == 403  # no CSRF token

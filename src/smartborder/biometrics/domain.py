@@ -1,6 +1,7 @@
 """Biometrics: matchers per modality, galleries of templates and 1:N identification."""
 
-from smartborder.registry import Command, Domain
+from smartborder.registry import Command, Domain, NavItem
+from smartborder.roles import Permission
 
 DOMAIN = Domain(
     name="biometrics",
@@ -8,6 +9,9 @@ DOMAIN = Domain(
     title="Biometrics",
     models=("smartborder.biometrics.models",),
     api_routers=("smartborder.biometrics.router:router",),
+    ui_routers=("smartborder.biometrics.views:router",),
+    templates=True,
+    nav=(NavItem("Fingerprints", "/fingerprints", Permission.BIOMETRICS_VERIFY),),
     services=("smartborder.biometrics.lifecycle:biometrics",),
     startup=("smartborder.biometrics.lifecycle:load_galleries",),
     commands=(

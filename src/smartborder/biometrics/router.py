@@ -42,7 +42,7 @@ def _sample(upload: UploadFile) -> tuple[str, bytes]:
     return name, upload.file.read()
 
 
-def _template(name: str, data: bytes, settings: Settings) -> Template:
+def template_of(name: str, data: bytes, settings: Settings) -> Template:
     """The upload as a template: an ISO/IEC 19794-2 record as it is, an image extracted; a
     refused image is kept in quarantine."""
     matcher = NbisFingerprint()
@@ -81,22 +81,11 @@ def fingerprint_verify(
     matcher = NbisFingerprint()
     result = verify(
         matcher,
-        _template(probe_name, probe_data, settings),
-        _template(reference_name, reference_data, settings),
+        template_of(probe_name, probe_data, settings),
+        template_of(reference_name, reference_data, settings),
         fmr,
     )
-    chain.append(
-        db,
-        "biometrics:fingerprint:verified",
-        actor=principal.username,
-        details={
-            "algorithm": matcher.algorithm,
-            "score": result.score,
-            "match": result.match,
-            "threshold": result.point.threshold,
-            "fmr": result.point.fmr,
-        },
-    )
+    service.audit_verification(db, principal.username, result)
     return result.as_dict()
 
 
@@ -112,7 +101,7 @@ def fingerprint_enrol(
 ) -> EnrolmentOut:
     """Enrol a fingerprint of ``subject``; 409 when it matches another person's print."""
     name, data = _sample(sample)
-    made = _template(name, data, settings)
+    made = template_of(name, data, settings)
     done = service.enrol_print(
         db, galleries(request), subject, made, actor=principal.username, fmr=fmr
     )
@@ -132,7 +121,7 @@ def fingerprint_identify(
 ) -> dict[str, Any]:
     """Search the gallery 1:N: the best-scoring people, judged at the point for ``fmr``."""
     name, data = _sample(sample)
-    made = _template(name, data, settings)
+    made = template_of(name, data, settings)
     found = service.identify_print(
         db, galleries(request), made, actor=principal.username, limit=limit, fmr=fmr
     )

@@ -19,7 +19,13 @@ from sqlalchemy.orm import Session
 from smartborder.audit import chain
 from smartborder.biometrics.fingerprint import ALGORITHM as PRINTS
 from smartborder.biometrics.gallery import Candidate, DuplicateIdentity, Enrolment, Gallery
-from smartborder.biometrics.matchers import DEFAULT_FMR, OperatingPoint, Template, operating_point
+from smartborder.biometrics.matchers import (
+    DEFAULT_FMR,
+    Comparison,
+    OperatingPoint,
+    Template,
+    operating_point,
+)
 from smartborder.biometrics.models import BiometricTemplate
 from smartborder.biometrics.prints import PrintCandidate, PrintGallery
 from smartborder.db import utcnow
@@ -290,3 +296,19 @@ def identify_print(
         },
     )
     return PrintSearch(found, point, len(biometrics.prints))
+
+
+def audit_verification(session: Session, actor: str, comparison: Comparison) -> None:
+    """Record a 1:1 fingerprint verification: the decision and the point, not the samples."""
+    chain.append(
+        session,
+        "biometrics:fingerprint:verified",
+        actor=actor,
+        details={
+            "algorithm": comparison.point.algorithm,
+            "score": comparison.score,
+            "match": comparison.match,
+            "threshold": comparison.point.threshold,
+            "fmr": comparison.point.fmr,
+        },
+    )
