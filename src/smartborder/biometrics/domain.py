@@ -1,6 +1,6 @@
 """Biometrics: matchers per modality, galleries of templates and 1:N identification."""
 
-from smartborder.registry import Command, Domain, NavItem
+from smartborder.registry import Command, DemoStep, Domain, NavItem
 from smartborder.roles import Permission
 
 DOMAIN = Domain(
@@ -14,6 +14,14 @@ DOMAIN = Domain(
     nav=(NavItem("Fingerprints", "/fingerprints", Permission.BIOMETRICS_VERIFY),),
     services=("smartborder.biometrics.lifecycle:biometrics",),
     startup=("smartborder.biometrics.lifecycle:load_galleries",),
+    seed=(DemoStep(60, "smartborder.demo.biometrics:seed_prints"),),
+    scenario=(
+        DemoStep(
+            60,
+            "smartborder.demo.biometrics:run_fingerprints",
+            "Fingerprints: a kiosk's check and a gallery search…",
+        ),
+    ),
     commands=(
         Command(
             "biometrics",
