@@ -14,7 +14,23 @@ uv run --locked ruff check src tests bench scripts
 uv run --locked ruff format --check src tests bench scripts
 echo "== mypy --strict"
 uv run --locked mypy
-echo "== pytest on SQLite (with the demo and the browser test)"
-uv run --locked pytest -q
-echo "== pytest on PostgreSQL"
-SMARTBORDER_TEST_DATABASE_URL="$pg_url" uv run --locked pytest -q -m "not demo"
+# The two databases' runs go side by side (this machine has two cores); each keeps its own
+# temporary folder and log, shown when both are done. Tests that share one outside service
+# in a way the other run would notice (the broker's connections) take a file lock.
+logs=$(mktemp -d)
+echo "== pytest on SQLite (with the demo and the browser test) and on PostgreSQL, side by side"
+uv run --locked pytest -q --basetemp="$logs/sqlite" >"$logs/sqlite.log" 2>&1 &
+sqlite_run=$!
+SMARTBORDER_TEST_DATABASE_URL="$pg_url" uv run --locked pytest -q -m "not demo" \
+  -p no:cacheprovider --basetemp="$logs/postgresql" >"$logs/postgresql.log" 2>&1 &
+postgresql_run=$!
+sqlite_rc=0
+wait "$sqlite_run" || sqlite_rc=$?
+postgresql_rc=0
+wait "$postgresql_run" || postgresql_rc=$?
+echo "== pytest on SQLite (exit $sqlite_rc)"
+cat "$logs/sqlite.log"
+echo "== pytest on PostgreSQL (exit $postgresql_rc)"
+cat "$logs/postgresql.log"
+rm -rf "$logs"
+[ "$sqlite_rc" -eq 0 ] && [ "$postgresql_rc" -eq 0 ]

@@ -5,10 +5,12 @@ reasons, and several consumers share a queue."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -29,6 +31,16 @@ from tests.travel.test_retention import PAXLST, PNRGOV
 # the machine's RabbitMQ, which the test command makes sure is running
 AMQP = os.environ.get("SMARTBORDER_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/%2F")
 JUNK = b"UNA:+.? 'UNB+UNOA:4+AIRLINE+CBSA+261122:1830+1'not a passenger list at all"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _the_broker_to_ourselves() -> Iterator[None]:
+    """The test command runs the SQLite and PostgreSQL suites side by side against one broker;
+    one test here closes every connection, so the two runs take turns with this module."""
+    with open(os.path.join(tempfile.gettempdir(), "smartborder-test-broker.lock"), "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        yield
+        fcntl.flock(held, fcntl.LOCK_UN)
 
 
 @pytest.fixture
