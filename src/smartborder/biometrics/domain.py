@@ -1,6 +1,6 @@
 """Biometrics: matchers per modality, galleries of templates and 1:N identification."""
 
-from smartborder.registry import Command, DemoStep, Domain, NavItem
+from smartborder.registry import Command, DemoStep, Domain, Job, NavItem
 from smartborder.roles import Permission
 
 DOMAIN = Domain(
@@ -14,6 +14,18 @@ DOMAIN = Domain(
     nav=(NavItem("Fingerprints", "/fingerprints", Permission.BIOMETRICS_VERIFY),),
     services=("smartborder.biometrics.lifecycle:biometrics",),
     startup=("smartborder.biometrics.lifecycle:load_galleries",),
+    handles={
+        "fingerprint-search": "smartborder.biometrics.searches:on_search",
+        "fingerprint-search-result": "smartborder.biometrics.searches:on_result",
+    },
+    sends=("fingerprint-search", "fingerprint-search-result"),
+    jobs=(
+        Job(
+            "fingerprint searches",
+            "smartborder.biometrics.lifecycle:answer_searches",
+            lambda s: s.exchange_dispatch_interval_seconds or None,
+        ),
+    ),
     seed=(DemoStep(60, "smartborder.demo.biometrics:seed_prints"),),
     scenario=(
         DemoStep(

@@ -21,7 +21,7 @@ OUTBOX_FLAG = "exchange_outbox_written"
 # what applies an envelope (inbox.Handler: session, exchange, the envelope received), and what
 # runs when an agreement is signed (session, exchange, the agreement): the domains' own, handed
 # in by whoever builds the exchange (smartborder.context.node_exchange: every domain's declared)
-AnyHandler = Callable[..., None]
+AnyHandler = Callable[..., str | None]
 OnSigned = Callable[..., object]
 
 

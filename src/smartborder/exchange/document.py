@@ -35,7 +35,9 @@ FieldPath = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*(\[\])*(\.[a-z][a-z0-9_]*(\[\])*)*$")
 ]
 Disclosure = Literal["on-request", "on-match", "systematic"]
-TEMPLATES = ("smu", "lookouts", "api-pnr", "asylum", "trusted-traveller", "cargo", "visa")
+TEMPLATES = (
+    "smu", "lookouts", "api-pnr", "asylum", "trusted-traveller", "cargo", "visa", "fingerprints",
+)  # fmt: skip
 
 
 class _Strict(BaseModel):

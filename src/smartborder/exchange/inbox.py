@@ -33,6 +33,7 @@ from smartborder.exchange.envelope import (
     Envelope,
     EnvelopeError,
     check_signature,
+    detached,
     digest,
     peek,
     verifier_key,
@@ -51,7 +52,10 @@ class Received:
     document: AgreementDocument | None
 
 
-Handler = Callable[[Session, NodeExchange, Received], None]
+# A handler returns None, or why the envelope's payload must not be kept in the inbox (a
+# fingerprint search: the query lives only until it is answered); the inbox then keeps the
+# envelope detached (header and signature, beside its digest) as it does for destroyed data.
+Handler = Callable[[Session, NodeExchange, Received], str | None]
 
 
 def receive(
@@ -191,7 +195,7 @@ def _receive_one(
         if handler is None:
             raise Refused("kind_not_supported", f"this node does not handle '{envelope.kind}' yet")
         # Handlers check everything before they write, so a refusal leaves nothing behind.
-        handler(session, ex, received)
+        not_kept = handler(session, ex, received)
         seen[envelope.id] = digest(token)
         deferred.insert_later(
             session,
@@ -204,7 +208,9 @@ def _receive_one(
                 "purpose": envelope.purpose,
                 "received_at": ex.clock(),
                 "digest": seen[envelope.id],
-                "token": token,
+                "token": detached(token) if not_kept else token,
+                "body_removed_at": ex.clock() if not_kept else None,
+                "body_removed_reason": not_kept[:200] if not_kept else None,
             },
         )
         chain.append(

@@ -40,6 +40,12 @@ _KINDS = (
     Kind("vetting-request", Category.AGREEMENT, "A NEXUS/FAST application to vet.", False),
     Kind("vetting-result", Category.AGREEMENT, "A vetting decision with permitted reasons.", False),
     Kind("cargo-target", Category.AGREEMENT, "An in-transit shipment targeted for exam.", False),
+    Kind("fingerprint-search", Category.AGREEMENT, "An ANSI/NIST-ITL fingerprint search."),
+    Kind(
+        "fingerprint-search-result",
+        Category.AGREEMENT,
+        "Hit or no hit; on a hit, the criminal-record summary the annex permits.",
+    ),
     Kind("visa-consultation", Category.AGREEMENT, "Notice of a planned visa policy change."),
     Kind("visa-consultation-reply", Category.AGREEMENT, "The partner's view on it."),
     Kind("correction", Category.DUTY, "Corrected fields for data shared earlier."),

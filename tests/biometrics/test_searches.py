@@ -1,0 +1,163 @@
+"""Fingerprint searches between two nodes under the fingerprints annex: a hit answered with the
+criminal-record summary the annex permits, a no hit after which nothing of the query remains on
+the searched node, and transactions that break the profile refused with where.
+
+The prints are SYNTHETIC (``smartborder.synthetic.fingerprints``)."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import LargeBinary, String, Text, select
+from sqlalchemy.orm import Session
+
+from smartborder.audit.models import AuditEntry
+from smartborder.biometrics import nist, searches, service
+from smartborder.biometrics.fingerprint import NbisFingerprint
+from smartborder.biometrics.models import FingerprintSearch
+from smartborder.errors import Conflict, ValidationFailed
+from smartborder.exchange import outbox
+from smartborder.exchange.models import InboxMessage, OutboxMessage
+from smartborder.exchange.policy import carrying
+from smartborder.models import metadata
+from smartborder.synthetic.fingerprints import finger, png
+from tests.pair import Node, Pair
+
+SIDE = 288
+
+
+def _people(base: int, n: int) -> list[object]:
+    return [finger(base + i, side=SIDE) for i in range(n)]
+
+
+def _transaction(person: object, seed: int, tot: str = "CAR") -> bytes:
+    capture = png(person.impression(seed, quality=0.8))  # type: ignore[attr-defined]
+    return nist.write(tot=tot, dai="USFBI0000", ori="CARCMP000", tcn=f"T-{seed}",
+                      fingers=[nist.Finger(2, capture)],
+                      subject={"name": "DOE,JOHN", "sex": "M"})  # fmt: skip
+
+
+def _enrol(node: Node, galleries: service.Biometrics, people: list[object]) -> None:
+    matcher = NbisFingerprint()
+    with node.uow() as s:
+        for n, person in enumerate(people):
+            made = matcher.extract(png(person.impression(0)), f"print {n}")  # type: ignore[attr-defined]
+            service.enrol_print(s, galleries, f"us-{n}", made, actor="test")
+        searches.add_record(
+            s, subject="us-1", reference="FBI-1234567", owner="FBI CJIS", name="DOE, JOHN",
+            birth_date=dt.date(1980, 1, 1),
+            charges=[{"offence": "Fraud", "date": "2019-05-02"}],
+            dispositions=[{"outcome": "Convicted; 2 years' probation", "date": "2020-01-15"}],
+            actor="test", now=node.ex.clock(),
+        )  # fmt: skip
+
+
+def _send(pair: Pair, transaction: bytes) -> str:
+    with pair.ca.uow() as s:
+        return searches.send(s, pair.ca.ex, partner="us", transaction=transaction,
+                             source="search.eft", reason="Arrest at Blaine port of entry",
+                             actor="user:officer").id  # fmt: skip
+
+
+def _answer(pair: Pair, galleries: service.Biometrics) -> list[str]:
+    with pair.us.uow() as s:
+        return [r.result or "" for r in searches.answer_queued(s, pair.us.ex, galleries)]
+
+
+def test_a_hit_comes_back_with_the_record_and_a_no_hit_leaves_nothing_behind(
+    pair: Pair, tmp_path: Path
+) -> None:
+    pair.in_force("smu")
+    pair.in_force("fingerprints")
+    galleries = service.Biometrics()
+    people = _people(4000, 3)
+    _enrol(pair.us, galleries, people)
+
+    hit_id = _send(pair, _transaction(people[1], 7))
+    pair.pump()
+    with pair.us.uow() as s:
+        (queued,) = searches.listing(s, "in")
+        assert (queued.state, queued.search, queued.prints) == ("queued", "tenprint", 1)
+        (kept,) = s.scalars(select(InboxMessage).where(InboxMessage.kind == "fingerprint-search"))
+        assert kept.body_removed_at is not None  # held without its payload
+        assert ".." in kept.token
+    assert _answer(pair, galleries) == ["hit"]
+    pair.pump()
+    with pair.ca.uow() as s:
+        hit = searches.get(s, hit_id)
+        assert (hit.state, hit.result) == ("answered", "hit")
+        record = hit.answer["record"]
+        assert (record["reference"], record["owner"]) == ("FBI-1234567", "FBI CJIS")
+        assert record["charges"] == [{"offence": "Fraud", "date": "2019-05-02"}]
+        assert hit.answer["score"] >= hit.answer["threshold"]
+
+    stranger = finger(9999, side=SIDE)
+    query = _transaction(stranger, 3)
+    wsq_image = nist.read(query, "q", nist.profile("ebts-like")).fingers[0].data
+    miss_id = _send(pair, query)
+    pair.pump()
+    with pair.us.uow() as s:  # until answered, the query is held (and the scan finds it)
+        assert _holds(s, [wsq_image]) == ["biometric_fingerprint_searches.query"]
+    assert _answer(pair, galleries) == ["no hit"]
+    pair.pump()
+    with pair.ca.uow() as s:
+        miss = searches.get(s, miss_id)
+        assert (miss.result, miss.answer.get("record")) == ("no hit", None)
+    with pair.us.uow() as s:
+        (answered,) = [r for r in searches.listing(s, "in") if r.result == "no hit"]
+        assert (answered.query, answered.reason) == (None, "")
+        assert not _holds(s, [query, wsq_image, base64.b64encode(query)[:64]])
+        events = set(s.scalars(select(AuditEntry.event)))
+    assert {"biometrics:search:received", "biometrics:search:answered"} <= events
+    with pair.ca.uow() as s:
+        ca_events = set(s.scalars(select(AuditEntry.event)))
+    assert {"biometrics:search:sent", "biometrics:search:result-received"} <= ca_events
+    database = pair.us.settings.database_url
+    if database.startswith("sqlite"):  # the bytes left the files, not only the tables
+        path = Path(database.removeprefix("sqlite:///"))
+        for file in [path, *path.parent.glob(path.name + "-*")]:
+            assert wsq_image[100:164] not in file.read_bytes(), file
+
+
+def _holds(session: Session, needles: list[bytes]) -> list[str]:
+    """Every table column holding one of ``needles`` (bytes or their text)."""
+    found = []
+    for table in metadata.sorted_tables:
+        for column in table.columns:
+            if not isinstance(column.type, LargeBinary | Text | String):
+                continue
+            for value in session.execute(select(column)).scalars():
+                raw = value if isinstance(value, bytes) else str(value or "").encode()
+                if any(n in raw for n in needles):
+                    found.append(f"{table.name}.{column.name}")
+    return found
+
+
+def test_transactions_that_break_the_profile_are_refused_with_where(pair: Pair) -> None:
+    pair.in_force("smu")
+    with pytest.raises(Conflict, match="sign the fingerprints annex"):
+        _send(pair, _transaction(finger(1, side=SIDE), 1))
+    pair.in_force("fingerprints")
+    good = _transaction(finger(1, side=SIDE), 1)
+    with pytest.raises(ValidationFailed, match=r"record 3 \(Type-14\), field 14.013 FGP"):
+        _send(pair, good.replace(b"14.013:2", b"14.013:X"))
+    with pytest.raises(ValidationFailed, match="not a search"):
+        _send(pair, _transaction(finger(1, side=SIDE), 1, tot="FANC"))
+    # a partner that skips the check: the searched node refuses, and stores nothing
+    bad = good.replace(b"14.011:WSQ20", b"14.011:GIF89")
+    with pair.ca.uow() as s:
+        (agreement, _), *_ = carrying(s, pair.ca.ex.clock().date(), "fingerprint-search", "us")
+        outbox.send(s, pair.ca.ex, partner="us", kind="fingerprint-search", agreement=agreement,
+                    purpose="criminal-record-check", actor="test",
+                    body={"reference": "6f1c1a52-8d1e-4a52-9d55-0c0a4a3c7e11",
+                          "profile": "ebts-like", "reason": "x",
+                          "transaction": base64.b64encode(bad).decode()})  # fmt: skip
+    pair.pump()
+    assert pair.us.count(FingerprintSearch) == 0
+    with pair.ca.uow() as s:
+        (refused,) = s.scalars(select(OutboxMessage).where(OutboxMessage.state == "refused"))
+        assert refused.refusal_code == "invalid_body"
+        assert "field 14.011 CGA" in (refused.last_error or "")
