@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +10,7 @@ from typing import Annotated
 import typer
 
 from smartborder.audit import chain
-from smartborder.biometrics import service
+from smartborder.biometrics import nist, searches, service
 from smartborder.biometrics.fingerprint import ALGORITHM, ISO_MAGIC, NbisFingerprint
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import DEFAULT_FMR, Template, verify
@@ -18,12 +19,16 @@ from smartborder.cliutil import (
     DataDir,
     acting,
     err,
+    fail,
     node_settings,
     out,
     quarantine,
     unit,
 )
+from smartborder.context import node_exchange
+from smartborder.ids import new_id
 from smartborder.roles import Permission
+from smartborder.settings import Settings
 
 biometrics_app = typer.Typer(
     help="Biometrics: sample quality, templates, 1:1 verification, enrolment and 1:N search.",
@@ -183,3 +188,200 @@ def delete(
         chain.append(session, "biometrics:template:deleted", actor=actor, subject=subject,
                      details={"algorithm": ALGORITHM, "templates": count})  # fmt: skip
     out.print(f"Deleted {count} print(s) of {subject}; their templates are destroyed.")
+
+
+def _transaction(path: Path, profile_name: str, settings: Settings) -> nist.Transaction:
+    """The transaction in ``path`` checked against the profile; a refused one is kept in
+    quarantine with its problems."""
+    try:
+        return nist.read(path.read_bytes(), path.name, nist.profile(profile_name))
+    except nist.TransactionProblems as problems:
+        kept = quarantine(settings, path, problems.details)
+        err.print(f"kept in quarantine: {kept}", highlight=False)
+        raise
+
+
+def _finger(value: str) -> tuple[int, Path]:
+    position, _, path = value.partition("=")
+    if not position.isdigit() or not 0 <= int(position) <= 10 or not path:
+        fail(f"--finger {value!r}: give POSITION=FILE, POSITION 1 (right thumb) to 10 "
+             "(left little), 0 for a latent of unknown finger", code=2)  # fmt: skip
+    if not Path(path).is_file():
+        fail(f"--finger {value!r}: {path} is not a file", code=2)
+    return int(position), Path(path)
+
+
+TOT_HELP = "CAR (tenprint search), LFS (latent search) or FANC (enrolment)."
+
+
+@biometrics_app.command("export-nist")
+def export_nist(
+    fingers: Annotated[
+        list[str],
+        typer.Option("--finger", help="POSITION=IMAGE, e.g. 2=right-index.png (repeat)."),
+    ],
+    output: Annotated[Path, typer.Option("--out", help="Where to write the transaction.")],
+    tot: Annotated[str, typer.Option("--tot", help=TOT_HELP)] = "CAR",
+    ori: Annotated[str, typer.Option("--ori", help="The originating agency.")] = "",
+    dai: Annotated[str, typer.Option("--dai", help="The destination agency.")] = "",
+    name: Annotated[str, typer.Option("--name", help="SURNAME,GIVEN NAMES.")] = "",
+    dob: Annotated[str, typer.Option("--dob", help="Date of birth, YYYYMMDD.")] = "",
+    sex: Annotated[str, typer.Option("--sex", help="M, F, X or U.")] = "",
+    reason: Annotated[str, typer.Option("--reason", help="Why the prints were taken.")] = "",
+    profile_name: Annotated[str, typer.Option("--profile")] = nist.PROFILE,
+    data_dir: DataDir = None,
+) -> None:
+    """Write an ANSI/NIST-ITL transaction (Type-1, Type-2, one WSQ Type-14 or Type-13 image
+    per finger) and check it against the profile before it is written."""
+    settings = node_settings(data_dir)
+    agency = (ori or f"{settings.country}{settings.node_id.upper()}")[:32]
+    subject = {"name": name, "dob": dob, "sex": sex, "reason": reason}
+    made = nist.write(
+        tot=tot, dai=dai or "PARTNER", ori=agency, tcn=new_id()[:20],
+        fingers=[nist.Finger(p, path.read_bytes()) for p, path in map(_finger, fingers)],
+        subject={k: v for k, v in subject.items() if v},
+    )  # fmt: skip
+    read = nist.read(made, output.name, nist.profile(profile_name))  # what a partner will check
+    output.write_bytes(made)
+    out.print(f"{output}: {read.tot} ({read.title}), {len(read.fingers)} print(s), "
+              f"{len(made):,} bytes, {profile_name} profile", highlight=False)  # fmt: skip
+
+
+@biometrics_app.command("import-nist")
+def import_nist(
+    transaction: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="An ANSI/NIST-ITL file.")
+    ],
+    user: ActingUser,
+    enrol_as: Annotated[
+        str | None, typer.Option("--enrol", help="Enrol its prints under this subject.")
+    ] = None,
+    profile_name: Annotated[str, typer.Option("--profile")] = nist.PROFILE,
+    fmr: Fmr = DEFAULT_FMR,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Read an ANSI/NIST-ITL transaction, check it against the profile (every problem with
+    its record and field; the file kept in quarantine), and with --enrol enrol its prints."""
+    settings = node_settings(data_dir)
+    read = _transaction(transaction, profile_name, settings)
+    summary = read.summary()
+    if enrol_as:
+        templates = []
+        for sample in read.fingers:
+            try:
+                image, where = sample.image(transaction.name), sample.source(transaction.name)
+                templates.append(NbisFingerprint().extract(image, where))
+            except BiometricProblem as problem:
+                kept = quarantine(settings, transaction, problem.details)
+                err.print(f"kept in quarantine: {kept}", highlight=False)
+                raise
+        with unit(settings) as session:
+            actor = acting(session, user, Permission.BIOMETRICS_ENROL)
+            galleries = service.Biometrics()
+            for made in templates:
+                done = service.enrol_print(session, galleries, enrol_as, made, actor=actor,
+                                           fmr=fmr)  # fmt: skip
+        summary["enrolled"] = {"subject": enrol_as, "prints": done.templates}
+    if as_json:
+        out.print_json(json.dumps(summary))
+        return
+    out.print(f"{transaction.name}: {read.tot} ({read.title}), version {read.version}, "
+              f"{len(read.records)} records, valid under the {read.profile} profile",
+              highlight=False)  # fmt: skip
+    for s in read.samples:
+        out.print(f"  record {s.record.position}: Type-{s.record.type} {s.label}, "
+                  f"{s.width} x {s.height} {s.compression}", highlight=False)  # fmt: skip
+    if enrol_as:
+        out.print(f"Enrolled {len(read.fingers)} print(s) for {enrol_as}.", highlight=False)
+
+
+@biometrics_app.command("search-partner")
+def search_partner(
+    transaction: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="A CAR or LFS transaction.")
+    ],
+    partner: Annotated[str, typer.Option("--partner", help="The partner node to search.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the search is made.")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:
+    """Send a fingerprint search to a partner under the fingerprints annex; the answer (hit
+    with the criminal-record summary, or no hit) comes back on its own."""
+    settings = node_settings(data_dir)
+    data = transaction.read_bytes()
+    try:
+        nist.read(data, transaction.name, nist.profile(nist.PROFILE))
+    except nist.TransactionProblems:
+        _transaction(transaction, nist.PROFILE, settings)  # kept in quarantine, then raised
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.BIOMETRICS_VERIFY)
+        row = searches.send(session, node_exchange(settings), partner=partner, transaction=data,
+                            source=transaction.name, reason=reason, actor=actor)  # fmt: skip
+        out.print(f"Search {row.id} ({row.tot}, {row.prints} print(s)) queued for {partner}; "
+                  f"reference {row.reference}.", highlight=False)  # fmt: skip
+
+
+@biometrics_app.command("searches")
+def list_searches(
+    direction: Annotated[
+        str | None, typer.Option("--direction", help="out (sent) or in (received).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Fingerprint searches sent to and received from partners, with their answers."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        rows = [searches.search_out(r) for r in searches.listing(session, direction)]
+    if as_json:
+        out.print_json(json.dumps({"items": rows}))
+        return
+    for r in rows:
+        answer = r["result"] or r["state"]
+        record = (r["answer"].get("record") or {}).get("reference", "")
+        out.print(f"{r['created_at'][:19]}  {r['direction']:<3} {r['partner']:<6} {r['tot']:<4} "
+                  f"{answer:<9} {record}  {r['id']}", highlight=False)  # fmt: skip
+
+
+@biometrics_app.command("answer-searches")
+def answer_searches(data_dir: DataDir = None) -> None:
+    """Answer now the fingerprint searches partners sent (the scheduler does it on its own)."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        done = searches.answer_queued(session, node_exchange(settings), service.Biometrics())
+        for row in done:
+            out.print(f"{row.reference}: {row.result} (for {row.partner})", highlight=False)
+    if not done:
+        out.print("No search is waiting.")
+
+
+@biometrics_app.command("add-record")
+def add_record(
+    subject: Annotated[str, typer.Option("--subject", help="The enrolled person.")],
+    record: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="The record summary (JSON).")
+    ],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:
+    """Hold a criminal-record summary (reference, owner, name, birth_date, charges with offence
+    and date, dispositions with outcome and date) against an enrolled person."""
+    settings = node_settings(data_dir)
+    try:
+        data = json.loads(record.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError("the file must hold one JSON object")
+        born = dt.date.fromisoformat(data["birth_date"]) if data.get("birth_date") else None
+    except (ValueError, UnicodeDecodeError) as exc:
+        fail(f"{record}: {exc}", code=2)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.BIOMETRICS_ENROL)
+        held = searches.add_record(
+            session, subject=subject, reference=str(data.get("reference", "")),
+            owner=str(data.get("owner", "")), name=str(data.get("name", "")), birth_date=born,
+            charges=list(data.get("charges") or []),
+            dispositions=list(data.get("dispositions") or []), actor=actor,
+            now=node_exchange(settings).clock(),
+        )  # fmt: skip
+        out.print(f"Record {held.reference} held for {subject}.", highlight=False)

@@ -32,6 +32,7 @@ from smartborder.biometrics.images import grey
 from smartborder.errors import ValidationFailed
 from smartborder.sourcetext import line_of, parse_mapping
 
+PROFILE = "ebts-like"  # the profile shipped, which the fingerprints annex names
 MAX_BYTES = 64 * 1024 * 1024  # a 10-print transaction at 1000 ppi, uncompressed, is ~40 MB
 MAX_RECORDS = 100
 READ_TYPES = frozenset({1, 2, 4, 10, 13, 14, 17})

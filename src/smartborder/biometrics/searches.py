@@ -49,7 +49,7 @@ from smartborder.exchange.policy import Refused, carrying
 
 SEARCH, RESULT = "fingerprint-search", "fingerprint-search-result"
 PURPOSE = "criminal-record-check"
-PROFILE = "ebts-like"
+PROFILE = nist.PROFILE
 RESULTS = ("hit", "no hit", "unusable")
 SEARCHABLE = ("tenprint", "latent")
 NOT_KEPT = "a fingerprint search is kept only until it is answered (annex-fingerprints)"
