@@ -33,6 +33,11 @@ DOMAIN = Domain(
             "smartborder.demo.biometrics:run_fingerprints",
             "Fingerprints: a kiosk's check and a gallery search…",
         ),
+        DemoStep(
+            61,
+            "smartborder.demo.biometrics:run_fingerprint_exchange",
+            "Fingerprints: ca searches us's criminal records (ANSI/NIST-ITL)…",
+        ),
     ),
     commands=(
         Command(

@@ -9,20 +9,25 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 
 from smartborder.audit import chain
 from smartborder.auth import CurrentSettings, Db, Principal, require
-from smartborder.biometrics import service
+from smartborder.biometrics import nist, searches, service
 from smartborder.biometrics.fingerprint import ALGORITHM as PRINTS
 from smartborder.biometrics.fingerprint import ISO_MAGIC, NbisFingerprint
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import DEFAULT_FMR, Template, verify
 from smartborder.biometrics.schemas import (
     ComparisonOut,
+    CriminalRecordIn,
+    CriminalRecordOut,
     DeletedOut,
     EnrolmentOut,
+    FingerprintSearchList,
+    FingerprintSearchOut,
     PrintSearchOut,
     QualityOut,
+    TransactionOut,
 )
 from smartborder.biometrics.service import Biometrics
-from smartborder.deps import get_node
+from smartborder.deps import Exchange, get_node
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
 from smartborder.settings import Settings
@@ -135,3 +140,74 @@ def fingerprint_delete(principal: Enroller, db: Db, request: Request, subject: s
     chain.append(db, "biometrics:template:deleted", actor=principal.username, subject=subject,
                  details={"algorithm": PRINTS, "templates": count})  # fmt: skip
     return DeletedOut(subject=subject, deleted=count)
+
+
+def transaction_of(name: str, data: bytes, settings: Settings) -> nist.Transaction:
+    """The upload as an ANSI/NIST-ITL transaction valid under the profile; a refused one is
+    kept in quarantine with its problems."""
+    try:
+        return nist.read(data, name, nist.profile(nist.PROFILE))
+    except nist.TransactionProblems as problems:
+        kept_file(settings.data_dir, name, data, problems.details)
+        raise
+
+
+@router.post("/biometrics/transactions", response_model=TransactionOut)
+def check_transaction(
+    principal: Verifier, settings: CurrentSettings, transaction: UploadFile
+) -> dict[str, Any]:
+    """Read an ANSI/NIST-ITL transaction and check it against the ebts-like profile: what it
+    holds, or 422 with every problem located by record and field."""
+    name, data = _sample(transaction)
+    return transaction_of(name, data, settings).summary()
+
+
+@router.post("/biometrics/partner-searches", response_model=FingerprintSearchOut, status_code=201)
+def send_partner_search(
+    principal: Verifier,
+    db: Db,
+    ex: Exchange,
+    settings: CurrentSettings,
+    transaction: UploadFile,
+    partner: Annotated[str, Form(min_length=1, max_length=32)],
+    reason: Annotated[str, Form(min_length=1, max_length=2000)],
+) -> dict[str, Any]:
+    """Send a fingerprint search (a CAR or LFS transaction) to a partner under the
+    fingerprints annex; the answer arrives on its own (GET it by id)."""
+    name, data = _sample(transaction)
+    transaction_of(name, data, settings)
+    row = searches.send(db, ex, partner=partner, transaction=data, source=name, reason=reason,
+                        actor=principal.username)  # fmt: skip
+    db.flush()
+    return searches.search_out(row)
+
+
+@router.get("/biometrics/partner-searches", response_model=FingerprintSearchList)
+def list_partner_searches(
+    principal: Verifier, db: Db, direction: str | None = None
+) -> dict[str, Any]:
+    """Searches sent (``out``) and received (``in``), newest first, with their answers."""
+    return {"items": [searches.search_out(r) for r in searches.listing(db, direction)]}
+
+
+@router.get("/biometrics/partner-searches/{search_id}", response_model=FingerprintSearchOut)
+def get_partner_search(principal: Verifier, db: Db, search_id: str) -> dict[str, Any]:
+    return searches.search_out(searches.get(db, search_id))
+
+
+@router.post("/biometrics/criminal-records", response_model=CriminalRecordOut, status_code=201)
+def add_criminal_record(
+    principal: Enroller, db: Db, ex: Exchange, body: CriminalRecordIn
+) -> CriminalRecordOut:
+    """Hold a criminal-record summary against a person enrolled in the fingerprint gallery:
+    what a partner's search is told on a hit, as far as the annex lets it."""
+    record = searches.add_record(
+        db, subject=body.subject, reference=body.reference, owner=body.owner, name=body.name,
+        birth_date=body.birth_date,
+        charges=[{"offence": c.offence, "date": c.date.isoformat()} for c in body.charges],
+        dispositions=[{"outcome": d.outcome, "date": d.date.isoformat()}
+                      for d in body.dispositions],
+        actor=principal.username, now=ex.clock(),
+    )  # fmt: skip
+    return CriminalRecordOut(id=record.id, subject=record.subject, reference=record.reference,
+                             owner=record.owner)  # fmt: skip

@@ -1,6 +1,9 @@
-"""The demo's fingerprints: each node enrols synthetic people's prints, then ca's kiosk checks a
-traveller's capture against the template on their card and searches its gallery, through the
-node's real HTTP API.
+"""The demo's fingerprints: each node enrols synthetic people's prints (and holds a criminal
+record for one of them), then ca's kiosk checks a traveller's capture against the template on
+their card and searches its gallery, and ca sends two fingerprint searches to us under the
+fingerprints annex (ANSI/NIST-ITL CAR transactions): one hits us's person with a record and
+comes back with its summary, one hits no one and leaves nothing on us. All through the nodes'
+real HTTP APIs.
 
 The prints are SYNTHETIC (``synthetic.fingerprints``: no real person's print ships with the
 project) and their subjects say so (``ca-SYNTH-003``).
@@ -8,14 +11,22 @@ project) and their subjects say so (``ca-SYNTH-003``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
-from smartborder.biometrics import service
+from smartborder import clock
+from smartborder.biometrics import nist, searches, service
 from smartborder.biometrics.fingerprint import NbisFingerprint
-from smartborder.demo.exchange import Scenario, ScenarioError
+from smartborder.demo.exchange import Scenario, ScenarioError, wait
 from smartborder.demo.seed import SeedContext
 from smartborder.synthetic.fingerprints import finger, png
 
+OWNERS = {
+    "ca": "RCMP Canadian Criminal Real Time Identification Services",
+    "us": "FBI Criminal Justice Information Services",
+}
+RECORDED = 1  # the person on each node who holds a criminal record
 PEOPLE = 6  # enrolled per node: BOZORTH3 searches every print, and the demo stays brisk
 SIDE = 288  # pixels: a plain impression's width at 500 ppi, a little under the usual 320
 
@@ -36,7 +47,17 @@ def seed_prints(session: Session, ctx: SeedContext) -> str:
         made = matcher.extract(png(person.impression(0)), f"synthetic print {n}")
         service.enrol_print(session, galleries, subject(ctx.node.node_id, n), made,
                             actor="demo")  # fmt: skip
-    return f"{PEOPLE} synthetic people's fingerprints enrolled"
+    owner = OWNERS.get(ctx.node.node_id, "agency")
+    searches.add_record(
+        session, subject=subject(ctx.node.node_id, RECORDED), owner=f"{owner} (SYNTHETIC)",
+        reference=f"{ctx.node.node_id.upper()}-SYNTH-{ctx.seed % 100000:05d}",
+        name="SYNTHETIC, PERSON ONE", birth_date=None,
+        charges=[{"offence": "Fraud over $5,000", "date": "2019-05-02"},
+                 {"offence": "Uttering a forged document", "date": "2019-05-02"}],
+        dispositions=[{"outcome": "Convicted; 18 months' probation", "date": "2020-01-15"}],
+        actor="demo", now=clock.now(),
+    )  # fmt: skip
+    return f"{PEOPLE} synthetic people's fingerprints enrolled, one with a criminal record"
 
 
 def run_fingerprints(run: Scenario) -> None:
@@ -68,4 +89,54 @@ def run_fingerprints(run: Scenario) -> None:
         f"ca gallery search ({found['searched']} prints): best {best['subject']} "
         f"(score {best['score']:g}, {'a match' if best['match'] else 'no match'}); a "
         f"stranger's print matches no one"
+    )
+
+
+def _search(run: Scenario, person_seed: int, tcn: str) -> dict[str, Any]:
+    """ca's officer sends us a tenprint search of the person grown from ``person_seed``."""
+    person = finger(person_seed, side=SIDE)
+    transaction = nist.write(
+        tot="CAR", dai="USFBI0000", ori="CARCMP000", tcn=tcn,
+        fingers=[nist.Finger(2, png(person.impression(3, quality=0.8)))],
+        subject={"reason": "Arrest; identity to be confirmed"},
+    )  # fmt: skip
+    sent: dict[str, Any] = run.ca.call(
+        "officer", "POST", "/biometrics/partner-searches",
+        files={"transaction": (f"{tcn}.eft", transaction)},
+        data={"partner": run.us.node_id, "reason": "Identity check after arrest (demo)"},
+    )  # fmt: skip
+    return sent
+
+
+def run_fingerprint_exchange(run: Scenario) -> None:
+    ca, us, console = run.ca, run.us, run.console
+    known = _search(run, _seed(run.seed, 1, RECORDED), "DEMO-HIT")  # us's person with a record
+    stranger = _search(run, _seed(run.seed, 9, 1), "DEMO-MISS")  # enrolled nowhere
+
+    def answer(sent: dict[str, Any]) -> dict[str, Any]:
+        found: dict[str, Any] = ca.call(
+            "officer", "GET", f"/biometrics/partner-searches/{sent['id']}"
+        )
+        return found
+
+    wait("us to answer ca's fingerprint searches",
+         lambda: all(answer(s)["state"] == "answered" for s in (known, stranger)))  # fmt: skip
+    hit, miss = answer(known), answer(stranger)
+    received = us.call("officer", "GET", "/biometrics/partner-searches", params={"direction": "in"})
+    gone: dict[str, Any] = next(
+        (r for r in received["items"] if r["reference"] == miss["reference"]), {}
+    )
+    record = hit["answer"].get("record")
+    if hit["result"] != "hit" or not record or miss["result"] != "no hit":
+        raise ScenarioError(f"the fingerprint searches were answered wrongly: {hit} {miss}")
+    if gone.get("query_held", True) or gone.get("reason"):
+        raise ScenarioError(f"us kept something of the search that found no one: {gone}")
+    charges = "; ".join(f"{c['offence']} ({c['date']})" for c in record["charges"])
+    console.print(
+        f"ca → us fingerprint search (CAR, ANSI/NIST-ITL): HIT, record {record['reference']} "
+        f"held by {record['owner']}: {charges}"
+    )
+    console.print(
+        "ca → us fingerprint search of a stranger: NO HIT; us kept neither the transaction nor "
+        "the reason (only the reference and the outcome)"
     )
