@@ -11,6 +11,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import LargeBinary, String, Text, select
 from sqlalchemy.orm import Session
 
@@ -23,7 +25,9 @@ from smartborder.exchange import outbox
 from smartborder.exchange.models import InboxMessage, OutboxMessage
 from smartborder.exchange.policy import carrying
 from smartborder.models import metadata
+from smartborder.settings import Settings
 from smartborder.synthetic.fingerprints import finger, png
+from tests.conftest import PASSWORD, api_token, csrf_of, login, make_user
 from tests.pair import Node, Pair
 
 SIDE = 288
@@ -161,3 +165,66 @@ def test_transactions_that_break_the_profile_are_refused_with_where(pair: Pair) 
         (refused,) = s.scalars(select(OutboxMessage).where(OutboxMessage.state == "refused"))
         assert refused.refusal_code == "invalid_body"
         assert "field 14.011 CGA" in (refused.last_error or "")
+
+
+def test_api_checks_transactions_holds_records_and_needs_the_annex(
+    app: FastAPI, client: TestClient
+) -> None:
+    officer = api_token(app, "off", "program-officer")
+    query = _transaction(finger(5, side=SIDE), 2)
+    checked = client.post("/api/v1/biometrics/transactions",
+                          files={"transaction": ("q.eft", query)}, headers=officer)  # fmt: skip
+    assert checked.status_code == 200, checked.text
+    assert [s["label"] for s in checked.json()["samples"]] == ["right index"]
+    broken = client.post("/api/v1/biometrics/transactions",
+                         files={"transaction": ("b.eft", query.replace(b"2.024:M", b"2.024:Q"))},
+                         headers=officer)  # fmt: skip
+    assert broken.status_code == 422
+    (detail,) = broken.json()["error"]["details"]
+    assert (detail["source"], detail["record"], detail["field"], detail["name"]) == (
+        "b.eft", 2, "2.024", "SEX")  # fmt: skip
+    settings: Settings = app.state.settings
+    assert list((settings.data_dir / "quarantine").glob("*-b.eft"))
+    no_annex = client.post(
+        "/api/v1/biometrics/partner-searches", headers=officer,
+        files={"transaction": ("q.eft", query)}, data={"partner": "us", "reason": "arrest"},
+    )  # fmt: skip
+    assert no_annex.status_code in (404, 409)  # no such partner / no annex: nothing sent
+    record = {"subject": "P-1", "reference": "R-1", "owner": "RCMP", "name": "ROE, R",
+              "charges": [{"offence": "Theft", "date": "2020-02-30"}]}  # fmt: skip
+    assert client.post("/api/v1/biometrics/criminal-records", json=record,
+                       headers=officer).status_code == 422  # fmt: skip
+    record["charges"] = [{"offence": "Theft", "date": "2020-02-03"}]
+    held = client.post("/api/v1/biometrics/criminal-records", json=record, headers=officer)
+    assert (held.status_code, held.json()["reference"]) == (201, "R-1")
+
+
+def test_the_page_enrols_and_refuses_a_broken_transaction_with_where(
+    app: FastAPI, client: TestClient
+) -> None:
+    make_user(app, "prog", "program-officer")
+    login(client, "prog", PASSWORD)
+    token = csrf_of(client)
+    person = finger(6, side=SIDE)
+    page = client.get("/fingerprints")
+    assert "Enrol a print" in page.text
+    assert "Search a partner's criminal records" in page.text
+    enrolled = client.post("/fingerprints/enrol", data={"csrf_token": token, "subject": "W-1"},
+                           files={"sample": ("w.png", png(person.impression(0)))})  # fmt: skip
+    assert enrolled.status_code == 200, enrolled.text
+    assert "W-1 now has 1 print(s) enrolled" in enrolled.text
+    found = client.post("/fingerprints/search", data={"csrf_token": token},
+                        files={"sample": ("s.png", png(person.impression(4)))})  # fmt: skip
+    assert "1 matching of 1 prints searched" in found.text
+    twice = client.post("/fingerprints/enrol", data={"csrf_token": token, "subject": "W-2"},
+                        files={"sample": ("w.png", png(person.impression(2)))})  # fmt: skip
+    assert twice.status_code == 409
+    assert "matches W-1&#39;s" in twice.text
+    bad = _transaction(person, 1).replace(b"14.013:2", b"14.013:X")
+    refused = client.post(
+        "/fingerprints/partner-search",
+        data={"csrf_token": token, "partner": "us", "reason": "arrest"},
+        files={"transaction": ("bad.eft", bad)},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert "record 3 (Type-14), field 14.013 FGP: &#39;X&#39; is not a whole number" in refused.text

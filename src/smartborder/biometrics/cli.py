@@ -228,7 +228,9 @@ def export_nist(
     dob: Annotated[str, typer.Option("--dob", help="Date of birth, YYYYMMDD.")] = "",
     sex: Annotated[str, typer.Option("--sex", help="M, F, X or U.")] = "",
     reason: Annotated[str, typer.Option("--reason", help="Why the prints were taken.")] = "",
-    profile_name: Annotated[str, typer.Option("--profile")] = nist.PROFILE,
+    profile_name: Annotated[
+        str, typer.Option("--profile", help="The ANSI/NIST-ITL profile to check against.")
+    ] = nist.PROFILE,
     data_dir: DataDir = None,
 ) -> None:
     """Write an ANSI/NIST-ITL transaction (Type-1, Type-2, one WSQ Type-14 or Type-13 image
@@ -256,7 +258,9 @@ def import_nist(
     enrol_as: Annotated[
         str | None, typer.Option("--enrol", help="Enrol its prints under this subject.")
     ] = None,
-    profile_name: Annotated[str, typer.Option("--profile")] = nist.PROFILE,
+    profile_name: Annotated[
+        str, typer.Option("--profile", help="The ANSI/NIST-ITL profile to check against.")
+    ] = nist.PROFILE,
     fmr: Fmr = DEFAULT_FMR,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
     data_dir: DataDir = None,

@@ -1,5 +1,7 @@
-"""The fingerprint page: a kiosk's 1:1 check of a capture against a card's template, and a 1:N
-search of the node's gallery, each answer with the operating point that decided it."""
+"""The fingerprint page: a kiosk's 1:1 check of a capture against a card's template, a 1:N
+search of the node's gallery, each answer with the operating point that decided it; enrolment
+(for those who may enrol); and fingerprint searches of a partner's criminal records, sent as
+ANSI/NIST-ITL transactions, with the answers and where they came from."""
 
 from __future__ import annotations
 
@@ -11,11 +13,13 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
 from smartborder.auth import CurrentSettings, Db, Principal, require
-from smartborder.biometrics import service
+from smartborder.biometrics import searches, service
 from smartborder.biometrics.fingerprint import NbisFingerprint
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import verify
-from smartborder.biometrics.router import galleries, template_of
+from smartborder.biometrics.router import galleries, template_of, transaction_of
+from smartborder.deps import Exchange
+from smartborder.errors import SmartborderError
 from smartborder.roles import Permission
 from smartborder.web.render import render
 
@@ -24,15 +28,31 @@ Verifier = Annotated[Principal, Depends(require(Permission.BIOMETRICS_VERIFY))]
 PAGE = "biometrics/fingerprints.html"
 
 
+def _context(db: Db, principal: Principal, **values: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "comparison": None, "search": None, "problem": None, "enrolled": None, "sent": None,
+        "can_enrol": principal.can(Permission.BIOMETRICS_ENROL),
+        "partner_searches": [searches.search_out(r) for r in searches.listing(db)],
+    }  # fmt: skip
+    context.update(values)
+    return context
+
+
 @router.get("/fingerprints")
-def fingerprints(request: Request, _verifier: Verifier) -> HTMLResponse:
-    return render(request, PAGE, {"comparison": None, "search": None, "problem": None})
+def fingerprints(request: Request, db: Db, principal: Verifier) -> HTMLResponse:
+    return render(request, PAGE, _context(db, principal))
 
 
-async def _uploads(request: Request, *fields: str) -> list[tuple[str, bytes]]:
-    """The files of the form's ``fields`` (name and bytes); the form's files are closed."""
+async def _uploads(
+    request: Request, *fields: str, texts: dict[str, str] | None = None
+) -> list[tuple[str, bytes]]:
+    """The files of the form's ``fields`` (name and bytes), and into ``texts`` the values of
+    its text fields named there; the form's files are closed."""
     found = []
     async with request.form() as form:
+        for name in texts or {}:
+            value = form.get(name)
+            (texts or {})[name] = value.strip() if isinstance(value, str) else ""
         for field in fields:
             upload = form.get(field)
             if not isinstance(upload, UploadFile) or not upload.filename:
@@ -45,7 +65,7 @@ async def _uploads(request: Request, *fields: str) -> list[tuple[str, bytes]]:
 async def fingerprints_verify(
     request: Request, db: Db, settings: CurrentSettings, principal: Verifier
 ) -> HTMLResponse:
-    context: dict[str, Any] = {"comparison": None, "search": None, "problem": None}
+    context = _context(db, principal)
     try:
         (probe_name, probe_data), (reference_name, reference_data) = await _uploads(
             request, "probe", "reference"
@@ -65,7 +85,7 @@ async def fingerprints_verify(
 async def fingerprints_search(
     request: Request, db: Db, settings: CurrentSettings, principal: Verifier
 ) -> HTMLResponse:
-    context: dict[str, Any] = {"comparison": None, "search": None, "problem": None}
+    context = _context(db, principal)
     try:
         ((name, data),) = await _uploads(request, "sample")
         sample = await run_in_threadpool(template_of, name, data, settings)
@@ -76,3 +96,51 @@ async def fingerprints_search(
         lambda: service.identify_print(db, galleries(request), sample, actor=principal.username)
     )
     return render(request, PAGE, context)
+
+
+@router.post("/fingerprints/enrol")
+async def fingerprints_enrol(
+    request: Request, db: Db, settings: CurrentSettings, principal: Verifier
+) -> HTMLResponse:
+    """Enrol a print from the browser (refused, with why, when it matches another person's)."""
+    context = _context(db, principal)
+    if not principal.can(Permission.BIOMETRICS_ENROL):
+        context["problem"] = BiometricProblem("enrolment", "your role may not enrol prints")
+        return render(request, PAGE, context, status_code=403)
+    given = {"subject": ""}
+    try:
+        ((name, data),) = await _uploads(request, "sample", texts=given)
+        subject = given["subject"]
+        if not subject:
+            raise BiometricProblem("subject", "say whose print it is")
+        sample = await run_in_threadpool(template_of, name, data, settings)
+        context["enrolled"] = await run_in_threadpool(
+            lambda: service.enrol_print(
+                db, galleries(request), subject, sample, actor=principal.username
+            )
+        )
+    except SmartborderError as problem:
+        context["problem"] = problem
+        return render(request, PAGE, context, status_code=problem.status_code)
+    return render(request, PAGE, context)
+
+
+@router.post("/fingerprints/partner-search")
+async def fingerprints_partner_search(
+    request: Request, db: Db, ex: Exchange, settings: CurrentSettings, principal: Verifier
+) -> HTMLResponse:
+    """Send an ANSI/NIST-ITL search (CAR or LFS) to a partner under the fingerprints annex."""
+    context = _context(db, principal)
+    given = {"partner": "", "reason": ""}
+    try:
+        ((name, data),) = await _uploads(request, "transaction", texts=given)
+        await run_in_threadpool(transaction_of, name, data, settings)
+        row = searches.send(db, ex, partner=given["partner"], transaction=data, source=name,
+                            reason=given["reason"], actor=principal.username)  # fmt: skip
+        db.flush()
+    except SmartborderError as problem:
+        context["problem"] = problem
+        return render(request, PAGE, context, status_code=problem.status_code)
+    context["sent"] = searches.search_out(row)
+    context["partner_searches"] = [searches.search_out(r) for r in searches.listing(db)]
+    return render(request, PAGE, context, status_code=201)
