@@ -1,6 +1,7 @@
 """Biometric matchers, measured: extraction rate, 1:1 comparisons/s, FMR/FNMR and a DET plot.
 
-    uv run python bench/matchers.py [--fingers N] [--impressions K] [--calibrate] [--quick]
+    uv run python bench/matchers.py [--modality fingerprint|iris|all] [--subjects N]
+                                    [--captures K] [--calibrate] [--quick]
 
 Fingerprints: NBIS (MINDTCT minutiae, BOZORTH3 scores, NFIQ 2) on SYNTHETIC prints
 (``smartborder.synthetic.fingerprints``, the SFinGe method: each finger a master ridge
@@ -16,6 +17,12 @@ a DET curve (FNMR against FMR, log axes) as PNG. The baseline, measured in the s
 the comparison a caller would write without keeping minutiae loaded: decoding both ISO/IEC
 19794-2 records for every comparison.
 
+Irises: our Daugman pipeline (``biometrics/iris.py``: segmentation, rubber sheet, log-Gabor
+phase bits, fractional Hamming distance over rotations) on SYNTHETIC eyes
+(``smartborder.synthetic.irises``): captures differ in pupil dilation, tilt, position, eyelid,
+reflection, focus and noise. Its baseline is the comparison with both codes unpacked from the
+template each time.
+
 With ``--calibrate``, the measured points are written to
 ``src/smartborder/biometrics/operating_points.json``, where the node's matchers read them.
 
@@ -28,19 +35,25 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import struct
 import time
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
+from collections.abc import Callable
+from typing import Any
+
 import matplotlib.pyplot as plt
 
-from smartborder.biometrics.fingerprint import ALGORITHM, NbisFingerprint
-from smartborder.biometrics.images import BiometricProblem
+from smartborder.biometrics import fingerprint, iris
+from smartborder.biometrics.images import BiometricProblem, png
 from smartborder.biometrics.matchers import Template
 from smartborder.biometrics.rates import rates
-from smartborder.synthetic.fingerprints import finger, png
+from smartborder.synthetic.fingerprints import finger
+from smartborder.synthetic.irises import eye
 
 ROOT = Path(__file__).resolve().parent.parent
 POINTS = ROOT / "src/smartborder/biometrics/operating_points.json"
@@ -50,34 +63,95 @@ TARGET_EER = 0.05
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fingers", type=int, default=60)
-    parser.add_argument("--impressions", type=int, default=3)
+    parser.add_argument("--modality", choices=("fingerprint", "iris", "all"), default="all")
+    parser.add_argument("--subjects", type=int, default=60, help="fingers or eyes")
+    parser.add_argument("--captures", type=int, default=3, help="impressions per subject")
     parser.add_argument("--seed", type=int, default=1000)
-    parser.add_argument("--plot", type=Path, default=ROOT / "docs/figures/det-fingerprint.png")
+    parser.add_argument("--plots", type=Path, default=ROOT / "docs/figures")
     parser.add_argument("--calibrate", action="store_true", help="write operating_points.json")
-    parser.add_argument("--quick", action="store_true", help="12 fingers, 2 impressions")
+    parser.add_argument("--quick", action="store_true", help="12 subjects, 2 captures")
     args = parser.parse_args()
     if args.quick:
-        args.fingers, args.impressions = 12, 2
-    matcher = NbisFingerprint(floor=0.0)  # every impression measured, the floor aside
+        args.subjects, args.captures = 12, 2
+    quality = [1.0 - 0.8 * k / max(args.captures - 1, 1) for k in range(args.captures)]
+    figures: dict[str, Any] = {}
+    met: dict[str, bool] = {}
+    points: list[dict[str, Any]] = []
+    if args.modality in ("fingerprint", "all"):
+        prints = fingerprint.NbisFingerprint(floor=0.0)  # every impression measured
+        started = time.perf_counter()
+        fingers = [finger(args.seed + n) for n in range(args.subjects)]
+        print(f"{len(fingers)} synthetic fingers in {time.perf_counter() - started:.1f} s")
+        images = [(n, k, png(f.impression(k, quality=quality[k])))
+                  for n, f in enumerate(fingers) for k in range(args.captures)]  # fmt: skip
+        data = (f"SYNTHETIC fingerprints (SFinGe method, seed {args.seed}): {len(fingers)} "
+                f"fingers x {args.captures} impressions of quality 1.0 to 0.2")  # fmt: skip
+        found = measure("fingerprint", prints, images, lambda t: prints.load(t.data, "t"),
+                        lambda a, b: float(a.compare(b)), data, args)  # fmt: skip
+        figures["fingerprint"], points = found, points + found["points"]
+        met |= {f"fingerprint_{k}": v for k, v in found.pop("met").items()}
+    if args.modality in ("iris", "all"):
+        irises = iris.DaugmanIris(floor=0.0)
+        eyes = [eye(args.seed + n) for n in range(args.subjects)]
+        eye_quality = [1.0 - 0.6 * k / max(args.captures - 1, 1) for k in range(args.captures)]
+        images = [(n, k, png(e.capture(k, quality=eye_quality[k])))
+                  for n, e in enumerate(eyes) for k in range(args.captures)]  # fmt: skip
+        data = (f"SYNTHETIC eyes (seed {args.seed}): {len(eyes)} eyes x {args.captures} "
+                "captures of quality 1.0 to 0.4")  # fmt: skip
 
-    started = time.perf_counter()
-    fingers = [finger(args.seed + n) for n in range(args.fingers)]
-    made_s = time.perf_counter() - started
-    print(f"{len(fingers)} synthetic fingers in {made_s:.1f} s")
+        def codes(a: Any, b: Any) -> float:
+            return 1.0 - float(iris.distances(a[0], a[1], b[0][None], b[1][None])[0])
 
+        found = measure("iris", irises, images, lambda t: irises.load(t.data, "t"), codes,
+                        data, args, baseline=plain_iris)  # fmt: skip
+        figures["iris"], points = found, points + found["points"]
+        met |= {f"iris_{k}": v for k, v in found.pop("met").items()}
+    if args.calibrate:
+        measured = {p["algorithm"] for p in points}
+        kept = [p for p in json.loads(POINTS.read_text())["points"]
+                if p["algorithm"] not in measured]  # fmt: skip
+        POINTS.write_text(json.dumps({"points": kept + points}, indent=2) + "\n")
+        print(f"operating points written to {POINTS}")
+    print(json.dumps({**figures, "met": met}))
+
+
+def plain_iris(a: Template, b: Template) -> float:
+    """boolean bit arrays, one rotation at a time"""
+    size, bits = struct.calcsize(iris.HEADER), iris.ROWS * iris.COLUMNS * 2
+    shape = (iris.ROWS, iris.COLUMNS, 2)
+    unpacked = []
+    for data in (a.data, b.data):
+        body = np.frombuffer(data[size:], np.uint8)
+        unpacked.append((np.unpackbits(body[: bits // 8]).reshape(shape).astype(bool),
+                         np.unpackbits(body[bits // 8 :]).reshape(shape).astype(bool)))  # fmt: skip
+    (x, x_mask), (y, y_mask) = unpacked
+    best = 1.0
+    for shift in range(-iris.SHIFTS, iris.SHIFTS + 1):
+        rolled, rolled_mask = np.roll(y, shift, axis=1), np.roll(y_mask, shift, axis=1)
+        both = x_mask & rolled_mask
+        if both.sum() >= iris.MIN_SHARED * x.size:
+            best = min(best, float(((x ^ rolled) & both).sum() / both.sum()))
+    return 1.0 - best
+
+
+def measure(
+    modality: str,
+    matcher: Any,
+    images: list[tuple[int, int, bytes]],
+    load: Callable[[Template], Any],
+    compare: Callable[[Any, Any], float],
+    measured_on: str,
+    args: argparse.Namespace,
+    baseline: Callable[[Template, Template], float] | None = None,
+) -> dict[str, Any]:
+    """Extract, compare every genuine pair and impostor pairs, and measure the points."""
     templates: dict[tuple[int, int], Template] = {}
     qualities: list[float] = []
     refused = 0
-    images = [
-        (n, k, png(f.impression(k, quality=1.0 - 0.8 * k / max(args.impressions - 1, 1))))
-        for n, f in enumerate(fingers)
-        for k in range(args.impressions)
-    ]
     started = time.perf_counter()
     for n, k, image in images:
         try:
-            template = matcher.extract(image, f"finger {n} impression {k}")
+            template = matcher.extract(image, f"{modality} {n} capture {k}")
         except BiometricProblem as problem:
             refused += 1
             print(f"   refused: {problem.message}")
@@ -86,12 +160,13 @@ def main() -> None:
         qualities.append(template.quality.score)
     extract_s = time.perf_counter() - started
     per_second = len(images) / extract_s
-    print(f"extraction (MINDTCT + NFIQ 2): {per_second:.1f} images/s; NFIQ 2 median "
-          f"{statistics.median(qualities):.0f}; {refused} refused")  # fmt: skip
+    scale = next(iter(templates.values())).quality.scale
+    print(f"{modality} extraction ({matcher.algorithm}): {per_second:.1f} images/s; quality "
+          f"median {statistics.median(qualities):.0f} ({scale}); {refused} refused")  # fmt: skip
 
-    loaded = {key: matcher.load(t.data, str(key)) for key, t in templates.items()}
-    last = min(1, args.impressions - 1)
-    pairs = [  # genuine: every two impressions of a finger; impostor: every two fingers
+    loaded = {key: load(t) for key, t in templates.items()}
+    last = min(1, args.captures - 1)
+    pairs = [  # genuine: every two captures of a subject; impostor: every two subjects
         ((n, k), (m, j), n == m)
         for (n, k) in loaded
         for (m, j) in loaded
@@ -101,28 +176,22 @@ def main() -> None:
     impostor: list[float] = []
     started = time.perf_counter()
     for a, b, same in pairs:
-        (genuine if same else impostor).append(float(loaded[a].compare(loaded[b])))
-    compare_s = time.perf_counter() - started
-    rate = len(pairs) / compare_s
-
-    sample = pairs[:: max(1, len(pairs) // 300)]  # the same mix of pairs, records decoded
+        (genuine if same else impostor).append(compare(loaded[a], loaded[b]))
+    rate = len(pairs) / (time.perf_counter() - started)
+    sample = pairs[:: max(1, len(pairs) // 300)]  # the same mix of pairs, templates decoded
     started = time.perf_counter()
     for a, b, _ in sample:
-        matcher.compare(templates[a], templates[b])
+        (baseline or matcher.compare)(templates[a], templates[b])
     baseline_rate = len(sample) / (time.perf_counter() - started)
-    print(f"comparisons (BOZORTH3, minutiae kept loaded): {rate:.0f}/s; decoding both "
-          f"records each time (baseline, {len(sample)} of the same pairs): "
-          f"{baseline_rate:.0f}/s")  # fmt: skip
+    how = "decoding both templates each time" if baseline is None else baseline.__doc__
+    print(f"{modality} comparisons (templates kept loaded): {rate:.0f}/s; {how} (baseline, "
+          f"{len(sample)} of the same pairs): {baseline_rate:.0f}/s")  # fmt: skip
 
     measured = rates(genuine, impostor)
     eer = measured.eer()
-    print(f"genuine scores: {len(genuine)}, median {statistics.median(genuine):.0f}, "
-          f"min {min(genuine):.0f}; impostor: {len(impostor)}, median "
-          f"{statistics.median(impostor):.0f}, max {max(impostor):.0f}; EER {eer:.2%}")  # fmt: skip
-    measured_on = (
-        f"SYNTHETIC fingerprints (SFinGe method, seed {args.seed}): {len(fingers)} fingers x "
-        f"{args.impressions} impressions of quality 1.0 to 0.2"
-    )
+    print(f"{modality} genuine scores: {len(genuine)}, median {statistics.median(genuine):.3g}, "
+          f"min {min(genuine):.3g}; impostor: {len(impostor)}, median "
+          f"{statistics.median(impostor):.3g}, max {max(impostor):.3g}; EER {eer:.2%}")  # fmt: skip
     points = []
     for target in TARGET_FMRS:
         found = measured.at_fmr(target)
@@ -131,50 +200,45 @@ def main() -> None:
             continue
         threshold, fmr, fnmr = found
         print(f"   FMR <= {target:.2%}: threshold {threshold:g}, FMR {fmr:.4%}, FNMR {fnmr:.2%}")
-        points.append({"algorithm": ALGORITHM, "threshold": threshold, "fmr": fmr,
+        points.append({"algorithm": matcher.algorithm, "threshold": threshold, "fmr": fmr,
                        "fnmr": fnmr, "measured_on": measured_on, "genuine": len(genuine),
                        "impostor": len(impostor)})  # fmt: skip
 
-    args.plot.parent.mkdir(parents=True, exist_ok=True)
+    plot = args.plots / f"det-{modality}.png"
+    plot.parent.mkdir(parents=True, exist_ok=True)
     figure, axes = plt.subplots(figsize=(5, 4), dpi=110)
     floor = 1 / (10 * measured.impostor)
     axes.loglog(measured.fmr.clip(floor), measured.fnmr.clip(1 / (10 * measured.genuine)))
     axes.set_xlabel("false match rate")
     axes.set_ylabel("false non-match rate")
-    axes.set_title(f"DET: {ALGORITHM}, synthetic prints (EER {eer:.1%})", fontsize=9)
+    axes.set_title(f"DET: {matcher.algorithm}, {measured_on.split(' (')[0]} (EER {eer:.1%})",
+                   fontsize=8)  # fmt: skip
     axes.grid(True, which="both", alpha=0.3)
     figure.tight_layout()
-    figure.savefig(args.plot)
-    print(f"DET curve: {args.plot}")
-
-    if args.calibrate:
-        POINTS.write_text(json.dumps({"points": points}, indent=2) + "\n")
-        print(f"operating points written to {POINTS}")
-
-    figures = {
-        "fingerprint": {
-            "algorithm": ALGORITHM,
-            "fingers": len(fingers),
-            "impressions": len(images),
-            "refused": refused,
-            "extract_per_s": round(per_second, 2),
-            "compare_per_s": round(rate, 1),
-            "compare_per_s_baseline": round(baseline_rate, 1),
-            "genuine": len(genuine),
-            "impostor": len(impostor),
-            "genuine_median": statistics.median(genuine),
-            "impostor_median": statistics.median(impostor),
-            "eer": round(eer, 4),
-            "points": points,
-            "data": measured_on,
-        },
+    figure.savefig(plot)
+    plt.close(figure)
+    print(f"DET curve: {plot}")
+    return {
+        "algorithm": matcher.algorithm,
+        "subjects": len({n for n, _, _ in images}),
+        "captures": len(images),
+        "refused": refused,
+        "extract_per_s": round(per_second, 2),
+        "compare_per_s": round(rate, 1),
+        "compare_per_s_baseline": round(baseline_rate, 1),
+        "genuine": len(genuine),
+        "impostor": len(impostor),
+        "genuine_median": statistics.median(genuine),
+        "impostor_median": statistics.median(impostor),
+        "eer": round(eer, 4),
+        "points": points,
+        "data": measured_on,
         "met": {
             "apart": statistics.median(genuine) > max(impostor),
             "eer": eer <= TARGET_EER,
             "point_at_fmr_0.1%": any(p["fmr"] <= 0.001 for p in points),
         },
     }
-    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

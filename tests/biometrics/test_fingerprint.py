@@ -157,7 +157,7 @@ def test_cli_verifies_refuses_and_quarantines(
     code, out, _ = cli(["biometrics", "template", str(second), "--out", str(tmp_path / "card.iso"),
                         *data])  # fmt: skip
     assert code == 0
-    assert "minutiae" in out
+    assert "features, NFIQ 2" in out
     code, out, _ = cli(["biometrics", "verify", str(first), str(tmp_path / "card.iso"), *data])
     assert code == 0
     assert out.startswith("MATCH: nbis-bozorth3-v1 score")
@@ -245,7 +245,7 @@ def test_cli_enrols_identifies_deduplicates_and_deletes(
     assert cli(["biometrics", "enrol", capture(0, 0), "--subject", "P-1", *data])[0] == 0
     code, out, _ = cli(["biometrics", "enrol", capture(1, 0), "--subject", "P-2", *data])
     assert code == 0
-    assert "Enrolled f1-0.png for P-2 (1 print(s) held" in out
+    assert "Enrolled f1-0.png for P-2 (1 fingerprint template(s) held" in out
     code, _, err = cli(["biometrics", "enrol", capture(0, 3), "--subject", "P-9", *data])
     assert code == 1
     assert "matches P-1's" in err  # one person, one identity
@@ -260,7 +260,7 @@ def test_cli_enrols_identifies_deduplicates_and_deletes(
     assert cli(["biometrics", "identify", capture(2, 0), *data])[0] == 3  # never enrolled
     code, out, _ = cli(["biometrics", "delete", "--subject", "P-1", *data])
     assert code == 0
-    assert "Deleted 1 print(s) of P-1" in out
+    assert "Deleted 1 fingerprint template(s) of P-1" in out
     assert cli(["biometrics", "identify", capture(0, 5), *data])[0] == 3
     engine = db.make_engine(node.database_url)
     try:

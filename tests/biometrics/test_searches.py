@@ -49,7 +49,7 @@ def _enrol(node: Node, galleries: service.Biometrics, people: list[object]) -> N
     with node.uow() as s:
         for n, person in enumerate(people):
             made = matcher.extract(png(person.impression(0)), f"print {n}")  # type: ignore[attr-defined]
-            service.enrol_print(s, galleries, f"us-{n}", made, actor="test")
+            service.enrol_template(s, galleries, f"us-{n}", made, actor="test")
         searches.add_record(
             s, subject="us-1", reference="FBI-1234567", owner="FBI CJIS", name="DOE, JOHN",
             birth_date=dt.date(1980, 1, 1),

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 
 from smartborder.audit import chain
-from smartborder.biometrics import nist, searches, service
-from smartborder.biometrics.fingerprint import ALGORITHM, ISO_MAGIC, NbisFingerprint
+from smartborder.biometrics import modalities, nist, searches, service
+from smartborder.biometrics.fingerprint import NbisFingerprint
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import DEFAULT_FMR, Template, verify
 from smartborder.cliutil import (
@@ -37,19 +37,20 @@ biometrics_app = typer.Typer(
 
 Sample = Annotated[
     Path,
-    typer.Argument(exists=True, dir_okay=False, help="A fingerprint image (PNG, JPEG, ...)."),
+    typer.Argument(
+        exists=True, dir_okay=False, help="A fingerprint or eye image (PNG, JPEG, WSQ, ...)."
+    ),
+]
+ModalityOption = Annotated[
+    str, typer.Option("--modality", help="fingerprint (NBIS) or iris (Daugman).")
 ]
 
 
-def _read(path: Path, data_dir: Path | None) -> Template:
-    """A template from ``path``: an ISO/IEC 19794-2 record as it is, an image extracted;
-    an image refused is kept in the quarantine folder."""
-    matcher = NbisFingerprint()
-    data = path.read_bytes()
-    if data.startswith(ISO_MAGIC):
-        return matcher.template(data, path.name)
+def _read(path: Path, data_dir: Path | None, modality: str = "fingerprint") -> Template:
+    """A template from ``path``: a template of the modality's format as it is, an image
+    extracted; an image refused is kept in the quarantine folder."""
     try:
-        return matcher.extract(data, path.name)
+        return modalities.template_from(modality, path.read_bytes(), path.name)
     except BiometricProblem as problem:
         kept = quarantine(node_settings(data_dir), path, problem.details)
         err.print(f"kept in quarantine: {kept}", highlight=False)
@@ -60,9 +61,11 @@ def _read(path: Path, data_dir: Path | None) -> Template:
 def quality(
     sample: Sample,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
+    modality: ModalityOption = "fingerprint",
 ) -> None:
-    """A fingerprint image's NFIQ 2 quality and whether it is good enough to enrol."""
-    assessed = NbisFingerprint().assess(sample.read_bytes(), sample.name)
+    """A sample's quality (NFIQ 2 for prints, the visible share of the iris for eyes) and
+    whether it is good enough to enrol."""
+    assessed = modalities.matcher(modality).assess(sample.read_bytes(), sample.name)
     if as_json:
         out.print_json(json.dumps(assessed.as_dict()))
         return
@@ -75,13 +78,14 @@ def template(
     sample: Sample,
     output: Annotated[Path, typer.Option("--out", help="Where to write the template.")],
     data_dir: DataDir = None,
+    modality: ModalityOption = "fingerprint",
 ) -> None:
-    """Extract a fingerprint image's minutiae as an ISO/IEC 19794-2:2005 record (what a card
-    or a partner reads)."""
-    made = _read(sample, data_dir)
+    """Extract a template: a fingerprint's minutiae as an ISO/IEC 19794-2:2005 record (what a
+    card or a partner reads), an iris's code and mask."""
+    made = _read(sample, data_dir, modality)
     output.write_bytes(made.data)
     out.print(
-        f"{output}: {made.features} minutiae, {made.quality.scale} {made.quality.score:g}, "
+        f"{output}: {made.features} features, {made.quality.scale} {made.quality.score:g}, "
         f"{made.algorithm}",
         highlight=False,
     )
@@ -101,11 +105,13 @@ def verify_command(
     ] = DEFAULT_FMR,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
     data_dir: DataDir = None,
+    modality: ModalityOption = "fingerprint",
 ) -> None:
-    """Compare two fingerprints 1:1 and decide at the measured operating point for --fmr
-    (exit code 0 on a match, 3 on no match)."""
-    matcher = NbisFingerprint()
-    result = verify(matcher, _read(probe, data_dir), _read(reference, data_dir), fmr)
+    """Compare two fingerprints (or irises) 1:1 and decide at the measured operating point
+    for --fmr (exit code 0 on a match, 3 on no match)."""
+    matcher = modalities.matcher(modality)
+    result = verify(matcher, _read(probe, data_dir, modality), _read(reference, data_dir,
+                                                                        modality), fmr)  # fmt: skip
     if as_json:
         out.print_json(json.dumps(result.as_dict()))
     else:
@@ -127,18 +133,19 @@ def enrol(
     user: ActingUser,
     fmr: Fmr = DEFAULT_FMR,
     data_dir: DataDir = None,
+    modality: ModalityOption = "fingerprint",
 ) -> None:
-    """Enrol a fingerprint in the node's gallery; refused when it matches another person's
-    print (one person, one identity) or is unusable (kept in quarantine)."""
+    """Enrol a fingerprint (or iris) in the node's gallery; refused when it matches another
+    person's (one person, one identity) or is unusable (kept in quarantine)."""
     settings = node_settings(data_dir)
-    made = _read(sample, data_dir)
+    made = _read(sample, data_dir, modality)
     with unit(settings) as session:
         actor = acting(session, user, Permission.BIOMETRICS_ENROL)
-        done = service.enrol_print(session, service.Biometrics(), subject, made, actor=actor,
+        done = service.enrol_template(session, service.Biometrics(), subject, made, actor=actor,
                                    fmr=fmr)  # fmt: skip
     out.print(
-        f"Enrolled {sample.name} for {subject} ({done.templates} print(s) held; "
-        f"{made.features} minutiae, NFIQ 2 {made.quality.score:g}).",
+        f"Enrolled {sample.name} for {subject} ({done.templates} {modality} template(s) held; "
+        f"{made.features} features, {made.quality.scale} {made.quality.score:g}).",
         highlight=False,
     )
 
@@ -151,20 +158,21 @@ def identify(
     fmr: Fmr = DEFAULT_FMR,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object.")] = False,
     data_dir: DataDir = None,
+    modality: ModalityOption = "fingerprint",
 ) -> None:
-    """Search the node's fingerprint gallery (1:N): the best-scoring people, each judged at
-    the measured point for --fmr (exit code 0 when one matches, 3 when none does)."""
+    """Search the node's fingerprint (or iris) gallery 1:N: the best-scoring people, each
+    judged at the measured point for --fmr (exit code 0 when one matches, 3 when none does)."""
     settings = node_settings(data_dir)
-    made = _read(sample, data_dir)
+    made = _read(sample, data_dir, modality)
     with unit(settings) as session:
         actor = acting(session, user, Permission.BIOMETRICS_VERIFY)
-        found = service.identify_print(session, service.Biometrics(), made, actor=actor,
+        found = service.identify_template(session, service.Biometrics(), made, actor=actor,
                                        limit=limit, fmr=fmr)  # fmt: skip
     if as_json:
         out.print_json(json.dumps(found.as_dict()))
     else:
         point = found.point
-        out.print(f"{found.searched} prints searched; threshold {point.threshold:g} "
+        out.print(f"{found.searched} {modality} templates searched; threshold {point.threshold:g} "
                   f"(FMR {point.fmr:.4%} a comparison, measured on {point.measured_on})",
                   highlight=False)  # fmt: skip
         for c in found.candidates:
@@ -176,18 +184,21 @@ def identify(
 
 @biometrics_app.command("delete")
 def delete(
-    subject: Annotated[str, typer.Option("--subject", help="Whose prints to delete.")],
+    subject: Annotated[str, typer.Option("--subject", help="Whose templates to delete.")],
     user: ActingUser,
     data_dir: DataDir = None,
+    modality: ModalityOption = "fingerprint",
 ) -> None:
-    """Delete every fingerprint of a person from the gallery; their bytes are destroyed."""
+    """Delete every fingerprint (or iris) of a person from the gallery; the bytes are
+    destroyed."""
     settings = node_settings(data_dir)
+    algorithm = modalities.matcher(modality).algorithm
     with unit(settings) as session:
         actor = acting(session, user, Permission.BIOMETRICS_ENROL)
-        count = service.delete(session, service.Biometrics(), ALGORITHM, subject)
+        count = service.delete(session, service.Biometrics(), algorithm, subject)
         chain.append(session, "biometrics:template:deleted", actor=actor, subject=subject,
-                     details={"algorithm": ALGORITHM, "templates": count})  # fmt: skip
-    out.print(f"Deleted {count} print(s) of {subject}; their templates are destroyed.")
+                     details={"algorithm": algorithm, "templates": count})  # fmt: skip
+    out.print(f"Deleted {count} {modality} template(s) of {subject}; they are destroyed.")
 
 
 def _transaction(path: Path, profile_name: str, settings: Settings) -> nist.Transaction:
@@ -284,7 +295,7 @@ def import_nist(
             actor = acting(session, user, Permission.BIOMETRICS_ENROL)
             galleries = service.Biometrics()
             for made in templates:
-                done = service.enrol_print(session, galleries, enrol_as, made, actor=actor,
+                done = service.enrol_template(session, galleries, enrol_as, made, actor=actor,
                                            fmr=fmr)  # fmt: skip
         summary["enrolled"] = {"subject": enrol_as, "prints": done.templates}
     if as_json:

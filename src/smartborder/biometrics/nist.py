@@ -28,6 +28,7 @@ import wsq  # noqa: F401  (registers the WSQ format with Pillow)
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from smartborder import clock
 from smartborder.biometrics.images import grey
 from smartborder.errors import ValidationFailed
 from smartborder.sourcetext import line_of, parse_mapping
@@ -533,7 +534,7 @@ def write(
 ) -> bytes:
     """A transaction (version 0502) with a Type-2 record and one WSQ image per finger: Type-14
     for tenprints and enrolments, Type-13 for a latent search (``tot`` LFS)."""
-    day = (date or dt.datetime.now(dt.UTC).date()).strftime("%Y%m%d")
+    day = (date or clock.now().date()).strftime("%Y%m%d")
     message = nistitl.Message()
     message.TOT = tot
     first = message[0]

@@ -9,11 +9,10 @@ from fastapi import APIRouter, Depends, Form, Request, UploadFile
 
 from smartborder.audit import chain
 from smartborder.auth import CurrentSettings, Db, Principal, require
-from smartborder.biometrics import nist, searches, service
-from smartborder.biometrics.fingerprint import ALGORITHM as PRINTS
-from smartborder.biometrics.fingerprint import ISO_MAGIC, NbisFingerprint
+from smartborder.biometrics import modalities, nist, searches, service
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import DEFAULT_FMR, Template, verify
+from smartborder.biometrics.modalities import Kind
 from smartborder.biometrics.schemas import (
     ComparisonOut,
     CriminalRecordIn,
@@ -47,98 +46,103 @@ def _sample(upload: UploadFile) -> tuple[str, bytes]:
     return name, upload.file.read()
 
 
-def template_of(name: str, data: bytes, settings: Settings) -> Template:
-    """The upload as a template: an ISO/IEC 19794-2 record as it is, an image extracted; a
-    refused image is kept in quarantine."""
-    matcher = NbisFingerprint()
+def template_of(
+    name: str, data: bytes, settings: Settings, modality: str = "fingerprint"
+) -> Template:
+    """The upload as a template: one of the modality's format (a card's ISO/IEC 19794-2
+    record, an iris code) as it is, an image extracted; a refused image is kept in
+    quarantine."""
     try:
-        if data.startswith(ISO_MAGIC):
-            return matcher.template(data, name)
-        return matcher.extract(data, name)
+        return modalities.template_from(modality, data, name)
     except BiometricProblem as problem:
         kept_file(settings.data_dir, name, data, problem.details)
         raise
 
 
-@router.post("/biometrics/fingerprint/quality", response_model=QualityOut)
-def fingerprint_quality(
-    principal: Verifier, settings: CurrentSettings, sample: UploadFile
+@router.post("/biometrics/{modality}/quality", response_model=QualityOut)
+def sample_quality(
+    principal: Verifier, settings: CurrentSettings, modality: Kind, sample: UploadFile
 ) -> dict[str, Any]:
-    """NFIQ 2 of a fingerprint image, and whether it reaches the floor."""
+    """A sample's quality (NFIQ 2 of a print, the visible share of an iris), and whether it
+    reaches the floor."""
     name, data = _sample(sample)
-    return {"source": name, **NbisFingerprint().assess(data, name).as_dict()}
+    return {"source": name, **modalities.matcher(modality).assess(data, name).as_dict()}
 
 
-@router.post("/biometrics/fingerprint/verify", response_model=ComparisonOut)
-def fingerprint_verify(
+@router.post("/biometrics/{modality}/verify", response_model=ComparisonOut)
+def sample_verify(
     principal: Verifier,
     db: Db,
     settings: CurrentSettings,
+    modality: Kind,
     probe: UploadFile,
     reference: UploadFile,
     fmr: Annotated[float, Form(gt=0, le=1)] = DEFAULT_FMR,
 ) -> dict[str, Any]:
-    """Compare a captured fingerprint with a reference (an image, or a card's ISO/IEC
-    19794-2 template) and decide at the measured point for ``fmr``; audited, without the
-    samples."""
+    """Compare a capture with a reference (an image, or a card's template: ISO/IEC 19794-2
+    for prints) and decide at the measured point for ``fmr``; audited, without the samples."""
     probe_name, probe_data = _sample(probe)
     reference_name, reference_data = _sample(reference)
-    matcher = NbisFingerprint()
     result = verify(
-        matcher,
-        template_of(probe_name, probe_data, settings),
-        template_of(reference_name, reference_data, settings),
+        modalities.matcher(modality),
+        template_of(probe_name, probe_data, settings, modality),
+        template_of(reference_name, reference_data, settings, modality),
         fmr,
     )
-    service.audit_verification(db, principal.username, result)
+    service.audit_verification(db, principal.username, result, modality)
     return result.as_dict()
 
 
-@router.post("/biometrics/fingerprint/enrolments", response_model=EnrolmentOut, status_code=201)
-def fingerprint_enrol(
+@router.post("/biometrics/{modality}/enrolments", response_model=EnrolmentOut, status_code=201)
+def sample_enrol(
     principal: Enroller,
     db: Db,
     settings: CurrentSettings,
     request: Request,
+    modality: Kind,
     sample: UploadFile,
     subject: Annotated[str, Form(min_length=1, max_length=64)],
     fmr: Annotated[float, Form(gt=0, le=1)] = DEFAULT_FMR,
 ) -> EnrolmentOut:
-    """Enrol a fingerprint of ``subject``; 409 when it matches another person's print."""
+    """Enrol a print or an iris of ``subject``; 409 when it matches another person's."""
     name, data = _sample(sample)
-    made = template_of(name, data, settings)
-    done = service.enrol_print(
+    made = template_of(name, data, settings, modality)
+    done = service.enrol_template(
         db, galleries(request), subject, made, actor=principal.username, fmr=fmr
     )
     return EnrolmentOut(subject=done.subject, template=done.key, templates=done.templates,
                         minutiae=made.features, quality=made.quality.score)  # fmt: skip
 
 
-@router.post("/biometrics/fingerprint/searches", response_model=PrintSearchOut)
-def fingerprint_identify(
+@router.post("/biometrics/{modality}/searches", response_model=PrintSearchOut)
+def sample_identify(
     principal: Verifier,
     db: Db,
     settings: CurrentSettings,
     request: Request,
+    modality: Kind,
     sample: UploadFile,
     limit: Annotated[int, Form(ge=1, le=100)] = 10,
     fmr: Annotated[float, Form(gt=0, le=1)] = DEFAULT_FMR,
 ) -> dict[str, Any]:
     """Search the gallery 1:N: the best-scoring people, judged at the point for ``fmr``."""
     name, data = _sample(sample)
-    made = template_of(name, data, settings)
-    found = service.identify_print(
+    made = template_of(name, data, settings, modality)
+    found = service.identify_template(
         db, galleries(request), made, actor=principal.username, limit=limit, fmr=fmr
     )
     return found.as_dict()
 
 
-@router.delete("/biometrics/fingerprint/subjects/{subject}", response_model=DeletedOut)
-def fingerprint_delete(principal: Enroller, db: Db, request: Request, subject: str) -> DeletedOut:
-    """Delete every print of ``subject``: their bytes are destroyed."""
-    count = service.delete(db, galleries(request), PRINTS, subject)
+@router.delete("/biometrics/{modality}/subjects/{subject}", response_model=DeletedOut)
+def sample_delete(
+    principal: Enroller, db: Db, request: Request, modality: Kind, subject: str
+) -> DeletedOut:
+    """Delete every print (or iris) of ``subject``: their bytes are destroyed."""
+    algorithm = modalities.matcher(modality).algorithm
+    count = service.delete(db, galleries(request), algorithm, subject)
     chain.append(db, "biometrics:template:deleted", actor=principal.username, subject=subject,
-                 details={"algorithm": PRINTS, "templates": count})  # fmt: skip
+                 details={"algorithm": algorithm, "templates": count})  # fmt: skip
     return DeletedOut(subject=subject, deleted=count)
 
 

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from smartborder.audit import chain
 from smartborder.biometrics.fingerprint import ALGORITHM as PRINTS
 from smartborder.biometrics.gallery import Candidate, DuplicateIdentity, Enrolment, Gallery
+from smartborder.biometrics.iris import ALGORITHM as IRISES
+from smartborder.biometrics.iris_gallery import IrisGallery
 from smartborder.biometrics.matchers import (
     DEFAULT_FMR,
     Comparison,
@@ -47,6 +49,12 @@ class Biometrics:
     def __init__(self) -> None:
         self.galleries = {name: Gallery(name, size) for name, size in ALGORITHMS.items()}
         self.prints = PrintGallery()  # fingerprint records (PRINTS), compared by BOZORTH3
+        self.irises = IrisGallery()  # iris codes (IRISES), compared by Hamming distance
+        # the galleries searched sample by sample, by the algorithm of their templates
+        self.samples: dict[str, PrintGallery | IrisGallery] = {
+            PRINTS: self.prints,
+            IRISES: self.irises,
+        }
         self._held: set[str] = set()  # the ids of the rows the galleries hold
         self._seen_until: dt.datetime | None = None
         self._lock = threading.Lock()
@@ -90,8 +98,8 @@ class Biometrics:
             return changed
 
     def _add(self, row: BiometricTemplate) -> None:
-        if row.algorithm == PRINTS:
-            self.prints.enrol(row.subject, row.template, row.id)
+        if row.algorithm in self.samples:
+            self.samples[row.algorithm].enrol(row.subject, row.template, row.id)
             self._held.add(row.id)
             return
         gallery = self.galleries.get(row.algorithm)
@@ -101,7 +109,8 @@ class Biometrics:
         self._held.add(row.id)
 
     def _drop(self, algorithm: str, ids: set[str]) -> None:
-        remove = self.prints.remove if algorithm == PRINTS else self.galleries[algorithm].remove
+        held = self.samples.get(algorithm)
+        remove = held.remove if held is not None else self.galleries[algorithm].remove
         for key in ids:
             remove(key)
         self._held -= ids
@@ -174,7 +183,7 @@ def _store(
 def delete(session: Session, biometrics: Biometrics, algorithm: str, subject: str) -> int:
     """Delete every template of ``subject`` in the ``algorithm`` gallery, destroying their
     bytes; how many there were."""
-    if algorithm != PRINTS:
+    if algorithm not in biometrics.samples:
         biometrics.gallery(algorithm)
     ids = set(
         session.scalars(
@@ -208,10 +217,10 @@ def identify(
 
 
 @dataclass(frozen=True)
-class PrintSearch:
-    """A fingerprint search's answer: the candidates, the point they were judged at, and how
-    many prints were searched (the false positive identification rate is about that many
-    times the point's FMR)."""
+class SampleSearch:
+    """A 1:N search's answer (fingerprints, irises): the candidates, the point they were judged
+    at, and how many samples were searched (the false positive identification rate is about
+    that many times the point's FMR)."""
 
     candidates: list[PrintCandidate]
     point: OperatingPoint
@@ -226,7 +235,15 @@ class PrintSearch:
         }
 
 
-def enrol_print(
+def _samples(biometrics: Biometrics, template: Template) -> PrintGallery | IrisGallery:
+    found = biometrics.samples.get(template.algorithm)
+    if found is None:
+        raise ValidationFailed(f"no gallery holds {template.algorithm} templates "
+                               f"({', '.join(biometrics.samples)} do)")  # fmt: skip
+    return found
+
+
+def enrol_template(
     session: Session,
     biometrics: Biometrics,
     subject: str,
@@ -235,27 +252,26 @@ def enrol_print(
     actor: str,
     fmr: float = DEFAULT_FMR,
 ) -> Enrolment:
-    """Enrol a fingerprint template of ``subject``: refused (``DuplicateIdentity``) when it
-    matches another person's print at the point for ``fmr`` (one person, one identity)."""
-    if template.algorithm != PRINTS:
-        raise ValidationFailed(f"a fingerprint gallery holds {PRINTS} templates, not "
-                               f"{template.algorithm}")  # fmt: skip
+    """Enrol a fingerprint or iris template of ``subject``: refused (``DuplicateIdentity``)
+    when it matches another person's at the point for ``fmr`` (one person, one identity)."""
+    gallery = _samples(biometrics, template)
     if not subject:
         raise ValidationFailed("a template belongs to someone: the subject is empty")
-    _one_enrolment_at_a_time(session, PRINTS)
+    algorithm = template.algorithm
+    _one_enrolment_at_a_time(session, algorithm)
     biometrics.sync(session)
-    point = operating_point(PRINTS, fmr)
-    for found in biometrics.prints.search(template, point, limit=3, least=point.threshold):
+    point = operating_point(algorithm, fmr)
+    for found in gallery.search(template, point, limit=3, least=point.threshold):
         if found.subject != subject:
             raise DuplicateIdentity(
-                f"this print matches {found.subject}'s (BOZORTH3 {found.score:g}, threshold "
-                f"{point.threshold:g} at FMR {point.fmr:.4%}): one person, one identity",
+                f"this {template.modality} matches {found.subject}'s ({algorithm} {found.score:g}, "
+                f"threshold {point.threshold:g} at FMR {point.fmr:.4%}): one person, one identity",
                 details=[{"subject": found.subject, "score": found.score}],
             )
-    row = _store(session, biometrics, PRINTS, subject, 0, template.data)  # 0: no fixed length
+    row = _store(session, biometrics, algorithm, subject, 0, template.data)  # 0: no fixed length
     held = session.scalar(
         select(func.count()).where(
-            BiometricTemplate.algorithm == PRINTS,
+            BiometricTemplate.algorithm == algorithm,
             BiometricTemplate.subject == subject,
             BiometricTemplate.status == ENROLLED,
         )
@@ -265,12 +281,12 @@ def enrol_print(
         "biometrics:template:enrolled",
         actor=actor,
         subject=subject,
-        details={"algorithm": PRINTS, "template": row.id, "quality": template.quality.score},
+        details={"algorithm": algorithm, "template": row.id, "quality": template.quality.score},
     )
     return Enrolment(subject, row.id, int(held or 0))
 
 
-def identify_print(
+def identify_template(
     session: Session,
     biometrics: Biometrics,
     template: Template,
@@ -278,31 +294,34 @@ def identify_print(
     actor: str,
     limit: int = 10,
     fmr: float = DEFAULT_FMR,
-) -> PrintSearch:
-    """The people whose prints score highest against ``template``, best first, each judged
-    at the measured point for ``fmr``."""
-    point = operating_point(PRINTS, fmr)
+) -> SampleSearch:
+    """The people whose fingerprints or irises score highest against ``template``, best
+    first, each judged at the measured point for ``fmr``."""
+    gallery = _samples(biometrics, template)
+    point = operating_point(template.algorithm, fmr)
     biometrics.sync(session)
-    found = biometrics.prints.search(template, point, limit)
+    found = gallery.search(template, point, limit)
     chain.append(
         session,
-        "biometrics:fingerprint:identified",
+        f"biometrics:{template.modality}:identified",
         actor=actor,
         details={
-            "algorithm": PRINTS,
-            "searched": len(biometrics.prints),
+            "algorithm": template.algorithm,
+            "searched": len(gallery),
             "matches": [c.subject for c in found if c.match],
             "fmr": point.fmr,
         },
     )
-    return PrintSearch(found, point, len(biometrics.prints))
+    return SampleSearch(found, point, len(gallery))
 
 
-def audit_verification(session: Session, actor: str, comparison: Comparison) -> None:
-    """Record a 1:1 fingerprint verification: the decision and the point, not the samples."""
+def audit_verification(
+    session: Session, actor: str, comparison: Comparison, modality: str = "fingerprint"
+) -> None:
+    """Record a 1:1 verification: the decision and the point, not the samples."""
     chain.append(
         session,
-        "biometrics:fingerprint:verified",
+        f"biometrics:{modality}:verified",
         actor=actor,
         details={
             "algorithm": comparison.point.algorithm,

@@ -13,13 +13,12 @@ from fastapi.responses import HTMLResponse
 from starlette.datastructures import UploadFile
 
 from smartborder.auth import CurrentSettings, Db, Principal, require
-from smartborder.biometrics import searches, service
-from smartborder.biometrics.fingerprint import NbisFingerprint
+from smartborder.biometrics import modalities, searches, service
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import verify
 from smartborder.biometrics.router import galleries, template_of, transaction_of
 from smartborder.deps import Exchange
-from smartborder.errors import SmartborderError
+from smartborder.errors import SmartborderError, ValidationFailed
 from smartborder.roles import Permission
 from smartborder.web.render import render
 
@@ -66,16 +65,21 @@ async def fingerprints_verify(
     request: Request, db: Db, settings: CurrentSettings, principal: Verifier
 ) -> HTMLResponse:
     context = _context(db, principal)
+    given = {"modality": ""}
     try:
         (probe_name, probe_data), (reference_name, reference_data) = await _uploads(
-            request, "probe", "reference"
+            request, "probe", "reference", texts=given
         )
-        probe = await run_in_threadpool(template_of, probe_name, probe_data, settings)
-        reference = await run_in_threadpool(template_of, reference_name, reference_data, settings)
-        compared = await run_in_threadpool(verify, NbisFingerprint(), probe, reference)
+        kind = given["modality"] or "fingerprint"
+        matcher = modalities.matcher(kind)
+        probe = await run_in_threadpool(template_of, probe_name, probe_data, settings, kind)
+        reference = await run_in_threadpool(
+            template_of, reference_name, reference_data, settings, kind
+        )
+        compared = await run_in_threadpool(verify, matcher, probe, reference)
         context["comparison"] = compared
-        service.audit_verification(db, principal.username, compared)
-    except BiometricProblem as problem:
+        service.audit_verification(db, principal.username, compared, kind)
+    except ValidationFailed as problem:
         context["problem"] = problem
         return render(request, PAGE, context, status_code=422)
     return render(request, PAGE, context)
@@ -86,14 +90,17 @@ async def fingerprints_search(
     request: Request, db: Db, settings: CurrentSettings, principal: Verifier
 ) -> HTMLResponse:
     context = _context(db, principal)
+    given = {"modality": ""}
     try:
-        ((name, data),) = await _uploads(request, "sample")
-        sample = await run_in_threadpool(template_of, name, data, settings)
-    except BiometricProblem as problem:
+        ((name, data),) = await _uploads(request, "sample", texts=given)
+        kind = given["modality"] or "fingerprint"
+        modalities.matcher(kind)  # a modality this node matches
+        sample = await run_in_threadpool(template_of, name, data, settings, kind)
+    except ValidationFailed as problem:
         context["problem"] = problem
         return render(request, PAGE, context, status_code=422)
     context["search"] = await run_in_threadpool(
-        lambda: service.identify_print(db, galleries(request), sample, actor=principal.username)
+        lambda: service.identify_template(db, galleries(request), sample, actor=principal.username)
     )
     return render(request, PAGE, context)
 
@@ -107,15 +114,17 @@ async def fingerprints_enrol(
     if not principal.can(Permission.BIOMETRICS_ENROL):
         context["problem"] = BiometricProblem("enrolment", "your role may not enrol prints")
         return render(request, PAGE, context, status_code=403)
-    given = {"subject": ""}
+    given = {"subject": "", "modality": ""}
     try:
         ((name, data),) = await _uploads(request, "sample", texts=given)
-        subject = given["subject"]
+        subject, kind = given["subject"], given["modality"] or "fingerprint"
         if not subject:
             raise BiometricProblem("subject", "say whose print it is")
-        sample = await run_in_threadpool(template_of, name, data, settings)
+        modalities.matcher(kind)
+        sample = await run_in_threadpool(template_of, name, data, settings, kind)
+        context["enrolled_kind"] = kind
         context["enrolled"] = await run_in_threadpool(
-            lambda: service.enrol_print(
+            lambda: service.enrol_template(
                 db, galleries(request), subject, sample, actor=principal.username
             )
         )

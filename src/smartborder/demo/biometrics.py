@@ -45,7 +45,7 @@ def seed_prints(session: Session, ctx: SeedContext) -> str:
     for n in range(PEOPLE):
         person = finger(_seed(ctx.seed, ctx.node.seed_offset, n), side=SIDE)
         made = matcher.extract(png(person.impression(0)), f"synthetic print {n}")
-        service.enrol_print(session, galleries, subject(ctx.node.node_id, n), made,
+        service.enrol_template(session, galleries, subject(ctx.node.node_id, n), made,
                             actor="demo")  # fmt: skip
     owner = OWNERS.get(ctx.node.node_id, "agency")
     searches.add_record(

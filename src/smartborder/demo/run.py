@@ -132,6 +132,9 @@ def run_demo(
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, _terminate)
+    # Ctrl-C stops the demo even where it started with SIGINT ignored (a shell's background
+    # job, as when the test command runs the suites side by side)
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         for node in NODES:
             with console.status(f"Preparing node {node.node_id}…"):
@@ -162,6 +165,7 @@ def run_demo(
     finally:
         _stop(processes)
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     console.print("Demo stopped.")
 
 
