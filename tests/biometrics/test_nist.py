@@ -88,7 +88,7 @@ def test_legacy_type4_faces_irises_and_latents_are_read(people: list[Finger]) ->
         message += record
     read = nist.read(message.NIST, "legacy.eft", PROFILE)
     assert [(s.modality, s.record.type, s.label) for s in read.samples] == [
-        ("fingerprint", 4, "left index"), ("face", 10, "face"), ("iris", 17, "iris"),
+        ("fingerprint", 4, "left index"), ("face", 10, "face"), ("iris", 17, "right iris"),
     ]  # fmt: skip
     assert read.fingers[0].compression == "NONE"
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(read.fingers[0].image("x")))), pixels)
@@ -233,7 +233,7 @@ def test_cli_exports_imports_enrols_and_quarantines(
     assert code == 0, err
     summary = json.loads(out)
     assert summary["subject"]["name"] == "ROE,RICHARD"
-    assert summary["enrolled"] == {"subject": "P-7", "prints": 2}
+    assert summary["enrolled"] == {"subject": "P-7", "prints": 2, "irises": 0}
     probe = tmp_path / "probe.png"
     probe.write_bytes(png(people[1].impression(4)))
     code, out, _ = cli(["biometrics", "identify", str(probe), "--json", "--as", "admin", *data])
@@ -252,3 +252,32 @@ def test_cli_exports_imports_enrols_and_quarantines(
 
 def test_type4_header_is_the_standard_one() -> None:
     assert struct.calcsize(nist.TYPE4_HEADER) == 13  # 18-byte header less LEN (4) and IDC (1)
+
+
+def test_an_enrolment_transaction_carries_irises_into_the_iris_gallery(
+    node: Settings, cli: Cli, tmp_path: Path, people: list[Finger]
+) -> None:
+    from smartborder.synthetic.irises import eye
+
+    data = ["--data-dir", str(node.data_dir)]
+    print_file, eye_file = tmp_path / "f.png", tmp_path / "eye.png"
+    print_file.write_bytes(png(people[2].impression(0)))
+    eye_file.write_bytes(png(eye(77).capture(0)))
+    fanc = tmp_path / "fanc.eft"
+    code, out, err = cli(["biometrics", "export-nist", "--tot", "FANC", "--finger",
+                          f"7={print_file}", "--iris", f"2={eye_file}", "--out", str(fanc),
+                          *data])  # fmt: skip
+    assert code == 0, err
+    assert "1 print(s), 1 iris(es)" in out
+    read = nist.read(fanc.read_bytes(), "fanc.eft", PROFILE)
+    assert [(s.record.type, s.label) for s in read.samples] == [(14, "left index"),
+                                                                 (17, "left iris")]  # fmt: skip
+    code, out, err = cli(["biometrics", "import-nist", str(fanc), "--enrol", "P-8", "--json",
+                          "--as", "admin", *data])  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["enrolled"] == {"subject": "P-8", "prints": 1, "irises": 1}
+    probe = tmp_path / "probe.png"
+    probe.write_bytes(png(eye(77).capture(3)))
+    code, out, _ = cli(["biometrics", "identify", str(probe), "--modality", "iris", "--json",
+                        "--as", "admin", *data])  # fmt: skip
+    assert (code, json.loads(out)["candidates"][0]["subject"]) == (0, "P-8")

@@ -11,7 +11,6 @@ import typer
 
 from smartborder.audit import chain
 from smartborder.biometrics import modalities, nist, searches, service
-from smartborder.biometrics.fingerprint import NbisFingerprint
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import DEFAULT_FMR, Template, verify
 from smartborder.cliutil import (
@@ -225,6 +224,14 @@ def _finger(value: str) -> tuple[int, Path]:
 TOT_HELP = "CAR (tenprint search), LFS (latent search) or FANC (enrolment)."
 
 
+def _eye(value: str) -> tuple[int, Path]:
+    position, _, path = value.partition("=")
+    if position not in ("1", "2") or not Path(path).is_file():
+        fail(f"--iris {value!r}: give EYE=FILE, EYE 1 (right) or 2 (left), FILE an image",
+             code=2)  # fmt: skip
+    return int(position), Path(path)
+
+
 @biometrics_app.command("export-nist")
 def export_nist(
     fingers: Annotated[
@@ -232,6 +239,10 @@ def export_nist(
         typer.Option("--finger", help="POSITION=IMAGE, e.g. 2=right-index.png (repeat)."),
     ],
     output: Annotated[Path, typer.Option("--out", help="Where to write the transaction.")],
+    irises: Annotated[
+        list[str] | None,
+        typer.Option("--iris", help="EYE=IMAGE, 1 right or 2 left (repeat; FANC only)."),
+    ] = None,
     tot: Annotated[str, typer.Option("--tot", help=TOT_HELP)] = "CAR",
     ori: Annotated[str, typer.Option("--ori", help="The originating agency.")] = "",
     dai: Annotated[str, typer.Option("--dai", help="The destination agency.")] = "",
@@ -252,11 +263,13 @@ def export_nist(
     made = nist.write(
         tot=tot, dai=dai or "PARTNER", ori=agency, tcn=new_id()[:20],
         fingers=[nist.Finger(p, path.read_bytes()) for p, path in map(_finger, fingers)],
+        irises=[nist.Finger(p, path.read_bytes()) for p, path in map(_eye, irises or [])],
         subject={k: v for k, v in subject.items() if v},
     )  # fmt: skip
     read = nist.read(made, output.name, nist.profile(profile_name))  # what a partner will check
     output.write_bytes(made)
     out.print(f"{output}: {read.tot} ({read.title}), {len(read.fingers)} print(s), "
+              f"{len(read.irises)} iris(es), "
               f"{len(made):,} bytes, {profile_name} profile", highlight=False)  # fmt: skip
 
 
@@ -283,10 +296,10 @@ def import_nist(
     summary = read.summary()
     if enrol_as:
         templates = []
-        for sample in read.fingers:
+        for sample in [*read.fingers, *read.irises]:
             try:
                 image, where = sample.image(transaction.name), sample.source(transaction.name)
-                templates.append(NbisFingerprint().extract(image, where))
+                templates.append(modalities.matcher(sample.modality).extract(image, where))
             except BiometricProblem as problem:
                 kept = quarantine(settings, transaction, problem.details)
                 err.print(f"kept in quarantine: {kept}", highlight=False)
@@ -294,10 +307,13 @@ def import_nist(
         with unit(settings) as session:
             actor = acting(session, user, Permission.BIOMETRICS_ENROL)
             galleries = service.Biometrics()
+            held: dict[str, int] = {}
             for made in templates:
                 done = service.enrol_template(session, galleries, enrol_as, made, actor=actor,
-                                           fmr=fmr)  # fmt: skip
-        summary["enrolled"] = {"subject": enrol_as, "prints": done.templates}
+                                              fmr=fmr)  # fmt: skip
+                held[made.modality] = done.templates
+        summary["enrolled"] = {"subject": enrol_as, "prints": held.get("fingerprint", 0),
+                               "irises": held.get("iris", 0)}  # fmt: skip
     if as_json:
         out.print_json(json.dumps(summary))
         return
@@ -308,7 +324,8 @@ def import_nist(
         out.print(f"  record {s.record.position}: Type-{s.record.type} {s.label}, "
                   f"{s.width} x {s.height} {s.compression}", highlight=False)  # fmt: skip
     if enrol_as:
-        out.print(f"Enrolled {len(read.fingers)} print(s) for {enrol_as}.", highlight=False)
+        out.print(f"Enrolled {len(read.fingers)} print(s) and {len(read.irises)} iris(es) for "
+                  f"{enrol_as}.", highlight=False)  # fmt: skip
 
 
 @biometrics_app.command("search-partner")

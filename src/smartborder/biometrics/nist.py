@@ -29,7 +29,7 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smartborder import clock
-from smartborder.biometrics.images import grey
+from smartborder.biometrics.images import grey, png
 from smartborder.errors import ValidationFailed
 from smartborder.sourcetext import line_of, parse_mapping
 
@@ -174,6 +174,8 @@ class Sample:
     def label(self) -> str:
         if self.modality == "fingerprint":
             return FINGERS.get(self.position, f"finger {self.position}")
+        if self.modality == "iris":
+            return {1: "right iris", 2: "left iris"}.get(self.position, "iris")
         return self.modality
 
     def source(self, source: str) -> str:
@@ -216,6 +218,10 @@ class Transaction:
     @property
     def fingers(self) -> list[Sample]:
         return [s for s in self.samples if s.modality == "fingerprint"]
+
+    @property
+    def irises(self) -> list[Sample]:
+        return [s for s in self.samples if s.modality == "iris"]
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -528,12 +534,14 @@ def write(
     ori: str,
     tcn: str,
     fingers: list[Finger],
+    irises: list[Finger] | None = None,
     subject: dict[str, str] | None = None,
     date: dt.date | None = None,
     source: str = "image",
 ) -> bytes:
-    """A transaction (version 0502) with a Type-2 record and one WSQ image per finger: Type-14
-    for tenprints and enrolments, Type-13 for a latent search (``tot`` LFS)."""
+    """A transaction (version 0502) with a Type-2 record, one WSQ image per finger (Type-14
+    for tenprints and enrolments, Type-13 for a latent search, ``tot`` LFS) and one lossless
+    PNG Type-17 record per iris (``position`` the eye: 1 right, 2 left)."""
     day = (date or clock.now().date()).strftime("%Y%m%d")
     message = nistitl.Message()
     message.TOT = tot
@@ -561,6 +569,16 @@ def write(
         ):  # fmt: skip
             record += nistitl.Field(kind, tag, value)
         record += nistitl.BinaryField(kind, 999, out.getvalue())
+        message += record
+    for idc, eye in enumerate(irises or [], start=len(fingers) + 1):
+        pixels = grey(eye.image, f"{source} iris {idc}")
+        height, width = pixels.shape
+        record = nistitl.AsciiRecord(17)
+        record.IDC = idc
+        for tag, value in ((3, str(eye.position)), (6, str(width)), (7, str(height)),
+                           (11, "PNG")):  # fmt: skip
+            record += nistitl.Field(17, tag, value)
+        record += nistitl.BinaryField(17, 999, png(pixels))
         message += record
     data: bytes = message.NIST
     return data
