@@ -18,7 +18,7 @@ from smartborder.context import node_exchange
 from smartborder.exchange import agreements, keys, partners
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.dispatch import DispatchReport, dispatch_once
-from smartborder.exchange.document import from_template
+from smartborder.exchange.document import AgreementDocument, from_template
 from smartborder.exchange.inbox import receive
 from smartborder.exchange.transport import InProcessTransport
 from smartborder.node import init_node
@@ -82,8 +82,9 @@ class Pair:
                 return reports
         raise AssertionError("the exchange did not settle")
 
-    def in_force(self, template: str = "smu") -> str:
-        document = from_template(template, ("ca", "us"))
+    def in_force(self, template: str | AgreementDocument = "smu") -> str:
+        """Put a shipped template (or a document of the test's own) in force between the two."""
+        document = from_template(template, ("ca", "us")) if isinstance(template, str) else template
         with self.ca.uow() as s:
             agreements.propose(s, self.ca.ex, document, actor="user:sup-ca")
         self.pump()

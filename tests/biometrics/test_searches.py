@@ -16,12 +16,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import LargeBinary, String, Text, select
 from sqlalchemy.orm import Session
 
+from smartborder import db
 from smartborder.audit.models import AuditEntry
 from smartborder.biometrics import nist, searches, service
 from smartborder.biometrics.fingerprint import NbisFingerprint
 from smartborder.biometrics.models import FingerprintSearch
+from smartborder.biometrics.searches import RESULT
 from smartborder.errors import Conflict, ValidationFailed
-from smartborder.exchange import outbox
+from smartborder.exchange import agreements, outbox
+from smartborder.exchange.document import from_template
 from smartborder.exchange.models import InboxMessage, OutboxMessage
 from smartborder.exchange.policy import carrying
 from smartborder.models import metadata
@@ -228,3 +231,89 @@ def test_the_page_enrols_and_refuses_a_broken_transaction_with_where(
     )  # fmt: skip
     assert refused.status_code == 422
     assert "record 3 (Type-14), field 14.013 FGP: &#39;X&#39; is not a whole number" in refused.text
+
+
+def test_where_the_annex_says_a_person_answers_a_supervisor_decides(pair: Pair) -> None:
+    annex = from_template("fingerprints", ("ca", "us"))
+    rules = [r.model_copy(update={"disclosure": "on-request"}) if r.kind == RESULT else r
+             for r in annex.messages]  # fmt: skip
+    pair.in_force("smu")
+    pair.in_force(annex.model_copy(update={"messages": rules}))
+    galleries = service.Biometrics()
+    people = _people(4100, 2)
+    _enrol(pair.us, galleries, people)
+    hit_id = _send(pair, _transaction(people[1], 5))
+    miss_id = _send(pair, _transaction(finger(9998, side=SIDE), 5))
+    pair.pump()
+    assert _answer(pair, galleries) == ["", ""]  # nothing answered yet: held for a person
+    pair.pump()
+    with pair.us.uow() as s:
+        held = {r.answer["proposed"]: r for r in searches.listing(s, "in")}
+        assert {r.state for r in held.values()} == {"review"}
+        assert held["hit"].answer["subject"] == "us-1"
+        assert len(searches.query_prints(held["hit"])) == 1  # the examiner sees the print
+        with pytest.raises(Conflict, match="no hit to confirm"):
+            searches.decide(s, pair.us.ex, held["no hit"].id, result="hit", actor="sup")
+    with pair.us.uow() as s:
+        searches.decide(s, pair.us.ex, held["hit"].id, result="hit", actor="sup")
+        searches.decide(s, pair.us.ex, held["no hit"].id, result="no hit", actor="sup")
+    pair.pump()
+    with pair.ca.uow() as s:
+        assert searches.get(s, hit_id).result == "hit"
+        assert searches.get(s, miss_id).result == "no hit"
+    with pair.us.uow() as s:
+        assert all(r.query is None for r in searches.listing(s, "in"))
+        with pytest.raises(Conflict, match="not waiting for a decision"):
+            searches.decide(s, pair.us.ex, held["hit"].id, result="hit", actor="sup")
+
+
+def test_a_held_search_shows_its_prints_to_a_supervisor_only(
+    app: FastAPI, client: TestClient
+) -> None:
+    now = db.utcnow()
+    with db.unit_of_work(app.state.sessions) as s:
+        s.add(FingerprintSearch(
+            id="held-1", reference="6f1c1a52-8d1e-4a52-9d55-0c0a4a3c7e12", direction="in",
+            partner="us", agreement="annex-fingerprints", purpose="criminal-record-check",
+            search="tenprint", tot="CAR", prints=1, state="review", result=None,
+            answer={"proposed": "hit", "subject": "P-1", "score": 99.0, "searched": 3,
+                    "reasons": []},
+            query=_transaction(finger(8, side=SIDE), 1), reason="arrest", created_at=now,
+            created_by="partner:us", answered_at=None, envelopes=[],
+        ))  # fmt: skip
+    supervisor = api_token(app, "sup", "supervisor")
+    officer = api_token(app, "off2", "program-officer")
+    image = client.get("/api/v1/biometrics/partner-searches/held-1/prints/1", headers=supervisor)
+    assert (image.status_code, image.headers["content-type"]) == (200, "image/png")
+    assert client.get("/api/v1/biometrics/partner-searches/held-1/prints/2",
+                      headers=supervisor).status_code == 404  # fmt: skip
+    assert client.get("/api/v1/biometrics/partner-searches/held-1/prints/1",
+                      headers=officer).status_code == 403  # fmt: skip
+    refused = client.post("/api/v1/biometrics/partner-searches/held-1/decision",
+                          json={"result": "hit"}, headers=supervisor)  # fmt: skip
+    assert refused.status_code == 409  # no annex in force here: nothing sent, nothing lost
+    with db.unit_of_work(app.state.sessions) as s:
+        kept = s.get(FingerprintSearch, "held-1")
+        assert kept is not None
+        assert (kept.state, kept.query is not None) == ("review", True)
+    make_user(app, "sup-page", "supervisor")
+    login(client, "sup-page", PASSWORD)
+    page = client.get("/fingerprints").text
+    assert "Confirm hit" in page
+    assert 'alt="query print 1"' in page
+
+
+def test_a_search_whose_annex_ended_is_dropped_and_leaves_nothing(pair: Pair) -> None:
+    pair.in_force("smu")
+    annex = pair.in_force("fingerprints")
+    galleries = service.Biometrics()
+    _enrol(pair.us, galleries, _people(4200, 2))
+    _send(pair, _transaction(finger(9997, side=SIDE), 2))
+    pair.pump()
+    with pair.us.uow() as s:
+        agreements.terminate(s, pair.us.ex, annex, reason="ended", actor="user:sup")
+    assert _answer(pair, galleries) == [""]
+    with pair.us.uow() as s:
+        (dropped,) = searches.listing(s, "in")
+        assert (dropped.state, dropped.query, dropped.reason) == ("dropped", None, "")
+        assert "sign the fingerprints annex" in dropped.answer["error"]

@@ -376,6 +376,23 @@ def list_searches(
                   f"{answer:<9} {record}  {r['id']}", highlight=False)  # fmt: skip
 
 
+@biometrics_app.command("decide-search")
+def decide_search(
+    search_id: Annotated[str, typer.Argument(help="The search held for review (its id).")],
+    result: Annotated[str, typer.Option("--result", help="hit (confirm) or 'no hit'.")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:
+    """Answer a partner's fingerprint search that the annex holds for a person (a supervisor:
+    requests:decide); its prints are destroyed with the answer."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.REQUESTS_DECIDE)
+        row = searches.decide(session, node_exchange(settings), search_id, result=result,
+                              actor=actor)  # fmt: skip
+        out.print(f"{row.reference}: answered {row.result} to {row.partner}.", highlight=False)
+
+
 @biometrics_app.command("answer-searches")
 def answer_searches(data_dir: DataDir = None) -> None:
     """Answer now the fingerprint searches partners sent (the scheduler does it on its own)."""

@@ -3,9 +3,10 @@ card's template), each decision at a measured operating point and audited."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, Form, Request, Response, UploadFile
+from pydantic import BaseModel
 
 from smartborder.audit import chain
 from smartborder.auth import CurrentSettings, Db, Principal, require
@@ -27,6 +28,7 @@ from smartborder.biometrics.schemas import (
 )
 from smartborder.biometrics.service import Biometrics
 from smartborder.deps import Exchange, get_node
+from smartborder.errors import NotFound
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
 from smartborder.settings import Settings
@@ -34,6 +36,7 @@ from smartborder.settings import Settings
 router = APIRouter(tags=["biometrics"])
 Verifier = Annotated[Principal, Depends(require(Permission.BIOMETRICS_VERIFY))]
 Enroller = Annotated[Principal, Depends(require(Permission.BIOMETRICS_ENROL))]
+Decider = Annotated[Principal, Depends(require(Permission.REQUESTS_DECIDE))]
 
 
 def galleries(request: Request) -> Biometrics:
@@ -215,3 +218,33 @@ def add_criminal_record(
     )  # fmt: skip
     return CriminalRecordOut(id=record.id, subject=record.subject, reference=record.reference,
                              owner=record.owner)  # fmt: skip
+
+
+class DecisionIn(BaseModel):
+    result: Literal["hit", "no hit"]
+
+
+@router.post(
+    "/biometrics/partner-searches/{search_id}/decision", response_model=FingerprintSearchOut
+)
+def decide_partner_search(
+    principal: Decider, db: Db, ex: Exchange, search_id: str, body: DecisionIn
+) -> dict[str, Any]:
+    """Answer a partner's search the annex holds for a person: confirm the proposed hit, or
+    answer no hit; the query's prints are destroyed with the answer."""
+    row = searches.decide(db, ex, search_id, result=body.result, actor=principal.username)
+    return searches.search_out(row)
+
+
+@router.get(
+    "/biometrics/partner-searches/{search_id}/prints/{number}",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}}}},
+)
+def partner_search_print(principal: Decider, db: Db, search_id: str, number: int) -> Response:
+    """A print of a search held for review, as PNG (1 is the first), for the person deciding."""
+    prints = searches.query_prints(searches.get(db, search_id))
+    if not 1 <= number <= len(prints):
+        raise NotFound(f"the search holds {len(prints)} print(s), not a print {number}")
+    return Response(prints[number - 1], media_type="image/png",
+                    headers={"Cache-Control": "no-store"})  # fmt: skip

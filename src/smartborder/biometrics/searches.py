@@ -13,6 +13,11 @@ for the annex's false match rate, and answers with a ``fingerprint-search-result
 - *no hit*: no such match; the answer says so and nothing else;
 - *unusable*: no print in the transaction could be searched (each refused for its quality).
 
+When the annex releases results only on request (its ``fingerprint-search-result`` rule has
+disclosure ``on-request``), a person must answer: the search is run, and the proposed answer
+(with the candidate, the score and the query's prints) waits for a supervisor, who confirms
+the hit or answers no hit (``decide``).
+
 Either way the query's transaction is destroyed when the answer is queued; on no hit the reason
 given goes too, so nothing of what was searched remains (on SQLite freed pages are overwritten
 and the write-ahead log is truncated after the commit). Both sides audit each step by reference,
@@ -36,7 +41,7 @@ from smartborder.audit import chain
 from smartborder.biometrics import nist
 from smartborder.biometrics.fingerprint import ALGORITHM as PRINTS
 from smartborder.biometrics.fingerprint import NbisFingerprint
-from smartborder.biometrics.images import BiometricProblem
+from smartborder.biometrics.images import BiometricProblem, grey, png
 from smartborder.biometrics.matchers import DEFAULT_FMR, operating_point
 from smartborder.biometrics.models import CriminalRecord, FingerprintSearch
 from smartborder.biometrics.service import Biometrics
@@ -209,8 +214,24 @@ def answer_queued(
             continue  # another worker took it
         row = session.get(FingerprintSearch, search_id)
         assert row is not None
-        answered.append(_answer(session, ex, biometrics, row, actor, fmr))
+        try:  # _answer raises before it writes anything
+            answered.append(_answer(session, ex, biometrics, row, actor, fmr))
+        except Conflict as exc:  # e.g. the annex ended since: no answer can go, nothing stays
+            row.state, row.query, row.reason = "dropped", None, ""
+            row.answer = {"error": exc.message}
+            scrub_after_commit(session)
+            _audit(session, "biometrics:search:dropped", row, actor)
+            answered.append(row)
     return answered
+
+
+def _agreement_rule_on_request(session: Session, ex: NodeExchange, partner: str) -> bool:
+    """Whether the annex releases results to ``partner`` only by a person's decision."""
+    found = carrying(session, ex.clock().date(), RESULT, partner)
+    if not found:
+        return False
+    rule = found[0][1].rule(RESULT)
+    return rule is not None and rule.disclosure == "on-request"
 
 
 def _answer(
@@ -223,6 +244,25 @@ def _answer(
 ) -> FingerprintSearch:
     assert row.query is not None
     outcome = _search(session, biometrics, row.query, fmr)
+    if _agreement_rule_on_request(session, ex, row.partner):
+        row.state = "review"  # the query stays, for the person who decides
+        row.answer = {"proposed": outcome.result, "subject": outcome.subject,
+                      "score": outcome.score, "searched": outcome.searched,
+                      "reasons": outcome.reasons}  # fmt: skip
+        _audit(session, "biometrics:search:held-for-review", row, actor)
+        return row
+    return _send_answer(session, ex, row, outcome, actor, fmr)
+
+
+def _send_answer(
+    session: Session,
+    ex: NodeExchange,
+    row: FingerprintSearch,
+    outcome: Outcome,
+    actor: str,
+    fmr: float,
+) -> FingerprintSearch:
+    agreement = _agreement(session, ex, RESULT, row.partner)
     point = operating_point(PRINTS, fmr)
     body: dict[str, Any] = {"reference": row.reference, "result": outcome.result,
                             "searched": outcome.searched, "fmr": point.fmr,
@@ -231,7 +271,6 @@ def _answer(
         assert outcome.subject is not None
         body["score"] = outcome.score
         body["record"] = _summary(session, outcome.subject)
-    agreement = _agreement(session, ex, RESULT, row.partner)
     now = ex.clock()
     queued = outbox.send(
         session, ex, partner=row.partner, kind=RESULT, agreement=agreement, purpose=PURPOSE,
@@ -249,12 +288,50 @@ def _answer(
     return row
 
 
+def decide(
+    session: Session,
+    ex: NodeExchange,
+    search_id: str,
+    *,
+    result: str,
+    actor: str,
+    fmr: float = DEFAULT_FMR,
+) -> FingerprintSearch:
+    """A supervisor's answer to a search held for review: confirm the proposed hit, or answer
+    no hit (a hit can only be one the search proposed: its candidate has a record here)."""
+    row = get(session, search_id)
+    if row.direction != "in" or row.state != "review":
+        raise Conflict(f"search {row.id} is not waiting for a decision (it is {row.state})")
+    if result not in ("hit", "no hit"):
+        raise ValidationFailed(f"result: '{result}' is not hit or no hit",
+                               details=[{"field": "result", "value": result}])  # fmt: skip
+    proposed = row.answer
+    if result == "hit" and proposed.get("proposed") != "hit":
+        raise Conflict("the search found no candidate with a record: there is no hit to confirm")
+    reasons = [*proposed.get("reasons", []), f"decided by {actor}: {result}"]
+    if result == "hit":
+        outcome = Outcome("hit", int(proposed.get("searched") or 0),
+                          proposed.get("score"), proposed.get("subject"), reasons)  # fmt: skip
+    else:
+        outcome = Outcome("no hit", int(proposed.get("searched") or 0), None, None, reasons)
+    return _send_answer(session, ex, row, outcome, actor, fmr)
+
+
+def query_prints(row: FingerprintSearch) -> list[bytes]:
+    """The prints of a search held for review, as PNG, for the person deciding."""
+    if row.query is None:
+        raise NotFound("the search's prints are gone (it was answered)")
+    read = nist.read(row.query, "the query", nist.profile(PROFILE))
+    return [png(grey(f.image("the query"), f.source("the query"))) for f in read.fingers]
+
+
 def _summary(session: Session, subject: str) -> dict[str, Any]:
     record = session.scalars(
         select(CriminalRecord).where(CriminalRecord.subject == subject)
         .order_by(CriminalRecord.created_at.desc())
     ).first()  # fmt: skip
-    assert record is not None
+    if record is None:
+        raise Conflict(f"no criminal record of {subject} is held any more: answer no hit")
     return {
         "reference": record.reference, "owner": record.owner, "name": record.name,
         "birth_date": record.birth_date.isoformat() if record.birth_date else None,

@@ -18,7 +18,7 @@ from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import verify
 from smartborder.biometrics.router import galleries, template_of, transaction_of
 from smartborder.deps import Exchange
-from smartborder.errors import SmartborderError, ValidationFailed
+from smartborder.errors import PermissionDenied, SmartborderError, ValidationFailed
 from smartborder.roles import Permission
 from smartborder.web.render import render
 
@@ -31,6 +31,7 @@ def _context(db: Db, principal: Principal, **values: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "comparison": None, "search": None, "problem": None, "enrolled": None, "sent": None,
         "can_enrol": principal.can(Permission.BIOMETRICS_ENROL),
+        "can_decide": principal.can(Permission.REQUESTS_DECIDE),
         "partner_searches": [searches.search_out(r) for r in searches.listing(db)],
     }  # fmt: skip
     context.update(values)
@@ -153,3 +154,23 @@ async def fingerprints_partner_search(
     context["sent"] = searches.search_out(row)
     context["partner_searches"] = [searches.search_out(r) for r in searches.listing(db)]
     return render(request, PAGE, context, status_code=201)
+
+
+@router.post("/fingerprints/partner-searches/{search_id}/decision")
+async def fingerprints_decide(
+    request: Request, db: Db, ex: Exchange, principal: Verifier, search_id: str
+) -> HTMLResponse:
+    """A supervisor's answer to a partner's search held for review."""
+    context = _context(db, principal)
+    async with request.form() as form:
+        result = str(form.get("result") or "")
+    try:
+        if not principal.can(Permission.REQUESTS_DECIDE):
+            raise PermissionDenied("deciding a partner's search needs requests:decide")
+        searches.decide(db, ex, search_id, result=result, actor=principal.username)
+        db.flush()
+    except SmartborderError as problem:
+        context["problem"] = problem
+        return render(request, PAGE, context, status_code=problem.status_code)
+    context["partner_searches"] = [searches.search_out(r) for r in searches.listing(db)]
+    return render(request, PAGE, context)
