@@ -121,3 +121,28 @@ def test_a_template_that_is_not_one_is_refused_and_nothing_enrolled(
     assert gallery.people == 0
     with pytest.raises(ValidationFailed, match="subject is empty"):
         gallery.enrol("", [0.0] * DIMENSIONS)
+
+
+def test_the_candidate_stage_answers_as_exact_search_does() -> None:
+    rng = np.random.default_rng(5)
+    centroids = people(rng, 6000)
+    staged = Gallery("synthetic-v1", DIMENSIONS, stage_from=5000)
+    exact = Gallery("synthetic-v1", DIMENSIONS, stage_from=None)
+    for n, centroid in enumerate(centroids[:5000]):
+        template = capture(rng, centroid)
+        staged.enrol(f"P{n}", template)
+        exact.enrol(f"P{n}", template)
+    queries = [capture(rng, centroids[n]) for n in range(0, 5000, 25)]
+    answers = staged.identify_many(queries, limit=3)
+    assert staged.stage is not None  # built at the first search past stage_from
+    truth = exact.identify_many(queries, limit=3)
+    agree = [a[0].subject == t[0].subject for a, t in zip(answers, truth, strict=True)]
+    assert sum(agree) / len(agree) >= 0.99
+    for a, t in zip(answers, truth, strict=True):  # re-ranked: the distances are exact
+        if a[0].subject == t[0].subject:
+            assert a[0].distance == pytest.approx(t[0].distance, abs=1e-4)
+    late = capture(rng, centroids[5500])  # enrolled after the stage was built
+    staged.enrol("LATE", late)
+    assert staged.identify(capture(rng, centroids[5500]), 1)[0].subject == "LATE"
+    staged.delete("P0")
+    assert all(c.subject != "P0" for c in staged.identify(capture(rng, centroids[0]), 5))
