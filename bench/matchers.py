@@ -35,12 +35,10 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import struct
 import time
 from pathlib import Path
 
 import matplotlib
-import numpy as np
 
 matplotlib.use("Agg")
 from collections.abc import Callable
@@ -117,21 +115,7 @@ def main() -> None:
 
 def plain_iris(a: Template, b: Template) -> float:
     """boolean bit arrays, one rotation at a time"""
-    size, bits = struct.calcsize(iris.HEADER), iris.ROWS * iris.COLUMNS * 2
-    shape = (iris.ROWS, iris.COLUMNS, 2)
-    unpacked = []
-    for data in (a.data, b.data):
-        body = np.frombuffer(data[size:], np.uint8)
-        unpacked.append((np.unpackbits(body[: bits // 8]).reshape(shape).astype(bool),
-                         np.unpackbits(body[bits // 8 :]).reshape(shape).astype(bool)))  # fmt: skip
-    (x, x_mask), (y, y_mask) = unpacked
-    best = 1.0
-    for shift in range(-iris.SHIFTS, iris.SHIFTS + 1):
-        rolled, rolled_mask = np.roll(y, shift, axis=1), np.roll(y_mask, shift, axis=1)
-        both = x_mask & rolled_mask
-        if both.sum() >= iris.MIN_SHARED * x.size:
-            best = min(best, float(((x ^ rolled) & both).sum() / both.sum()))
-    return 1.0 - best
+    return 1.0 - iris.plain_distance(a.data, b.data)
 
 
 def measure(

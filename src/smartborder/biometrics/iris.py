@@ -276,3 +276,23 @@ def distances(
         enough = shared >= MIN_SHARED * ROWS * COLUMNS * 2
         least[part] = np.where(enough, differ / np.maximum(shared, 1), 1.0).min(axis=1)
     return least
+
+
+def plain_distance(probe: bytes, reference: bytes) -> float:
+    """``distances`` the obvious way, on two templates' bytes: boolean arrays, one rotation at
+    a time. The reference the packed comparison is tested and benchmarked against."""
+    size, bits = struct.calcsize(HEADER), ROWS * COLUMNS * 2
+    shape = (ROWS, COLUMNS, 2)
+    unpacked = []
+    for data in (probe, reference):
+        body = np.frombuffer(data[size:], np.uint8)
+        unpacked.append((np.unpackbits(body[: bits // 8]).reshape(shape).astype(bool),
+                         np.unpackbits(body[bits // 8 :]).reshape(shape).astype(bool)))  # fmt: skip
+    (a, a_mask), (b, b_mask) = unpacked
+    best = 1.0
+    for shift in range(-SHIFTS, SHIFTS + 1):
+        rolled, rolled_mask = np.roll(b, shift, axis=1), np.roll(b_mask, shift, axis=1)
+        both = a_mask & rolled_mask
+        if both.sum() >= MIN_SHARED * a.size:
+            best = min(best, float(((a ^ rolled) & both).sum() / both.sum()))
+    return best

@@ -50,7 +50,7 @@ from smartborder.errors import Conflict, NotFound, ValidationFailed
 from smartborder.exchange import outbox
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.inbox import Received
-from smartborder.exchange.policy import Refused, carrying
+from smartborder.exchange.policy import Refused, carrying, in_force_for
 
 SEARCH, RESULT = "fingerprint-search", "fingerprint-search-result"
 PURPOSE = "criminal-record-check"
@@ -61,13 +61,7 @@ NOT_KEPT = "a fingerprint search is kept only until it is answered (annex-finger
 
 
 def _agreement(session: Session, ex: NodeExchange, kind: str, partner: str) -> Any:
-    found = carrying(session, ex.clock().date(), kind, partner)
-    if not found:
-        raise Conflict(
-            f"no agreement in force with {partner} carries '{kind}' messages; "
-            "sign the fingerprints annex first"
-        )
-    return found[0][0]
+    return in_force_for(session, ex.clock().date(), kind, partner, "fingerprints")
 
 
 def send(

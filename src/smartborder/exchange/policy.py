@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartborder.errors import Conflict
 from smartborder.exchange.document import AgreementDocument
 from smartborder.exchange.models import Agreement
 
@@ -222,3 +223,17 @@ def carrying(
         if document.rule(kind) is not None:
             found.append((agreement, document))
     return found
+
+
+def in_force_for(
+    session: Session, today: dt.date, kind: str, partner: str, annex: str
+) -> Agreement:
+    """The agreement in force with ``partner`` that carries ``kind``; ``Conflict`` naming the
+    ``annex`` to sign when there is none."""
+    found = carrying(session, today, kind, partner)
+    if not found:
+        raise Conflict(
+            f"no agreement in force with {partner} carries '{kind}' messages; "
+            f"sign the {annex} annex first"
+        )
+    return found[0][0]

@@ -23,7 +23,7 @@ from smartborder.errors import Conflict, NotFound, ValidationFailed
 from smartborder.exchange import outbox
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.inbox import Received
-from smartborder.exchange.policy import Refused, carrying
+from smartborder.exchange.policy import Refused, in_force_for
 from smartborder.visa import models as m
 from smartborder.visa import service
 from smartborder.visa.requirements import Policy, check_country, policy_of
@@ -42,13 +42,7 @@ def _bad(field: str, message: str) -> ValidationFailed:
 
 
 def _agreement(session: Session, ex: NodeExchange, kind: str, partner: str) -> Any:
-    found = carrying(session, ex.clock().date(), kind, partner)
-    if not found:
-        raise Conflict(
-            f"no agreement in force with {partner} carries '{kind}' messages; "
-            "sign the visa annex first"
-        )
-    return found[0][0]
+    return in_force_for(session, ex.clock().date(), kind, partner, "visa")
 
 
 def _proposed(change: str, value: str | None, current: Policy | None, where: str, who: str) -> str:
