@@ -193,6 +193,18 @@ def test_api_checks_transactions_holds_records_and_needs_the_annex(
         files={"transaction": ("q.eft", query)}, data={"partner": "us", "reason": "arrest"},
     )  # fmt: skip
     assert no_annex.status_code in (404, 409)  # no such partner / no annex: nothing sent
+    image = client.post(
+        "/api/v1/biometrics/partner-searches", headers=officer,
+        files={"transaction": ("print.png", png(finger(5, side=SIDE).impression(1)))},
+        data={"partner": "us", "reason": "arrest", "finger": "7"},
+    )  # fmt: skip
+    assert image.status_code in (404, 409)  # an image is wrapped in a CAR, then as above
+    junk = client.post(
+        "/api/v1/biometrics/partner-searches", headers=officer,
+        files={"transaction": ("junk.png", b"hello")}, data={"partner": "us", "reason": "x"},
+    )  # fmt: skip
+    assert junk.status_code == 422
+    assert "junk.png: not an image this node can read" in junk.json()["error"]["message"]
     record = {"subject": "P-1", "reference": "R-1", "owner": "RCMP", "name": "ROE, R",
               "charges": [{"offence": "Theft", "date": "2020-02-30"}]}  # fmt: skip
     assert client.post("/api/v1/biometrics/criminal-records", json=record,

@@ -318,7 +318,7 @@ def read(data: bytes, source: str, rules: Profile) -> Transaction:
         raise TransactionProblems(
             source, [{"problem": f"{len(data):,} bytes; a transaction may hold {MAX_BYTES:,}"}]
         )
-    if not re.match(rb"1\.0*1:\d+\x1d", data):
+    if not is_transaction(data):
         raise TransactionProblems(
             source, [{"problem": "not an ANSI/NIST-ITL transaction: it must begin with 1.001:"}]
         )
@@ -582,3 +582,8 @@ def write(
         message += record
     data: bytes = message.NIST
     return data
+
+
+def is_transaction(data: bytes) -> bool:
+    """Whether ``data`` begins as an ANSI/NIST-ITL transaction does (``1.001:``)."""
+    return re.match(rb"1\.0*1:", data) is not None

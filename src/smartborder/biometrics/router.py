@@ -29,6 +29,7 @@ from smartborder.biometrics.schemas import (
 from smartborder.biometrics.service import Biometrics
 from smartborder.deps import Exchange, get_node
 from smartborder.errors import NotFound
+from smartborder.ids import new_id
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
 from smartborder.settings import Settings
@@ -159,6 +160,18 @@ def transaction_of(name: str, data: bytes, settings: Settings) -> nist.Transacti
         raise
 
 
+def search_transaction(name: str, data: bytes, finger: int, settings: Settings) -> bytes:
+    """The upload as a search transaction: one as it is (checked), an image wrapped in a CAR
+    of ``finger`` (the image checked as a print first; refused ones kept in quarantine)."""
+    if nist.is_transaction(data):
+        transaction_of(name, data, settings)
+        return data
+    template_of(name, data, settings)  # a usable print, or a located refusal
+    agency = f"{settings.country}{settings.node_id.upper()}"[:32]
+    return nist.write(tot="CAR", dai="PARTNER", ori=agency, tcn=new_id()[:20],
+                      fingers=[nist.Finger(finger, data)], source=name)  # fmt: skip
+
+
 @router.post("/biometrics/transactions", response_model=TransactionOut)
 def check_transaction(
     principal: Verifier, settings: CurrentSettings, transaction: UploadFile
@@ -178,11 +191,13 @@ def send_partner_search(
     transaction: UploadFile,
     partner: Annotated[str, Form(min_length=1, max_length=32)],
     reason: Annotated[str, Form(min_length=1, max_length=2000)],
+    finger: Annotated[int, Form(ge=1, le=10)] = 2,
 ) -> dict[str, Any]:
-    """Send a fingerprint search (a CAR or LFS transaction) to a partner under the
-    fingerprints annex; the answer arrives on its own (GET it by id)."""
+    """Send a fingerprint search to a partner under the fingerprints annex: a CAR or LFS
+    transaction, or one print's image (sent as a CAR of that ``finger``, 1 right thumb to 10
+    left little). The answer arrives on its own (GET it by id)."""
     name, data = _sample(transaction)
-    transaction_of(name, data, settings)
+    data = search_transaction(name, data, finger, settings)
     row = searches.send(db, ex, partner=partner, transaction=data, source=name, reason=reason,
                         actor=principal.username)  # fmt: skip
     db.flush()

@@ -16,7 +16,7 @@ from smartborder.auth import CurrentSettings, Db, Principal, require
 from smartborder.biometrics import modalities, searches, service
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import verify
-from smartborder.biometrics.router import galleries, template_of, transaction_of
+from smartborder.biometrics.router import galleries, search_transaction, template_of
 from smartborder.deps import Exchange
 from smartborder.errors import PermissionDenied, SmartborderError, ValidationFailed
 from smartborder.roles import Permission
@@ -141,10 +141,11 @@ async def fingerprints_partner_search(
 ) -> HTMLResponse:
     """Send an ANSI/NIST-ITL search (CAR or LFS) to a partner under the fingerprints annex."""
     context = _context(db, principal)
-    given = {"partner": "", "reason": ""}
+    given = {"partner": "", "reason": "", "finger": ""}
     try:
         ((name, data),) = await _uploads(request, "transaction", texts=given)
-        await run_in_threadpool(transaction_of, name, data, settings)
+        finger = int(given["finger"]) if given["finger"].isdigit() else 2
+        data = await run_in_threadpool(search_transaction, name, data, finger, settings)
         row = searches.send(db, ex, partner=given["partner"], transaction=data, source=name,
                             reason=given["reason"], actor=principal.username)  # fmt: skip
         db.flush()
