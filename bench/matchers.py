@@ -33,20 +33,22 @@ impostor distributions apart, EER at most 5 %, a measured point at FMR 0.1 %).
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import statistics
 import time
-from pathlib import Path
-
-import matplotlib
-
-matplotlib.use("Agg")
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import matplotlib
+import numpy as np
+from PIL import Image
+
+matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from smartborder.biometrics import fingerprint, iris
+from smartborder.biometrics import face, fingerprint, iris
 from smartborder.biometrics.images import BiometricProblem, png
 from smartborder.biometrics.matchers import Template
 from smartborder.biometrics.rates import rates
@@ -61,7 +63,10 @@ TARGET_EER = 0.05
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--modality", choices=("fingerprint", "iris", "all"), default="all")
+    parser.add_argument("--modality", choices=("fingerprint", "iris", "face", "all"),
+                        default="all")  # fmt: skip
+    parser.add_argument("--faces", type=Path, default=None,
+                        help="labelled faces: a folder per person (the node's own)")  # fmt: skip
     parser.add_argument("--subjects", type=int, default=60, help="fingers or eyes")
     parser.add_argument("--captures", type=int, default=3, help="impressions per subject")
     parser.add_argument("--seed", type=int, default=1000)
@@ -104,6 +109,11 @@ def main() -> None:
                         data, args, baseline=plain_iris)  # fmt: skip
         figures["iris"], points = found, points + found["points"]
         met |= {f"iris_{k}": v for k, v in found.pop("met").items()}
+    if args.modality in ("face", "all"):
+        found = faces_measured(args)
+        figures["face"] = found
+        points += found.pop("points", [])
+        met |= {f"face_{k}": v for k, v in found.pop("met", {}).items()}
     if args.calibrate:
         measured = {p["algorithm"] for p in points}
         kept = [p for p in json.loads(POINTS.read_text())["points"]
@@ -111,6 +121,62 @@ def main() -> None:
         POINTS.write_text(json.dumps({"points": kept + points}, indent=2) + "\n")
         print(f"operating points written to {POINTS}")
     print(json.dumps({**figures, "met": met}))
+
+
+def shipped_faces() -> list[tuple[str, bytes]]:
+    """The real face photographs that ship in installed packages (matplotlib's sample of
+    Grace Hopper): one person, so genuine pairs only."""
+    sample = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
+    return [("grace_hopper", sample.read_bytes())] if sample.is_file() else []
+
+
+def altered(data: bytes, k: int) -> bytes:
+    """A SYNTHETIC alteration of a real photograph: turned, rescaled, darker or lighter,
+    recompressed, as another capture of the same face might be."""
+    rng = np.random.default_rng(k)
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    image = image.rotate(float(rng.uniform(-8, 8)), resample=Image.Resampling.BILINEAR)
+    scale = float(rng.uniform(0.6, 1.0))
+    image = image.resize((int(image.width * scale), int(image.height * scale)))
+    gain = float(rng.uniform(0.7, 1.2))
+    image = image.point(lambda v: min(255, int(v * gain)))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=int(rng.integers(40, 90)))
+    return out.getvalue()
+
+
+def faces_measured(args: argparse.Namespace) -> dict[str, Any]:
+    """Faces: on the node's own labelled images (``--faces DIR``) the operating points; else
+    on the shipped real photograph and synthetic alterations of it, genuine distances only."""
+    matcher = face.DlibFace(floor=0.0)
+    if args.faces is not None:
+        people = sorted(p for p in args.faces.iterdir() if p.is_dir())
+        images = [(n, k, path.read_bytes()) for n, person in enumerate(people)
+                  for k, path in enumerate(sorted(person.iterdir())) if path.is_file()]  # fmt: skip
+        data = f"faces of {len(people)} people from {args.faces} (the node's own, labelled)"
+        args.captures = max(k for _, k, _ in images) + 1
+
+        def apart(a: Any, b: Any) -> float:
+            return -float(np.linalg.norm(a - b))  # negated: the rates want higher = alike
+
+        return measure("face", matcher, images, lambda t: matcher.numbers(t.data, "t"), apart,
+                       data, args, distance=True)  # fmt: skip
+    shipped = shipped_faces()
+    started = time.perf_counter()
+    templates = [(name, matcher.extract(altered(photo, k) if k else photo, f"{name} {k}"))
+                 for name, photo in shipped for k in range(args.captures * 4)]  # fmt: skip
+    per_second = len(templates) / (time.perf_counter() - started)
+    genuine = [matcher.compare(a, b) for i, (_, a) in enumerate(templates)
+               for _, b in templates[i + 1 :]]  # fmt: skip
+    print(f"face extraction ({face.ALGORITHM}): {per_second:.1f} images/s; {len(shipped)} real "
+          f"photograph(s) and SYNTHETIC alterations: {len(genuine)} genuine distances, median "
+          f"{statistics.median(genuine):.3f}, largest {max(genuine):.3f}; no impostor pairs "
+          "ship, so no false match rate is measured and no point is written: calibrate on "
+          "the node's own labelled faces with --faces DIR")  # fmt: skip
+    return {"algorithm": face.ALGORITHM, "extract_per_s": round(per_second, 2),
+            "genuine": len(genuine), "genuine_median": statistics.median(genuine),
+            "genuine_max": max(genuine), "impostor": 0, "points": [],
+            "data": "grace_hopper.jpg (matplotlib) and SYNTHETIC alterations of it"}  # fmt: skip
 
 
 def plain_iris(a: Template, b: Template) -> float:
@@ -127,6 +193,7 @@ def measure(
     measured_on: str,
     args: argparse.Namespace,
     baseline: Callable[[Template, Template], float] | None = None,
+    distance: bool = False,
 ) -> dict[str, Any]:
     """Extract, compare every genuine pair and impostor pairs, and measure the points."""
     templates: dict[tuple[int, int], Template] = {}
@@ -183,10 +250,15 @@ def measure(
             print(f"   FMR {target:.2%}: too few impostor comparisons to claim it")
             continue
         threshold, fmr, fnmr = found
+        if distance:  # scores were negated distances: the point is a distance at most this
+            threshold = -threshold
         print(f"   FMR <= {target:.2%}: threshold {threshold:g}, FMR {fmr:.4%}, FNMR {fnmr:.2%}")
-        points.append({"algorithm": matcher.algorithm, "threshold": threshold, "fmr": fmr,
-                       "fnmr": fnmr, "measured_on": measured_on, "genuine": len(genuine),
-                       "impostor": len(impostor)})  # fmt: skip
+        point = {"algorithm": matcher.algorithm, "threshold": threshold, "fmr": fmr,
+                 "fnmr": fnmr, "measured_on": measured_on, "genuine": len(genuine),
+                 "impostor": len(impostor)}  # fmt: skip
+        if distance:
+            point["higher_is_closer"] = False
+        points.append(point)
 
     plot = args.plots / f"det-{modality}.png"
     plot.parent.mkdir(parents=True, exist_ok=True)
@@ -212,8 +284,8 @@ def measure(
         "compare_per_s_baseline": round(baseline_rate, 1),
         "genuine": len(genuine),
         "impostor": len(impostor),
-        "genuine_median": statistics.median(genuine),
-        "impostor_median": statistics.median(impostor),
+        "genuine_median": statistics.median(genuine) * (-1 if distance else 1),
+        "impostor_median": statistics.median(impostor) * (-1 if distance else 1),
         "eer": round(eer, 4),
         "points": points,
         "data": measured_on,

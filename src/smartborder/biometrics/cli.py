@@ -41,7 +41,7 @@ Sample = Annotated[
     ),
 ]
 ModalityOption = Annotated[
-    str, typer.Option("--modality", help="fingerprint (NBIS) or iris (Daugman).")
+    str, typer.Option("--modality", help="fingerprint (NBIS), iris (Daugman) or face (dlib).")
 ]
 
 

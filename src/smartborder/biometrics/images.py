@@ -35,6 +35,12 @@ class BiometricProblem(ValidationFailed):
 
 def grey(data: bytes, source: str, *, min_side: int = 1) -> NDArray[np.uint8]:
     """The image in ``data`` as 8-bit grey, or :class:`BiometricProblem` naming ``source``."""
+    return decoded(data, source, min_side=min_side, mode="L")
+
+
+def decoded(data: bytes, source: str, *, min_side: int = 1, mode: str = "L") -> NDArray[np.uint8]:
+    """The image in ``data`` as 8-bit ``mode`` ("L" grey, "RGB" colour), or
+    :class:`BiometricProblem` naming ``source``."""
     if not data:
         raise BiometricProblem(source, "the file is empty")
     try:
@@ -60,7 +66,7 @@ def grey(data: bytes, source: str, *, min_side: int = 1) -> NDArray[np.uint8]:
             width=width,
             height=height,
         )
-    pixels: NDArray[np.uint8] = np.asarray(image.convert("L"), dtype=np.uint8)
+    pixels: NDArray[np.uint8] = np.ascontiguousarray(np.asarray(image.convert(mode), np.uint8))
     return pixels
 
 

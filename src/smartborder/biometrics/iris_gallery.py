@@ -59,10 +59,15 @@ class IrisGallery:
             return set(self._subjects)
 
     def search(
-        self, probe: Template, point: OperatingPoint, limit: int = 10, *, least: float = 0.0
+        self,
+        probe: Template,
+        point: OperatingPoint,
+        limit: int = 10,
+        *,
+        only_matches: bool = False,
     ) -> list[Candidate]:
         """The ``limit`` people whose best eye scores highest (1 - Hamming distance) against
-        ``probe`` (at least ``least``), best first."""
+        ``probe`` (only those matching at ``point`` with ``only_matches``), best first."""
         code, mask = self._matcher.load(probe.data, "the probe")
         with self._lock:  # held while searching: a removal moves rows
             held = len(self._keys)
@@ -72,7 +77,7 @@ class IrisGallery:
             )
         best: dict[str, float] = {}
         for subject, score in zip(subjects, scores.tolist(), strict=True):
-            if score >= least and score > best.get(subject, -1.0):
+            if (point.matches(score) or not only_matches) and score > best.get(subject, -1.0):
                 best[subject] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [Candidate(subject, round(score, 4), point.matches(score), rank)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
+from smartborder.biometrics.face import MAGIC as FACE_MAGIC
+from smartborder.biometrics.face import DlibFace
 from smartborder.biometrics.fingerprint import ISO_MAGIC, NbisFingerprint
 from smartborder.biometrics.iris import MAGIC as IRIS_MAGIC
 from smartborder.biometrics.iris import DaugmanIris
 from smartborder.biometrics.matchers import Modality, Quality, Template
 from smartborder.errors import ValidationFailed
 
-Kind = Literal["fingerprint", "iris"]
-KINDS: tuple[Kind, ...] = ("fingerprint", "iris")
+Kind = Literal["fingerprint", "iris", "face"]
+KINDS: tuple[Kind, ...] = ("fingerprint", "iris", "face")
 
 
 class SampleMatcher(Protocol):
@@ -30,6 +32,8 @@ def matcher(kind: str) -> SampleMatcher:
         return NbisFingerprint()
     if kind == "iris":
         return DaugmanIris()
+    if kind == "face":
+        return DlibFace()
     raise ValidationFailed(
         f"'{kind}' is not a modality this node matches ({', '.join(KINDS)})",
         details=[{"field": "modality", "value": kind}],
@@ -41,7 +45,7 @@ def template_from(kind: str, data: bytes, source: str) -> Template:
     ISO/IEC 19794-2 record, an iris code), an image extracted (``BiometricProblem`` when it
     cannot be)."""
     chosen = matcher(kind)
-    magic = ISO_MAGIC if kind == "fingerprint" else IRIS_MAGIC
+    magic = {"fingerprint": ISO_MAGIC, "iris": IRIS_MAGIC, "face": FACE_MAGIC}[kind]
     if data.startswith(magic):
         return chosen.template(data, source)
     return chosen.extract(data, source)

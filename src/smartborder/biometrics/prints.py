@@ -57,17 +57,22 @@ class PrintGallery:
             return {subject for subject, _ in self._prints.values()}
 
     def search(
-        self, probe: Template, point: OperatingPoint, limit: int = 10, *, least: float = 0.0
+        self,
+        probe: Template,
+        point: OperatingPoint,
+        limit: int = 10,
+        *,
+        only_matches: bool = False,
     ) -> list[PrintCandidate]:
-        """The ``limit`` people whose best print scores highest against ``probe`` (at least
-        ``least``), best first."""
+        """The ``limit`` people whose best print scores highest against ``probe`` (only those
+        matching at ``point`` with ``only_matches``), best first."""
         loaded = self._matcher.load(probe.data, "the probe")
         with self._lock:
             held = list(self._prints.values())
         best: dict[str, float] = {}
         for subject, minutiae in held:
             score = float(loaded.compare(minutiae))
-            if score >= least and score > best.get(subject, -1.0):
+            if (point.matches(score) or not only_matches) and score > best.get(subject, -1.0):
                 best[subject] = score
         ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
         return [

@@ -165,7 +165,7 @@ def _search(session: Session, biometrics: Biometrics, transaction: bytes, fmr: f
             reasons.append(f"{finger.label}: not searched ({problem.problem})")
             continue
         usable += 1
-        for candidate in biometrics.prints.search(probe, point, limit=5, least=point.threshold):
+        for candidate in biometrics.prints.search(probe, point, limit=5, only_matches=True):
             if candidate.subject in with_records and (best is None or candidate.score > best[0]):
                 best = (candidate.score, candidate.subject)
     searched = len(biometrics.prints) * usable

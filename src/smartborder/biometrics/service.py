@@ -17,6 +17,8 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
+from smartborder.biometrics.face import ALGORITHM as FACES
+from smartborder.biometrics.face_gallery import FaceGallery
 from smartborder.biometrics.fingerprint import ALGORITHM as PRINTS
 from smartborder.biometrics.gallery import Candidate, DuplicateIdentity, Enrolment, Gallery
 from smartborder.biometrics.iris import ALGORITHM as IRISES
@@ -51,9 +53,11 @@ class Biometrics:
         self.prints = PrintGallery()  # fingerprint records (PRINTS), compared by BOZORTH3
         self.irises = IrisGallery()  # iris codes (IRISES), compared by Hamming distance
         # the galleries searched sample by sample, by the algorithm of their templates
-        self.samples: dict[str, PrintGallery | IrisGallery] = {
+        self.faces = FaceGallery(self.galleries[FACES])  # face embeddings, by distance
+        self.samples: dict[str, PrintGallery | IrisGallery | FaceGallery] = {
             PRINTS: self.prints,
             IRISES: self.irises,
+            FACES: self.faces,
         }
         self._held: set[str] = set()  # the ids of the rows the galleries hold
         self._seen_until: dt.datetime | None = None
@@ -235,7 +239,9 @@ class SampleSearch:
         }
 
 
-def _samples(biometrics: Biometrics, template: Template) -> PrintGallery | IrisGallery:
+def _samples(
+    biometrics: Biometrics, template: Template
+) -> PrintGallery | IrisGallery | FaceGallery:
     found = biometrics.samples.get(template.algorithm)
     if found is None:
         raise ValidationFailed(f"no gallery holds {template.algorithm} templates "
@@ -261,7 +267,7 @@ def enrol_template(
     _one_enrolment_at_a_time(session, algorithm)
     biometrics.sync(session)
     point = operating_point(algorithm, fmr)
-    for found in gallery.search(template, point, limit=3, least=point.threshold):
+    for found in gallery.search(template, point, limit=3, only_matches=True):
         if found.subject != subject:
             raise DuplicateIdentity(
                 f"this {template.modality} matches {found.subject}'s ({algorithm} {found.score:g}, "
