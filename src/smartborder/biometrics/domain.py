@@ -34,6 +34,11 @@ DOMAIN = Domain(
             "Fingerprints: a kiosk's check and a gallery search…",
         ),
         DemoStep(
+            62,
+            "smartborder.demo.biometrics:run_irises_and_faces",
+            "Irises and faces: a kiosk's iris search, a face graded…",
+        ),
+        DemoStep(
             61,
             "smartborder.demo.biometrics:run_fingerprint_exchange",
             "Fingerprints: ca searches us's criminal records (ANSI/NIST-ITL)…",

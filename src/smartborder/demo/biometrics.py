@@ -11,16 +11,20 @@ project) and their subjects say so (``ca-SYNTH-003``).
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import matplotlib
 from sqlalchemy.orm import Session
 
 from smartborder import clock
 from smartborder.biometrics import nist, searches, service
 from smartborder.biometrics.fingerprint import NbisFingerprint
+from smartborder.biometrics.iris import DaugmanIris
 from smartborder.demo.exchange import Scenario, ScenarioError, wait
 from smartborder.demo.seed import SeedContext
 from smartborder.synthetic.fingerprints import finger, png
+from smartborder.synthetic.irises import eye
 
 OWNERS = {
     "ca": "RCMP Canadian Criminal Real Time Identification Services",
@@ -57,7 +61,14 @@ def seed_prints(session: Session, ctx: SeedContext) -> str:
         dispositions=[{"outcome": "Convicted; 18 months' probation", "date": "2020-01-15"}],
         actor="demo", now=clock.now(),
     )  # fmt: skip
-    return f"{PEOPLE} synthetic people's fingerprints enrolled, one with a criminal record"
+    eyes = DaugmanIris()
+    for n in range(PEOPLE):
+        made = eyes.extract(png(eye(_seed(ctx.seed, ctx.node.seed_offset, n)).capture(0)),
+                            f"synthetic eye {n}")  # fmt: skip
+        service.enrol_template(session, galleries, subject(ctx.node.node_id, n), made,
+                               actor="demo")  # fmt: skip
+    return (f"{PEOPLE} synthetic people's fingerprints and irises enrolled, one with a "
+            "criminal record")  # fmt: skip
 
 
 def run_fingerprints(run: Scenario) -> None:
@@ -139,4 +150,30 @@ def run_fingerprint_exchange(run: Scenario) -> None:
     console.print(
         "ca → us fingerprint search of a stranger: NO HIT; us kept neither the transaction nor "
         "the reason (only the reference and the outcome)"
+    )
+
+
+def run_irises_and_faces(run: Scenario) -> None:
+    """ca's kiosk searches its irises with a new capture of a traveller's eye; the face path
+    grades the real photograph that ships with matplotlib and says why it does not decide."""
+    ca, console = run.ca, run.console
+    capture = png(eye(_seed(run.seed, 0, 3)).capture(7, quality=0.8))  # ca's person 3
+    found = ca.call("officer", "POST", "/biometrics/iris/searches",
+                    files={"sample": ("kiosk-eye.png", capture)})  # fmt: skip
+    best = found["candidates"][0] if found["candidates"] else None
+    if not best or best["subject"] != subject("ca", 3) or not best["match"]:
+        raise ScenarioError(f"the iris search did not find whom it should: {found}")
+    point = found["operating_point"]
+    console.print(
+        f"ca iris search ({found['searched']} eyes): {best['subject']} (1 - Hamming distance "
+        f"{best['score']:.3f}, threshold {point['threshold']:.3f} at FMR {point['fmr']:.4%}, "
+        "measured on synthetic eyes)"
+    )
+    photo = (Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg").read_bytes()
+    graded = ca.call("officer", "POST", "/biometrics/face/quality",
+                     files={"sample": ("grace_hopper.jpg", photo)})  # fmt: skip
+    console.print(
+        f"ca face check of a real photograph (matplotlib's Grace Hopper): one face, quality "
+        f"{graded['score']:g}; no face operating point is measured on this node, so face "
+        "matches are not decided until it calibrates on its own labelled faces"
     )
