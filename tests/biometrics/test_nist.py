@@ -12,6 +12,7 @@ import struct
 import time
 from pathlib import Path
 
+import matplotlib
 import nistitl
 import numpy as np
 import pytest
@@ -264,14 +265,16 @@ def test_an_enrolment_transaction_carries_irises_into_the_iris_gallery(
     print_file.write_bytes(png(people[2].impression(0)))
     eye_file.write_bytes(png(eye(77).capture(0)))
     fanc = tmp_path / "fanc.eft"
+    photo = Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg"
     code, out, err = cli(["biometrics", "export-nist", "--tot", "FANC", "--finger",
-                          f"7={print_file}", "--iris", f"2={eye_file}", "--out", str(fanc),
-                          *data])  # fmt: skip
+                          f"7={print_file}", "--iris", f"2={eye_file}", "--face", str(photo),
+                          "--out", str(fanc), *data])  # fmt: skip
     assert code == 0, err
-    assert "1 print(s), 1 iris(es)" in out
+    assert "1 print(s), 1 iris(es), 1 face(s)" in out
     read = nist.read(fanc.read_bytes(), "fanc.eft", PROFILE)
-    assert [(s.record.type, s.label) for s in read.samples] == [(14, "left index"),
-                                                                 (17, "left iris")]  # fmt: skip
+    assert [(s.record.type, s.label) for s in read.samples] == [
+        (14, "left index"), (17, "left iris"), (10, "face")]  # fmt: skip
+    assert (read.samples[2].width, read.samples[2].height) == (512, 600)
     code, out, err = cli(["biometrics", "import-nist", str(fanc), "--enrol", "P-8", "--json",
                           "--as", "admin", *data])  # fmt: skip
     assert code == 0, err

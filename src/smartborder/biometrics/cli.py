@@ -243,6 +243,10 @@ def export_nist(
         list[str] | None,
         typer.Option("--iris", help="EYE=IMAGE, 1 right or 2 left (repeat; FANC only)."),
     ] = None,
+    faces: Annotated[
+        list[Path] | None,
+        typer.Option("--face", exists=True, dir_okay=False, help="A face photograph (Type-10)."),
+    ] = None,
     tot: Annotated[str, typer.Option("--tot", help=TOT_HELP)] = "CAR",
     ori: Annotated[str, typer.Option("--ori", help="The originating agency.")] = "",
     dai: Annotated[str, typer.Option("--dai", help="The destination agency.")] = "",
@@ -264,12 +268,14 @@ def export_nist(
         tot=tot, dai=dai or "PARTNER", ori=agency, tcn=new_id()[:20],
         fingers=[nist.Finger(p, path.read_bytes()) for p, path in map(_finger, fingers)],
         irises=[nist.Finger(p, path.read_bytes()) for p, path in map(_eye, irises or [])],
+        faces=[path.read_bytes() for path in faces or []],
         subject={k: v for k, v in subject.items() if v},
     )  # fmt: skip
     read = nist.read(made, output.name, nist.profile(profile_name))  # what a partner will check
     output.write_bytes(made)
     out.print(f"{output}: {read.tot} ({read.title}), {len(read.fingers)} print(s), "
               f"{len(read.irises)} iris(es), "
+              f"{len([x for x in read.samples if x.modality == 'face'])} face(s), "
               f"{len(made):,} bytes, {profile_name} profile", highlight=False)  # fmt: skip
 
 

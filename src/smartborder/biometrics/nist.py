@@ -29,7 +29,7 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from smartborder import clock
-from smartborder.biometrics.images import grey, png
+from smartborder.biometrics.images import decoded, grey, png
 from smartborder.errors import ValidationFailed
 from smartborder.sourcetext import line_of, parse_mapping
 
@@ -535,13 +535,15 @@ def write(
     tcn: str,
     fingers: list[Finger],
     irises: list[Finger] | None = None,
+    faces: list[bytes] | None = None,
     subject: dict[str, str] | None = None,
     date: dt.date | None = None,
     source: str = "image",
 ) -> bytes:
     """A transaction (version 0502) with a Type-2 record, one WSQ image per finger (Type-14
     for tenprints and enrolments, Type-13 for a latent search, ``tot`` LFS) and one lossless
-    PNG Type-17 record per iris (``position`` the eye: 1 right, 2 left)."""
+    PNG Type-17 record per iris (``position`` the eye: 1 right, 2 left) and a PNG Type-10
+    record per face photograph."""
     day = (date or clock.now().date()).strftime("%Y%m%d")
     message = nistitl.Message()
     message.TOT = tot
@@ -579,6 +581,17 @@ def write(
                            (11, "PNG")):  # fmt: skip
             record += nistitl.Field(17, tag, value)
         record += nistitl.BinaryField(17, 999, png(pixels))
+        message += record
+    for idc, photo in enumerate(faces or [], start=len(fingers) + len(irises or []) + 1):
+        pixels = decoded(photo, f"{source} face {idc}", mode="RGB")
+        height, width = pixels.shape[:2]
+        record = nistitl.AsciiRecord(10)
+        record.IDC = idc
+        for tag, value in ((3, "FACE"), (6, str(width)), (7, str(height)), (11, "PNG")):
+            record += nistitl.Field(10, tag, value)
+        out = io.BytesIO()
+        Image.fromarray(pixels, mode="RGB").save(out, format="PNG")
+        record += nistitl.BinaryField(10, 999, out.getvalue())
         message += record
     data: bytes = message.NIST
     return data
