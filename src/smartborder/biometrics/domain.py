@@ -36,7 +36,7 @@ DOMAIN = Domain(
         DemoStep(
             62,
             "smartborder.demo.biometrics:run_irises_and_faces",
-            "Irises and faces: a kiosk's iris search, a face graded…",
+            "Irises and faces: a kiosk's iris search and face check…",
         ),
         DemoStep(
             61,

@@ -8,11 +8,10 @@ image's size, then at twice it for small faces), kept when the detector's confid
 ``DETECTION_FLOOR``; the sample must hold exactly one, at least ``MIN_FACE`` pixels wide. Its
 embedding is compared by Euclidean distance: the smaller, the likelier one person.
 
-No operating point ships for faces: no set of face images of many people may be shipped
-here, so no false match rate can be measured on faces. A node calibrates on its own labelled
-images (``bench/matchers.py --modality face --faces DIR``, one folder per person) before its
-face checks decide; until then they refuse to (``no_operating_point``), as every matcher does
-without a measured point. Quality, templates and distances work meanwhile.
+Its operating points are measured by ``bench/matchers.py --modality face`` on the real faces
+installed packages ship (scikit-image's LFW subset of 100 faces, 25 pixels upscaled, and two
+portraits), each against synthetic alterations of itself; a node may measure its own on its
+labelled faces (``--faces DIR``, one folder per person).
 """
 
 from __future__ import annotations
