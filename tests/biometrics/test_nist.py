@@ -93,6 +93,10 @@ def test_legacy_type4_faces_irises_and_latents_are_read(people: list[Finger]) ->
     ]  # fmt: skip
     assert read.fingers[0].compression == "NONE"
     assert np.array_equal(np.asarray(Image.open(io.BytesIO(read.fingers[0].image("x")))), pixels)
+    written = nist.write(tot="CAR", dai="A", ori="B", tcn="T4", legacy=True,
+                         fingers=[nist.Finger(3, png(pixels))])  # fmt: skip
+    (old,) = nist.read(written, "type4.eft", PROFILE).fingers
+    assert (old.record.type, old.label, old.compression) == (4, "right middle", "WSQ20")
     latent = nist.write(tot="LFS", dai="A", ori="B", tcn="L-1",
                         fingers=[nist.Finger(0, png(pixels))])  # fmt: skip
     read = nist.read(latent, "latent.eft", PROFILE)

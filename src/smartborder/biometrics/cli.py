@@ -248,6 +248,9 @@ def export_nist(
         typer.Option("--face", exists=True, dir_okay=False, help="A face photograph (Type-10)."),
     ] = None,
     tot: Annotated[str, typer.Option("--tot", help=TOT_HELP)] = "CAR",
+    legacy: Annotated[
+        bool, typer.Option("--type4", help="Tenprint images in binary Type-4 records.")
+    ] = False,
     ori: Annotated[str, typer.Option("--ori", help="The originating agency.")] = "",
     dai: Annotated[str, typer.Option("--dai", help="The destination agency.")] = "",
     name: Annotated[str, typer.Option("--name", help="SURNAME,GIVEN NAMES.")] = "",
@@ -269,6 +272,7 @@ def export_nist(
         fingers=[nist.Finger(p, path.read_bytes()) for p, path in map(_finger, fingers)],
         irises=[nist.Finger(p, path.read_bytes()) for p, path in map(_eye, irises or [])],
         faces=[path.read_bytes() for path in faces or []],
+        legacy=legacy,
         subject={k: v for k, v in subject.items() if v},
     )  # fmt: skip
     read = nist.read(made, output.name, nist.profile(profile_name))  # what a partner will check

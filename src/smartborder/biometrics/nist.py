@@ -539,11 +539,13 @@ def write(
     subject: dict[str, str] | None = None,
     date: dt.date | None = None,
     source: str = "image",
+    legacy: bool = False,
 ) -> bytes:
     """A transaction (version 0502) with a Type-2 record, one WSQ image per finger (Type-14
     for tenprints and enrolments, Type-13 for a latent search, ``tot`` LFS) and one lossless
     PNG Type-17 record per iris (``position`` the eye: 1 right, 2 left) and a PNG Type-10
-    record per face photograph."""
+    record per face photograph. With ``legacy``, tenprint images go in binary Type-4 records
+    (WSQ) for receivers that read nothing newer."""
     day = (date or clock.now().date()).strftime("%Y%m%d")
     message = nistitl.Message()
     message.TOT = tot
@@ -562,6 +564,13 @@ def write(
         height, width = pixels.shape
         out = io.BytesIO()
         Image.fromarray(pixels, mode="L").save(out, format="WSQ")
+        if legacy and kind == 14:
+            binary = nistitl.BinaryRecord(4)
+            binary.IDC = idc
+            position = bytes([finger.position, 255, 255, 255, 255, 255])
+            binary.pack(TYPE4_HEADER, 0, position, 0, width, height, 1, out.getvalue())
+            message += binary
+            continue
         record = nistitl.AsciiRecord(kind)
         record.IDC = idc
         for tag, value in (
