@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import matplotlib
+import numpy as np
 from PIL import Image
 from sqlalchemy.orm import Session
 
 from smartborder import clock
 from smartborder.biometrics import nist, searches, service
+from smartborder.biometrics.face import ALGORITHM as FACES
+from smartborder.biometrics.face import DlibFace
 from smartborder.biometrics.fingerprint import NbisFingerprint
 from smartborder.biometrics.iris import DaugmanIris
 from smartborder.demo.exchange import Scenario, ScenarioError, wait
@@ -32,6 +35,7 @@ OWNERS = {
     "ca": "RCMP Canadian Criminal Real Time Identification Services",
     "us": "FBI Criminal Justice Information Services",
 }
+SCALE = 2000  # synthetic embeddings per node, for scale (the bench goes to a million)
 RECORDED = 1  # the person on each node who holds a criminal record
 PEOPLE = 6  # enrolled per node: BOZORTH3 searches every print, and the demo stays brisk
 SIDE = 288  # pixels: a plain impression's width at 500 ppi, a little under the usual 320
@@ -69,8 +73,28 @@ def seed_prints(session: Session, ctx: SeedContext) -> str:
                             f"synthetic eye {n}")  # fmt: skip
         service.enrol_template(session, galleries, subject(ctx.node.node_id, n), made,
                                actor="demo")  # fmt: skip
-    return (f"{PEOPLE} synthetic people's fingerprints and irises enrolled, one with a "
-            "criminal record")  # fmt: skip
+    # a real face: the portrait matplotlib ships (Grace Hopper), as a sample
+    sample = DlibFace().extract(portrait(), "grace_hopper.jpg")
+    service.enrol_template(session, galleries, f"{ctx.node.node_id}-SAMPLE-001", sample,
+                           actor="demo")  # fmt: skip
+    # for scale: SYNTHETIC embeddings drawn around one centroid per made-up person, in the
+    # face gallery (far from any real face: they never match one), marked -SCALE-
+    rng = np.random.default_rng(ctx.seed + ctx.node.seed_offset)
+    centroids = rng.normal(size=(SCALE, 128)).astype(np.float32)
+    centroids *= 0.5 / np.linalg.norm(centroids, axis=1, keepdims=True)
+    drawn = centroids + rng.normal(scale=0.15 / np.sqrt(128), size=centroids.shape)
+    for n, values in enumerate(drawn.astype(np.float32)):
+        service.enrol(session, galleries, FACES, f"{ctx.node.node_id}-SCALE-{n:05d}",
+                      values)  # fmt: skip
+    return (
+        f"{PEOPLE} synthetic people's fingerprints and irises enrolled, one with a criminal "
+        f"record; a real sample face; {SCALE:,} SYNTHETIC embeddings (scale)"
+    )
+
+
+def portrait() -> bytes:
+    """The real portrait matplotlib ships (Grace Hopper): the demo's sample face."""
+    return (Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg").read_bytes()
 
 
 def run_fingerprints(run: Scenario) -> None:
@@ -171,7 +195,7 @@ def run_irises_and_faces(run: Scenario) -> None:
         f"{best['score']:.3f}, threshold {point['threshold']:.3f} at FMR {point['fmr']:.4%}, "
         "measured on synthetic eyes)"
     )
-    photo = (Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg").read_bytes()
+    photo = portrait()
     image = Image.open(io.BytesIO(photo)).convert("RGB").rotate(5)  # another "capture"
     image = image.resize((image.width * 3 // 4, image.height * 3 // 4))
     later = io.BytesIO()
@@ -187,4 +211,13 @@ def run_irises_and_faces(run: Scenario) -> None:
         f"ca face check (a real photograph, matplotlib's Grace Hopper, against a synthetic "
         f"alteration of it): MATCH, distance {checked['score']:.3f}, threshold "
         f"{point['threshold']:.3f} at FMR {point['fmr']:.4%} (measured on real LFW faces)"
+    )
+    found = ca.call("officer", "POST", "/biometrics/face/searches",
+                    files={"sample": ("kiosk.jpg", later.getvalue())})  # fmt: skip
+    best = found["candidates"][0] if found["candidates"] else None
+    if not best or best["subject"] != "ca-SAMPLE-001" or not best["match"]:
+        raise ScenarioError(f"the face search did not find the sample face: {found}")
+    console.print(
+        f"ca face search ({found['searched']:,} templates: the sample face and SYNTHETIC "
+        f"embeddings for scale): {best['subject']} at distance {best['score']:.3f}"
     )
