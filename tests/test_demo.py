@@ -27,6 +27,7 @@ SPECIMEN = (
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"
 )
 CHROMIUM = "/usr/bin/chromium"
+NODES_IDS = ("ca", "us")
 # `UPDATE_SCREENSHOTS=1 uv run pytest tests/test_demo.py` refreshes the README's screenshot.
 README_SCREENSHOT = Path(__file__).resolve().parents[1] / "docs" / "img" / "people.png"
 CHROMIUM_ARGS = [
@@ -472,5 +473,37 @@ def test_traffic_modelling_pages_show_finished_runs_with_plots(
             page.get_by_role("button", name="Run in the background").click()
             expect(main.locator("#finished")).to_be_visible(timeout=30_000)
             expect(main.locator("table.lanes").first).to_contain_text("commercial")
+        finally:
+            browser.close()
+
+
+def test_fingerprint_searches_between_the_nodes_show_in_the_browser(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    clients = {n: _signed_in(demo[n], "officer", demo_password(n, "officer")) for n in NODES_IDS}
+    try:
+        sent = clients["ca"].get("/api/v1/biometrics/partner-searches",
+                                 params={"direction": "out"}).json()["items"]  # fmt: skip
+        received = clients["us"].get("/api/v1/biometrics/partner-searches",
+                                     params={"direction": "in"}).json()["items"]  # fmt: skip
+        assert sorted(s["result"] for s in sent) == ["hit", "no hit"]
+        assert {s["reference"] for s in sent} == {r["reference"] for r in received}
+        assert not any(r["query_held"] for r in received)  # every query destroyed
+        assert [r["reason"] for r in received if r["result"] == "no hit"] == [""]
+    finally:
+        for client in clients.values():
+            client.close()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            _sign_in(page, demo, "ca", "officer")
+            page.get_by_role("link", name="Fingerprints", exact=True).click()
+            table = page.locator("main table#partner-searches")
+            expect(table).to_contain_text("no hit")
+            expect(table).to_contain_text("FBI Criminal Justice Information Services")
+            page.screenshot(path=str(tmp_path / "fingerprints.png"), full_page=True)
         finally:
             browser.close()
