@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +106,19 @@ def _analysts(demo: dict[str, str]) -> dict[str, httpx.Client]:
         node_id: _signed_in(demo[node_id], "analyst", demo_password(node_id, "analyst"))
         for node_id in ("ca", "us")
     }
+
+
+@contextmanager
+def _browser_page() -> Iterator[Any]:
+    """A page of Debian's chromium, closed after the block."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser.new_page(viewport={"width": 1280, "height": 900})
+        finally:
+            browser.close()
 
 
 def _sign_in(page: Any, demo: dict[str, str], node_id: str, username: str) -> None:
@@ -221,7 +234,7 @@ def test_the_nodes_exchanged_under_agreements(demo: dict[str, str], tmp_path: Pa
 def test_lookouts_flow_both_ways_and_partner_hits_show_in_the_browser(
     demo: dict[str, str], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     clients = _analysts(demo)
     try:
@@ -243,31 +256,26 @@ def test_lookouts_flow_both_ways_and_partner_hits_show_in_the_browser(
     finally:
         for client in clients.values():
             client.close()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            _sign_in(page, demo, "us", "officer")
-            page.get_by_role("link", name="Screen", exact=True).click()
-            page.get_by_label("Names, one per line").fill("VOLKOV DMITRIY")
-            page.get_by_label("Date of birth").fill("1976-11-03")
-            page.get_by_role("button", name="Screen").click()
-            result = page.locator("#result")
-            expect(result).to_contain_text("1 hit")
-            expect(result).to_contain_text("partner-provided (ca)")
-            expect(result.locator("table.evidence")).to_contain_text("birth_date")
-            expect(result.locator("table.evidence")).to_contain_text("exact")
-            page.screenshot(path=str(tmp_path / "screen.png"), full_page=True)
-            result.get_by_role("link").first.click()
-            expect(page.locator("main")).to_contain_text("Only ca can change or retract")
-        finally:
-            browser.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "us", "officer")
+        page.get_by_role("link", name="Screen", exact=True).click()
+        page.get_by_label("Names, one per line").fill("VOLKOV DMITRIY")
+        page.get_by_label("Date of birth").fill("1976-11-03")
+        page.get_by_role("button", name="Screen").click()
+        result = page.locator("#result")
+        expect(result).to_contain_text("1 hit")
+        expect(result).to_contain_text("partner-provided (ca)")
+        expect(result.locator("table.evidence")).to_contain_text("birth_date")
+        expect(result.locator("table.evidence")).to_contain_text("exact")
+        page.screenshot(path=str(tmp_path / "screen.png"), full_page=True)
+        result.get_by_role("link").first.click()
+        expect(page.locator("main")).to_contain_text("Only ca can change or retract")
 
 
 def test_a_day_of_flights_is_browsable_with_resolved_travellers(
     demo: dict[str, str], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     for node_id in ("ca", "us"):
         client = _signed_in(demo[node_id], "analyst", demo_password(node_id, "analyst"))
@@ -279,33 +287,28 @@ def test_a_day_of_flights_is_browsable_with_resolved_travellers(
             assert held.json()["total"] == 0
         finally:
             client.close()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            _sign_in(page, demo, "ca", "analyst")
-            page.get_by_role("link", name="Flights", exact=True).click()
-            expect(page.locator("main")).to_contain_text("12 flights")
-            page.locator("main table a").first.click()
-            manifest = page.locator("#manifest")
-            expect(manifest).to_contain_text("document")  # PAXLST linked to the PNR's traveller
-            expect(page.locator("main")).to_contain_text("Message history")
-            manifest.locator("tr", has_text="passenger").first.locator("a").first.click()
-            mentions = page.locator("#mentions")
-            expect(mentions).to_contain_text("PNRGOV")
-            expect(mentions).to_contain_text("PAXLST")
-            expect(mentions).to_contain_text("is held by this traveller")
-            page.screenshot(path=str(tmp_path / "traveller.png"), full_page=True)
-            page.goto(demo["ca"] + "/travel/quarantine")
-            expect(page.locator("main")).to_contain_text("The quarantine is empty")
-        finally:
-            browser.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "ca", "analyst")
+        page.get_by_role("link", name="Flights", exact=True).click()
+        expect(page.locator("main")).to_contain_text("12 flights")
+        page.locator("main table a").first.click()
+        manifest = page.locator("#manifest")
+        expect(manifest).to_contain_text("document")  # PAXLST linked to the PNR's traveller
+        expect(page.locator("main")).to_contain_text("Message history")
+        manifest.locator("tr", has_text="passenger").first.locator("a").first.click()
+        mentions = page.locator("#mentions")
+        expect(mentions).to_contain_text("PNRGOV")
+        expect(mentions).to_contain_text("PAXLST")
+        expect(mentions).to_contain_text("is held by this traveller")
+        page.screenshot(path=str(tmp_path / "traveller.png"), full_page=True)
+        page.goto(demo["ca"] + "/travel/quarantine")
+        expect(page.locator("main")).to_contain_text("The quarantine is empty")
 
 
 def test_joint_targeting_shares_high_risk_travellers_and_explains_hits(
     demo: dict[str, str], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     clients = _analysts(demo)
     try:
@@ -355,54 +358,49 @@ def test_joint_targeting_shares_high_risk_travellers_and_explains_hits(
     finally:
         for client in clients.values():
             client.close()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            _sign_in(page, demo, "ca", "analyst")
-            page.get_by_role("link", name="Targeting", exact=True).click()
-            page.get_by_label("Severity").select_option("high")
-            page.get_by_label("include closed").check()
-            page.get_by_role("button", name="Show").click()
-            row = page.locator("table.queue tr").filter(has_text=worked)
-            expect(row).to_contain_text("shared with us")
-            expect(row).to_contain_text("high")
-            row.locator("a").first.click()
-            main = page.locator("main")
-            expect(main).to_contain_text("Decision:")
-            expect(main.locator("table.evidence")).to_contain_text("birth_date")
-            expect(main.locator("table.indicators")).to_contain_text("Matches a lookout")
-            expect(main.locator("table.indicators")).to_contain_text("screening.hit is true")
-            expect(main.locator("table.history")).to_contain_text("referred to secondary")
-            expect(main.locator("table.history")).to_contain_text("us")  # came back from us
-            page.get_by_label("Status").select_option("denied boarding")
-            page.get_by_label("Note").fill("Airline informed; not boarded.")
-            page.get_by_role("button", name="Record disposition").click()
-            expect(main.locator("table.history")).to_contain_text("Airline informed; not boarded.")
-            page.screenshot(path=str(tmp_path / "hit.png"), full_page=True)
+    with _browser_page() as page:
+        _sign_in(page, demo, "ca", "analyst")
+        page.get_by_role("link", name="Targeting", exact=True).click()
+        page.get_by_label("Severity").select_option("high")
+        page.get_by_label("include closed").check()
+        page.get_by_role("button", name="Show").click()
+        row = page.locator("table.queue tr").filter(has_text=worked)
+        expect(row).to_contain_text("shared with us")
+        expect(row).to_contain_text("high")
+        row.locator("a").first.click()
+        main = page.locator("main")
+        expect(main).to_contain_text("Decision:")
+        expect(main.locator("table.evidence")).to_contain_text("birth_date")
+        expect(main.locator("table.indicators")).to_contain_text("Matches a lookout")
+        expect(main.locator("table.indicators")).to_contain_text("screening.hit is true")
+        expect(main.locator("table.history")).to_contain_text("referred to secondary")
+        expect(main.locator("table.history")).to_contain_text("us")  # came back from us
+        page.get_by_label("Status").select_option("denied boarding")
+        page.get_by_label("Note").fill("Airline informed; not boarded.")
+        page.get_by_role("button", name="Record disposition").click()
+        expect(main.locator("table.history")).to_contain_text("Airline informed; not boarded.")
+        page.screenshot(path=str(tmp_path / "hit.png"), full_page=True)
 
-            page.get_by_role("link", name="Risk model", exact=True).click()
-            expect(main.locator("table.models")).to_contain_text("joint (co-signed by us)")
-            page.get_by_label("Field 1").select_option("pnr.payment_forms")
-            page.get_by_label("Operator 1").select_option("contains")
-            page.get_by_label("Value 1").fill("CASH")
-            page.get_by_label("Value 1").press("Tab")
-            expect(page.locator("#preview")).to_contain_text("travellers on")
-            expect(page.locator("#preview")).to_contain_text("pnr.payment_forms includes")
-            page.get_by_label("Field 2").select_option("traveller.age")
-            page.get_by_label("Operator 2").select_option("gt")
-            page.get_by_label("Value 2").fill("old")
-            page.get_by_label("Value 2").press("Tab")
-            expect(page.locator("#preview")).to_contain_text("row 2 (traveller.age)")
-            page.screenshot(path=str(tmp_path / "builder.png"), full_page=True)
-        finally:
-            browser.close()
+        page.get_by_role("link", name="Risk model", exact=True).click()
+        expect(main.locator("table.models")).to_contain_text("joint (co-signed by us)")
+        page.get_by_label("Field 1").select_option("pnr.payment_forms")
+        page.get_by_label("Operator 1").select_option("contains")
+        page.get_by_label("Value 1").fill("CASH")
+        page.get_by_label("Value 1").press("Tab")
+        expect(page.locator("#preview")).to_contain_text("travellers on")
+        expect(page.locator("#preview")).to_contain_text("pnr.payment_forms includes")
+        page.get_by_label("Field 2").select_option("traveller.age")
+        page.get_by_label("Operator 2").select_option("gt")
+        page.get_by_label("Value 2").fill("old")
+        page.get_by_label("Value 2").press("Tab")
+        expect(page.locator("#preview")).to_contain_text("row 2 (traveller.age)")
+        page.screenshot(path=str(tmp_path / "builder.png"), full_page=True)
 
 
 def test_visa_convergence_and_a_consultation_round_trip(
     demo: dict[str, str], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     clients = {n: _signed_in(demo[n], "policy", demo_password(n, "policy")) for n in ("ca", "us")}
     try:
@@ -421,27 +419,22 @@ def test_visa_convergence_and_a_consultation_round_trip(
     finally:
         for client in clients.values():
             client.close()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            _sign_in(page, demo, "us", "policy")
-            page.get_by_role("link", name="Visa policy", exact=True).click()
-            main = page.locator("main")
-            expect(main.locator("#agree")).to_have_text("181")
-            expect(main.locator("table.differing")).to_contain_text("Qatar")
-            main.locator("table.consultations a").first.click()
-            expect(main).to_contain_text("CA would lift a visa requirement for QA nationals")
-            expect(main.locator("#position")).to_contain_text("support")
-            page.screenshot(path=str(tmp_path / "visa.png"), full_page=True)
-        finally:
-            browser.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "us", "policy")
+        page.get_by_role("link", name="Visa policy", exact=True).click()
+        main = page.locator("main")
+        expect(main.locator("#agree")).to_have_text("181")
+        expect(main.locator("table.differing")).to_contain_text("Qatar")
+        main.locator("table.consultations a").first.click()
+        expect(main).to_contain_text("CA would lift a visa requirement for QA nationals")
+        expect(main.locator("#position")).to_contain_text("support")
+        page.screenshot(path=str(tmp_path / "visa.png"), full_page=True)
 
 
 def test_traffic_modelling_pages_show_finished_runs_with_plots(
     demo: dict[str, str], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     client = _signed_in(demo["ca"], "supervisor", demo_password("ca", "supervisor"))
     try:
@@ -451,36 +444,31 @@ def test_traffic_modelling_pages_show_finished_runs_with_plots(
         assert plot.headers["content-type"] == "image/png"
     finally:
         client.close()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            _sign_in(page, demo, "ca", "supervisor")
-            page.get_by_role("link", name="Traffic modelling", exact=True).click()
-            main = page.locator("main")
-            expect(main.locator("table.runs")).to_contain_text("Peace Arch / Douglas vs")
-            main.locator("table.runs a").first.click()
-            expect(main.locator("#finished")).to_contain_text("vehicles per replication")
-            expect(main.locator("table.comparison")).to_contain_text("nexus lane")
-            waits = main.get_by_alt_text(re.compile("waits plot"))
-            expect(waits).to_be_visible()
-            assert waits.evaluate("img => img.naturalWidth") > 300  # the PNG loaded
-            page.screenshot(path=str(tmp_path / "modeling.png"), full_page=True)
-            # a new run from the page: queued, followed while it runs, then shown
-            page.get_by_role("link", name="Traffic modelling", exact=True).click()
-            page.locator("select[name=example]").select_option("ambassador-bridge")
-            page.locator("input[name=replications]").fill("2")
-            page.get_by_role("button", name="Run in the background").click()
-            expect(main.locator("#finished")).to_be_visible(timeout=30_000)
-            expect(main.locator("table.lanes").first).to_contain_text("commercial")
-        finally:
-            browser.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "ca", "supervisor")
+        page.get_by_role("link", name="Traffic modelling", exact=True).click()
+        main = page.locator("main")
+        expect(main.locator("table.runs")).to_contain_text("Peace Arch / Douglas vs")
+        main.locator("table.runs a").first.click()
+        expect(main.locator("#finished")).to_contain_text("vehicles per replication")
+        expect(main.locator("table.comparison")).to_contain_text("nexus lane")
+        waits = main.get_by_alt_text(re.compile("waits plot"))
+        expect(waits).to_be_visible()
+        assert waits.evaluate("img => img.naturalWidth") > 300  # the PNG loaded
+        page.screenshot(path=str(tmp_path / "modeling.png"), full_page=True)
+        # a new run from the page: queued, followed while it runs, then shown
+        page.get_by_role("link", name="Traffic modelling", exact=True).click()
+        page.locator("select[name=example]").select_option("ambassador-bridge")
+        page.locator("input[name=replications]").fill("2")
+        page.get_by_role("button", name="Run in the background").click()
+        expect(main.locator("#finished")).to_be_visible(timeout=30_000)
+        expect(main.locator("table.lanes").first).to_contain_text("commercial")
 
 
 def test_fingerprint_searches_between_the_nodes_show_in_the_browser(
     demo: dict[str, str], tmp_path: Path
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     clients = {n: _signed_in(demo[n], "officer", demo_password(n, "officer")) for n in NODES_IDS}
     try:
@@ -495,15 +483,10 @@ def test_fingerprint_searches_between_the_nodes_show_in_the_browser(
     finally:
         for client in clients.values():
             client.close()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            _sign_in(page, demo, "ca", "officer")
-            page.get_by_role("link", name="Fingerprints", exact=True).click()
-            table = page.locator("main table#partner-searches")
-            expect(table).to_contain_text("no hit")
-            expect(table).to_contain_text("FBI Criminal Justice Information Services")
-            page.screenshot(path=str(tmp_path / "fingerprints.png"), full_page=True)
-        finally:
-            browser.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "ca", "officer")
+        page.get_by_role("link", name="Fingerprints", exact=True).click()
+        table = page.locator("main table#partner-searches")
+        expect(table).to_contain_text("no hit")
+        expect(table).to_contain_text("FBI Criminal Justice Information Services")
+        page.screenshot(path=str(tmp_path / "fingerprints.png"), full_page=True)
