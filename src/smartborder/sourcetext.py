@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from smartborder.errors import ValidationFailed
 
@@ -109,3 +109,20 @@ def problems_of(
         message = str(error["msg"]).removeprefix("Value error, ")
         problems.append(Problem(where(loc, whole), line_of(lines, loc), message))
     return problems
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_model(text: str, source: str, what: str, model: type[M]) -> M:
+    """A YAML or JSON document read as ``model``: ValidationFailed (``{what} is not valid``)
+    naming each problem's field and line."""
+    data, lines = parse_mapping(text, source, what)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(
+            f"{source}: {what} is not valid",
+            details=[{"source": source, "field": p.location, "line": p.line,
+                      "problem": p.message} for p in problems_of(exc, lines)],
+        ) from None  # fmt: skip

@@ -213,8 +213,8 @@ def test_a_profile_with_a_bad_rule_is_refused_with_its_line() -> None:
     with pytest.raises(ValidationFailed) as refused:
         nist.load_profile(text, "p.yaml")
     lines = {d["field"]: d["line"] for d in refused.value.details}
-    assert lines["fields.2.0.tag"] == 7
-    assert "fields.2.0.name" in lines
+    assert lines["fields.2[0].tag"] == 7
+    assert "fields.2[0].name" in lines
     with pytest.raises(ValidationFailed, match="no ANSI/NIST-ITL profile 'fbi-ebts'"):
         nist.profile("fbi-ebts")
 

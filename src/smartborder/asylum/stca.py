@@ -28,10 +28,10 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from smartborder.errors import ValidationFailed
-from smartborder.sourcetext import line_of, parse_mapping
+from smartborder.sourcetext import load_model
 from smartborder.visa.requirements import check_country
 
 Outcome = Literal["ineligible", "exception", "not-applicable", "undetermined"]
@@ -106,16 +106,7 @@ class Rules(_Strict):
 
 
 def load_rules(text: str, source: str) -> Rules:
-    data, lines = parse_mapping(text, source, "STCA rules")
-    try:
-        return Rules.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            f"{source}: the rules are not valid",
-            details=[{"source": source, "field": ".".join(str(p) for p in e["loc"]),
-                      "line": line_of(lines, tuple(e["loc"])), "problem": e["msg"]}
-                     for e in exc.errors()],
-        ) from None  # fmt: skip
+    return load_model(text, source, "the STCA rules", Rules)
 
 
 @cache

@@ -26,12 +26,12 @@ import nistitl
 import numpy as np
 import wsq  # noqa: F401  (registers the WSQ format with Pillow)
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from smartborder import clock
 from smartborder.biometrics.images import decoded, grey, png
 from smartborder.errors import ValidationFailed
-from smartborder.sourcetext import line_of, parse_mapping
+from smartborder.sourcetext import load_model
 
 PROFILE = "ebts-like"  # the profile shipped, which the fingerprints annex names
 MAX_BYTES = 64 * 1024 * 1024  # a 10-print transaction at 1000 ppi, uncompressed, is ~40 MB
@@ -100,18 +100,7 @@ def profile(name: str) -> Profile:
 
 
 def load_profile(text: str, source: str) -> Profile:
-    data, lines = parse_mapping(text, source, "a profile")
-    try:
-        return Profile.model_validate(data)
-    except ValidationError as exc:
-        raise ValidationFailed(
-            f"{source}: the profile is not valid",
-            details=[
-                {"source": source, "field": ".".join(str(p) for p in e["loc"]),
-                 "line": line_of(lines, tuple(e["loc"])), "problem": e["msg"]}
-                for e in exc.errors()
-            ],
-        ) from None  # fmt: skip
+    return load_model(text, source, "the profile", Profile)
 
 
 class TransactionProblems(ValidationFailed):
