@@ -47,6 +47,7 @@ class Permission(StrEnum):
     MODEL_RUN = "model:run"
     BIOMETRICS_VERIFY = "biometrics:verify"
     BIOMETRICS_ENROL = "biometrics:enrol"
+    ASYLUM_DETERMINE = "asylum:determine"
 
 
 _EVERYONE = frozenset(
@@ -100,7 +101,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAVEL_CHECK,
     },
     Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ, Permission.BIOMETRICS_ENROL},
-    Role.ASYLUM_OFFICER: _OFFICER | {Permission.PEOPLE_READ, Permission.BIOMETRICS_ENROL},
+    Role.ASYLUM_OFFICER: _OFFICER
+    | {Permission.PEOPLE_READ, Permission.BIOMETRICS_ENROL, Permission.ASYLUM_DETERMINE},
     Role.POLICY_ANALYST: _OFFICER | {Permission.VISA_MANAGE, Permission.MODEL_RUN},
     Role.PLANNER: _EVERYONE | {Permission.MODEL_RUN},
     Role.AUDITOR: _EVERYONE

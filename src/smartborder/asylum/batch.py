@@ -1,0 +1,56 @@
+"""Many claims' facts at once (a JSON array, JSON lines, or a YAML list), each determined or
+refused on its own, with where: the claim's position and, for bad facts, the field."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from smartborder.asylum import stca
+from smartborder.errors import ValidationFailed
+
+MAX_CLAIMS = 100_000
+
+
+def claims_of(text: str, source: str) -> list[Any]:
+    """The claims a batch file holds, in order (ValidationFailed when it holds no list)."""
+    stripped = text.lstrip()
+    try:
+        if stripped.startswith("["):
+            found = json.loads(text)
+        elif stripped.startswith("{"):  # JSON lines
+            found = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            found = yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        problem = f"not JSON, JSON lines or YAML ({exc})"
+        raise ValidationFailed(
+            f"{source}: {problem}", details=[{"source": source, "problem": problem}]
+        ) from None
+    if not isinstance(found, list):
+        raise ValidationFailed(f"{source}: a batch is a list of claims",
+                               details=[{"source": source, "problem": "not a list"}])  # fmt: skip
+    if len(found) > MAX_CLAIMS:
+        raise ValidationFailed(f"{source}: {len(found):,} claims; a batch holds {MAX_CLAIMS:,}")
+    return found
+
+
+def determine_one(raw: Any, number: int) -> dict[str, Any]:
+    """One claim's determination, or its problems with where (``number`` counts from 1)."""
+    try:
+        facts = stca.Facts.model_validate(raw)
+        made = stca.determine(facts)
+    except ValidationError as exc:
+        problems = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
+                    for e in exc.errors()]  # fmt: skip
+        return {"claim": number, "refused": problems}
+    except ValidationFailed as exc:
+        return {"claim": number, "refused": exc.details or [{"problem": exc.message}]}
+    return {"claim": number, **made.as_dict()}
+
+
+def determine_all(claims: list[Any]) -> list[dict[str, Any]]:
+    return [determine_one(raw, n) for n, raw in enumerate(claims, start=1)]
