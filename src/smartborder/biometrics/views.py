@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
 from starlette.datastructures import UploadFile
 
 from smartborder.auth import CurrentSettings, Db, Principal, require
@@ -19,6 +20,7 @@ from smartborder.biometrics.matchers import verify
 from smartborder.biometrics.router import galleries, search_transaction, template_of
 from smartborder.deps import Exchange
 from smartborder.errors import PermissionDenied, SmartborderError, ValidationFailed
+from smartborder.exchange.models import Partner
 from smartborder.roles import Permission
 from smartborder.web.render import render
 
@@ -33,6 +35,7 @@ def _context(db: Db, principal: Principal, **values: Any) -> dict[str, Any]:
         "can_enrol": principal.can(Permission.BIOMETRICS_ENROL),
         "can_decide": principal.can(Permission.REQUESTS_DECIDE),
         "partner_searches": [searches.search_out(r) for r in searches.listing(db)],
+        "partners": sorted(db.scalars(select(Partner.id))),
     }  # fmt: skip
     context.update(values)
     return context
@@ -61,6 +64,13 @@ async def _uploads(
     return found
 
 
+def _kind(given: dict[str, str]) -> str:
+    """The form's modality (fingerprint when none was chosen), one this node matches."""
+    kind = given.get("modality") or "fingerprint"
+    modalities.matcher(kind)  # ValidationFailed, naming those there are, for another
+    return kind
+
+
 @router.post("/fingerprints/verify")
 async def fingerprints_verify(
     request: Request, db: Db, settings: CurrentSettings, principal: Verifier
@@ -71,7 +81,7 @@ async def fingerprints_verify(
         (probe_name, probe_data), (reference_name, reference_data) = await _uploads(
             request, "probe", "reference", texts=given
         )
-        kind = given["modality"] or "fingerprint"
+        kind = _kind(given)
         matcher = modalities.matcher(kind)
         probe = await run_in_threadpool(template_of, probe_name, probe_data, settings, kind)
         reference = await run_in_threadpool(
@@ -94,8 +104,7 @@ async def fingerprints_search(
     given = {"modality": ""}
     try:
         ((name, data),) = await _uploads(request, "sample", texts=given)
-        kind = given["modality"] or "fingerprint"
-        modalities.matcher(kind)  # a modality this node matches
+        kind = _kind(given)
         sample = await run_in_threadpool(template_of, name, data, settings, kind)
     except ValidationFailed as problem:
         context["problem"] = problem
@@ -118,10 +127,9 @@ async def fingerprints_enrol(
     given = {"subject": "", "modality": ""}
     try:
         ((name, data),) = await _uploads(request, "sample", texts=given)
-        subject, kind = given["subject"], given["modality"] or "fingerprint"
+        subject, kind = given["subject"], _kind(given)
         if not subject:
             raise BiometricProblem("subject", "say whose print it is")
-        modalities.matcher(kind)
         sample = await run_in_threadpool(template_of, name, data, settings, kind)
         context["enrolled_kind"] = kind
         context["enrolled"] = await run_in_threadpool(
