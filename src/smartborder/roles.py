@@ -48,6 +48,7 @@ class Permission(StrEnum):
     BIOMETRICS_VERIFY = "biometrics:verify"
     BIOMETRICS_ENROL = "biometrics:enrol"
     ASYLUM_DETERMINE = "asylum:determine"
+    ASYLUM_READ = "asylum:read"
 
 
 _EVERYONE = frozenset(
@@ -69,7 +70,8 @@ _OFFICER = _EVERYONE | {
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(Permission),
+    # asylum claims are seen by asylum officers and auditors only, not by administrators
+    Role.ADMIN: frozenset(Permission) - {Permission.ASYLUM_DETERMINE, Permission.ASYLUM_READ},
     Role.SUPERVISOR: _OFFICER
     | {
         Permission.PEOPLE_READ,
@@ -102,7 +104,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     },
     Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ, Permission.BIOMETRICS_ENROL},
     Role.ASYLUM_OFFICER: _OFFICER
-    | {Permission.PEOPLE_READ, Permission.BIOMETRICS_ENROL, Permission.ASYLUM_DETERMINE},
+    | {
+        Permission.PEOPLE_READ,
+        Permission.BIOMETRICS_ENROL,
+        Permission.ASYLUM_DETERMINE,
+        Permission.ASYLUM_READ,
+    },
     Role.POLICY_ANALYST: _OFFICER | {Permission.VISA_MANAGE, Permission.MODEL_RUN},
     Role.PLANNER: _EVERYONE | {Permission.MODEL_RUN},
     Role.AUDITOR: _EVERYONE
@@ -112,6 +119,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.AUDIT_READ,
         Permission.LOOKOUTS_READ,
         Permission.TRAVEL_READ,
+        Permission.ASYLUM_READ,
     },
 }
 

@@ -1,18 +1,23 @@
-"""Asylum API: Safe Third Country Agreement determinations for asylum officers."""
+"""Asylum API: claims with their history and STCA determinations, and the Asylum Annex's
+comparisons; for asylum officers (auditors read)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
-from smartborder.asylum import stca
-from smartborder.auth import Principal, require
+from smartborder.asylum import claims, comparisons, stca
+from smartborder.asylum.models import AsylumComparison
+from smartborder.audit import chain
+from smartborder.auth import Db, Principal, WriteDb, require
+from smartborder.deps import Exchange
 from smartborder.roles import Permission
 
 router = APIRouter(tags=["asylum"])
 Officer = Annotated[Principal, Depends(require(Permission.ASYLUM_DETERMINE))]
+Reader = Annotated[Principal, Depends(require(Permission.ASYLUM_READ))]
 
 
 class StepOut(BaseModel):
@@ -31,9 +36,165 @@ class DeterminationOut(BaseModel):
     interpretation: list[str]
 
 
+class StoredDeterminationOut(BaseModel):
+    id: str
+    claim_version: int
+    rules: str
+    outcome: str
+    current: bool
+    made_at: str
+    made_by: str
+    steps: list[StepOut]
+    exceptions: list[dict[str, Any]]
+    missing: list[dict[str, str]]
+    deadline: str | None
+    interpretation: list[str]
+
+
+class ComparisonOut(BaseModel):
+    id: str
+    reference: str
+    direction: str
+    partner: str
+    agreement: str
+    claim_id: str | None
+    state: str
+    result: str | None
+    answer: dict[str, Any]
+    created_at: str
+    created_by: str
+    answered_at: str | None
+    envelopes: list[dict[str, Any]]
+    query_held: bool
+
+
+class ClaimOut(BaseModel):
+    id: str
+    reference: str
+    claim_date: str
+    claimant: dict[str, Any]
+    facts: dict[str, Any]
+    location: str
+    persecution_in: list[str]
+    status: str
+    decision: dict[str, Any]
+    biometric_subject: str | None
+    partner_claims: list[dict[str, Any]]
+    version: int
+    created_at: str
+    created_by: str
+    updated_at: str
+    updated_by: str
+    determination: StoredDeterminationOut | None
+
+
+class ClaimRecorded(BaseModel):
+    claim: ClaimOut
+    comparisons: list[ComparisonOut]
+    not_compared: list[str]  # partners the claimant was not sent to, and why
+
+
+class ChangeOut(BaseModel):
+    version: int
+    at: str
+    by: str
+    reason: str
+    changes: list[dict[str, Any]]
+
+
+class ClaimDetailOut(BaseModel):
+    claim: ClaimOut
+    changes: list[ChangeOut]
+    determinations: list[StoredDeterminationOut]
+    comparisons: list[ComparisonOut]
+
+
+class ClaimChanged(BaseModel):
+    claim: ClaimOut
+    redetermined: bool
+
+
 @router.post("/asylum/stca/determinations", response_model=DeterminationOut)
 def determine(principal: Officer, facts: stca.Facts) -> dict[str, Any]:
     """The Safe Third Country Agreement determination for a claim's facts: ineligible, an
     exception (which, with its evidence), not applicable (why), or undetermined (the facts to
-    ask), each step citing its provision. Contradictory facts: 422 with each field."""
+    ask), each step citing its provision. Nothing is stored (see ``POST /asylum/claims``).
+    Contradictory facts: 422 with each field."""
     return stca.determine(facts).as_dict()
+
+
+@router.post("/asylum/claims", response_model=ClaimRecorded, status_code=201)
+def record_claim(principal: Officer, db: Db, ex: Exchange, body: claims.ClaimIn) -> dict[str, Any]:
+    """Record a claim: it is determined at once (the determination is stored and audited), and
+    the claimant is sent for comparison to every partner the Asylum Annex is in force with
+    (never one the claimant alleges persecution in). Contradictory facts, unknown countries:
+    422 with each field; nothing is written."""
+    row, determination = claims.create(db, body, actor=principal.username, now=ex.clock())
+    sent, skipped = comparisons.compare_new(db, ex, row, actor=principal.username)
+    return {"claim": claims.claim_out(row, determination),
+            "comparisons": [comparisons.comparison_out(c) for c in sent],
+            "not_compared": skipped}  # fmt: skip
+
+
+@router.get("/asylum/claims", response_model=list[ClaimOut])
+def list_claims(
+    principal: Reader,
+    db: Db,
+    name: Annotated[str | None, Query(max_length=200)] = None,
+    status: Annotated[str | None, Query(max_length=16)] = None,
+) -> list[dict[str, Any]]:
+    """Claims, newest first (at most 200), with their current determinations."""
+    rows = claims.listing(db, name=name, status=status)
+    return [claims.claim_out(r, claims.current(db, r.id)) for r in rows]
+
+
+@router.get("/asylum/claims/{claim_id}", response_model=ClaimDetailOut)
+def show_claim(principal: Reader, db: WriteDb, claim_id: str) -> dict[str, Any]:
+    """A claim (by id or reference) with its versions, every determination made of it, and
+    its comparisons with partners. Each reading is audited (so this GET writes)."""
+    row = claims.get(db, claim_id)
+    changes, determinations = claims.history(db, row.id)
+    chain.append(db, "asylum:claim:viewed", actor=principal.username, subject=row.id,
+                 details={"reference": row.reference, "version": row.version})  # fmt: skip
+    return {
+        "claim": claims.claim_out(row, claims.current(db, row.id)),
+        "changes": [claims.change_out(c) for c in changes],
+        "determinations": [claims.determination_out(d) for d in determinations],
+        "comparisons": [comparisons.comparison_out(c)
+                        for c in comparisons.listing(db, claim_id=row.id)],
+    }  # fmt: skip
+
+
+@router.patch("/asylum/claims/{claim_id}", response_model=ClaimChanged)
+def change_claim(
+    principal: Officer, db: Db, ex: Exchange, claim_id: str, body: claims.ClaimChange
+) -> dict[str, Any]:
+    """Change a claim's facts (only those named), status, decision: a new version, with the
+    reason; the claim is determined again when its facts changed. 422 with each field when the
+    result would contradict itself; nothing is written."""
+    row, made = claims.change(db, claim_id, body, actor=principal.username, now=ex.clock())
+    return {"claim": claims.claim_out(row, claims.current(db, row.id)),
+            "redetermined": made is not None}  # fmt: skip
+
+
+@router.post("/asylum/claims/{claim_id}/comparisons", response_model=ComparisonOut, status_code=201)
+def compare_claim(
+    principal: Officer, db: Db, ex: Exchange, claim_id: str,
+    partner: Annotated[str, Query(min_length=1, max_length=32)],
+) -> dict[str, Any]:  # fmt: skip
+    """Compare a claim's claimant with ``partner``'s claimants again (after a change, say).
+    409 when the annex is not in force, or the claimant alleges persecution there."""
+    row = claims.get(db, claim_id)
+    sent: AsylumComparison = comparisons.send(db, ex, row, partner=partner,
+                                              actor=principal.username)  # fmt: skip
+    return comparisons.comparison_out(sent)
+
+
+@router.get("/asylum/comparisons", response_model=list[ComparisonOut])
+def list_comparisons(
+    principal: Reader,
+    db: Db,
+    direction: Annotated[str | None, Query(pattern="^(in|out)$")] = None,
+) -> list[dict[str, Any]]:
+    """Comparisons sent (``out``) and answered for partners (``in``), newest first."""
+    return [comparisons.comparison_out(c) for c in comparisons.listing(db, direction=direction)]

@@ -87,6 +87,10 @@ class Rules(_Strict):
     provisions: dict[str, Provision]
     exceptions: list[ExceptionRule]
     interpretation: list[str]
+    # a prior claim in the partner country, confirmed under the Asylum Annex, makes a claim
+    # made on or after this day ineligible (the ``prior_claim`` provision); None: no such rule
+    prior_claim_from: dt.date | None = None
+    prior_claim_note: str = ""
 
     def version_on(self, day: dt.date) -> Version:
         for version in self.versions:
@@ -291,8 +295,11 @@ class _Ask:
                 for f, why in self.facts.items()]  # fmt: skip
 
 
-def determine(facts: Facts, country: str = "CA") -> Determination:
-    """The determination for a claim made in Canada (see the module)."""
+def determine(
+    facts: Facts, country: str = "CA", prior_claims: list[dict[str, Any]] | None = None
+) -> Determination:
+    """The determination for a claim made in Canada (see the module). ``prior_claims`` are
+    claims the partner country confirmed through the Asylum Annex, each with its provenance."""
     check_facts(facts)
     law = rules(country)
     version = law.version_on(facts.claim_date)
@@ -305,6 +312,13 @@ def determine(facts: Facts, country: str = "CA") -> Determination:
         made.outcome = outcome
         made.missing = ask.listed() if outcome == "undetermined" else []
         return made
+
+    prior = _prior_claim(facts, law, prior_claims or [])
+    if prior is not None:
+        made.steps.append(prior)
+        if law.prior_claim_note:
+            made.interpretation.insert(0, law.prior_claim_note)
+        return finish("ineligible")
 
     # s.159.6: wherever the claim is made
     if facts.death_penalty_charge:
@@ -374,6 +388,24 @@ def determine(facts: Facts, country: str = "CA") -> Determination:
     return finish("ineligible")
 
 
+def _prior_claim(facts: Facts, law: Rules, prior: list[dict[str, Any]]) -> Step | None:
+    """The step that makes the claim ineligible for a confirmed earlier claim in the partner
+    country, if the rules hold one and a reported claim was made before this one."""
+    if law.prior_claim_from is None or facts.claim_date < law.prior_claim_from:
+        return None
+    for found in prior:
+        made_on = str(found.get("date") or "")
+        if made_on and made_on < facts.claim_date.isoformat():
+            return Step(
+                law.cite("prior_claim"),
+                f"ineligible: a claim made in {found.get('country', law.partner)} on {made_on}, "
+                f"confirmed by {found.get('partner')} under the Asylum Annex",
+                {"prior_claim": {k: found.get(k) for k in ("partner", "reference", "date",
+                                 "location", "status", "received_at", "envelope")}},
+            )  # fmt: skip
+    return None
+
+
 def _where(
     facts: Facts, law: Rules, version: Version, made: Determination, ask: _Ask
 ) -> bool | str | None:
@@ -428,6 +460,10 @@ def _where(
     return False
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def _exceptions(facts: Facts, law: Rules, made: Determination, ask: _Ask) -> list[ExceptionRule]:
     """The exceptions that hold; what is unknown is asked."""
     holds: list[ExceptionRule] = []
@@ -435,7 +471,7 @@ def _exceptions(facts: Facts, law: Rules, made: Determination, ask: _Ask) -> lis
         ask("relatives", "IRPR s.159.5(a)-(d)")
     for relative in facts.relatives or []:
         if relative.relationship not in law.family:
-            made.steps.append(Step("IRPR s.159.1", f"a {relative.relationship} is not a family "
+            made.steps.append(Step("IRPR s.159.1", f"{_a(relative.relationship)} is not a family "
                                    "member under the Agreement",
                                    {"relationship": relative.relationship}))  # fmt: skip
             continue
@@ -454,7 +490,7 @@ def _exceptions(facts: Facts, law: Rules, made: Determination, ask: _Ask) -> lis
                 key = "c" if relative.status == "claimant-referred" else "d"
         if key:
             rule = law.exception(key)
-            made.steps.append(Step(rule.cite, f"a {relative.relationship} in Canada ("
+            made.steps.append(Step(rule.cite, f"{_a(relative.relationship)} in Canada ("
                                    f"{relative.status})", relative.model_dump()))  # fmt: skip
             holds.append(rule)
     age = facts.age()
