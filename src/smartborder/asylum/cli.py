@@ -10,11 +10,12 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from smartborder.asylum import batch, claims, comparisons
+from smartborder.asylum import batch, claims, comparisons, reconcile
 from smartborder.asylum.matching import ClaimIndex
 from smartborder.biometrics.service import Biometrics
 from smartborder.cliutil import ActingUser, DataDir, acting, err, fail, node_settings, out, unit
 from smartborder.context import node_exchange
+from smartborder.errors import ValidationFailed
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
 
@@ -287,3 +288,84 @@ def answer_comparisons(data_dir: DataDir = None) -> None:
             out.print(f"{row.reference}: {row.result} (for {row.partner})", highlight=False)
     if not done:
         out.print("No comparison is waiting.")
+
+
+@asylum_app.command("export-claimants")
+def export_claimants(
+    out_file: Annotated[Path, typer.Option("--out", dir_okay=False,
+                                           help="Where to write the export (JSON lines).")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:  # fmt: skip
+    """Export this node's claimants for reconciliation, as the Asylum Annex permits: names in
+    Latin letters, date of birth, sex, nationality, document number, claim date; never a
+    claimant alleging persecution in the partner country. Audited."""
+    from smartborder.audit import chain
+
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.ASYLUM_DETERMINE)
+        partner_country = comparisons.partner_country(settings.country)
+        rows = reconcile.export(session, partner_country)
+        out_file.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+        chain.append(session, "asylum:claimants:exported", actor=actor,
+                     details={"records": len(rows), "for": partner_country})  # fmt: skip
+    out.print(f"{len(rows)} claimant(s) exported to {out_file} for {partner_country}.",
+              highlight=False)  # fmt: skip
+
+
+@asylum_app.command("reconcile")
+def reconcile_with(
+    export: Annotated[Path, typer.Argument(exists=True, dir_okay=False,
+                                           help="The partner's export (JSON lines).")],
+    partner: Annotated[str, typer.Option("--partner", help="The partner node it came from.")],
+    user: ActingUser,
+    engine: Annotated[str, typer.Option("--engine", help="duckdb (one machine) or spark.")] = (
+        "duckdb"),
+    threshold: Annotated[float, typer.Option("--threshold",
+                                             help="Match probability to report a pair from.")] = (
+        reconcile.THRESHOLD),
+    splink_defaults: Annotated[bool, typer.Option(
+        "--splink-defaults", help="Splink's library comparisons at their defaults.")] = False,
+    report_file: Annotated[Path | None, typer.Option("--out", dir_okay=False,
+                                                     help="Write the whole report (JSON).")] = None,
+    data_dir: DataDir = None,
+) -> None:  # fmt: skip
+    """Link this node's claimants with a partner's export (Splink): the pairs over the
+    threshold with their match weights, the precision the model expects, and which pairs the
+    intake comparison missed. A bad export is refused with its record and field, and kept in
+    quarantine."""
+    settings = node_settings(data_dir)
+    text = export.read_text(encoding="utf-8")
+    try:
+        theirs = reconcile.read_export(text, export.name)
+    except ValidationFailed as exc:
+        kept = kept_file(settings.data_dir, export.name, text.encode("utf-8"), exc.details)
+        err.print(f"kept in quarantine: {kept}", highlight=False)
+        raise
+    spark = None
+    if engine == "spark":
+        spark = reconcile.local_spark()
+    try:
+        with unit(settings) as session:
+            actor = acting(session, user, Permission.ASYLUM_DETERMINE)
+            made = reconcile.reconcile(
+                session, partner, comparisons.partner_country(settings.country), theirs,
+                actor=actor, engine=engine, threshold=threshold, tuned=not splink_defaults,
+                spark=spark,
+            )  # fmt: skip
+    finally:
+        if spark is not None:
+            spark.stop()
+    if report_file is not None:
+        report_file.write_text(json.dumps(made, indent=1), encoding="utf-8")
+    records = made["records"]
+    took = made["seconds"].get("total", 0)
+    out.print(f"{records[0]} of ours, {records[1]} of {partner}'s: {made['pairs_found']} pair(s) "
+              f"at probability {threshold} or more, expected precision "
+              f"{made['expected_precision']}; {made['missed_at_intake']} missed at intake "
+              f"({made['engine']}, {took} s)", highlight=False)  # fmt: skip
+    for pair in made["pairs"][:50]:
+        flag = "known" if pair["known"] else "MISSED AT INTAKE"
+        out.print(f"  {pair['ours']:<20} {pair['theirs']:<20} weight {pair['match_weight']:>7} "
+                  f"p {pair['match_probability']:.4f}  {flag}", highlight=False)  # fmt: skip
