@@ -490,3 +490,55 @@ def test_fingerprint_searches_between_the_nodes_show_in_the_browser(
         expect(table).to_contain_text("no hit")
         expect(table).to_contain_text("FBI Criminal Justice Information Services")
         page.screenshot(path=str(tmp_path / "fingerprints.png"), full_page=True)
+
+
+def test_asylum_claims_the_annex_and_the_guided_form_in_the_browser(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    client = _signed_in(demo["ca"], "asylum", demo_password("ca", "asylum"))
+    try:
+        listed = client.get("/api/v1/asylum/claims").json()
+        outcomes = {c["reference"]: c["determination"]["outcome"] for c in listed}
+        assert outcomes["CA-DEMO-100"] == "ineligible"  # the forum shopper caught at intake
+        assert outcomes["CA-DEMO-101"] == "exception"
+        assert outcomes["CA-DEMO-102"] == "not-applicable"
+        assert outcomes["CA-DEMO-103"] == "ineligible"  # once the officer answered
+        compared = client.get("/api/v1/asylum/comparisons").json()
+        assert sorted(c["result"] for c in compared) == ["hit", "no hit", "no hit", "no hit"]
+    finally:
+        client.close()
+    auditor = _signed_in(demo["us"], "auditor", demo_password("us", "auditor"))
+    try:
+        answered = auditor.get("/api/v1/asylum/comparisons", params={"direction": "in"}).json()
+        assert not any(c["query_held"] for c in answered)  # every query destroyed
+    finally:
+        auditor.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "ca", "asylum")
+        page.get_by_role("link", name="Asylum", exact=True).click()
+        expect(page.locator("table#claims")).to_contain_text("prior claim in US")
+        page.get_by_text("Record a claim").click()
+        page.get_by_label("Names, one per line").fill("\n".join(["Dmytro KOVALENKO", "Дмитро Коваленко"]))
+        page.get_by_label("Date of birth").fill("1991-04-19")
+        page.get_by_label("Nationalities").fill("UA")
+        page.get_by_label("Where the claim was made").fill("Stanstead land port")
+        page.get_by_label("Claim date").fill("2026-06-01")
+        page.get_by_label("Came from").fill("US")
+        page.get_by_label("Arrival").select_option("land-port")
+        page.get_by_role("button", name="Record and determine").click()
+        expect(page.locator("#determination")).to_contain_text("Undetermined")
+        guided = page.locator("#guided")
+        expect(guided).to_contain_text("punishable by death")
+        expect(page.locator("#q-arrival")).to_have_count(0)  # known: not asked again
+        page.locator("#q-death_penalty_charge").get_by_label("no").check()
+        page.locator("#q-relatives").get_by_label("relationship 1").select_option("brother")
+        page.locator("#q-relatives").get_by_label("age 1").fill("29")
+        page.locator("#q-relatives").get_by_label("status 1").select_option("protected-person")
+        page.locator("#q-relatives").get_by_label("in CA", exact=True).first.check()
+        page.get_by_role("button", name="Answer and determine again").click()
+        expect(page.locator("#determination")).to_contain_text("An exception applies")
+        expect(page.locator("#determination")).to_contain_text("IRPR s.159.5(b)")
+        expect(page.locator("table#history")).to_contain_text("facts.relatives")
+        page.screenshot(path=str(tmp_path / "asylum.png"), full_page=True)

@@ -300,16 +300,12 @@ def export_claimants(
     """Export this node's claimants for reconciliation, as the Asylum Annex permits: names in
     Latin letters, date of birth, sex, nationality, document number, claim date; never a
     claimant alleging persecution in the partner country. Audited."""
-    from smartborder.audit import chain
-
     settings = node_settings(data_dir)
     with unit(settings) as session:
         actor = acting(session, user, Permission.ASYLUM_DETERMINE)
         partner_country = comparisons.partner_country(settings.country)
-        rows = reconcile.export(session, partner_country)
+        rows = reconcile.export_for_partner(session, partner_country, actor)
         out_file.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-        chain.append(session, "asylum:claimants:exported", actor=actor,
-                     details={"records": len(rows), "for": partner_country})  # fmt: skip
     out.print(f"{len(rows)} claimant(s) exported to {out_file} for {partner_country}.",
               highlight=False)  # fmt: skip
 

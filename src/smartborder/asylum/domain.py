@@ -1,7 +1,7 @@
 """Asylum: claims, their Safe Third Country Agreement determinations, and the Asylum Annex's
 systematic comparison of claimants with the partner country."""
 
-from smartborder.registry import Command, Domain, Job, NavItem
+from smartborder.registry import Command, DemoStep, Domain, Job, NavItem
 from smartborder.roles import Permission
 
 DOMAIN = Domain(
@@ -25,6 +25,11 @@ DOMAIN = Domain(
             "smartborder.asylum.lifecycle:answer_comparisons",
             lambda s: s.exchange_dispatch_interval_seconds or None,
         ),
+    ),
+    seed=(DemoStep(70, "smartborder.demo.asylum:seed_claims"),),
+    scenario=(
+        DemoStep(70, "smartborder.demo.asylum:run_asylum",
+                 "Asylum: claims, the Asylum Annex's comparison, reconciliation…"),
     ),
     commands=(
         Command("asylum", "smartborder.asylum.cli:asylum_app",

@@ -98,6 +98,16 @@ def export(session: Session, partner_country: str) -> list[dict[str, Any]]:
     return rows
 
 
+def export_for_partner(session: Session, partner_country: str, actor: str) -> list[dict[str, Any]]:
+    """``export``, audited (how many, for which country; never who)."""
+    from smartborder.audit import chain
+
+    rows = export(session, partner_country)
+    chain.append(session, "asylum:claimants:exported", actor=actor,
+                 details={"records": len(rows), "for": partner_country})  # fmt: skip
+    return rows
+
+
 def check_rows(rows: Sequence[dict[str, Any]], source: str) -> None:
     """A partner's export read back: every record a mapping with a reference and the columns,
     or ValidationFailed naming the record and the field."""

@@ -200,6 +200,20 @@ def list_comparisons(
     return [comparisons.comparison_out(c) for c in comparisons.listing(db, direction=direction)]
 
 
+class ExportOut(BaseModel):
+    country: str  # the partner country it is for
+    records: list[dict[str, Any]]
+
+
+@router.get("/asylum/claimants-export", response_model=ExportOut)
+def export_claimants(principal: Officer, db: WriteDb, settings: CurrentSettings) -> dict[str, Any]:
+    """This node's claimants for the partner's reconciliation, as the Asylum Annex permits
+    (never one alleging persecution in the partner country). Audited (so this GET writes)."""
+    country = comparisons.partner_country(settings.country)
+    return {"country": country,
+            "records": reconcile.export_for_partner(db, country, principal.username)}  # fmt: skip
+
+
 class ReconciliationIn(BaseModel):
     partner: str = Field(min_length=1, max_length=32)
     records: list[dict[str, Any]] = Field(max_length=200_000)

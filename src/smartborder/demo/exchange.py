@@ -83,7 +83,7 @@ def link_and_grant(data_dirs: dict[str, Path], ports: dict[str, int]) -> dict[st
                         actor="cli:demo",
                     )
                 tokens = {}
-                for username in ("supervisor", "analyst", "auditor", "officer"):
+                for username in ("supervisor", "analyst", "auditor", "officer", "asylum"):
                     user = users.get_user(session, username)
                     tokens[username] = users.create_token(session, user, "demo run")[1]
         finally:

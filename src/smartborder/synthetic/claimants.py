@@ -14,6 +14,7 @@ from typing import Any
 
 from smartborder.asylum.reconcile import row
 from smartborder.identity.names import normalise
+from smartborder.identity.schemas import PersonIn
 from smartborder.synthetic.people import PeopleGenerator
 
 # other ways the same name is written in Latin letters (transliteration, not typing)
@@ -122,3 +123,20 @@ def linkage_sets(
         right.append(exported(f"US-{n:07d}", person))
     rng.shuffle(right)
     return left, right, truth
+
+
+def as_recorded_elsewhere(
+    person: PersonIn, seed: int, *, typo: float = 1.0, new_passport: float = 1.0
+) -> PersonIn:
+    """The same claimant as the other country's officer recorded them: the Latin name alone
+    (as a passport prints it), with a letter of the surname dropped (chance ``typo``), and no
+    passport number in common (chance ``new_passport``)."""
+    rng = random.Random(seed)
+    latin = person.names[-1]
+    surname = latin.surname
+    if rng.random() < typo and len(surname) > 4:
+        at = rng.randrange(2, len(surname) - 1)
+        surname = surname[:at] + surname[at + 1 :]
+    name = latin.model_copy(update={"surname": surname, "full_name": ""})
+    documents = [] if rng.random() < new_passport else person.documents
+    return person.model_copy(update={"names": [name], "documents": documents})
