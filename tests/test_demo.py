@@ -520,7 +520,9 @@ def test_asylum_claims_the_annex_and_the_guided_form_in_the_browser(
         page.get_by_role("link", name="Asylum", exact=True).click()
         expect(page.locator("table#claims")).to_contain_text("prior claim in US")
         page.get_by_text("Record a claim").click()
-        page.get_by_label("Names, one per line").fill("\n".join(["Dmytro KOVALENKO", "Дмитро Коваленко"]))
+        page.get_by_label("Names, one per line").fill(
+            "\n".join(["Dmytro KOVALENKO", "Дмитро Коваленко"])
+        )
         page.get_by_label("Date of birth").fill("1991-04-19")
         page.get_by_label("Nationalities").fill("UA")
         page.get_by_label("Where the claim was made").fill("Stanstead land port")
