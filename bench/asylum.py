@@ -161,8 +161,8 @@ def _round_trips(
     took, results = [], collections.Counter[str]()
     for n, person in enumerate(queries):
         with db.unit_of_work(ca.sessions) as s:
-            row, _ = asylum_claims.create(s, _claim_body(person, f"{tag}-{n}", day),
-                                          actor="bench", now=ca.ex.clock())  # fmt: skip
+            body = _claim_body(person, f"{tag}-{n}", day)
+            row, _ = asylum_claims.create(s, body, actor="bench", now=ca.ex.clock(), country="CA")
             claim_id = row.id
         started = time.perf_counter()
         with db.unit_of_work(ca.sessions) as s:
@@ -198,7 +198,7 @@ def round_trip(args: argparse.Namespace) -> dict[str, Any]:
         for n, person in enumerate(held):
             with db.unit_of_work(us.sessions) as s:
                 asylum_claims.create(s, _claim_body(person, f"US-{n}", day - dt.timedelta(
-                    days=200)), actor="bench", now=us.ex.clock())  # fmt: skip
+                    days=200)), actor="bench", now=us.ex.clock(), country="US")  # fmt: skip
         loaded_s = time.perf_counter() - started
         took, results = _round_trips(ca, us, transport, queries, day, "q")
     quantiles = statistics.quantiles(took, n=100)

@@ -238,3 +238,17 @@ def test_fingerprints_find_a_claimant_under_another_name(pair: Pair) -> None:
         (out,) = comparisons.listing(s, direction="out")
         assert out.answer["matched_on"] == ["fingerprint"]
         assert out.answer["claim"]["date"] == "2024-02-02"
+
+
+def test_a_claim_made_in_the_united_states_is_judged_under_its_rules(pair: Pair) -> None:
+    with pair.us.uow() as s:
+        row, made = claims.create(s, claim(came_from="CA", visa_exempt_us=False,
+                                           needs_canada_visa=True),
+                                  actor="user:asylum", now=NOW, country="US")  # fmt: skip
+        assert (made.rules, made.outcome) == ("us-2023", "ineligible")
+        assert made.result["steps"][-1]["finding"].endswith("(INA s.208(a)(2)(A))")
+        _, again = claims.change(s, row.id, claims.ClaimChange(
+            reason="USCIS Director", facts={"public_interest": True}),
+            actor="user:asylum", now=NOW, country="US")  # fmt: skip
+        assert again is not None
+        assert (again.rules, again.outcome) == ("us-2023", "exception")

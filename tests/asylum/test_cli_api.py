@@ -51,6 +51,18 @@ def test_a_batch_is_determined_claim_by_claim(cli: Cli, tmp_path: Path, kind: st
     assert "claim 3: refused (entry_date: 2024-03-05 is after the claim date" in text
 
 
+def test_the_batch_is_judged_under_the_united_states_rules_when_asked(
+    cli: Cli, tmp_path: Path
+) -> None:
+    path = tmp_path / "claims.json"
+    path.write_text(json.dumps([_claim(came_from="CA", visa_exempt_us=False,
+                                       needs_canada_visa=True)]))  # fmt: skip
+    code, out, _ = cli(["asylum", "determine", str(path), "--country", "US", "--json"])
+    assert code == 0
+    (made,) = [json.loads(line) for line in out.splitlines() if line.strip()]
+    assert (made["version"], made["outcome"], made["deadline"]) == ("us-2023", "ineligible", None)
+
+
 def test_a_file_that_is_no_batch_is_refused(cli: Cli, tmp_path: Path) -> None:
     path = tmp_path / "claims.json"
     path.write_text('{"claim_date": ')

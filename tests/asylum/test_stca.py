@@ -166,3 +166,73 @@ def test_claims_before_the_agreement_and_bad_rules_are_refused() -> None:
     with pytest.raises(ValidationFailed) as refused:
         stca.load_rules(text, "bad.yaml")
     assert "versions" in {d["field"] for d in refused.value.details}
+
+
+US_KNOWN: dict[str, Any] = {
+    "claim_date": dt.date(2026, 5, 4), "birth_date": dt.date(1990, 1, 1),
+    "nationalities": ["HT"], "stateless": False, "came_from": "CA", "arrival": "land-port",
+    "relatives": [], "documents": [], "visa_exempt_us": False, "needs_canada_visa": True,
+    "accompanied_by_parent_or_guardian": True, "has_spouse": False,
+    "parent_or_guardian_in_canada_or_us": True,
+}  # fmt: skip
+
+
+def us(**changes: Any) -> stca.Determination:
+    return stca.determine(stca.Facts(**{**US_KNOWN, **changes}), "US")
+
+
+def test_the_united_states_rules_are_carried_and_flagged_to_verify() -> None:
+    made = us()
+    assert (made.outcome, made.version, made.deadline) == ("ineligible", "us-2023", None)
+    assert made.steps[-1].finding.endswith("ineligible (INA s.208(a)(2)(A))")
+    assert made.steps[0].finding == "the claimant came from Canada"
+    assert any("verified against the eCFR" in note for note in made.interpretation)
+    assert "death_penalty_charge" not in {m["fact"] for m in us(relatives=None).missing}
+    assert us(nationalities=["CA"]).outcome == "not-applicable"
+    assert us(came_from="US").outcome == "not-applicable"
+    assert us(claim_date=dt.date(2020, 5, 4), arrival="between-ports",
+              entry_date=dt.date(2020, 5, 1)).outcome == "not-applicable"  # fmt: skip
+    assert us(arrival="between-ports", entry_date=dt.date(2026, 5, 1)).outcome == "ineligible"
+
+
+@pytest.mark.parametrize(
+    ("changes", "exception"),
+    [
+        ({"relatives": [{"relationship": "sister", "age": 16, "in_country": True,
+                         "status": "work-permit"}]}, "a"),  # other lawful status: any age
+        ({"relatives": [{"relationship": "uncle", "age": 40, "in_country": True,
+                         "status": "claimant-referred"}]}, "b"),
+        ({"documents": [{"kind": "us-visa"}]}, "d"),
+        ({"visa_exempt_us": True, "needs_canada_visa": True}, "e"),
+        ({"public_interest": True}, "f"),
+        ({"birth_date": dt.date(2011, 1, 1), "accompanied_by_parent_or_guardian": False,
+          "parent_or_guardian_in_canada_or_us": False}, "c"),
+    ],
+)  # fmt: skip
+def test_the_united_states_exceptions(changes: dict[str, Any], exception: str) -> None:
+    made = us(**changes)
+    assert made.outcome == "exception", made.as_dict()
+    assert [e["id"] for e in made.exceptions] == [exception]
+    assert made.exceptions[0]["cite"].startswith("8 CFR 208.30(e)(6)(iii)")
+
+
+def test_what_the_united_states_rules_do_not_count() -> None:
+    minor_pending = [{"relationship": "uncle", "age": 17, "in_country": True,
+                      "status": "claimant-referred"}]  # fmt: skip
+    assert us(relatives=minor_pending).outcome == "ineligible"
+    partner = [{"relationship": "common-law-partner", "age": 30, "in_country": True,
+                "status": "citizen"}]  # fmt: skip
+    made = us(relatives=partner)
+    assert made.outcome == "ineligible"
+    assert made.steps[2].cite == "8 CFR 208.30(e)(6)(iii)(B)"
+    assert us(documents=[{"kind": "us-visa", "transit_only": True}]).outcome == "ineligible"
+    assert us(documents=[{"kind": "temporary-resident-visa"}]).outcome == "ineligible"
+    visitor = [{"relationship": "mother", "age": 60, "in_country": True, "status": "visitor"}]
+    assert us(relatives=visitor).outcome == "ineligible"
+    assert us(arrival="airport", in_transit=False,
+              ordered_removed_from_canada=False).outcome == "not-applicable"  # fmt: skip
+    transit = us(arrival="airport", in_transit=True, ordered_removed_from_canada=True)
+    assert transit.outcome == "ineligible"
+    assert transit.interpretation[0].startswith("Away from the land border")
+    asked = us(arrival="harbour")
+    assert [m["fact"] for m in asked.missing] == ["in_transit", "ordered_removed_from_canada"]

@@ -44,11 +44,12 @@ def claims_of(text: str, source: str, *, one_allowed: bool = False) -> list[Any]
     return found
 
 
-def determine_one(raw: Any, number: int) -> dict[str, Any]:
-    """One claim's determination, or its problems with where (``number`` counts from 1)."""
+def determine_one(raw: Any, number: int, country: str = "CA") -> dict[str, Any]:
+    """One claim's determination under ``country``'s rules, or its problems with where
+    (``number`` counts from 1)."""
     try:
         facts = stca.Facts.model_validate(raw)
-        made = stca.determine(facts)
+        made = stca.determine(facts, country)
     except ValidationError as exc:
         problems = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
                     for e in exc.errors()]  # fmt: skip
@@ -58,8 +59,8 @@ def determine_one(raw: Any, number: int) -> dict[str, Any]:
     return {"claim": number, **made.as_dict()}
 
 
-def determine_all(claims: list[Any]) -> list[dict[str, Any]]:
-    return [determine_one(raw, n) for n, raw in enumerate(claims, start=1)]
+def determine_all(claims: list[Any], country: str = "CA") -> list[dict[str, Any]]:
+    return [determine_one(raw, n, country) for n, raw in enumerate(claims, start=1)]
 
 
 def claim_in(raw: Any, number: int) -> claims.ClaimIn | list[dict[str, Any]]:

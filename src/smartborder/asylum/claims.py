@@ -150,9 +150,10 @@ def identity_of(claimant: dict[str, Any], facts: dict[str, Any]) -> Identity:
 
 
 def create(
-    session: Session, claim: ClaimIn, *, actor: str, now: dt.datetime
+    session: Session, claim: ClaimIn, *, actor: str, now: dt.datetime, country: str = "CA"
 ) -> tuple[AsylumClaim, AsylumDetermination]:
-    """Record a claim and its first determination."""
+    """Record a claim made in ``country`` (the node's) and its first determination under that
+    country's rules."""
     check(claim)
     facts = facts_with_claimant(claim)
     reference = claim.reference or _next_reference(session, facts.claim_date)
@@ -174,7 +175,7 @@ def create(
                                   by=actor, reason="recorded", changes=[]))  # fmt: skip
     chain.append(session, "asylum:claim:recorded", actor=actor, subject=row.id,
                  details={"reference": reference, "version": 1})  # fmt: skip
-    return row, redetermine(session, row, actor=actor, now=now)
+    return row, redetermine(session, row, actor=actor, now=now, country=country)
 
 
 def _next_reference(session: Session, day: dt.date) -> str:
@@ -183,7 +184,13 @@ def _next_reference(session: Session, day: dt.date) -> str:
 
 
 def change(
-    session: Session, claim_id: str, changed: ClaimChange, *, actor: str, now: dt.datetime
+    session: Session,
+    claim_id: str,
+    changed: ClaimChange,
+    *,
+    actor: str,
+    now: dt.datetime,
+    country: str = "CA",
 ) -> tuple[AsylumClaim, AsylumDetermination | None]:
     """Apply an officer's change as a new version; the claim is determined again when its
     facts changed. Refused whole, with where, when the result would not be a valid claim."""
@@ -224,7 +231,7 @@ def change(
     row.claim_date = after.facts.claim_date
     _new_version(session, row, diffs, reason=changed.reason, actor=actor, now=now)
     if any(d["field"].startswith("facts.") for d in diffs):
-        return row, redetermine(session, row, actor=actor, now=now)
+        return row, redetermine(session, row, actor=actor, now=now, country=country)
     return row, None
 
 
@@ -247,7 +254,13 @@ def _new_version(
 
 
 def add_partner_claim(
-    session: Session, row: AsylumClaim, found: dict[str, Any], *, actor: str, now: dt.datetime
+    session: Session,
+    row: AsylumClaim,
+    found: dict[str, Any],
+    *,
+    actor: str,
+    now: dt.datetime,
+    country: str = "CA",
 ) -> AsylumDetermination:
     """A prior claim in the partner country, learned through the Asylum Annex: kept on the
     claim with its provenance (a new version), and the claim determined again."""
@@ -257,15 +270,16 @@ def add_partner_claim(
                                  "after": len(row.partner_claims)}],
                  reason=f"prior claim reported by {found['partner']} (Asylum Annex)",
                  actor=actor, now=now)  # fmt: skip
-    return redetermine(session, row, actor=actor, now=now)
+    return redetermine(session, row, actor=actor, now=now, country=country)
 
 
 def redetermine(
-    session: Session, row: AsylumClaim, *, actor: str, now: dt.datetime
+    session: Session, row: AsylumClaim, *, actor: str, now: dt.datetime, country: str = "CA"
 ) -> AsylumDetermination:
-    """Determine the claim's current version; the new determination becomes the current one."""
+    """Determine the claim's current version under ``country``'s rules; the new determination
+    becomes the current one."""
     facts = stca.Facts.model_validate(row.facts)
-    made = stca.determine(facts, prior_claims=row.partner_claims)
+    made = stca.determine(facts, country, prior_claims=row.partner_claims)
     for earlier in session.scalars(
         select(AsylumDetermination).where(
             AsylumDetermination.claim_id == row.id, AsylumDetermination.current.is_(True)

@@ -43,13 +43,16 @@ def determine(
         ),
     ],
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines, one per claim.")] = False,
+    country: Annotated[
+        str, typer.Option("--country", help="Whose rules: CA (Canada's) or US (to verify).")
+    ] = "CA",
 ) -> None:
     """Determine, for each claim, whether the Safe Third Country Agreement makes it ineligible,
     an exception applies, it does not apply, or which facts are missing; each step cites its
     provision. Exit code 0 when every claim was determined, 1 when one was refused (its
     problems are listed with the claim's number and the field)."""
     results = batch.determine_all(batch.claims_of(claims.read_text(encoding="utf-8"),
-                                                  claims.name))  # fmt: skip
+                                                  claims.name), country.upper())  # fmt: skip
     if as_json:
         for result in results:
             typer.echo(json.dumps(result, default=str))  # one line each
@@ -104,7 +107,8 @@ def record(
             continue
         with unit(settings) as session:
             actor = acting(session, user, Permission.ASYLUM_DETERMINE)
-            row, made = claims.create(session, checked, actor=actor, now=ex.clock())
+            row, made = claims.create(session, checked, actor=actor, now=ex.clock(),
+                                      country=settings.country)  # fmt: skip
             sent, skipped = comparisons.compare_new(session, ex, row, actor=actor)
             partners = ", ".join(c.partner for c in sent) or "no partner"
             not_sent = "".join(f"; not sent to {s}" for s in skipped)
@@ -230,7 +234,8 @@ def change(
     ex = node_exchange(settings)
     with unit(settings) as session:
         actor = acting(session, user, Permission.ASYLUM_DETERMINE)
-        row, made = claims.change(session, claim, changed, actor=actor, now=ex.clock())
+        row, made = claims.change(session, claim, changed, actor=actor, now=ex.clock(),
+                                  country=settings.country)  # fmt: skip
         again = f"; determined again: {made.outcome}" if made else ""
         out.print(f"{row.reference}: version {row.version}{again}", highlight=False)
 

@@ -355,7 +355,8 @@ def on_match(session: Session, ex: NodeExchange, received: Received) -> None:
                 "comparison": row.reference, "envelope": received.envelope.id,
                 "received_at": now.isoformat(),
             }  # fmt: skip
-            claims.add_partner_claim(session, claim, prior, actor=f"partner:{partner}", now=now)
+            claims.add_partner_claim(session, claim, prior, actor=f"partner:{partner}", now=now,
+                                     country=ex.settings.country)  # fmt: skip
 
 
 def _find(session: Session, reference: str, direction: str) -> AsylumComparison | None:

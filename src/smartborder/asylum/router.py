@@ -115,12 +115,12 @@ class ClaimChanged(BaseModel):
 
 
 @router.post("/asylum/stca/determinations", response_model=DeterminationOut)
-def determine(principal: Officer, facts: stca.Facts) -> dict[str, Any]:
+def determine(principal: Officer, settings: CurrentSettings, facts: stca.Facts) -> dict[str, Any]:
     """The Safe Third Country Agreement determination for a claim's facts: ineligible, an
     exception (which, with its evidence), not applicable (why), or undetermined (the facts to
     ask), each step citing its provision. Nothing is stored (see ``POST /asylum/claims``).
     Contradictory facts: 422 with each field."""
-    return stca.determine(facts).as_dict()
+    return stca.determine(facts, settings.country).as_dict()
 
 
 @router.post("/asylum/claims", response_model=ClaimRecorded, status_code=201)
@@ -129,7 +129,8 @@ def record_claim(principal: Officer, db: Db, ex: Exchange, body: claims.ClaimIn)
     the claimant is sent for comparison to every partner the Asylum Annex is in force with
     (never one the claimant alleges persecution in). Contradictory facts, unknown countries:
     422 with each field; nothing is written."""
-    row, determination = claims.create(db, body, actor=principal.username, now=ex.clock())
+    row, determination = claims.create(db, body, actor=principal.username, now=ex.clock(),
+                                       country=ex.settings.country)  # fmt: skip
     sent, skipped = comparisons.compare_new(db, ex, row, actor=principal.username)
     return {"claim": claims.claim_out(row, determination),
             "comparisons": [comparisons.comparison_out(c) for c in sent],
@@ -172,7 +173,8 @@ def change_claim(
     """Change a claim's facts (only those named), status, decision: a new version, with the
     reason; the claim is determined again when its facts changed. 422 with each field when the
     result would contradict itself; nothing is written."""
-    row, made = claims.change(db, claim_id, body, actor=principal.username, now=ex.clock())
+    row, made = claims.change(db, claim_id, body, actor=principal.username, now=ex.clock(),
+                              country=ex.settings.country)  # fmt: skip
     return {"claim": claims.claim_out(row, claims.current(db, row.id)),
             "redetermined": made is not None}  # fmt: skip
 

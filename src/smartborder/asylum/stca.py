@@ -42,11 +42,9 @@ Status = Literal[
 ]  # fmt: skip
 DocumentKind = Literal[
     "permanent-resident-visa", "temporary-resident-visa", "temporary-resident-permit",
-    "travel-document-31-3", "refugee-travel-papers", "temporary-travel-document-151", "other",
+    "travel-document-31-3", "refugee-travel-papers", "temporary-travel-document-151",
+    "us-visa", "us-admission-document", "other",
 ]  # fmt: skip
-EXCEPTION_DOCUMENTS = frozenset(DocumentKind.__args__) - {"other"}  # type: ignore[attr-defined]
-PROTECTED = frozenset({"protected-person", "permanent-resident", "removal-stayed"})
-PERMITS = frozenset({"work-permit", "study-permit"})
 
 
 class _Strict(BaseModel):
@@ -76,12 +74,39 @@ class ExceptionRule(_Strict):
     evidence: list[str]
 
 
+class VisaRule(_Strict):
+    """The exception for a claimant who needs no visa here but would need one there: the
+    facts that say each."""
+
+    id: str
+    exempt: Literal["visa_exempt_canada", "visa_exempt_us"]
+    needs: Literal["needs_us_visa", "needs_canada_visa"]
+    finding: str
+
+
+class Roles(_Strict):
+    """Which exception of this country's rules each situation is."""
+
+    relatives: dict[Status, str]  # a family member's status -> the exception it gives
+    adults_only: list[str] = Field(default_factory=list)  # those needing a relative of 18+
+    minor: str | None = None  # the unaccompanied minor
+    documents: str | None = None  # holding one of ``exception_documents``
+    exception_documents: list[DocumentKind] = Field(default_factory=list)
+    visa: VisaRule | None = None
+    returning: str | None = None  # returned from the partner country (Canada's s.159.5(h))
+    public_interest: str | None = None  # the United States' discretionary exception
+    transit_removal: Literal["ordered_removed_from_us", "ordered_removed_from_canada"]
+
+
 class Rules(_Strict):
     country: str
     partner: str
+    country_name: str  # "Canada"
+    partner_name: str  # "the United States"
     title: str
+    verify: bool = False  # the rules are to be checked against the regulation's text
     versions: list[Version] = Field(min_length=1)
-    deadline_working_days: int = Field(ge=1, le=30)
+    deadline_working_days: int | None = Field(default=None, ge=1, le=30)
     excluded_territories: list[str]
     family: list[str]
     provisions: dict[str, Provision]
@@ -91,6 +116,8 @@ class Rules(_Strict):
     # made on or after this day ineligible (the ``prior_claim`` provision); None: no such rule
     prior_claim_from: dt.date | None = None
     prior_claim_note: str = ""
+    roles: Roles
+    ineligible: str  # the provision that makes the claim ineligible: IRPA s.101(1)(e)
 
     def version_on(self, day: dt.date) -> Version:
         for version in self.versions:
@@ -129,7 +156,7 @@ def rules(country: str = "CA") -> Rules:
 class Relative(_Strict):
     relationship: str = Field(min_length=1, max_length=40)
     age: int | None = Field(default=None, ge=0, le=130)
-    in_country: bool | None = None  # physically in Canada
+    in_country: bool | None = None  # physically in the country of the claim
     status: Status | None = None
 
 
@@ -151,14 +178,18 @@ class Facts(_Strict):
     entry_date: dt.date | None = None  # between ports: the day of entry
     in_transit: bool | None = None  # airports and harbours
     ordered_removed_from_us: bool | None = None
+    ordered_removed_from_canada: bool | None = None  # a claim in the United States
     death_penalty_charge: bool | None = None  # charged with or convicted of such an offence
-    relatives: list[Relative] | None = None  # family in Canada
+    relatives: list[Relative] | None = None  # family in the country of the claim
     accompanied_by_parent_or_guardian: bool | None = None
     has_spouse: bool | None = None
     parent_or_guardian_in_canada_or_us: bool | None = None
     documents: list[Document] | None = None
     visa_exempt_canada: bool | None = None
     needs_us_visa: bool | None = None
+    visa_exempt_us: bool | None = None  # a claim in the United States
+    needs_canada_visa: bool | None = None
+    public_interest: bool | None = None  # the USCIS Director's decision (United States)
     refused_entry_us_without_adjudication: bool | None = None
     canadian_pr_ordered_removed_from_us: bool | None = None
 
@@ -180,7 +211,10 @@ QUESTIONS = {
     "entry_date": "On what day did the claimant enter Canada between ports of entry?",
     "in_transit": "Is the claimant in transit through Canada?",
     "ordered_removed_from_us": "Was the claimant ordered removed from the United States?",
-    "relatives": "Which family members does the claimant have in Canada (relationship, "
+    "ordered_removed_from_canada": "Was the claimant ordered removed from Canada?",
+    "visa_exempt_us": "Is the claimant exempt from a visa for the United States?",
+    "needs_canada_visa": "Would the claimant need a visa for Canada?",
+    "relatives": "Which family members does the claimant have in the country (relationship, "
     "age, status)?",
     "relatives.age": "How old is the family member?",
     "birth_date": "What is the claimant's date of birth?",
@@ -189,7 +223,7 @@ QUESTIONS = {
     "has_spouse": "Does the claimant have a spouse or common-law partner?",
     "parent_or_guardian_in_canada_or_us": "Is a parent or legal guardian in Canada or the "
     "United States?",
-    "documents": "Which Canadian visas, permits or travel documents does the claimant hold?",
+    "documents": "Which visas, permits or travel documents of this country does the claimant hold?",
     "visa_exempt_canada": "Is the claimant exempt from a visa for Canada?",
     "needs_us_visa": "Would the claimant need a visa for the United States?",
     "refused_entry_us_without_adjudication": "Did the United States refuse the claimant entry "
@@ -304,7 +338,8 @@ def determine(
     law = rules(country)
     version = law.version_on(facts.claim_date)
     made = Determination("undetermined", version.id)
-    made.deadline = working_days_after(facts.claim_date, law.deadline_working_days)
+    if law.deadline_working_days is not None:
+        made.deadline = working_days_after(facts.claim_date, law.deadline_working_days)
     made.interpretation = list(law.interpretation[1:])  # the working-days note, always
     ask = _Ask()
 
@@ -320,13 +355,15 @@ def determine(
             made.interpretation.insert(0, law.prior_claim_note)
         return finish("ineligible")
 
-    # s.159.6: wherever the claim is made
-    if facts.death_penalty_charge:
+    # s.159.6: wherever the claim is made (Canada's rules only)
+    if "death_penalty" not in law.provisions:
+        pass
+    elif facts.death_penalty_charge:
         made.steps.append(Step(law.cite("death_penalty"), "the Agreement does not apply: "
                                "charged with or convicted of an offence punishable by death",
                                {"death_penalty_charge": True}))  # fmt: skip
         return finish("not-applicable")
-    if facts.death_penalty_charge is None:
+    elif facts.death_penalty_charge is None:
         ask("death_penalty_charge", law.cite("death_penalty"))
     # scope: came from the United States, not a national or stateless resident of it
     if facts.came_from is None:
@@ -335,21 +372,21 @@ def determine(
         came = check_country(facts.came_from, "came_from")
         if came in law.excluded_territories:
             made.steps.append(Step(law.cite("territory"), f"the Agreement does not apply: "
-                                   f"{came} is not part of the United States for it",
+                                   f"{came} is not part of {law.partner_name} for it",
                                    {"came_from": came}))  # fmt: skip
             return finish("not-applicable")
         if came != law.partner:
             made.steps.append(Step(law.cite("scope"), f"the Agreement does not apply: the "
-                                   f"claimant came from {came}, not the United States",
+                                   f"claimant came from {came}, not {law.partner_name}",
                                    {"came_from": came}))  # fmt: skip
             return finish("not-applicable")
-        made.steps.append(Step(law.cite("scope"), "the claimant came from the United States",
+        made.steps.append(Step(law.cite("scope"), f"the claimant came from {law.partner_name}",
                                {"came_from": came}))  # fmt: skip
     if facts.nationalities is None and not facts.stateless:
         ask("nationalities", law.cite("nationality"))
     elif law.partner in (facts.nationalities or []):
         made.steps.append(Step(law.cite("nationality"), "the Agreement does not apply: a "
-                               "national of the United States", {"nationalities":
+                               f"national of {law.partner_name}", {"nationalities":
                                facts.nationalities}))  # fmt: skip
         return finish("not-applicable")
     if facts.stateless is None and not facts.nationalities:
@@ -359,8 +396,8 @@ def determine(
             ask("former_habitual_residence", law.cite("stateless"))
         elif check_country(facts.former_habitual_residence) == law.partner:
             made.steps.append(Step(law.cite("stateless"), "the Agreement does not apply: "
-                                   "stateless, formerly habitually resident in the United "
-                                   "States", {"stateless": True,
+                                   f"stateless, formerly habitually resident in "
+                                   f"{law.partner_name}", {"stateless": True,
                                    "former_habitual_residence": law.partner}))  # fmt: skip
             return finish("not-applicable")
     # where (s.159.4)
@@ -371,8 +408,8 @@ def determine(
         made.interpretation.insert(0, law.interpretation[0])
         if ask.facts:
             return finish("undetermined")
-        made.steps.append(Step(law.cite("airport"), "no exception of s.159.5 is available to "
-                               "a claimant in transit after a US removal order "
+        made.steps.append(Step(law.cite("airport"), "no exception is available to a claimant "
+                               f"in transit after a removal order of {law.partner_name} "
                                "(interpretation)", {}))  # fmt: skip
         return finish("ineligible")
     # exceptions (s.159.5)
@@ -383,7 +420,7 @@ def determine(
         return finish("exception")
     if ask.facts or applies is None:
         return finish("undetermined")
-    finding = "the Agreement applies and no exception does: ineligible (IRPA s.101(1)(e))"
+    finding = f"the Agreement applies and no exception does: ineligible ({law.ineligible})"
     made.steps.append(Step(law.cite("scope"), finding, {}))
     return finish("ineligible")
 
@@ -438,24 +475,27 @@ def _where(
         ))  # fmt: skip
         return within
     # an airport or a harbour
-    if facts.in_transit is None or facts.ordered_removed_from_us is None:
+    removal = law.roles.transit_removal
+    removed = getattr(facts, removal)
+    if facts.in_transit is None or removed is None:
         if facts.in_transit is None:
             ask("in_transit", law.cite("airport"))
-        if facts.ordered_removed_from_us is None:
-            ask("ordered_removed_from_us", law.cite("airport"))
-        if facts.in_transit is False or facts.ordered_removed_from_us is False:
+        if removed is None:
+            ask(removal, law.cite("airport"))
+        if facts.in_transit is False or removed is False:
             ask.facts.pop("in_transit", None)
-            ask.facts.pop("ordered_removed_from_us", None)
+            ask.facts.pop(removal, None)
         else:
             return None
-    if facts.in_transit and facts.ordered_removed_from_us:
+    if facts.in_transit and removed:
         made.steps.append(Step(law.cite("airport"), f"at an {facts.arrival}: in transit after a "
-                               "US removal order, so the Agreement applies",
+                               f"removal order of {law.partner_name}, so the Agreement applies",
                                {"arrival": facts.arrival, "in_transit": True,
-                                "ordered_removed_from_us": True}))  # fmt: skip
+                                removal: True}))  # fmt: skip
         return "transit"
     made.steps.append(Step(law.cite("airport"), f"the Agreement does not apply at an "
-                           f"{facts.arrival} (not in transit after a US removal order)",
+                           f"{facts.arrival} (not in transit after a removal order of "
+                           f"{law.partner_name})",
                            {"arrival": facts.arrival}))  # fmt: skip
     return False
 
@@ -465,77 +505,91 @@ def _a(noun: str) -> str:
 
 
 def _exceptions(facts: Facts, law: Rules, made: Determination, ask: _Ask) -> list[ExceptionRule]:
-    """The exceptions that hold; what is unknown is asked."""
+    """The exceptions that hold, as the rules' roles say which is which; what is unknown is
+    asked."""
+    roles, here = law.roles, law.country_name
     holds: list[ExceptionRule] = []
+    family_cites = ", ".join(law.exception(k).cite for k in dict.fromkeys(roles.relatives.values()))
     if facts.relatives is None:
-        ask("relatives", "IRPR s.159.5(a)-(d)")
+        ask("relatives", family_cites)
     for relative in facts.relatives or []:
         if relative.relationship not in law.family:
-            made.steps.append(Step("IRPR s.159.1", f"{_a(relative.relationship)} is not a family "
-                                   "member under the Agreement",
+            made.steps.append(Step(law.cite("family"), f"{_a(relative.relationship)} is not a "
+                                   "family member under the Agreement",
                                    {"relationship": relative.relationship}))  # fmt: skip
             continue
         if relative.in_country is not True:
             if relative.in_country is None:
-                ask("relatives", "the family member must be physically in Canada")
+                ask("relatives", f"the family member must be physically in {here}")
             continue
-        key = {"citizen": "a"}.get(relative.status or "", "")
-        if relative.status in PROTECTED:
-            key = "b"
-        if relative.status in ("claimant-referred", *PERMITS):
+        key = roles.relatives.get(relative.status) if relative.status else None
+        if key in roles.adults_only:
             if relative.age is None:
-                ask("relatives.age", "IRPR s.159.5(c), (d): aged 18 or more")
+                ask("relatives.age", f"{law.exception(key).cite}: aged 18 or more")
                 continue
-            if relative.age >= 18:
-                key = "c" if relative.status == "claimant-referred" else "d"
+            if relative.age < 18:
+                key = None
         if key:
             rule = law.exception(key)
-            made.steps.append(Step(rule.cite, f"{_a(relative.relationship)} in Canada ("
+            made.steps.append(Step(rule.cite, f"{_a(relative.relationship)} in {here} ("
                                    f"{relative.status})", relative.model_dump()))  # fmt: skip
             holds.append(rule)
     age = facts.age()
-    if age is None:
-        ask("birth_date", law.exception("e").cite)
-    elif age < 18:
-        parts = (facts.accompanied_by_parent_or_guardian, facts.has_spouse,
-                 facts.parent_or_guardian_in_canada_or_us)  # fmt: skip
-        if parts == (False, False, False):
-            made.steps.append(Step(law.exception("e").cite, f"an unaccompanied minor ({age})",
-                                   {"age": age}))  # fmt: skip
-            holds.append(law.exception("e"))
-        elif True not in parts:
-            for name in ("accompanied_by_parent_or_guardian", "has_spouse",
-                         "parent_or_guardian_in_canada_or_us"):  # fmt: skip
-                if getattr(facts, name) is None:
-                    ask(name, law.exception("e").cite)
-    if facts.documents is None:
-        ask("documents", law.exception("f").cite)
-    else:
-        useful = [d for d in facts.documents if d.kind in EXCEPTION_DOCUMENTS]
-        for document in facts.documents:
-            if document in useful and not document.transit_only:
-                made.steps.append(Step(law.exception("f").cite, f"holds a {document.kind}",
-                                       {"document": document.kind}))  # fmt: skip
-                holds.append(law.exception("f"))
-                break
-    if facts.visa_exempt_canada and facts.needs_us_visa:
-        made.steps.append(Step(law.exception("g").cite, "no visa needed for Canada, one needed "
-                               "for the United States", {"visa_exempt_canada": True,
-                               "needs_us_visa": True}))  # fmt: skip
-        holds.append(law.exception("g"))
-    elif facts.visa_exempt_canada is not False and facts.needs_us_visa is not False:
-        for name in ("visa_exempt_canada", "needs_us_visa"):
-            if getattr(facts, name) is None:
-                ask(name, law.exception("g").cite)
-    returning = (facts.refused_entry_us_without_adjudication,
-                 facts.canadian_pr_ordered_removed_from_us)  # fmt: skip
-    if True in returning:
-        made.steps.append(Step(law.exception("h").cite, "returned from the United States as "
-                               "s.159.5(h) describes", {}))  # fmt: skip
-        holds.append(law.exception("h"))
-    else:
-        names = ("refused_entry_us_without_adjudication", "canadian_pr_ordered_removed_from_us")
-        for name, value in zip(names, returning, strict=True):
-            if value is None:
-                ask(name, law.exception("h").cite)
+    if roles.minor is not None:
+        minor = law.exception(roles.minor)
+        if age is None:
+            ask("birth_date", minor.cite)
+        elif age < 18:
+            parts = (facts.accompanied_by_parent_or_guardian, facts.has_spouse,
+                     facts.parent_or_guardian_in_canada_or_us)  # fmt: skip
+            if parts == (False, False, False):
+                made.steps.append(Step(minor.cite, f"an unaccompanied minor ({age})",
+                                       {"age": age}))  # fmt: skip
+                holds.append(minor)
+            elif True not in parts:
+                for name in ("accompanied_by_parent_or_guardian", "has_spouse",
+                             "parent_or_guardian_in_canada_or_us"):  # fmt: skip
+                    if getattr(facts, name) is None:
+                        ask(name, minor.cite)
+    if roles.documents is not None:
+        papers = law.exception(roles.documents)
+        if facts.documents is None:
+            ask("documents", papers.cite)
+        else:
+            for document in facts.documents:
+                if document.kind in roles.exception_documents and not document.transit_only:
+                    made.steps.append(Step(papers.cite, f"holds a {document.kind}",
+                                           {"document": document.kind}))  # fmt: skip
+                    holds.append(papers)
+                    break
+    if roles.visa is not None:
+        visa, rule = roles.visa, law.exception(roles.visa.id)
+        exempt, needs = getattr(facts, visa.exempt), getattr(facts, visa.needs)
+        if exempt and needs:
+            made.steps.append(Step(rule.cite, visa.finding, {visa.exempt: True,
+                                                             visa.needs: True}))  # fmt: skip
+            holds.append(rule)
+        elif exempt is not False and needs is not False:
+            for name, value in ((visa.exempt, exempt), (visa.needs, needs)):
+                if value is None:
+                    ask(name, rule.cite)
+    if roles.returning is not None:
+        back = law.exception(roles.returning)
+        returning = (facts.refused_entry_us_without_adjudication,
+                     facts.canadian_pr_ordered_removed_from_us)  # fmt: skip
+        if True in returning:
+            made.steps.append(Step(back.cite, f"returned from {law.partner_name} as "
+                                   f"{back.cite} describes", {}))  # fmt: skip
+            holds.append(back)
+        else:
+            names = ("refused_entry_us_without_adjudication",
+                     "canadian_pr_ordered_removed_from_us")  # fmt: skip
+            for name, value in zip(names, returning, strict=True):
+                if value is None:
+                    ask(name, back.cite)
+    if roles.public_interest is not None and facts.public_interest:
+        rule = law.exception(roles.public_interest)
+        made.steps.append(Step(rule.cite, "the public interest, as decided (not reviewable)",
+                               {"public_interest": True}))  # fmt: skip
+        holds.append(rule)
     return list({rule.id: rule for rule in holds}.values())

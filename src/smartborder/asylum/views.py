@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 
 from smartborder.asylum import claims, comparisons, stca
 from smartborder.audit import chain
-from smartborder.auth import Db, Principal, WriteDb, require
+from smartborder.auth import Db, Principal, WriteDb, get_settings, require
 from smartborder.deps import Exchange
 from smartborder.errors import SmartborderError
 from smartborder.roles import Permission
@@ -128,7 +128,8 @@ async def record_claim(request: Request, db: Db, ex: Exchange, principal: Office
     }  # fmt: skip
     try:
         claim = claims.ClaimIn.model_validate(body)
-        row, _ = claims.create(db, claim, actor=principal.username, now=ex.clock())
+        row, _ = claims.create(db, claim, actor=principal.username, now=ex.clock(),
+                               country=ex.settings.country)  # fmt: skip
     except ValidationError as exc:
         problems = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
                     for e in exc.errors()]  # fmt: skip
@@ -144,7 +145,9 @@ async def record_claim(request: Request, db: Db, ex: Exchange, principal: Office
     return RedirectResponse(f"/asylum/claims/{row.id}", status_code=303)
 
 
-def _claim_context(db: Db, principal: Principal, claim_id: str, **values: Any) -> dict[str, Any]:
+def _claim_context(
+    db: Db, principal: Principal, claim_id: str, country: str, **values: Any
+) -> dict[str, Any]:
     row = claims.get(db, claim_id)
     made = claims.current(db, row.id)
     changes, determinations = claims.history(db, row.id)
@@ -158,14 +161,14 @@ def _claim_context(db: Db, principal: Principal, claim_id: str, **values: Any) -
                         for c in comparisons.listing(db, claim_id=row.id)],
         "can_change": principal.can(Permission.ASYLUM_DETERMINE),
         "arrivals": ARRIVALS, "statuses": STATUSES, "document_kinds": DOCUMENT_KINDS,
-        "family": stca.rules().family, "relative_rows": RELATIVE_ROWS, "problems": [],
+        "family": stca.rules(country).family, "relative_rows": RELATIVE_ROWS, "problems": [],
         **values,
     }  # fmt: skip
 
 
 @router.get("/asylum/claims/{claim_id}")
 def claim_page(request: Request, db: WriteDb, principal: Reader, claim_id: str) -> HTMLResponse:
-    context = _claim_context(db, principal, claim_id)
+    context = _claim_context(db, principal, claim_id, get_settings(request).country)
     chain.append(db, "asylum:claim:viewed", actor=principal.username,
                  subject=context["claim"]["id"],
                  details={"reference": context["claim"]["reference"],
@@ -189,7 +192,8 @@ async def answer_questions(
         if not facts:
             raise ValueError("answer at least one question")
         claims.change(db, row.id, claims.ClaimChange(reason=reason, facts=facts),
-                      actor=principal.username, now=ex.clock())  # fmt: skip
+                      actor=principal.username, now=ex.clock(),
+                      country=ex.settings.country)  # fmt: skip
     except (ValidationError, ValueError, SmartborderError) as exc:
         if isinstance(exc, ValidationError):
             problems = [{"field": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
@@ -199,6 +203,7 @@ async def answer_questions(
         else:
             problems = [{"field": "", "problem": str(exc)}]
         return render(request, "asylum/claim.html",
-                      _claim_context(db, principal, row.id, problems=problems),
+                      _claim_context(db, principal, row.id, ex.settings.country,
+                                     problems=problems),
                       status_code=422)  # fmt: skip
     return RedirectResponse(f"/asylum/claims/{row.id}", status_code=303)

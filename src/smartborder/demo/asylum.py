@@ -56,7 +56,8 @@ def seed_claims(session: Session, ctx: SeedContext) -> str:
         day = today - dt.timedelta(days=400 - n * 7)
         status = "rejected" if node == "us" and n < SHOPPERS else "open"
         claims.create(session, _claim(person, f"{node.upper()}-DEMO-{n:03d}", day,
-                                      status=status), actor="demo", now=clock.now())  # fmt: skip
+                                      status=status), actor="demo", now=clock.now(),
+                      country=ctx.node.country)  # fmt: skip
         recorded += 1
     if node == "ca":  # us's forum shoppers who claimed here before the annex
         shoppers = _people(ctx.seed, "us")
@@ -64,7 +65,7 @@ def seed_claims(session: Session, ctx: SeedContext) -> str:
             day = today - dt.timedelta(days=90 - n)
             elsewhere = as_recorded_elsewhere(shoppers[n], ctx.seed + n)
             claims.create(session, _claim(elsewhere, f"CA-DEMO-9{n:02d}", day),
-                          actor=FORMER_OFFICER, now=clock.now())  # fmt: skip
+                          actor=FORMER_OFFICER, now=clock.now(), country="CA")  # fmt: skip
             recorded += 1
     return f"{recorded} synthetic asylum claims"
 
