@@ -252,3 +252,29 @@ def test_a_claim_made_in_the_united_states_is_judged_under_its_rules(pair: Pair)
             actor="user:asylum", now=NOW, country="US")  # fmt: skip
         assert again is not None
         assert (again.rules, again.outcome) == ("us-2023", "exception")
+
+
+def test_charges_and_the_evidence_for_a_relative_are_part_of_the_record(pair: Pair) -> None:
+    murder = {"offence": "homicide", "country": "US", "date": "2024-02-01",
+              "convicted": False, "punishable_by_death": True}  # fmt: skip
+    facts = claim().facts.model_dump(mode="json", exclude_none=True)
+    facts.pop("death_penalty_charge")
+    with pair.ca.uow() as s:
+        row, made = claims.create(s, claim(charges=[murder], facts=facts), actor="x", now=NOW)
+        assert made.outcome == "not-applicable"  # s.159.6, read from the charge
+        assert made.result["steps"][0]["cite"] == "IRPR s.159.6"
+        assert row.charges[0]["offence"] == "homicide"
+    with pytest.raises(ValidationFailed) as refused, pair.ca.uow() as s:
+        claims.create(s, claim(charges=[murder], reference="R2"), actor="x", now=NOW)
+    assert refused.value.details[0]["field"] == "facts.death_penalty_charge"
+    with pytest.raises(ValidationFailed) as refused, pair.ca.uow() as s:
+        claims.create(s, claim(charges=[{**murder, "country": "QQ", "date": "2027-01-01"}],
+                               reference="R3"), actor="x", now=NOW)  # fmt: skip
+    assert {p["field"] for p in refused.value.details} >= {"charges[0].country",
+                                                            "charges[0].date"}  # fmt: skip
+    sister = {"relationship": "sister", "age": 30, "in_country": True, "status": "citizen",
+              "name": "Nour HASSAN", "evidence": ["citizenship card seen", "birth certificate"]}  # fmt: skip
+    with pair.ca.uow() as s:
+        _, made = claims.create(s, claim(relatives=[sister], reference="R4"), actor="x", now=NOW)
+        (step,) = [st for st in made.result["steps"] if st["cite"] == "IRPR s.159.5(a)"]
+        assert step["facts"]["evidence"] == ["citizenship card seen", "birth certificate"]

@@ -64,6 +64,16 @@ class DecisionIn(_Strict):
     grounds: list[str] = Field(default_factory=list, max_length=20)
 
 
+class ChargeIn(_Strict):
+    """A charge or conviction the claimant has, anywhere."""
+
+    offence: str = Field(min_length=1, max_length=200)
+    country: str = Field(min_length=2, max_length=2)
+    date: dt.date | None = None
+    convicted: bool = False
+    punishable_by_death: bool = False
+
+
 class ClaimIn(_Strict):
     """A claim as an officer records it."""
 
@@ -74,6 +84,7 @@ class ClaimIn(_Strict):
     status: ClaimStatus = "open"
     decision: DecisionIn | None = None
     biometric_subject: str | None = Field(default=None, min_length=1, max_length=64)
+    charges: list[ChargeIn] = Field(default_factory=list, max_length=50)
     facts: stca.Facts
 
 
@@ -87,6 +98,7 @@ class ClaimChange(_Strict):
     decision: DecisionIn | None = None
     persecution_in: list[str] | None = None
     biometric_subject: str | None = None
+    charges: list[ChargeIn] | None = None
 
 
 def check(claim: ClaimIn) -> None:
@@ -110,10 +122,21 @@ def check(claim: ClaimIn) -> None:
     for n, document in enumerate(claim.claimant.documents):
         if document.country is not None:
             _country(document.country, f"claimant.documents[{n}].country", problems)
+    for n, charge in enumerate(claim.charges):
+        _country(charge.country, f"charges[{n}].country", problems)
+        if charge.date is not None and charge.date > claim.facts.claim_date:
+            problems.append({"field": f"charges[{n}].date",
+                             "problem": f"{charge.date} is after the claim date"})  # fmt: skip
+    if claim.facts.death_penalty_charge is False and any(
+        c.punishable_by_death for c in claim.charges
+    ):
+        problems.append({"field": "facts.death_penalty_charge", "problem": "no, yet a charge "
+                         "punishable by death is recorded (charges)"})  # fmt: skip
     if not any(name.strip() for name in claim.claimant.names):
         problems.append({"field": "claimant.names", "problem": "no name is given"})
     try:
-        stca.check_facts(facts_with_claimant(claim) if born else claim.facts)
+        stca.check_facts(facts_with_claimant(claim) if born is not None or not problems
+                         else claim.facts)  # fmt: skip
     except ValidationFailed as exc:
         for found in exc.details:
             problems.append({**found, "field": f"facts.{found.get('field', '')}"})
@@ -130,11 +153,17 @@ def _country(code: str, where: str, problems: list[dict[str, Any]]) -> None:
 
 
 def facts_with_claimant(claim: ClaimIn) -> stca.Facts:
-    """The facts, with the claimant's full date of birth when the facts do not give one."""
+    """The facts, with what the record says of them when they do not: the claimant's full
+    date of birth; a charge punishable by death (s.159.6)."""
     born = birth_tuple(claim.claimant.birth_date)
+    update: dict[str, Any] = {}
     if claim.facts.birth_date is None and born and born[1] and born[2]:
-        return claim.facts.model_copy(update={"birth_date": dt.date(*born)})
-    return claim.facts
+        update["birth_date"] = dt.date(*born)
+    if claim.facts.death_penalty_charge is None and any(
+        c.punishable_by_death for c in claim.charges
+    ):
+        update["death_penalty_charge"] = True
+    return claim.facts.model_copy(update=update) if update else claim.facts
 
 
 def identity_of(claimant: dict[str, Any], facts: dict[str, Any]) -> Identity:
@@ -168,6 +197,7 @@ def create(
         persecution_in=[c.upper() for c in claim.persecution_in], status=claim.status,
         decision=claim.decision.model_dump(mode="json") if claim.decision else {},
         biometric_subject=claim.biometric_subject, partner_claims=[], version=1,
+        charges=[c.model_dump(mode="json") for c in claim.charges],
         created_at=now, created_by=actor, updated_at=now, updated_by=actor,
     )  # fmt: skip
     session.add(row)
@@ -205,6 +235,8 @@ def change(
         else (row.decision or None),
         "biometric_subject": row.biometric_subject if changed.biometric_subject is None
         else (changed.biometric_subject or None),
+        "charges": row.charges if changed.charges is None
+        else [c.model_dump(mode="json") for c in changed.charges],
         "facts": facts,
     })  # fmt: skip
     check(after)
@@ -214,6 +246,7 @@ def change(
         "decision": after.decision.model_dump(mode="json") if after.decision else {},
         "persecution_in": [c.upper() for c in after.persecution_in],
         "biometric_subject": after.biometric_subject,
+        "charges": [c.model_dump(mode="json") for c in after.charges],
     }  # fmt: skip
     diffs = []
     for name, value in values.items():
@@ -348,6 +381,7 @@ def claim_out(row: AsylumClaim, determination: AsylumDetermination | None) -> di
         "claimant": row.claimant, "facts": row.facts, "location": row.location,
         "persecution_in": row.persecution_in, "status": row.status, "decision": row.decision,
         "biometric_subject": row.biometric_subject, "partner_claims": row.partner_claims,
+        "charges": row.charges,
         "version": row.version, "created_at": row.created_at.isoformat(),
         "created_by": row.created_by, "updated_at": row.updated_at.isoformat(),
         "updated_by": row.updated_by,

@@ -33,6 +33,7 @@ class AsylumClaim(Base):
     status: Mapped[str] = mapped_column(String(16))
     decision: Mapped[dict[str, Any]] = mapped_column(JSON)  # outcome, date, grounds
     biometric_subject: Mapped[str | None] = mapped_column(String(64))  # in the print gallery
+    charges: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # charges and convictions
     partner_claims: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # from comparisons
     version: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(timezone=True))

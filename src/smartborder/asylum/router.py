@@ -79,6 +79,7 @@ class ClaimOut(BaseModel):
     status: str
     decision: dict[str, Any]
     biometric_subject: str | None
+    charges: list[dict[str, Any]]
     partner_claims: list[dict[str, Any]]
     version: int
     created_at: str

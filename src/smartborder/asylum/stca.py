@@ -158,11 +158,16 @@ class Relative(_Strict):
     age: int | None = Field(default=None, ge=0, le=130)
     in_country: bool | None = None  # physically in the country of the claim
     status: Status | None = None
+    name: str | None = Field(default=None, max_length=200)
+    # what shows the status and the relationship: "PR card seen", "birth certificate"
+    evidence: list[str] = Field(default_factory=list, max_length=10)
 
 
 class Document(_Strict):
     kind: DocumentKind
     transit_only: bool = False
+    number: str | None = Field(default=None, max_length=40)
+    valid_until: dt.date | None = None
 
 
 class Facts(_Strict):

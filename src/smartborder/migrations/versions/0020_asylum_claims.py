@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("decision", sa.JSON(), nullable=False),
         sa.Column("biometric_subject", sa.String(length=64), nullable=True),
+        sa.Column("charges", sa.JSON(), nullable=False),
         sa.Column("partner_claims", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", smartborder.db.UTCDateTime(timezone=True), nullable=False),
