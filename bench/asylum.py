@@ -60,7 +60,7 @@ from smartborder.errors import ValidationFailed
 from smartborder.exchange import agreements
 from smartborder.exchange.document import from_template
 from smartborder.exchange.transport import Transport
-from smartborder.synthetic.claimants import as_recorded_elsewhere, linkage_sets
+from smartborder.synthetic.claimants import as_recorded_elsewhere, claim_of, linkage_sets
 from smartborder.synthetic.people import PeopleGenerator
 
 TARGET_PER_S = 5000
@@ -130,18 +130,6 @@ def determinations(args: argparse.Namespace) -> dict[str, Any]:
             "outcomes": dict(outcomes)}  # fmt: skip
 
 
-def _claim_body(person: Any, reference: str, day: dt.date) -> asylum_claims.ClaimIn:
-    return asylum_claims.ClaimIn.model_validate({
-        "reference": reference,
-        "claimant": {"names": [n.full_name or f"{n.given_names} {n.surname}"
-                               for n in person.names],
-                     "birth_date": person.birth_date, "sex": person.sex,
-                     "documents": [{"kind": "passport", "number": d.number}
-                                   for d in person.documents]},
-        "location": "port of entry", "facts": {"claim_date": day.isoformat()},
-    })  # fmt: skip
-
-
 def _annex(ca: Node, us: Node, transport: Transport) -> None:
     document = from_template("asylum", ("ca", "us"))
     with db.unit_of_work(ca.sessions) as s:
@@ -161,7 +149,7 @@ def _round_trips(
     took, results = [], collections.Counter[str]()
     for n, person in enumerate(queries):
         with db.unit_of_work(ca.sessions) as s:
-            body = _claim_body(person, f"{tag}-{n}", day)
+            body = claim_of(person, f"{tag}-{n}", day)
             row, _ = asylum_claims.create(s, body, actor="bench", now=ca.ex.clock(), country="CA")
             claim_id = row.id
         started = time.perf_counter()
@@ -197,7 +185,7 @@ def round_trip(args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         for n, person in enumerate(held):
             with db.unit_of_work(us.sessions) as s:
-                asylum_claims.create(s, _claim_body(person, f"US-{n}", day - dt.timedelta(
+                asylum_claims.create(s, claim_of(person, f"US-{n}", day - dt.timedelta(
                     days=200)), actor="bench", now=us.ex.clock(), country="US")  # fmt: skip
         loaded_s = time.perf_counter() - started
         took, results = _round_trips(ca, us, transport, queries, day, "q")

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from smartborder.asylum import batch, claims, comparisons, reconcile
+from smartborder.asylum import batch, claims, comparisons, reconcile, records
 from smartborder.asylum.matching import ClaimIndex
 from smartborder.biometrics.service import Biometrics
 from smartborder.cliutil import ActingUser, DataDir, acting, err, fail, node_settings, out, unit
@@ -163,22 +163,10 @@ def show(
 ) -> None:
     """A claim with its versions, determinations (each step citing its provision) and
     comparisons; the reading is audited."""
-    from smartborder.audit import chain
-
     settings = node_settings(data_dir)
     with unit(settings) as session:
         actor = acting(session, user, Permission.ASYLUM_READ)
-        row = claims.get(session, claim)
-        changes, determinations = claims.history(session, row.id)
-        chain.append(session, "asylum:claim:viewed", actor=actor, subject=row.id,
-                     details={"reference": row.reference, "version": row.version})  # fmt: skip
-        shown = {
-            "claim": claims.claim_out(row, claims.current(session, row.id)),
-            "changes": [claims.change_out(c) for c in changes],
-            "determinations": [claims.determination_out(d) for d in determinations],
-            "comparisons": [comparisons.comparison_out(c)
-                            for c in comparisons.listing(session, claim_id=row.id)],
-        }  # fmt: skip
+        shown = records.detail(session, claim, actor=actor)
     if as_json:
         out.print_json(json.dumps(shown))
         return

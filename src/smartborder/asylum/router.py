@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
-from smartborder.asylum import claims, comparisons, reconcile, stca
+from smartborder.asylum import claims, comparisons, reconcile, records, stca
 from smartborder.asylum.models import AsylumComparison
-from smartborder.audit import chain
 from smartborder.auth import CurrentSettings, Db, Principal, WriteDb, require
 from smartborder.deps import Exchange
 from smartborder.roles import Permission
@@ -154,17 +153,7 @@ def list_claims(
 def show_claim(principal: Reader, db: WriteDb, claim_id: str) -> dict[str, Any]:
     """A claim (by id or reference) with its versions, every determination made of it, and
     its comparisons with partners. Each reading is audited (so this GET writes)."""
-    row = claims.get(db, claim_id)
-    changes, determinations = claims.history(db, row.id)
-    chain.append(db, "asylum:claim:viewed", actor=principal.username, subject=row.id,
-                 details={"reference": row.reference, "version": row.version})  # fmt: skip
-    return {
-        "claim": claims.claim_out(row, claims.current(db, row.id)),
-        "changes": [claims.change_out(c) for c in changes],
-        "determinations": [claims.determination_out(d) for d in determinations],
-        "comparisons": [comparisons.comparison_out(c)
-                        for c in comparisons.listing(db, claim_id=row.id)],
-    }  # fmt: skip
+    return records.detail(db, claim_id, actor=principal.username)
 
 
 @router.patch("/asylum/claims/{claim_id}", response_model=ClaimChanged)

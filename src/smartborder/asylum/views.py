@@ -11,8 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from smartborder.asylum import claims, comparisons, stca
-from smartborder.audit import chain
+from smartborder.asylum import claims, comparisons, records, stca
 from smartborder.auth import Db, Principal, WriteDb, get_settings, require
 from smartborder.deps import Exchange
 from smartborder.errors import SmartborderError
@@ -148,17 +147,10 @@ async def record_claim(request: Request, db: Db, ex: Exchange, principal: Office
 def _claim_context(
     db: Db, principal: Principal, claim_id: str, country: str, **values: Any
 ) -> dict[str, Any]:
-    row = claims.get(db, claim_id)
-    made = claims.current(db, row.id)
-    changes, determinations = claims.history(db, row.id)
-    shown = claims.claim_out(row, made)
-    missing = (shown["determination"] or {}).get("missing", [])
+    shown = records.detail(db, claim_id, actor=principal.username)
+    missing = (shown["claim"]["determination"] or {}).get("missing", [])
     return {
-        "claim": shown, "questions": _questions(missing),
-        "changes": [claims.change_out(c) for c in changes],
-        "determinations": [claims.determination_out(d) for d in determinations],
-        "comparisons": [comparisons.comparison_out(c)
-                        for c in comparisons.listing(db, claim_id=row.id)],
+        **shown, "questions": _questions(missing),
         "can_change": principal.can(Permission.ASYLUM_DETERMINE),
         "arrivals": ARRIVALS, "statuses": STATUSES, "document_kinds": DOCUMENT_KINDS,
         "family": stca.rules(country).family, "relative_rows": RELATIVE_ROWS, "problems": [],
@@ -169,10 +161,6 @@ def _claim_context(
 @router.get("/asylum/claims/{claim_id}")
 def claim_page(request: Request, db: WriteDb, principal: Reader, claim_id: str) -> HTMLResponse:
     context = _claim_context(db, principal, claim_id, get_settings(request).country)
-    chain.append(db, "asylum:claim:viewed", actor=principal.username,
-                 subject=context["claim"]["id"],
-                 details={"reference": context["claim"]["reference"],
-                          "version": context["claim"]["version"]})  # fmt: skip
     return render(request, "asylum/claim.html", context)
 
 

@@ -19,7 +19,7 @@ from smartborder.asylum import claims
 from smartborder.demo.exchange import Scenario, ScenarioError, wait
 from smartborder.demo.seed import SeedContext
 from smartborder.identity.schemas import PersonIn
-from smartborder.synthetic.claimants import as_recorded_elsewhere
+from smartborder.synthetic.claimants import as_recorded_elsewhere, claim_of
 from smartborder.synthetic.people import PeopleGenerator
 
 HELD = 40  # claims each node holds before the demo
@@ -33,21 +33,6 @@ def _people(seed: int, node: str) -> list[PersonIn]:
                 .people(HELD))  # fmt: skip
 
 
-def _claim(person: PersonIn, reference: str, day: dt.date, **facts: Any) -> claims.ClaimIn:
-    return claims.ClaimIn.model_validate({
-        "reference": reference,
-        "claimant": {"names": [n.full_name or f"{n.given_names} {n.surname}"
-                               for n in person.names],
-                     "birth_date": person.birth_date, "sex": person.sex,
-                     "documents": [{"kind": "passport", "number": d.number}
-                                   for d in person.documents]},
-        "location": facts.pop("location", "port of entry"),
-        "persecution_in": facts.pop("persecution_in", []),
-        "status": facts.pop("status", "open"),
-        "facts": {"claim_date": day.isoformat(), **facts},
-    })  # fmt: skip
-
-
 def seed_claims(session: Session, ctx: SeedContext) -> str:
     node = ctx.node.node_id
     today = clock.today()
@@ -55,7 +40,7 @@ def seed_claims(session: Session, ctx: SeedContext) -> str:
     for n, person in enumerate(_people(ctx.seed, node)):
         day = today - dt.timedelta(days=400 - n * 7)
         status = "rejected" if node == "us" and n < SHOPPERS else "open"
-        claims.create(session, _claim(person, f"{node.upper()}-DEMO-{n:03d}", day,
+        claims.create(session, claim_of(person, f"{node.upper()}-DEMO-{n:03d}", day,
                                       status=status), actor="demo", now=clock.now(),
                       country=ctx.node.country)  # fmt: skip
         recorded += 1
@@ -64,7 +49,7 @@ def seed_claims(session: Session, ctx: SeedContext) -> str:
         for n in MISSED:
             day = today - dt.timedelta(days=90 - n)
             elsewhere = as_recorded_elsewhere(shoppers[n], ctx.seed + n)
-            claims.create(session, _claim(elsewhere, f"CA-DEMO-9{n:02d}", day),
+            claims.create(session, claim_of(elsewhere, f"CA-DEMO-9{n:02d}", day),
                           actor=FORMER_OFFICER, now=clock.now(), country="CA")  # fmt: skip
             recorded += 1
     return f"{recorded} synthetic asylum claims"
@@ -81,21 +66,21 @@ def run_asylum(run: Scenario) -> None:
             "needs_us_visa": True, "refused_entry_us_without_adjudication": False,
             "canadian_pr_ordered_removed_from_us": False}  # fmt: skip
     cases = [
-        ("forum shopper", _claim(shopper, "CA-DEMO-100", today, location="Lacolle land port",
+        ("forum shopper", claim_of(shopper, "CA-DEMO-100", today, location="Lacolle land port",
                                  nationalities=["SY"], relatives=[], **land)),
-        ("sister in Canada", _claim(next(newcomers), "CA-DEMO-101", today,
+        ("sister in Canada", claim_of(next(newcomers), "CA-DEMO-101", today,
                                     location="Lacolle land port", nationalities=["HT"],
                                     relatives=[{"relationship": "sister", "age": 34,
                                                 "in_country": True, "status": "citizen"}],
                                     **land)),
-        ("airport", _claim(next(newcomers), "CA-DEMO-102", today, location="Toronto Pearson",
+        ("airport", claim_of(next(newcomers), "CA-DEMO-102", today, location="Toronto Pearson",
                            came_from="US", arrival="airport", in_transit=False,
                            ordered_removed_from_us=False, death_penalty_charge=False,
                            nationalities=["CO"])),
-        ("facts missing", _claim(next(newcomers), "CA-DEMO-103", today,
+        ("facts missing", claim_of(next(newcomers), "CA-DEMO-103", today,
                                  location="Emerson land port", came_from="US",
                                  arrival="land-port", nationalities=["NG"])),
-        ("persecution in the US", _claim(next(newcomers), "CA-DEMO-104", today,
+        ("persecution in the US", claim_of(next(newcomers), "CA-DEMO-104", today,
                                          location="Lacolle land port", persecution_in=["US"],
                                          nationalities=["SV"], relatives=[], **land)),
     ]  # fmt: skip

@@ -12,6 +12,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from smartborder.asylum.claims import ClaimIn
 from smartborder.asylum.reconcile import row
 from smartborder.identity.names import normalise
 from smartborder.identity.schemas import PersonIn
@@ -140,3 +141,21 @@ def as_recorded_elsewhere(
     name = latin.model_copy(update={"surname": surname, "full_name": ""})
     documents = [] if rng.random() < new_passport else person.documents
     return person.model_copy(update={"names": [name], "documents": documents})
+
+
+def claim_of(person: PersonIn, reference: str, day: dt.date, **facts: Any) -> ClaimIn:
+    """A claim of a synthetic person made on ``day``: its names as written, date of birth, sex
+    and passports; ``facts`` adds the STCA facts and, by name, ``location``, ``persecution_in``
+    and ``status``."""
+    return ClaimIn.model_validate({
+        "reference": reference,
+        "claimant": {"names": [n.full_name or f"{n.given_names} {n.surname}"
+                               for n in person.names],
+                     "birth_date": person.birth_date, "sex": person.sex,
+                     "documents": [{"kind": "passport", "number": d.number}
+                                   for d in person.documents]},
+        "location": facts.pop("location", "port of entry"),
+        "persecution_in": facts.pop("persecution_in", []),
+        "status": facts.pop("status", "open"),
+        "facts": {"claim_date": day.isoformat(), **facts},
+    })  # fmt: skip
