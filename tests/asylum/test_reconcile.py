@@ -162,3 +162,21 @@ def test_the_spark_path_finds_what_duckdb_finds(
     assert found_spark
     overlap = len(found_spark & found_duckdb) / len(found_spark | found_duckdb)
     assert overlap >= 0.9, found_spark ^ found_duckdb
+
+
+def test_the_shipped_models_are_what_training_writes(tmp_path: Path) -> None:
+    from smartborder.asylum.training import write_models
+
+    written = write_models(tmp_path, seed=5, records=4000)
+    assert [Path(w).name for w in written] == ["reconcile-tuned.json",
+                                               "reconcile-splink-defaults.json"]  # fmt: skip
+    for path, tuned in zip(written, (True, False), strict=True):
+        fresh = json.loads(Path(path).read_text())
+        shipped = reconcile.shipped_model(tuned=tuned)
+        assert [c["output_column_name"] for c in fresh["comparisons"]] == [
+            c["output_column_name"] for c in shipped["comparisons"]]  # fmt: skip
+        assert fresh["blocking_rules_to_generate_predictions"] == (
+            shipped["blocking_rules_to_generate_predictions"])  # fmt: skip
+        learnt = [level for c in shipped["comparisons"] for level in c["comparison_levels"]
+                  if level.get("m_probability") is not None]  # fmt: skip
+        assert len(learnt) >= len(shipped["comparisons"]) * 2

@@ -238,7 +238,7 @@ class Report:
         }  # fmt: skip
 
 
-def _table(rows: Sequence[dict[str, Any]]) -> pa.Table:
+def table(rows: Sequence[dict[str, Any]]) -> pa.Table:
     import pyarrow as pa
 
     schema = pa.schema([
@@ -267,8 +267,8 @@ def link(
 
     if engine not in ENGINES:
         raise ValidationFailed(f"engine: '{engine}' is not one of {', '.join(ENGINES)}")
-    left = ours if not isinstance(ours, Sequence) else _table(ours)
-    right = theirs if not isinstance(theirs, Sequence) else _table(theirs)
+    left = ours if not isinstance(ours, Sequence) else table(ours)
+    right = theirs if not isinstance(theirs, Sequence) else table(theirs)
     report = Report(engine, tuned, (left.num_rows, right.num_rows), threshold)
     if not left.num_rows or not right.num_rows:
         report.expected_precision = None
@@ -292,7 +292,7 @@ def link(
     # away, in data without typing errors): the defaults stand, and the report says the rest
     if min(left.num_rows, right.num_rows) >= TRAIN_FROM:
         linker = Linker(frames, settings(tuned=tuned), log_level=logging.ERROR)
-        _train(linker, block_on, seed)
+        train(linker, block_on, seed)
         report.model = "trained on these records"
     else:  # too few to learn from: the shipped model, its prior scaled to these records
         model = shipped_model(tuned=tuned, engine=engine)
@@ -320,7 +320,7 @@ def link(
     return report
 
 
-def _train(linker: Any, block_on: Any, seed: int) -> None:
+def train(linker: Any, block_on: Any, seed: int) -> None:
     """u by random sampling; m by expectation maximisation on two blocks, each training the
     comparisons it does not block on: the date of birth (names, documents) and the document
     number (names, dates of birth: pairs sharing a passport are nearly all true)."""
@@ -342,7 +342,7 @@ def model_path(*, tuned: bool) -> Any:
 
 
 def shipped_model(*, tuned: bool, engine: str = "duckdb") -> dict[str, Any]:
-    """The model trained on synthetic claimants (``write_models``), for inputs too small to
+    """The model trained on synthetic claimants (``asylum.training``), for inputs too small to
     learn from. Its SQL is DuckDB's: for another engine the same settings are written in that
     engine's SQL and the shipped m and u probabilities set on them, level by level."""
     import json
@@ -360,32 +360,6 @@ def shipped_model(*, tuned: bool, engine: str = "duckdb") -> dict[str, Any]:
                     level[key] = learnt[key]
     spoken["probability_two_random_records_match"] = loaded["probability_two_random_records_match"]
     return spoken
-
-
-def write_models(folder: Any, seed: int = 2003, records: int = 50_000) -> list[str]:
-    """Train both models on synthetic linkage sets and write them to ``folder`` (what ships
-    in ``asylum/models``: ``python -m smartborder.asylum.reconcile``)."""
-    import json
-    import logging
-    from pathlib import Path
-
-    from splink import DuckDBAPI, Linker, block_on
-
-    from smartborder.synthetic.claimants import linkage_sets
-
-    ours, theirs, _ = linkage_sets(seed, records, records, records // 10)
-    written = []
-    for tuned in (True, False):
-        db_api = DuckDBAPI()
-        frames = [db_api.register(_table(ours), dataset_display_name="ours"),
-                  db_api.register(_table(theirs), dataset_display_name="theirs")]  # fmt: skip
-        linker = Linker(frames, settings(tuned=tuned), log_level=logging.ERROR)
-        _train(linker, block_on, seed)
-        model = linker.misc.save_model_to_json()
-        path = Path(folder) / Path(str(model_path(tuned=tuned))).name
-        path.write_text(json.dumps(model, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-        written.append(str(path))
-    return written
 
 
 def _spark_schema() -> Any:
@@ -496,10 +470,3 @@ def local_spark() -> Any:
     session.sparkContext.setLogLevel("ERROR")
     session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="smartborder-spark-"))
     return session
-
-
-if __name__ == "__main__":  # regenerate the shipped models
-    from pathlib import Path
-
-    for written in write_models(Path(__file__).parent / "models"):
-        print(written)
