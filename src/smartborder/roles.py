@@ -49,6 +49,8 @@ class Permission(StrEnum):
     BIOMETRICS_ENROL = "biometrics:enrol"
     ASYLUM_DETERMINE = "asylum:determine"
     ASYLUM_READ = "asylum:read"
+    PROGRAMS_READ = "programs:read"
+    PROGRAMS_MANAGE = "programs:manage"
 
 
 _EVERYONE = frozenset(
@@ -90,6 +92,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.VISA_MANAGE,
         Permission.MODEL_RUN,
         Permission.BIOMETRICS_ENROL,
+        Permission.PROGRAMS_READ,
+        Permission.PROGRAMS_MANAGE,
     },
     Role.ANALYST: _OFFICER
     | {
@@ -102,7 +106,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAVEL_DISPOSE,
         Permission.TRAVEL_CHECK,
     },
-    Role.PROGRAM_OFFICER: _OFFICER | {Permission.PEOPLE_READ, Permission.BIOMETRICS_ENROL},
+    Role.PROGRAM_OFFICER: _OFFICER
+    | {
+        Permission.PEOPLE_READ,
+        Permission.BIOMETRICS_ENROL,
+        Permission.PROGRAMS_READ,
+        Permission.PROGRAMS_MANAGE,
+    },
     Role.ASYLUM_OFFICER: _OFFICER
     | {
         Permission.PEOPLE_READ,
@@ -120,6 +130,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.LOOKOUTS_READ,
         Permission.TRAVEL_READ,
         Permission.ASYLUM_READ,
+        Permission.PROGRAMS_READ,
     },
 }
 

@@ -1,0 +1,1 @@
+"""Trusted travellers: NEXUS and FAST, vetted by both countries."""

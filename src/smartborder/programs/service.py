@@ -1,0 +1,80 @@
+"""Applications as records: submitted whole (checked, judged, the fee set) or refused with
+where; each audited by reference."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from smartborder.audit import chain
+from smartborder.errors import NotFound
+from smartborder.identity.names import normalise
+from smartborder.programs import applications
+from smartborder.programs.models import TrustedApplication
+
+REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+
+
+def submit(
+    session: Session, application: applications.ApplicationIn, *, actor: str, now: dt.datetime
+) -> TrustedApplication:
+    """Record an application: refused with each problem located when it cannot be judged
+    (nothing stored); otherwise judged eligible (it waits for vetting) or ineligible (with
+    its reasons), and its fee set."""
+    applications.check(application)
+    eligible, reasons = applications.eligibility(application)
+    given = application.applicant
+    row = TrustedApplication(
+        id=str(uuid.uuid4()), reference=_reference(session), program=application.program,
+        applicant=normalise(f"{given.given_names} {given.surname}"),
+        birth_date=given.birth_date,
+        application=application.model_dump(mode="json", by_alias=True),
+        status="vetting" if eligible else "ineligible", reasons=reasons,
+        fee=applications.fee(application), created_at=now, created_by=actor, updated_at=now,
+    )  # fmt: skip
+    session.add(row)
+    details = {"reference": row.reference, "program": row.program, "status": row.status,
+               "reasons": [r["rule"] for r in reasons]}  # fmt: skip
+    chain.append(session, "programs:application:submitted", actor=actor, subject=row.id,
+                 details=details)  # fmt: skip
+    return row
+
+
+def _reference(session: Session) -> str:
+    while True:
+        made = "TT" + "".join(secrets.choice(REFERENCE_LETTERS) for _ in range(8))
+        if session.scalar(select(TrustedApplication.id).where(
+                TrustedApplication.reference == made)) is None:  # fmt: skip
+            return made
+
+
+def get(session: Session, reference: str) -> TrustedApplication:
+    row = session.scalars(
+        select(TrustedApplication).where(TrustedApplication.reference == reference.upper())
+    ).first()
+    if row is None:
+        raise NotFound(f"no application '{reference}'")
+    return row
+
+
+def listing(session: Session, status: str | None = None) -> Sequence[TrustedApplication]:
+    query = select(TrustedApplication).order_by(TrustedApplication.created_at.desc()).limit(200)
+    if status:
+        query = query.where(TrustedApplication.status == status)
+    return session.scalars(query).all()
+
+
+def application_out(row: TrustedApplication) -> dict[str, Any]:
+    return {
+        "id": row.id, "reference": row.reference, "program": row.program,
+        "applicant": row.applicant, "birth_date": row.birth_date.isoformat(),
+        "status": row.status, "reasons": row.reasons, "fee": row.fee,
+        "application": row.application, "created_at": row.created_at.isoformat(),
+        "created_by": row.created_by, "updated_at": row.updated_at.isoformat(),
+    }  # fmt: skip
