@@ -174,3 +174,22 @@ def test_the_cli_applies_and_quarantines_what_cannot_be_judged(
     assert list((node.data_dir / "quarantine").glob("*-bad.yaml"))
     code, out, _ = cli(["programs", "applications", *data])
     assert reference in out
+
+
+def test_the_vetting_queue_and_decisions_over_the_api(app: FastAPI, client: TestClient) -> None:
+    officer = api_token(app, "po", "program-officer")
+    sent = client.post("/api/v1/programs/applications", json=APPLICATION, headers=officer)
+    reference = sent.json()["reference"]
+    assert sent.json()["vetting"]["own"]["decision"] == "approve"  # no hit here
+    assert "no partner" in sent.json()["vetting"]["waiting"]
+    queue = client.get("/api/v1/programs/vetting", headers=officer).json()
+    assert queue == {"own": [], "partners": []}
+    again = client.post(f"/api/v1/programs/applications/{reference}/decision", headers=officer,
+                        json={"decision": "deny", "reason_codes": ["other"]})  # fmt: skip
+    assert again.status_code == 409  # this node decided already
+    unknown = client.post("/api/v1/programs/vetting/nope/decision", headers=officer,
+                          json={"decision": "approve"})  # fmt: skip
+    assert unknown.status_code == 404
+    bad = client.post(f"/api/v1/programs/applications/{reference}/decision", headers=officer,
+                      json={"decision": "maybe"})  # fmt: skip
+    assert bad.status_code == 422

@@ -37,8 +37,8 @@ _KINDS = (
     Kind("high-risk-disposition", Category.AGREEMENT, "An analyst's disposition on one."),
     Kind("asylum-comparison", Category.AGREEMENT, "A claimant to compare (Asylum Annex).", True),
     Kind("asylum-match", Category.AGREEMENT, "Hit or no hit; on a hit the permitted facts.", True),
-    Kind("vetting-request", Category.AGREEMENT, "A NEXUS/FAST application to vet.", False),
-    Kind("vetting-result", Category.AGREEMENT, "A vetting decision with permitted reasons.", False),
+    Kind("vetting-request", Category.AGREEMENT, "A NEXUS/FAST application to vet.", True),
+    Kind("vetting-result", Category.AGREEMENT, "A vetting decision with permitted reasons.", True),
     Kind("cargo-target", Category.AGREEMENT, "An in-transit shipment targeted for exam.", False),
     Kind("fingerprint-search", Category.AGREEMENT, "An ANSI/NIST-ITL fingerprint search."),
     Kind(

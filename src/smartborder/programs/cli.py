@@ -11,20 +11,22 @@ import typer
 from smartborder.cliutil import ActingUser, DataDir, acting, err, node_settings, out, unit
 from smartborder.context import node_exchange
 from smartborder.errors import ValidationFailed
-from smartborder.programs import applications, service
+from smartborder.programs import applications, service, vetting
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
+from smartborder.screening.matcher import Thresholds
+from smartborder.screening.service import Screening
 from smartborder.sourcetext import load_model
 
 programs_app = typer.Typer(
-    help="Trusted travellers: NEXUS and FAST applications.", no_args_is_help=True
+    help="Trusted travellers: NEXUS and FAST applications and vetting.", no_args_is_help=True
 )
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object.")]
 
 
 @programs_app.callback()
 def _group() -> None:
-    """Trusted travellers: NEXUS and FAST applications."""
+    """Trusted travellers: NEXUS and FAST applications and vetting."""
 
 
 @programs_app.command("apply")
@@ -50,8 +52,9 @@ def apply(
         raise
     with unit(settings) as session:
         actor = acting(session, user, Permission.PROGRAMS_MANAGE)
-        row = service.submit(session, application, actor=actor,
-                             now=node_exchange(settings).clock())  # fmt: skip
+        screening = Screening(Thresholds.from_settings(settings))
+        row = service.submit(session, node_exchange(settings), screening, application,
+                             actor=actor)  # fmt: skip
         fee = f"fee {row.fee['amount']} {row.fee['currency']} ({row.fee['reason']})"
         out.print(f"{row.reference}: {row.program} application, {row.status}; {fee}",
                   highlight=False)  # fmt: skip
@@ -99,3 +102,18 @@ def show(
               f"{shown['fee']['currency']}", highlight=False)  # fmt: skip
     for reason in shown["reasons"]:
         out.print(f"  {reason['cite']}: {reason['finding']}", highlight=False)
+
+
+@programs_app.command("vet")
+def vet(data_dir: DataDir = None) -> None:
+    """Vet now the partners' applicants waiting (the scheduler does it on its own): no hit,
+    approved and answered; hits, held in the vetting queue."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        done = vetting.screen_queued(session, node_exchange(settings),
+                                     Screening(Thresholds.from_settings(settings)))  # fmt: skip
+        for row in done:
+            out.print(f"{row.partner} {row.reference}: {row.decision or row.state}",
+                      highlight=False)  # fmt: skip
+    if not done:
+        out.print("No applicant is waiting.")

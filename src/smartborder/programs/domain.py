@@ -1,7 +1,7 @@
-"""Trusted travellers: NEXUS and FAST applications (vetting by both countries, enrolment and
-the lane are still to come)."""
+"""Trusted travellers: NEXUS and FAST applications and their vetting by both countries
+(enrolment, the lane and the life-cycle are still to come)."""
 
-from smartborder.registry import Command, Domain
+from smartborder.registry import Command, Domain, Job
 
 DOMAIN = Domain(
     name="programs",
@@ -9,8 +9,20 @@ DOMAIN = Domain(
     title="Trusted travellers",
     models=("smartborder.programs.models",),
     api_routers=("smartborder.programs.router:router",),
+    handles={
+        "vetting-request": "smartborder.programs.vetting:on_request",
+        "vetting-result": "smartborder.programs.vetting:on_result",
+    },
+    sends=("vetting-request", "vetting-result"),
+    jobs=(
+        Job(
+            "trusted-traveller vetting",
+            "smartborder.programs.lifecycle:vet_queued",
+            lambda s: s.exchange_dispatch_interval_seconds or None,
+        ),
+    ),
     commands=(
         Command("programs", "smartborder.programs.cli:programs_app",
-                "Trusted travellers: NEXUS and FAST applications."),
+                "Trusted travellers: NEXUS and FAST applications and vetting."),
     ),
 )  # fmt: skip

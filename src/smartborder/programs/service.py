@@ -3,7 +3,6 @@ where; each audited by reference."""
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -14,19 +13,27 @@ from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
 from smartborder.errors import NotFound
+from smartborder.exchange.context import NodeExchange
 from smartborder.identity.names import normalise
-from smartborder.programs import applications
+from smartborder.programs import applications, vetting
 from smartborder.programs.models import TrustedApplication
+from smartborder.screening.service import Screening
 
 REFERENCE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 
 
 def submit(
-    session: Session, application: applications.ApplicationIn, *, actor: str, now: dt.datetime
+    session: Session,
+    ex: NodeExchange,
+    screening: Screening,
+    application: applications.ApplicationIn,
+    *,
+    actor: str,
 ) -> TrustedApplication:
     """Record an application: refused with each problem located when it cannot be judged
-    (nothing stored); otherwise judged eligible (it waits for vetting) or ineligible (with
-    its reasons), and its fee set."""
+    (nothing stored); otherwise judged ineligible (with its reasons) or eligible, and then
+    vetted here and sent to the partners to vet (``vetting``); its fee set."""
+    now = ex.clock()
     applications.check(application)
     eligible, reasons = applications.eligibility(application)
     given = application.applicant
@@ -36,13 +43,16 @@ def submit(
         birth_date=given.birth_date,
         application=application.model_dump(mode="json", by_alias=True),
         status="vetting" if eligible else "ineligible", reasons=reasons,
-        fee=applications.fee(application), created_at=now, created_by=actor, updated_at=now,
+        fee=applications.fee(application), vetting={}, created_at=now, created_by=actor,
+        updated_at=now,
     )  # fmt: skip
     session.add(row)
     details = {"reference": row.reference, "program": row.program, "status": row.status,
                "reasons": [r["rule"] for r in reasons]}  # fmt: skip
     chain.append(session, "programs:application:submitted", actor=actor, subject=row.id,
                  details=details)  # fmt: skip
+    if eligible:
+        vetting.start(session, ex, screening, row, actor=actor)
     return row
 
 
@@ -74,7 +84,7 @@ def application_out(row: TrustedApplication) -> dict[str, Any]:
     return {
         "id": row.id, "reference": row.reference, "program": row.program,
         "applicant": row.applicant, "birth_date": row.birth_date.isoformat(),
-        "status": row.status, "reasons": row.reasons, "fee": row.fee,
+        "status": row.status, "reasons": row.reasons, "fee": row.fee, "vetting": row.vetting,
         "application": row.application, "created_at": row.created_at.isoformat(),
         "created_by": row.created_by, "updated_at": row.updated_at.isoformat(),
     }  # fmt: skip

@@ -1,0 +1,125 @@
+"""Vetting by both countries under the trusted-traveller annex: the partner sees only what the
+annex lists and answers a decision with reason codes; a denial by either ends the application;
+hits wait in the officers' queue."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from smartborder.audit.models import AuditEntry
+from smartborder.errors import Conflict, ValidationFailed
+from smartborder.programs import applications, service, vetting
+from smartborder.programs.models import TrustedVetting
+from smartborder.screening import service as lookouts
+from smartborder.screening.matcher import Thresholds
+from smartborder.screening.schemas import LookoutIn
+from smartborder.screening.service import Screening
+from tests.pair import Node, Pair
+from tests.programs.test_applications import APPLICATION
+
+CATEGORY = "customs"
+
+
+def _screening(node: Node) -> Screening:
+    return Screening(Thresholds.from_settings(node.settings))
+
+
+def _apply(pair: Pair, **changes: Any) -> str:
+    data = copy.deepcopy(APPLICATION)
+    data["applicant"].update(changes)
+    data["documents"][0].update(surname=data["applicant"]["surname"],
+                                birth_date=data["applicant"]["birth_date"])  # fmt: skip
+    with pair.ca.uow() as s:
+        row = service.submit(s, pair.ca.ex, _screening(pair.ca),
+                             applications.ApplicationIn.model_validate(data), actor="user:po")  # fmt: skip
+        return row.reference
+
+
+def _lookout(node: Node, surname: str, given: str, born: str) -> None:
+    with node.uow() as s:
+        lookouts.create_lookout(s, LookoutIn.model_validate({
+            "category": CATEGORY, "names": [{"name": f"{given} {surname}"}],
+            "birth_date": born, "source_reference": "seizure at Champlain",
+        }), actor="user:analyst", today=node.ex.clock().date())  # fmt: skip
+
+
+def _status(pair: Pair, reference: str) -> str:
+    with pair.ca.uow() as s:
+        return service.get(s, reference).status
+
+
+def test_approved_by_both_and_denied_by_the_partner(pair: Pair) -> None:
+    pair.in_force("smu")
+    pair.in_force("trusted-traveller")
+    clean = _apply(pair)
+    assert _status(pair, clean) == "vetting"  # ca approved (no hit); us has not answered
+    _lookout(pair.us, "Gagnon", "Luc", "1979-03-03")
+    flagged = _apply(pair, surname="Gagnon", given_names="Luc", birth_date="1979-03-03")
+    pair.pump()
+    with pair.us.uow() as s:
+        received = {r.reference: r for r in vetting.listing(s)}
+        assert set(received) == {clean, flagged}
+        assert set(received[clean].applicant) == {"surname", "given_names", "date_of_birth",
+                                                  "nationality", "document_number"}  # fmt: skip
+        done = vetting.screen_queued(s, pair.us.ex, _screening(pair.us))
+        states = {r.reference: r.state for r in done}
+    assert states == {clean: "answered", flagged: "review"}  # hits wait for an officer
+    pair.pump()
+    assert _status(pair, clean) == "approved"
+    with pair.us.uow() as s:
+        queue = vetting.queue(s)
+        (held,) = queue["partners"]
+        assert held["hits"][0]["category"] == CATEGORY
+        with pytest.raises(ValidationFailed, match="a denial gives at least one reason code"):
+            vetting.decide_partner(s, pair.us.ex, held["id"], decision="deny", reason_codes=[],
+                                   note="", actor="user:po-us")  # fmt: skip
+        vetting.decide_partner(s, pair.us.ex, held["id"], decision="deny",
+                               reason_codes=["customs-violation"], note="seizure 2019",
+                               actor="user:po-us")  # fmt: skip
+    pair.pump()
+    assert _status(pair, flagged) == "denied"
+    with pair.ca.uow() as s:
+        row = service.get(s, flagged)
+        assert row.vetting["partners"]["us"]["reason_codes"] == ["customs-violation"]
+        assert "seizure" not in str(row.vetting)  # nothing of us's records came back
+        events = set(s.scalars(select(AuditEntry.event)))
+    assert {"programs:vetting:started", "programs:application:approved",
+            "programs:application:denied", "programs:vetting:result-received"} <= events  # fmt: skip
+
+
+def test_a_hit_here_waits_for_this_nodes_officer(pair: Pair) -> None:
+    pair.in_force("smu")
+    pair.in_force("trusted-traveller")
+    _lookout(pair.ca, "Tremblay", "Marie-Ève", "1984-07-09")
+    reference = _apply(pair)
+    with pair.ca.uow() as s:
+        (waiting,) = vetting.queue(s)["own"]
+        assert waiting["reference"] == reference
+        assert waiting["hits"]
+    pair.pump()
+    with pair.us.uow() as s:
+        vetting.screen_queued(s, pair.us.ex, _screening(pair.us))
+    pair.pump()
+    assert _status(pair, reference) == "vetting"  # us approved; ca's officer has not decided
+    with pair.ca.uow() as s:
+        vetting.decide_own(s, reference, decision="approve", reason_codes=[],
+                           note="an older namesake", actor="user:po",
+                           now=pair.ca.ex.clock())  # fmt: skip
+        with pytest.raises(Conflict):
+            vetting.decide_own(s, reference, decision="deny", reason_codes=["other"], note="",
+                               actor="user:po", now=pair.ca.ex.clock())  # fmt: skip
+    assert _status(pair, reference) == "approved"
+
+
+def test_without_the_annex_nothing_is_sent_and_nothing_is_approved(pair: Pair) -> None:
+    pair.in_force("smu")
+    reference = _apply(pair)
+    pair.pump()
+    assert _status(pair, reference) == "vetting"
+    assert pair.us.count(TrustedVetting) == 0
+    with pair.ca.uow() as s:
+        assert "no partner" in service.get(s, reference).vetting["waiting"]
