@@ -26,6 +26,9 @@ PUBLIC = {
     ("POST", "/login"),
     ("GET", "/login/sso"),  # single sign-on: to the identity provider and back
     ("GET", "/login/sso/callback"),
+    # the trusted-traveller applicant's own status page: the reference and the date of birth
+    ("GET", "/programs/status"),
+    ("POST", "/programs/status"),
 }
 
 

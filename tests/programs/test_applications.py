@@ -4,6 +4,7 @@ when they cannot be judged; through the API and the CLI."""
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from fastapi.testclient import TestClient
 from smartborder.errors import ValidationFailed
 from smartborder.programs import applications
 from smartborder.settings import Settings
-from tests.conftest import Cli, api_token, make_user
+from tests.conftest import PASSWORD, Cli, api_token, csrf_of, login, make_user
 
 APPLICATION: dict[str, Any] = {
     "program": "nexus", "modes": ["highway", "air"], "date": "2026-05-04",
@@ -193,3 +194,65 @@ def test_the_vetting_queue_and_decisions_over_the_api(app: FastAPI, client: Test
     bad = client.post(f"/api/v1/programs/applications/{reference}/decision", headers=officer,
                       json={"decision": "maybe"})  # fmt: skip
     assert bad.status_code == 422
+
+
+def test_the_pages_the_officer_and_the_applicant_see(app: FastAPI, client: TestClient) -> None:
+    officer = api_token(app, "po", "program-officer")
+    sent = client.post("/api/v1/programs/applications", json=APPLICATION, headers=officer)
+    reference = sent.json()["reference"]
+    public = TestClient(app)  # the applicant: no account
+    page = public.post("/programs/status", data={"reference": reference.lower(),
+                                                 "birth_date": "1984-07-09"})  # fmt: skip
+    assert page.status_code == 200
+    assert "being vetted by both countries" in page.text
+    wrong = public.post("/programs/status", data={"reference": reference,
+                                                  "birth_date": "1984-07-10"})  # fmt: skip
+    assert wrong.status_code == 404
+    assert "No application has that reference number and date of birth." in wrong.text
+    unknown = public.post("/programs/status", data={"reference": "TTXXXXXXXX",
+                                                    "birth_date": "1984-07-09"})  # fmt: skip
+    assert unknown.text.count("No application has that reference") == 1
+    make_user(app, "po2", "program-officer", PASSWORD)
+    login(client, "po2", PASSWORD)
+    listing = client.get("/programs")
+    assert listing.status_code == 200
+    assert reference in listing.text
+    assert "Nobody is waiting for a decision." in listing.text
+    token = csrf_of(client)
+    refused = client.post(f"/programs/applications/{reference}/decision",
+                          data={"csrf_token": token, "decision": "deny"})  # fmt: skip
+    assert refused.status_code == 422
+    assert "a denial gives at least one reason code" in refused.text
+    late = client.post(f"/programs/applications/{reference}/decision",
+                       data={"csrf_token": token, "decision": "deny", "reason_codes": "other"})  # fmt: skip
+    assert late.status_code == 422  # this node decided already (no hit)
+    assert "is not waiting for this node" in late.text
+
+
+def test_an_applicant_with_a_hit_waits_on_the_page_for_an_officer(
+    app: FastAPI, client: TestClient
+) -> None:
+    from smartborder import db
+    from smartborder.screening import service as lookouts
+    from smartborder.screening.schemas import LookoutIn
+
+    with db.unit_of_work(app.state.sessions) as s:
+        lookouts.create_lookout(s, LookoutIn.model_validate({
+            "category": "customs", "names": [{"name": "Marie-Ève Tremblay"}],
+            "birth_date": "1984-07-09", "source_reference": "seizure at Lacolle",
+        }), actor="user:analyst", today=dt.date(2026, 5, 4))  # fmt: skip
+    officer = api_token(app, "po", "program-officer")
+    sent = client.post("/api/v1/programs/applications", json=APPLICATION, headers=officer)
+    reference = sent.json()["reference"]
+    assert sent.json()["vetting"]["own"]["decision"] is None
+    make_user(app, "po2", "program-officer", PASSWORD)
+    login(client, "po2", PASSWORD)
+    page = client.get("/programs")
+    assert "customs lookout" in page.text
+    decided = client.post(f"/programs/applications/{reference}/decision", data={
+        "csrf_token": csrf_of(client), "decision": "deny", "reason_codes": "customs-violation",
+        "note": "seizure confirmed"}, follow_redirects=True)  # fmt: skip
+    assert decided.status_code == 200
+    assert "Nobody is waiting for a decision." in decided.text
+    shown = client.get(f"/api/v1/programs/applications/{reference}", headers=officer).json()
+    assert shown["status"] == "denied"

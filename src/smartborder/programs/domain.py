@@ -1,7 +1,8 @@
 """Trusted travellers: NEXUS and FAST applications and their vetting by both countries
 (enrolment, the lane and the life-cycle are still to come)."""
 
-from smartborder.registry import Command, Domain, Job
+from smartborder.registry import Command, Domain, Job, NavItem
+from smartborder.roles import Permission
 
 DOMAIN = Domain(
     name="programs",
@@ -9,6 +10,9 @@ DOMAIN = Domain(
     title="Trusted travellers",
     models=("smartborder.programs.models",),
     api_routers=("smartborder.programs.router:router",),
+    ui_routers=("smartborder.programs.views:router",),
+    templates=True,
+    nav=(NavItem("Trusted travellers", "/programs", Permission.PROGRAMS_READ),),
     handles={
         "vetting-request": "smartborder.programs.vetting:on_request",
         "vetting-result": "smartborder.programs.vetting:on_result",
