@@ -70,6 +70,22 @@ class DecisionIn(BaseModel):
     note: str = Field(default="", max_length=2000)
 
 
+class VettingOut(BaseModel):
+    id: str
+    reference: str
+    partner: str
+    program: str
+    applicant: dict[str, Any]
+    state: str
+    hits: list[dict[str, Any]]
+    decision: str | None
+    reason_codes: list[str]
+    note: str
+    created_at: str
+    decided_at: str | None
+    decided_by: str | None
+
+
 class QueueOut(BaseModel):
     own: list[dict[str, Any]]
     partners: list[dict[str, Any]]
@@ -94,7 +110,7 @@ def decide_own(
     return service.application_out(row)
 
 
-@router.post("/programs/vetting/{vetting_id}/decision", response_model=dict[str, Any])
+@router.post("/programs/vetting/{vetting_id}/decision", response_model=VettingOut)
 def decide_partner(
     principal: Officer, db: Db, ex: Exchange, vetting_id: str, body: DecisionIn
 ) -> dict[str, Any]:
