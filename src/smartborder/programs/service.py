@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
-from smartborder.errors import NotFound
 from smartborder.exchange.context import NodeExchange
 from smartborder.identity.names import normalise
 from smartborder.programs import applications, vetting
@@ -65,12 +64,7 @@ def _reference(session: Session) -> str:
 
 
 def get(session: Session, reference: str) -> TrustedApplication:
-    row = session.scalars(
-        select(TrustedApplication).where(TrustedApplication.reference == reference.upper())
-    ).first()
-    if row is None:
-        raise NotFound(f"no application '{reference}'")
-    return row
+    return vetting.application(session, reference)
 
 
 def listing(session: Session, status: str | None = None) -> Sequence[TrustedApplication]:

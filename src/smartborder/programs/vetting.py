@@ -132,7 +132,7 @@ def decide_own(
 ) -> TrustedApplication:  # fmt: skip
     """An officer's decision on one of this node's applications waiting in the queue."""
     _check_decision(decision, reason_codes)
-    row = _application(session, reference)
+    row = application(session, reference)
     own = dict(row.vetting.get("own") or {})
     if row.status != "vetting" or own.get("decision") is not None:
         raise Conflict(f"application {reference} is not waiting for this node's decision")
@@ -161,7 +161,8 @@ def _check_decision(decision: str, reason_codes: list[str]) -> None:
                                details=[{"field": "reason_codes", "problem": "empty"}])  # fmt: skip
 
 
-def _application(session: Session, reference: str) -> TrustedApplication:
+def application(session: Session, reference: str) -> TrustedApplication:
+    """An application by its reference number (any case)."""
     row = session.scalars(
         select(TrustedApplication).where(TrustedApplication.reference == reference.upper())
     ).first()
