@@ -289,20 +289,20 @@ def _match(
         candidates.append((hit.claim_id, hit.score, hit.threshold, on))
     if query.get("templates"):
         point = operating_point(PRINTS, DEFAULT_FMR)
-        claimants: dict[str | None, str] = {
-            subject: claim_id for subject, claim_id in session.execute(
-                select(AsylumClaim.biometric_subject, AsylumClaim.id)
-                .where(AsylumClaim.biometric_subject.is_not(None))
-            )
-        }  # fmt: skip
+        matched: dict[str, float] = {}  # the gallery's matches, best score each
         for text in query["templates"]:
             probe = Template("fingerprint", PRINTS, base64.b64decode(text),
                              Quality(0.0, "as sent", 0.0))  # fmt: skip
             for c in biometrics.prints.search(probe, point, limit=5, only_matches=True):
-                if c.subject in claimants:
-                    # a fingerprint match outranks any biographic one
-                    candidates.append((claimants[c.subject], 1.0 + c.score / 1000,
-                                       point.threshold, ["fingerprint"]))  # fmt: skip
+                matched[c.subject] = max(c.score, matched.get(c.subject, c.score))
+        if matched:  # which of them are claimants: only those subjects are looked up
+            for subject, claim_id in session.execute(
+                select(AsylumClaim.biometric_subject, AsylumClaim.id)
+                .where(AsylumClaim.biometric_subject.in_(sorted(matched)))
+            ):  # fmt: skip
+                # a fingerprint match outranks any biographic one
+                candidates.append((claim_id, 1.0 + matched[str(subject)] / 1000,
+                                   point.threshold, ["fingerprint"]))  # fmt: skip
     for claim_id, score, threshold, on in sorted(candidates, key=lambda c: -c[1]):
         claim = session.get(AsylumClaim, claim_id)
         if claim is None or asking in claim.persecution_in:
