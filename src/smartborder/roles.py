@@ -51,6 +51,7 @@ class Permission(StrEnum):
     ASYLUM_READ = "asylum:read"
     PROGRAMS_READ = "programs:read"
     PROGRAMS_MANAGE = "programs:manage"
+    PROGRAMS_LANE = "programs:lane"
 
 
 _EVERYONE = frozenset(
@@ -69,6 +70,7 @@ _OFFICER = _EVERYONE | {
     Permission.LOOKOUTS_READ,
     Permission.SCREENING_RUN,
     Permission.BIOMETRICS_VERIFY,
+    Permission.PROGRAMS_LANE,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

@@ -106,12 +106,11 @@ def test_a_hit_here_waits_for_this_nodes_officer(pair: Pair) -> None:
     pair.pump()
     assert _status(pair, reference) == "vetting"  # us approved; ca's officer has not decided
     with pair.ca.uow() as s:
-        vetting.decide_own(s, reference, decision="approve", reason_codes=[],
-                           note="an older namesake", actor="user:po",
-                           now=pair.ca.ex.clock())  # fmt: skip
+        vetting.decide_own(s, pair.ca.ex, reference, decision="approve", reason_codes=[],
+                           note="an older namesake", actor="user:po")  # fmt: skip
         with pytest.raises(Conflict):
-            vetting.decide_own(s, reference, decision="deny", reason_codes=["other"], note="",
-                               actor="user:po", now=pair.ca.ex.clock())  # fmt: skip
+            vetting.decide_own(s, pair.ca.ex, reference, decision="deny",
+                               reason_codes=["other"], note="", actor="user:po")  # fmt: skip
     assert _status(pair, reference) == "approved"
 
 

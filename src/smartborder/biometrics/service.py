@@ -274,6 +274,18 @@ def enrol_template(
                 f"threshold {point.threshold:g} at FMR {point.fmr:.4%}): one person, one identity",
                 details=[{"subject": found.subject, "score": found.score}],
             )
+    return store_template(session, biometrics, subject, template, actor=actor)
+
+
+def store_template(
+    session: Session, biometrics: Biometrics, subject: str, template: Template, *, actor: str
+) -> Enrolment:
+    """Enrol a fingerprint, iris or face template of ``subject`` without the duplicate check
+    (made by the caller: ``enrol_template``, or an officer who found two people distinct)."""
+    _samples(biometrics, template)
+    algorithm = template.algorithm
+    if not subject:
+        raise ValidationFailed("a template belongs to someone: the subject is empty")
     row = _store(session, biometrics, algorithm, subject, 0, template.data)  # 0: no fixed length
     held = session.scalar(
         select(func.count()).where(

@@ -39,6 +39,7 @@ _KINDS = (
     Kind("asylum-match", Category.AGREEMENT, "Hit or no hit; on a hit the permitted facts.", True),
     Kind("vetting-request", Category.AGREEMENT, "A NEXUS/FAST application to vet.", True),
     Kind("vetting-result", Category.AGREEMENT, "A vetting decision with permitted reasons.", True),
+    Kind("membership-notice", Category.AGREEMENT, "A NEXUS/FAST card issued or changed.", True),
     Kind("cargo-target", Category.AGREEMENT, "An in-transit shipment targeted for exam.", False),
     Kind("fingerprint-search", Category.AGREEMENT, "An ANSI/NIST-ITL fingerprint search."),
     Kind(

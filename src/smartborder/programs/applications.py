@@ -60,6 +60,21 @@ class Cited(_Strict):
     years: int | None = None
 
 
+class Enrolment(_Strict):
+    fingerprints_required: int = Field(ge=1, le=10)
+    booking_days_ahead: int = Field(ge=1)
+    renewal_window_days: int = Field(ge=0)
+    duplicate_shortlist: int = Field(ge=1, le=200)
+
+
+class Centre(_Strict):
+    id: str = Field(pattern="^[a-z0-9-]{2,40}$")
+    name: str
+    country: Literal["CA", "US"]
+    capacity: int = Field(ge=1, le=10_000)  # interviews a working day
+    iris: bool  # captures irises (NEXUS air)
+
+
 class Rules(_Strict):
     membership_years: int = Field(ge=1, le=10)
     history_years: int = Field(ge=1, le=10)
@@ -67,6 +82,16 @@ class Rules(_Strict):
     adult_age: int
     programs: dict[Program, ProgramRule]
     eligibility: dict[str, Cited]
+    enrolment: Enrolment
+    centres: list[Centre] = Field(min_length=1)
+
+    def centre(self, centre_id: str) -> Centre:
+        for centre in self.centres:
+            if centre.id == centre_id:
+                return centre
+        known = ", ".join(c.id for c in self.centres)
+        raise ValidationFailed(f"centre: no enrolment centre '{centre_id}' (known: {known})",
+                               details=[{"field": "centre", "value": centre_id}])  # fmt: skip
 
     def fee_on(self, program: Program, day: dt.date) -> int:
         due = [f for f in self.programs[program].fees if f.from_ <= day]
@@ -147,6 +172,8 @@ class ApplicationIn(_Strict):
     documents: list[DocumentIn] = Field(min_length=1, max_length=10)
     guardian: GuardianIn | None = None
     consents_to_biometrics: bool
+    # a renewal: the card number of the membership it renews (vetted again, no new interview)
+    renewal_of: str | None = Field(default=None, max_length=20)
 
     def age(self) -> int:
         born, on = self.applicant.birth_date, self.date

@@ -1,5 +1,5 @@
-"""Trusted travellers: NEXUS and FAST applications and their vetting by both countries
-(enrolment, the lane and the life-cycle are still to come)."""
+"""Trusted travellers: NEXUS and FAST applications, their vetting by both countries, enrolment
+with biometrics, the lane and kiosk decision, and memberships both countries hold."""
 
 from smartborder.registry import Command, Domain, Job, NavItem
 from smartborder.roles import Permission
@@ -12,12 +12,14 @@ DOMAIN = Domain(
     api_routers=("smartborder.programs.router:router",),
     ui_routers=("smartborder.programs.views:router",),
     templates=True,
-    nav=(NavItem("Trusted travellers", "/programs", Permission.PROGRAMS_READ),),
+    nav=(NavItem("Trusted travellers", "/programs", Permission.PROGRAMS_READ),
+         NavItem("Trusted lane", "/programs/lane", Permission.PROGRAMS_LANE)),
     handles={
         "vetting-request": "smartborder.programs.vetting:on_request",
         "vetting-result": "smartborder.programs.vetting:on_result",
+        "membership-notice": "smartborder.programs.membership:on_notice",
     },
-    sends=("vetting-request", "vetting-result"),
+    sends=("vetting-request", "vetting-result", "membership-notice"),
     jobs=(
         Job(
             "trusted-traveller vetting",

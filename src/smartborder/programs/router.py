@@ -104,9 +104,9 @@ def decide_own(
 ) -> dict[str, Any]:
     """This node's decision on one of its applicants held for review (approve, or deny with
     the annex's reason codes); a denial ends the application."""
-    row = vetting.decide_own(db, reference, decision=body.decision,
+    row = vetting.decide_own(db, ex, reference, decision=body.decision,
                              reason_codes=body.reason_codes, note=body.note,
-                             actor=principal.username, now=ex.clock())  # fmt: skip
+                             actor=principal.username)  # fmt: skip
     return service.application_out(row)
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from smartborder.audit import chain
 from smartborder.exchange.context import NodeExchange
 from smartborder.identity.names import normalise
-from smartborder.programs import applications, vetting
+from smartborder.programs import applications, membership, vetting
 from smartborder.programs.models import TrustedApplication
 from smartborder.screening.service import Screening
 
@@ -34,6 +34,9 @@ def submit(
     vetted here and sent to the partners to vet (``vetting``); its fee set."""
     now = ex.clock()
     applications.check(application)
+    if application.renewal_of:
+        membership.check_renewal(session, application.renewal_of, application.date,
+                                 application.applicant.birth_date)  # fmt: skip
     eligible, reasons = applications.eligibility(application)
     given = application.applicant
     row = TrustedApplication(

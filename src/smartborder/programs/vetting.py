@@ -30,6 +30,7 @@ from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.inbox import Received
 from smartborder.exchange.policy import Refused, carrying, in_force_for
 from smartborder.identity.countries import from_alpha2
+from smartborder.programs import membership
 from smartborder.programs.models import TrustedApplication, TrustedVetting
 from smartborder.screening.router import results
 from smartborder.screening.schemas import SubjectIn
@@ -106,14 +107,15 @@ def start(
     if not partners:
         row.vetting["waiting"] = "no partner has the trusted-traveller annex in force"
     row.updated_at = now
-    _settle(session, row, actor)
+    _settle(session, ex, row, actor)
     chain.append(session, "programs:vetting:started", actor=actor, subject=row.id,
                  details={"reference": row.reference, "hits": len(hits),
                           "partners": sorted(partners)})  # fmt: skip
 
 
-def _settle(session: Session, row: TrustedApplication, actor: str) -> None:
-    """The application's status from the decisions: denied by either, approved by all."""
+def _settle(session: Session, ex: NodeExchange, row: TrustedApplication, actor: str) -> None:
+    """The application's status from the decisions: denied by either, approved by all (a
+    renewal approved extends its membership)."""
     decisions = [row.vetting["own"]["decision"]] + [
         p["decision"] for p in row.vetting["partners"].values()
     ]
@@ -124,14 +126,17 @@ def _settle(session: Session, row: TrustedApplication, actor: str) -> None:
         row.status = status
         chain.append(session, f"programs:application:{status}", actor=actor, subject=row.id,
                      details={"reference": row.reference})  # fmt: skip
+        if status == "approved" and row.application.get("renewal_of"):
+            membership.renew(session, ex, row, actor=actor)
 
 
 def decide_own(
-    session: Session, reference: str, *, decision: str, reason_codes: list[str], note: str,
-    actor: str, now: dt.datetime,
+    session: Session, ex: NodeExchange, reference: str, *, decision: str,
+    reason_codes: list[str], note: str, actor: str,
 ) -> TrustedApplication:  # fmt: skip
     """An officer's decision on one of this node's applications waiting in the queue."""
     _check_decision(decision, reason_codes)
+    now = ex.clock()
     row = application(session, reference)
     own = dict(row.vetting.get("own") or {})
     if row.status != "vetting" or own.get("decision") is not None:
@@ -143,7 +148,7 @@ def decide_own(
     chain.append(session, "programs:vetting:decided", actor=actor, subject=row.id,
                  details={"reference": reference, "decision": decision,
                           "reason_codes": reason_codes})  # fmt: skip
-    _settle(session, row, actor)
+    _settle(session, ex, row, actor)
     return row
 
 
@@ -290,7 +295,7 @@ def on_result(session: Session, ex: NodeExchange, received: Received) -> None:
                  partner=partner, subject=row.id,
                  details={"reference": row.reference, "decision": decision,
                           "reason_codes": codes})  # fmt: skip
-    _settle(session, row, f"partner:{partner}")
+    _settle(session, ex, row, f"partner:{partner}")
 
 
 def queue(session: Session) -> dict[str, list[dict[str, Any]]]:

@@ -48,8 +48,8 @@ async def decide_own(
 ) -> Response:
     decision, codes, note = await _decision(request)
     try:
-        vetting.decide_own(db, reference, decision=decision, reason_codes=codes, note=note,
-                           actor=principal.username, now=ex.clock())  # fmt: skip
+        vetting.decide_own(db, ex, reference, decision=decision, reason_codes=codes,
+                           note=note, actor=principal.username)  # fmt: skip
     except SmartborderError as exc:
         return render(request, "programs/programs.html",
                       _context(db, principal, problem=exc.message), status_code=422)  # fmt: skip
