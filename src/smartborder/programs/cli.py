@@ -1,17 +1,22 @@
-"""``smartborder programs ...``: NEXUS and FAST applications."""
+"""``smartborder programs ...``: NEXUS and FAST applications, vetting, enrolment, memberships
+and the lane."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 
-from smartborder.cliutil import ActingUser, DataDir, acting, err, node_settings, out, unit
+from smartborder.biometrics.service import Biometrics
+from smartborder.cliutil import ActingUser, DataDir, acting, err, node_settings, out, parsed, unit
 from smartborder.context import node_exchange
 from smartborder.errors import ValidationFailed
-from smartborder.programs import applications, service, vetting
+from smartborder.programs import applications, enrolment, lane, membership, service, vetting
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
 from smartborder.screening.matcher import Thresholds
@@ -19,14 +24,17 @@ from smartborder.screening.service import Screening
 from smartborder.sourcetext import load_model
 
 programs_app = typer.Typer(
-    help="Trusted travellers: NEXUS and FAST applications and vetting.", no_args_is_help=True
+    help="Trusted travellers: NEXUS and FAST applications, vetting, enrolment, memberships and "
+    "the lane.",
+    no_args_is_help=True,
 )
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object.")]
 
 
 @programs_app.callback()
 def _group() -> None:
-    """Trusted travellers: NEXUS and FAST applications and vetting."""
+    """Trusted travellers: NEXUS and FAST applications, vetting, enrolment, memberships and
+    the lane."""
 
 
 @programs_app.command("apply")
@@ -117,3 +125,231 @@ def vet(data_dir: DataDir = None) -> None:
                       highlight=False)  # fmt: skip
     if not done:
         out.print("No applicant is waiting.")
+
+
+# ---- enrolment, memberships, the lane --------------------------------------------------------
+
+
+@programs_app.command("free-days")
+def free_days(
+    centre: Annotated[str, typer.Argument(help="The enrolment centre (docs/programs.md).")],
+    data_dir: DataDir = None,
+) -> None:
+    """The next working days with room at an enrolment centre."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        days = enrolment.free_days(session, centre, node_exchange(settings).clock().date(), 10)
+    for day in days:
+        out.print(f"{day['day']}  {day['left']} place(s)", highlight=False)
+
+
+@programs_app.command("book")
+def book(
+    reference: Annotated[str, typer.Argument(help="The approved application's reference.")],
+    centre: Annotated[str, typer.Option("--centre", help="The enrolment centre.")],
+    day: Annotated[str, typer.Option("--day", help="The interview's day (YYYY-MM-DD).")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:
+    """Book an approved applicant's interview at a centre on a working day (refused when the
+    day is full, with the next free days)."""
+    settings = node_settings(data_dir)
+    booked_day = parsed(BookingDay, day=day).day
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.PROGRAMS_MANAGE)
+        row = enrolment.book(session, reference, centre, booked_day, actor=actor,
+                             now=node_exchange(settings).clock())  # fmt: skip
+        out.print(f"interview {row.id}: {row.reference} at {row.centre} on {row.day}",
+                  highlight=False)  # fmt: skip
+
+
+class BookingDay(BaseModel):
+    day: dt.date
+
+
+@programs_app.command("interviews")
+def list_interviews(
+    user: ActingUser,
+    centre: Annotated[str | None, typer.Option("--centre", help="One centre.")] = None,
+    day: Annotated[str | None, typer.Option("--day", help="One day (YYYY-MM-DD).")] = None,
+    state: Annotated[str | None, typer.Option("--state", help="booked, held, enrolled, "
+                                                               "refused or cancelled.")] = None,
+    as_json: AsJson = False,
+    data_dir: DataDir = None,
+) -> None:  # fmt: skip
+    """Interviews by day: a centre's day sheet."""
+    settings = node_settings(data_dir)
+    on = parsed(BookingDay, day=day).day if day else None
+    with unit(settings) as session:
+        acting(session, user, Permission.PROGRAMS_READ)
+        rows = [
+            enrolment.interview_out(r)
+            for r in enrolment.interviews(session, centre=centre, day=on, state=state)
+        ]
+    if as_json:
+        out.print_json(json.dumps({"items": rows}))
+        return
+    for r in rows:
+        out.print(
+            f"{r['id']}  {r['day']} {r['centre']:<10} {r['reference']} {r['state']}"
+            f"{' card ' + r['card_number'] if r['card_number'] else ''}",
+            highlight=False,
+        )
+
+
+@programs_app.command("enrol")
+def enrol(
+    interview: Annotated[str, typer.Argument(help="The interview's id.")],
+    face: Annotated[Path, typer.Option("--face", exists=True, dir_okay=False,
+                                       help="The photograph (JPEG or PNG).")],
+    prints: Annotated[list[Path], typer.Option("--print", exists=True, dir_okay=False,
+                                               help="A fingerprint image (repeat).")],
+    user: ActingUser,
+    iris: Annotated[Path | None, typer.Option("--iris", exists=True, dir_okay=False,
+                                              help="An iris image (NEXUS air).")] = None,
+    data_dir: DataDir = None,
+) -> None:  # fmt: skip
+    """Hold the interview: the samples checked for quality (every unusable one refused, nothing
+    stored), the person checked against every member, then the card issued (or the interview
+    held for an officer on a possible duplicate)."""
+    settings = node_settings(data_dir)
+    samples = enrolment.Samples(face.read_bytes(), [p.read_bytes() for p in prints],
+                                iris.read_bytes() if iris else None)  # fmt: skip
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.PROGRAMS_MANAGE)
+        row = enrolment.enrol(session, node_exchange(settings), Biometrics(), interview,
+                              samples, actor=actor)  # fmt: skip
+        if row.state == "held":
+            cards = ", ".join(d["card_number"] for d in row.duplicates)
+            out.print(f"interview {row.id}: held for an officer, may be the member(s) {cards}",
+                      highlight=False)  # fmt: skip
+        else:
+            out.print(f"interview {row.id}: enrolled, card {row.card_number}", highlight=False)
+
+
+@programs_app.command("finding")
+def finding(
+    interview: Annotated[str, typer.Argument(help="The held interview's id.")],
+    verdict: Annotated[str, typer.Argument(help="distinct or duplicate.")],
+    note: Annotated[str, typer.Option("--note", help="The officer's reasons.")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:
+    """An officer's finding on an interview held for a possible duplicate: distinct (the card
+    is issued) or duplicate (refused)."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.PROGRAMS_MANAGE)
+        row = enrolment.resolve(session, node_exchange(settings), Biometrics(), interview,
+                                finding=verdict, note=note, actor=actor)  # fmt: skip
+        out.print(
+            f"interview {row.id}: {row.state}"
+            f"{', card ' + row.card_number if row.card_number else ''}",
+            highlight=False,
+        )
+
+
+@programs_app.command("members")
+def members(
+    user: ActingUser,
+    status: Annotated[str | None, typer.Option("--status", help="active, suspended or "
+                                                                "cancelled.")] = None,
+    as_json: AsJson = False,
+    data_dir: DataDir = None,
+) -> None:  # fmt: skip
+    """Memberships issued here and shared by the partner, latest changed first."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        acting(session, user, Permission.PROGRAMS_READ)
+        today = node_exchange(settings).clock().date()
+        rows = [membership.membership_out(r, today) for r in membership.listing(session, status)]
+    if as_json:
+        out.print_json(json.dumps({"items": rows}))
+        return
+    for r in rows:
+        out.print(
+            f"{r['card_number']}  {r['program']:<5} {r['status']:<9} {r['member']} "
+            f"(issued by {r['origin']}, expires {r['expires_on']})",
+            highlight=False,
+        )
+
+
+@programs_app.command("change")
+def change(
+    card: Annotated[str, typer.Argument(help="The card number or RFID tag id.")],
+    action: Annotated[str, typer.Argument(help="suspend, cancel or reinstate.")],
+    reasons: Annotated[list[str], typer.Option("--reason", help="A written reason (repeat).")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:
+    """Suspend, cancel or reinstate a membership with written reasons, shared with the
+    partner (the card is then refused at both countries' lanes)."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.PROGRAMS_MANAGE)
+        row = membership.change(session, node_exchange(settings), card, action=action,
+                                reasons=reasons, actor=actor)  # fmt: skip
+        out.print(f"{row.card_number}: {row.status}", highlight=False)
+
+
+@programs_app.command("lane")
+def at_the_lane(
+    card: Annotated[str, typer.Argument(help="The card number or RFID tag id read.")],
+    user: ActingUser,
+    lane_name: Annotated[str, typer.Option("--lane", help="highway, air, marine or "
+                                                          "commercial.")] = "highway",
+    face: Annotated[Path | None, typer.Option("--face", exists=True, dir_okay=False,
+                                              help="The photograph taken now.")] = None,
+    iris: Annotated[Path | None, typer.Option("--iris", exists=True, dir_okay=False,
+                                              help="The iris image taken now.")] = None,
+    carrier: Annotated[str | None, typer.Option("--carrier", help="FAST: the carrier.")] = None,
+    importer: Annotated[str | None, typer.Option("--importer",
+                                                 help="FAST: the importer.")] = None,
+    shipment: Annotated[str | None, typer.Option("--shipment",
+                                                 help="FAST: REFERENCE:STATUS.")] = None,
+    data_dir: DataDir = None,
+) -> None:  # fmt: skip
+    """The lane's decision for a card read and a face or iris: admit or refer, with every
+    check and its reason."""
+    settings = node_settings(data_dir)
+    reference, _, state = (shipment or "").partition(":")
+    request = parsed(
+        lane.LaneIn,
+        card=card,
+        lane=lane_name,
+        face=base64.b64encode(face.read_bytes()).decode() if face else None,
+        iris=base64.b64encode(iris.read_bytes()).decode() if iris else None,
+        carrier=carrier,
+        importer=importer,
+        shipment={"reference": reference, "status": state} if shipment else None,
+    )
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.PROGRAMS_LANE)
+        decided = lane.decide(session, Screening(Thresholds.from_settings(settings)), request,
+                              actor=actor, now=node_exchange(settings).clock())  # fmt: skip
+    out.print(f"{decided['decision'].upper()}: {'; '.join(decided['reasons'])}", highlight=False)
+    for check in decided["checks"]:
+        out.print(f"  {'ok ' if check['passed'] else 'NO '} {check['check']}: {check['reason']}",
+                  highlight=False)  # fmt: skip
+
+
+@programs_app.command("trader")
+def trader(
+    trader_id: Annotated[str, typer.Argument(help="The carrier code or importer number.")],
+    role: Annotated[str, typer.Option("--role", help="carrier or importer.")],
+    name: Annotated[str, typer.Option("--name", help="The company's name.")],
+    program: Annotated[str, typer.Option("--program", help="C-TPAT or PIP.")],
+    status: Annotated[str, typer.Option("--status", help="approved or suspended.")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:
+    """Record or change a carrier's or importer's C-TPAT or PIP status (FAST's lane asks it)."""
+    settings = node_settings(data_dir)
+    given = parsed(lane.TraderIn, id=trader_id, role=role, name=name, program=program,
+                   status=status)  # fmt: skip
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.PROGRAMS_MANAGE)
+        row = lane.record_trader(session, given, actor=actor,
+                                 now=node_exchange(settings).clock())  # fmt: skip
+        out.print(f"{row.id}: {row.role} {row.name}, {row.program} {row.status}",
+                  highlight=False)  # fmt: skip

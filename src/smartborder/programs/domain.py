@@ -29,6 +29,7 @@ DOMAIN = Domain(
     ),
     commands=(
         Command("programs", "smartborder.programs.cli:programs_app",
-                "Trusted travellers: NEXUS and FAST applications and vetting."),
+                "Trusted travellers: NEXUS and FAST applications, vetting, enrolment, "
+                "memberships and the lane."),
     ),
 )  # fmt: skip

@@ -1,15 +1,21 @@
-"""Trusted-traveller API: applications, for program officers (auditors read)."""
+"""Trusted-traveller API: applications and vetting, interviews and enrolment, memberships and
+their status, carriers and importers (program officers; auditors read), and the lane and
+kiosk decision (officers at the lanes, `programs:lane`)."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from smartborder.auth import Db, Principal, require
+from smartborder.biometrics.service import Biometrics
 from smartborder.deps import Exchange, get_node
-from smartborder.programs import applications, service, vetting
+from smartborder.errors import ValidationFailed
+from smartborder.programs import applications, enrolment, lane, membership, service, vetting
 from smartborder.roles import Permission
 from smartborder.screening.service import Screening
 
@@ -120,3 +126,222 @@ def decide_partner(
                                  reason_codes=body.reason_codes, note=body.note,
                                  actor=principal.username)  # fmt: skip
     return vetting.vetting_out(row)
+
+
+# ---- enrolment ---------------------------------------------------------------------------------
+
+Lane = Annotated[Principal, Depends(require(Permission.PROGRAMS_LANE))]
+Sample = Annotated[str, Field(min_length=1, max_length=lane.MAX_IMAGE)]
+
+
+class BookingIn(BaseModel):
+    reference: str = Field(min_length=1, max_length=20)
+    centre: str = Field(min_length=1, max_length=40)
+    day: dt.date
+
+
+class InterviewOut(BaseModel):
+    id: str
+    reference: str
+    centre: str
+    day: str
+    state: str
+    quality: dict[str, Any] | None
+    duplicates: list[dict[str, Any]]
+    finding: dict[str, Any] | None
+    card_number: str | None
+    booked_at: str
+    booked_by: str
+
+
+class FreeDayOut(BaseModel):
+    day: str
+    left: int
+
+
+class CaptureIn(BaseModel):
+    """The samples captured at the interview, base64: images (or templates)."""
+
+    face: Sample
+    fingerprints: list[Sample] = Field(min_length=1, max_length=10)
+    iris: Sample | None = None
+
+
+class FindingIn(BaseModel):
+    finding: str = Field(pattern="^(distinct|duplicate)$")
+    note: str = Field(min_length=1, max_length=2000)
+
+
+def _galleries(request: Request) -> Biometrics:
+    found: Biometrics = get_node(request).get(Biometrics)
+    return found
+
+
+@router.get("/programs/centres/{centre}/free-days", response_model=list[FreeDayOut])
+def free_days(principal: Reader, db: Db, ex: Exchange, centre: str) -> list[dict[str, Any]]:
+    """The next working days with room at an enrolment centre, with the places left."""
+    return enrolment.free_days(db, centre, ex.clock().date(), 10)
+
+
+@router.post("/programs/interviews", response_model=InterviewOut, status_code=201)
+def book(principal: Officer, db: Db, ex: Exchange, body: BookingIn) -> dict[str, Any]:
+    """Book an approved applicant's interview at a centre on a working day: 409 when the day
+    is full (with the next free days), 422 for a day that is not bookable."""
+    row = enrolment.book(db, body.reference, body.centre, body.day, actor=principal.username,
+                         now=ex.clock())  # fmt: skip
+    return enrolment.interview_out(row)
+
+
+@router.get("/programs/interviews", response_model=list[InterviewOut])
+def list_interviews(
+    principal: Reader, db: Db, centre: str | None = None, day: dt.date | None = None,
+    state: Annotated[str | None, Query(pattern="^(booked|held|enrolled|refused|cancelled)$")]
+    = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Interviews by day (a centre's day sheet, with ``centre`` and ``day``)."""
+    return [enrolment.interview_out(r)
+            for r in enrolment.interviews(db, centre=centre, day=day, state=state)]  # fmt: skip
+
+
+def _samples(body: CaptureIn) -> enrolment.Samples:
+    def raw(text: str, field: str) -> bytes:
+        try:
+            return base64.b64decode(text, validate=True)
+        except ValueError as exc:
+            where = [{"field": field, "problem": "not base64"}]
+            raise ValidationFailed(f"{field}: not base64", details=where) from exc
+
+    return enrolment.Samples(
+        raw(body.face, "face"),
+        [raw(p, f"fingerprints[{n}]") for n, p in enumerate(body.fingerprints)],
+        raw(body.iris, "iris") if body.iris else None,
+    )
+
+
+@router.post("/programs/interviews/{interview_id}/enrolment", response_model=InterviewOut)
+def enrol(
+    request: Request, principal: Officer, db: Db, ex: Exchange, interview_id: str,
+    body: CaptureIn,
+) -> dict[str, Any]:  # fmt: skip
+    """Hold the interview: each sample's quality checked (422 with every unusable one, nothing
+    stored), the person checked against every member, then the card issued and the membership
+    shared with the partner, or the interview held for an officer on a possible duplicate."""
+    row = enrolment.enrol(db, ex, _galleries(request), interview_id, _samples(body),
+                          actor=principal.username)  # fmt: skip
+    return enrolment.interview_out(row)
+
+
+@router.post("/programs/interviews/{interview_id}/finding", response_model=InterviewOut)
+def resolve(
+    request: Request, principal: Officer, db: Db, ex: Exchange, interview_id: str,
+    body: FindingIn,
+) -> dict[str, Any]:  # fmt: skip
+    """An officer's finding on an interview held for a possible duplicate: ``distinct`` (the
+    card is issued) or ``duplicate`` (refused: one person, one membership)."""
+    row = enrolment.resolve(db, ex, _galleries(request), interview_id, finding=body.finding,
+                            note=body.note, actor=principal.username)  # fmt: skip
+    return enrolment.interview_out(row)
+
+
+# ---- memberships, the lane, carriers and importers -----------------------------------------------
+
+
+class MembershipOut(BaseModel):
+    id: str
+    card_number: str
+    rfid: str
+    origin: str
+    reference: str
+    program: str
+    modes: list[str]
+    member: str
+    birth_date: str
+    nationality: str | None
+    status: str
+    issued_on: str
+    expires_on: str
+    biometrics: list[str]
+    history: list[dict[str, Any]]
+
+
+class StatusChangeIn(BaseModel):
+    action: str = Field(pattern="^(suspend|cancel|reinstate)$")
+    reasons: list[Annotated[str, Field(max_length=500)]] = Field(min_length=1, max_length=10)
+
+
+@router.get("/programs/memberships", response_model=list[MembershipOut])
+def list_memberships(
+    principal: Reader, db: Db, ex: Exchange,
+    status: Annotated[str | None, Query(pattern="^(active|suspended|cancelled)$")] = None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    """Memberships issued here and shared by the partner, latest changed first (at most 200)."""
+    today = ex.clock().date()
+    return [membership.membership_out(r, today) for r in membership.listing(db, status)]
+
+
+@router.get("/programs/memberships/{card}", response_model=MembershipOut)
+def show_membership(principal: Reader, db: Db, ex: Exchange, card: str) -> dict[str, Any]:
+    """One membership by card number or RFID tag id, with its history."""
+    return membership.membership_out(membership.find(db, card), ex.clock().date())
+
+
+@router.post("/programs/memberships/{card}/status", response_model=MembershipOut)
+def change_status(
+    principal: Officer, db: Db, ex: Exchange, card: str, body: StatusChangeIn
+) -> dict[str, Any]:
+    """Suspend, cancel or reinstate a membership with written reasons; the partner applies it
+    on receipt, so the card is refused at both countries' lanes. Only the country that
+    suspended may reinstate; a cancellation is final (409)."""
+    row = membership.change(db, ex, card, action=body.action, reasons=body.reasons,
+                            actor=principal.username)  # fmt: skip
+    return membership.membership_out(row, ex.clock().date())
+
+
+class CheckOut(BaseModel):
+    check: str
+    passed: bool
+    reason: str
+
+
+class LaneOut(BaseModel):
+    decision: str
+    reasons: list[str]
+    checks: list[CheckOut]
+    card: str
+    member: MembershipOut | None
+    decided_at: str
+
+
+@router.post("/programs/lane", response_model=LaneOut)
+def at_the_lane(
+    request: Request, principal: Lane, db: Db, ex: Exchange, body: lane.LaneIn
+) -> dict[str, Any]:
+    """A card read at a booth or kiosk with the face (or iris) captured now: **admit** to the
+    trusted lane or **refer**, with every check and its reason (the card, the membership's
+    status and mode, the biometric 1:1, screening of the moment; for FAST the carrier, the
+    importer and the shipment). Audited."""
+    return lane.decide(db, get_node(request).get(Screening), body, actor=principal.username,
+                       now=ex.clock())  # fmt: skip
+
+
+class TraderOut(BaseModel):
+    id: str
+    role: str
+    name: str
+    program: str
+    status: str
+    updated_at: str
+
+
+@router.get("/programs/traders", response_model=list[TraderOut])
+def list_traders(principal: Reader, db: Db) -> list[dict[str, Any]]:
+    """Carriers and importers with their C-TPAT or PIP status (FAST's lane asks both)."""
+    return lane.traders(db)
+
+
+@router.post("/programs/traders", response_model=TraderOut)
+def record_trader(principal: Officer, db: Db, ex: Exchange, body: lane.TraderIn) -> dict[str, Any]:
+    """Record or change a carrier's or importer's C-TPAT or PIP status."""
+    row = lane.record_trader(db, body, actor=principal.username, now=ex.clock())
+    return {"id": row.id, "role": row.role, "name": row.name, "program": row.program,
+            "status": row.status, "updated_at": row.updated_at.isoformat()}  # fmt: skip

@@ -1,26 +1,36 @@
 """The trusted-traveller pages: the applications and the officers' vetting queue (approve or
-deny with the annex's reason codes), and the applicant's own status page, open to anyone who
-holds the reference number and the date of birth."""
+deny with the annex's reason codes); the applicant's own status page, open to anyone who holds
+the reference number and the date of birth; the enrolment centre's page (booking, the day
+sheet with capture, findings on possible duplicates, memberships and their status); and the
+lane's page (a card read and a photograph or iris: admit or refer, with every reason)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 
 from smartborder.auth import Db, Principal, require
-from smartborder.deps import Exchange
-from smartborder.errors import NotFound, SmartborderError
-from smartborder.programs import service, vetting
+from smartborder.biometrics.service import Biometrics
+from smartborder.deps import Exchange, get_node
+from smartborder.errors import NotFound, SmartborderError, ValidationFailed
+from smartborder.programs import enrolment, lane, membership, service, vetting
+from smartborder.programs.applications import rules
 from smartborder.roles import Permission
+from smartborder.screening.service import Screening
 from smartborder.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.PROGRAMS_READ))]
 Officer = Annotated[Principal, Depends(require(Permission.PROGRAMS_MANAGE))]
 NOT_FOUND = "No application has that reference number and date of birth."
+ENROLMENT, LANE = "programs/enrolment.html", "programs/lane.html"
 
 
 def _context(db: Db, principal: Principal, **values: Any) -> dict[str, Any]:
@@ -92,3 +102,144 @@ async def status_of(request: Request, db: Db) -> HTMLResponse:
     shown = {"reference": row.reference, "program": row.program, "status": row.status,
              "reasons": row.reasons, "fee": row.fee}  # fmt: skip
     return render(request, "programs/status.html", {"found": shown, "problem": None})
+
+
+# ---- the enrolment centre and the lane ---------------------------------------------------------
+
+Booth = Annotated[Principal, Depends(require(Permission.PROGRAMS_LANE))]
+
+
+async def _form(request: Request) -> tuple[dict[str, str], dict[str, list[bytes]]]:
+    """The form's text fields, and its files by field (each field may repeat)."""
+    texts: dict[str, str] = {}
+    files: dict[str, list[bytes]] = {}
+    async with request.form() as form:
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                if value.filename:
+                    files.setdefault(name, []).append(await value.read())
+            else:
+                texts[name] = value.strip()
+    return texts, files
+
+
+def _enrolment_context(db: Db, ex: Exchange, principal: Principal, **values: Any) -> dict[str, Any]:
+    today = ex.clock().date()
+    return {
+        "interviews": [enrolment.interview_out(r) for r in enrolment.interviews(db)],
+        "approved": [service.application_out(r) for r in service.listing(db, "approved")],
+        "centres": rules().centres, "today": today.isoformat(),
+        "members": [membership.membership_out(r, today) for r in membership.listing(db)],
+        "can_manage": principal.can(Permission.PROGRAMS_MANAGE), "problem": None, **values,
+    }  # fmt: skip
+
+
+@router.get("/programs/enrolment")
+def enrolment_page(request: Request, db: Db, ex: Exchange, principal: Reader) -> HTMLResponse:
+    """The enrolment centre's page: booking, the day sheet with capture, findings on held
+    interviews, and the memberships with their status."""
+    return render(request, ENROLMENT, _enrolment_context(db, ex, principal))
+
+
+def _again(
+    request: Request, db: Db, ex: Exchange, principal: Principal, exc: SmartborderError
+) -> HTMLResponse:
+    details = "; ".join(f"{d.get('field')}: {d.get('problem')}" for d in exc.details
+                        if isinstance(d, dict) and d.get("problem"))  # fmt: skip
+    problem = f"{exc.message}" + (f" ({details})" if details and len(exc.details) > 1 else "")
+    return render(request, ENROLMENT, _enrolment_context(db, ex, principal, problem=problem),
+                  status_code=422 if isinstance(exc, ValidationFailed) else 409)  # fmt: skip
+
+
+@router.post("/programs/interviews")
+async def book(request: Request, db: Db, ex: Exchange, principal: Officer) -> Response:
+    texts, _ = await _form(request)
+    try:
+        day = dt.date.fromisoformat(texts.get("day", ""))
+    except ValueError:
+        return _again(request, db, ex, principal, ValidationFailed(
+            f"day: '{texts.get('day', '')}' is not a date (YYYY-MM-DD)"))  # fmt: skip
+    try:
+        enrolment.book(db, texts.get("reference", ""), texts.get("centre", ""), day,
+                       actor=principal.username, now=ex.clock())  # fmt: skip
+    except SmartborderError as exc:
+        return _again(request, db, ex, principal, exc)
+    return RedirectResponse("/programs/enrolment", status_code=303)
+
+
+@router.post("/programs/interviews/{interview_id}/enrolment")
+async def enrol(
+    request: Request, db: Db, ex: Exchange, principal: Officer, interview_id: str
+) -> Response:
+    _, files = await _form(request)
+    irises = files.get("iris") or []
+    samples = enrolment.Samples((files.get("face") or [b""])[0], files.get("fingerprints", []),
+                                irises[0] if irises else None)  # fmt: skip
+    try:
+        await run_in_threadpool(enrolment.enrol, db, ex, get_node(request).get(Biometrics),
+                                interview_id, samples, actor=principal.username)  # fmt: skip
+    except SmartborderError as exc:
+        return _again(request, db, ex, principal, exc)
+    return RedirectResponse("/programs/enrolment", status_code=303)
+
+
+@router.post("/programs/interviews/{interview_id}/finding")
+async def resolve(
+    request: Request, db: Db, ex: Exchange, principal: Officer, interview_id: str
+) -> Response:
+    texts, _ = await _form(request)
+    try:
+        await run_in_threadpool(enrolment.resolve, db, ex, get_node(request).get(Biometrics),
+                                interview_id, finding=texts.get("finding", ""),
+                                note=texts.get("note", ""), actor=principal.username)  # fmt: skip
+    except SmartborderError as exc:
+        return _again(request, db, ex, principal, exc)
+    return RedirectResponse("/programs/enrolment", status_code=303)
+
+
+@router.post("/programs/memberships/{card}/status")
+async def change_status(
+    request: Request, db: Db, ex: Exchange, principal: Officer, card: str
+) -> Response:
+    texts, _ = await _form(request)
+    try:
+        membership.change(db, ex, card, action=texts.get("action", ""),
+                          reasons=[texts.get("reason", "")], actor=principal.username)  # fmt: skip
+    except SmartborderError as exc:
+        return _again(request, db, ex, principal, exc)
+    return RedirectResponse("/programs/enrolment", status_code=303)
+
+
+@router.get("/programs/lane")
+def lane_page(request: Request, principal: Booth) -> HTMLResponse:
+    """The booth's and the kiosk's page: a card read and a photograph (or iris), the answer."""
+    return render(request, LANE, {"decided": None, "problem": None, "given": {}})
+
+
+@router.post("/programs/lane")
+async def at_the_lane(request: Request, db: Db, ex: Exchange, principal: Booth) -> HTMLResponse:
+    texts, files = await _form(request)
+    fast = texts.get("lane") == "commercial"
+    values: dict[str, Any] = {
+        "card": texts.get("card", ""), "lane": texts.get("lane", ""),
+        "port": texts.get("port", ""),
+        "face": base64.b64encode(files["face"][0]).decode() if files.get("face") else None,
+        "iris": base64.b64encode(files["iris"][0]).decode() if files.get("iris") else None,
+        "carrier": texts.get("carrier") or None if fast else None,
+        "importer": texts.get("importer") or None if fast else None,
+        "shipment": {"reference": texts.get("shipment", ""),
+                     "status": texts.get("shipment_status", "")}
+                    if fast and texts.get("shipment") else None,
+    }  # fmt: skip
+    given = {k: v for k, v in texts.items() if k != "csrf_token"}
+    try:
+        request_in = lane.LaneIn.model_validate(values)
+    except ValidationError as exc:
+        problem = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}"
+                            for e in exc.errors())  # fmt: skip
+        return render(request, LANE, {"decided": None, "problem": problem, "given": given},
+                      status_code=422)  # fmt: skip
+    screening = get_node(request).get(Screening)
+    decided = await run_in_threadpool(lane.decide, db, screening, request_in,
+                                      actor=principal.username, now=ex.clock())  # fmt: skip
+    return render(request, LANE, {"decided": decided, "problem": None, "given": given})

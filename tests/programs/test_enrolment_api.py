@@ -1,0 +1,191 @@
+"""Enrolment, memberships and the lane through the API, the CLI and the pages, on one node: the
+application's approval by both countries is set in the table (test_enrolment shows it arriving
+from the partner), and the interview's day is brought to today once booked."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import update
+
+from smartborder import db
+from smartborder.programs.models import TrustedApplication, TrustedInterview
+from smartborder.settings import Settings
+from smartborder.synthetic.fingerprints import finger, png
+from tests.biometrics.test_face import ASTRONAUT, PHOTO, _another_capture
+from tests.conftest import PASSWORD, Cli, api_token, csrf_of, login, make_user
+from tests.programs.test_applications import APPLICATION
+
+
+def _jpeg(data: bytes) -> bytes:
+    """As a camera sends it (the PNG would pass the node's 1 MiB body limit in base64)."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(data)).convert("RGB").save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _approved(app: FastAPI, client: TestClient, officer: dict[str, str]) -> str:
+    sent = client.post("/api/v1/programs/applications", json=APPLICATION, headers=officer)
+    reference = str(sent.json()["reference"])
+    with db.unit_of_work(app.state.sessions) as s:  # both countries approved (see test_vetting)
+        s.execute(update(TrustedApplication).where(TrustedApplication.reference == reference)
+                  .values(status="approved"))  # fmt: skip
+    return reference
+
+
+def _the_day_came(app: FastAPI, interview: str) -> None:
+    with db.unit_of_work(app.state.sessions) as s:
+        s.execute(update(TrustedInterview).where(TrustedInterview.id == interview)
+                  .values(day=db.utcnow().date()))  # fmt: skip
+
+
+def _book(client: TestClient, officer: dict[str, str], reference: str) -> str:
+    free = client.get("/api/v1/programs/centres/yul/free-days", headers=officer).json()
+    assert free[0]["left"] == 60
+    booked = client.post("/api/v1/programs/interviews", headers=officer,
+                         json={"reference": reference, "centre": "yul", "day": free[0]["day"]})  # fmt: skip
+    assert booked.status_code == 201, booked.text
+    return str(booked.json()["id"])
+
+
+def test_enrol_then_the_lane_and_a_suspension_over_the_api(
+    app: FastAPI, client: TestClient
+) -> None:
+    officer = api_token(app, "po", "program-officer")
+    booth = api_token(app, "bso", "analyst")  # any officer decides at the lane
+    auditor = api_token(app, "aud", "auditor")
+    interview = _book(client, officer, _approved(app, client, officer))
+    early = client.post(f"/api/v1/programs/interviews/{interview}/enrolment", headers=officer,
+                        json={"face": _b64(PHOTO), "fingerprints": [_b64(png(finger(61)
+                              .impression(0)))]})  # fmt: skip
+    assert early.status_code == 409  # not before the booked day
+    _the_day_came(app, interview)
+    bad = client.post(f"/api/v1/programs/interviews/{interview}/enrolment", headers=officer,
+                      json={"face": _b64(png(finger(60).impression(0))),
+                            "fingerprints": ["@@@"]})  # fmt: skip
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["field"] == "fingerprints[0]"
+    prints = [_b64(png(finger(seed).impression(0))) for seed in (61, 62)]
+    blurred = client.post(f"/api/v1/programs/interviews/{interview}/enrolment", headers=officer,
+                          json={"face": _b64(png(finger(60).impression(0))),
+                                "fingerprints": prints})  # fmt: skip
+    assert blurred.status_code == 422
+    (problem,) = blurred.json()["error"]["details"]  # the prints were fine: only the face
+    assert problem["field"] == "face"
+    assert "no face found" in problem["problem"]
+    done = client.post(f"/api/v1/programs/interviews/{interview}/enrolment", headers=officer,
+                       json={"face": _b64(PHOTO), "fingerprints": prints})  # fmt: skip
+    assert done.status_code == 200, done.text
+    card = done.json()["card_number"]
+    assert done.json()["quality"]["face"]["usable"]
+    face_now = _b64(_another_capture(6, 0.8, 0.8))
+    admit = client.post("/api/v1/programs/lane", headers=booth,
+                        json={"card": card, "lane": "air", "face": face_now})  # fmt: skip
+    assert admit.json()["decision"] == "admit", admit.text
+    other = client.post("/api/v1/programs/lane", headers=booth,
+                        json={"card": card, "lane": "air", "face": _b64(_jpeg(ASTRONAUT))})  # fmt: skip
+    assert other.status_code == 200, other.text
+    assert other.json()["decision"] == "refer"
+    assert client.post("/api/v1/programs/lane", headers=auditor,
+                       json={"card": card, "lane": "air"}).status_code == 403  # fmt: skip
+    suspended = client.post(f"/api/v1/programs/memberships/{card}/status", headers=officer,
+                            json={"action": "suspend", "reasons": ["new lookout: customs"]})  # fmt: skip
+    assert suspended.json()["status"] == "suspended"
+    refused = client.post("/api/v1/programs/lane", headers=booth,
+                          json={"card": card, "lane": "air", "face": face_now}).json()  # fmt: skip
+    assert refused["reasons"] == ["membership suspended: new lookout: customs"]
+    shown = client.get(f"/api/v1/programs/memberships/{card}", headers=auditor).json()
+    assert [h["event"] for h in shown["history"]] == ["issued", "suspended"]
+    assert client.post(f"/api/v1/programs/memberships/{card}/status", headers=officer,
+                       json={"action": "suspend", "reasons": ["again"]}).status_code == 409  # fmt: skip
+    listed = client.get("/api/v1/programs/interviews", headers=auditor,
+                        params={"state": "enrolled"}).json()  # fmt: skip
+    assert [i["card_number"] for i in listed] == [card]
+
+
+def test_the_cli_enrols_decides_at_the_lane_and_suspends(
+    app: FastAPI, client: TestClient, node: Settings, cli: Cli, tmp_path: Path
+) -> None:
+    officer = api_token(app, "po", "program-officer")
+    make_user(app, "bso", "analyst")
+    interview = _book(client, officer, _approved(app, client, officer))
+    _the_day_came(app, interview)
+    files = {}
+    for name, data in (("face.jpg", PHOTO), ("now.jpg", _another_capture(6, 0.8, 0.8)),
+                       ("p1.png", png(finger(71).impression(0))),
+                       ("p2.png", png(finger(72).impression(0)))):  # fmt: skip
+        files[name] = tmp_path / name
+        files[name].write_bytes(data)
+    as_po = ["--data-dir", str(node.data_dir), "--as", "po"]
+    code, out, err = cli(["programs", "enrol", interview, "--face", str(files["face.jpg"]),
+                          "--print", str(files["p1.png"]), "--print", str(files["p2.png"]),
+                          *as_po])  # fmt: skip
+    assert code == 0, err
+    card = out.strip().rsplit(" ", 1)[-1]
+    as_bso = ["--data-dir", str(node.data_dir), "--as", "bso"]
+    code, out, err = cli(["programs", "lane", card, "--lane", "air", "--face",
+                          str(files["now.jpg"]), *as_bso])  # fmt: skip
+    assert code == 0, err
+    assert out.startswith("ADMIT: every check passed")
+    code, out, err = cli(["programs", "change", card, "cancel", "--reason",
+                          "false statement on the application", *as_po])  # fmt: skip
+    assert (code, out.strip()) == (0, f"{card}: cancelled")
+    code, out, _ = cli(["programs", "lane", card, "--lane", "air", "--face",
+                        str(files["now.jpg"]), *as_bso])  # fmt: skip
+    assert "REFER: membership cancelled: false statement on the application" in out
+    code, out, _ = cli(["programs", "members", "--json", *as_po])
+    assert json.loads(out)["items"][0]["status"] == "cancelled"
+    code, _, err = cli(["programs", "book", "TTNOPE", "--centre", "yul", "--day", "someday",
+                        *as_po])  # fmt: skip
+    assert code == 2
+    assert "--day" in err
+    code, out, err = cli(["programs", "trader", "ABCD", "--role", "carrier", "--name",
+                          "Transport Lacolle", "--program", "PIP", "--status", "approved",
+                          *as_po])  # fmt: skip
+    assert (code, out.strip()) == (0, "ABCD: carrier Transport Lacolle, PIP approved")
+
+
+def test_the_lane_page_and_the_enrolment_page(app: FastAPI, client: TestClient) -> None:
+    officer = api_token(app, "po", "program-officer")
+    interview = _book(client, officer, _approved(app, client, officer))
+    _the_day_came(app, interview)
+    make_user(app, "po2", "program-officer", PASSWORD)
+    login(client, "po2", PASSWORD)
+    page = client.get("/programs/enrolment")
+    assert page.status_code == 200
+    assert interview in page.text
+    token = csrf_of(client)
+    sent = client.post(f"/programs/interviews/{interview}/enrolment",
+                       data={"csrf_token": token},
+                       files=[("face", ("face.jpg", PHOTO, "image/jpeg")),
+                              ("fingerprints", ("p1.png", png(finger(81).impression(0)),
+                                                "image/png")),
+                              ("fingerprints", ("p2.png", png(finger(82).impression(0)),
+                                                "image/png"))])  # fmt: skip
+    assert sent.status_code == 303, sent.text
+    enrolled = client.get("/programs/enrolment").text
+    assert "enrolled" in enrolled
+    with db.unit_of_work(app.state.sessions) as s:
+        card = s.get(TrustedInterview, interview).card_number  # type: ignore[union-attr]
+    lane_page = client.get("/programs/lane")
+    assert lane_page.status_code == 200
+    decided = client.post("/programs/lane", data={"csrf_token": token, "card": card,
+                                                  "lane": "air"},
+                          files=[("face", ("now.jpg", _another_capture(6, 0.8, 0.8),
+                                           "image/jpeg"))])  # fmt: skip
+    assert decided.status_code == 200
+    assert "ADMIT" in decided.text
+    unknown = client.post("/programs/lane", data={"csrf_token": token, "card": "nope",
+                                                  "lane": "air"})  # fmt: skip
+    assert "REFER" in unknown.text
+    assert "is unknown on this node" in unknown.text
