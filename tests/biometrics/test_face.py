@@ -7,12 +7,9 @@ a face refused with why; enrolment, deduplication, search and deletion through t
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
-import matplotlib
 import numpy as np
 import pytest
-import skimage.data
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -20,25 +17,19 @@ from PIL import Image
 from smartborder.biometrics import face
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import NoOperatingPoint, operating_point, verify
+from smartborder.synthetic import faces
 from smartborder.synthetic.fingerprints import finger, png
 from tests.conftest import api_token
 
 MATCHER = face.DlibFace()
-PHOTO = (Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg").read_bytes()
-ASTRONAUT = (Path(skimage.data.__file__).parent / "astronaut.png").read_bytes()
-
-
-def _jpeg(image: Image.Image, quality: int = 75) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=quality)
-    return out.getvalue()
+PHOTO = faces.hopper()
+ASTRONAUT = faces.collins()
+_jpeg = faces.jpeg
 
 
 def _another_capture(turn: float, scale: float, gain: float) -> bytes:
     """A SYNTHETIC alteration of the real photograph, as another capture might differ."""
-    image = Image.open(io.BytesIO(PHOTO)).convert("RGB").rotate(turn)
-    image = image.resize((int(image.width * scale), int(image.height * scale)))
-    return _jpeg(image.point(lambda v: min(255, int(v * gain))), quality=60)
+    return faces.another_capture(PHOTO, turn, scale, gain)
 
 
 def test_the_real_face_is_found_and_another_capture_of_it_is_close() -> None:

@@ -12,10 +12,8 @@ project) and their subjects say so (``ca-SYNTH-003``).
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 from PIL import Image
 from sqlalchemy.orm import Session
@@ -28,6 +26,7 @@ from smartborder.biometrics.fingerprint import NbisFingerprint
 from smartborder.biometrics.iris import DaugmanIris
 from smartborder.demo.exchange import Scenario, ScenarioError, wait
 from smartborder.demo.seed import SeedContext
+from smartborder.synthetic import faces
 from smartborder.synthetic.fingerprints import finger, png
 from smartborder.synthetic.irises import eye
 
@@ -94,7 +93,7 @@ def seed_prints(session: Session, ctx: SeedContext) -> str:
 
 def portrait() -> bytes:
     """The real portrait matplotlib ships (Grace Hopper): the demo's sample face."""
-    return (Path(matplotlib.get_data_path()) / "sample_data" / "grace_hopper.jpg").read_bytes()
+    return faces.hopper()
 
 
 def run_fingerprints(run: Scenario) -> None:

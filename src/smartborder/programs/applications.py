@@ -71,8 +71,12 @@ class Centre(_Strict):
     id: str = Field(pattern="^[a-z0-9-]{2,40}$")
     name: str
     country: Literal["CA", "US"]
-    capacity: int = Field(ge=1, le=10_000)  # interviews a working day
+    capacity: int = Field(ge=1, le=10_000)  # interviews a day it is open
     iris: bool  # captures irises (NEXUS air)
+    open: list[int] = Field(min_length=1)  # ISO weekdays: 1 Monday .. 7 Sunday
+
+    def opens_on(self, day: dt.date) -> bool:
+        return day.isoweekday() in self.open
 
 
 class Rules(_Strict):

@@ -1,8 +1,8 @@
 """Enrolment: the approved applicant's interview at an enrolment centre, the biometrics captured
 there, the check that one person holds one membership, and the card.
 
-- **Booking**: a working day at a centre, from tomorrow to ``booking_days_ahead`` days on, while
-  the centre has room that day (``capacity``); a full day is refused with the next free ones.
+- **Booking**: a day the centre is open (``open``), from today to ``booking_days_ahead`` days
+  on, while it has room that day (``capacity``); a full day is refused with the next free ones.
 - **Capture**: a photograph (dlib face), fingerprints (NBIS, ``fingerprints_required`` at
   least) and, for NEXUS air at a centre that captures them, an iris. Each sample's quality is
   checked; every sample of no usable quality is refused with why, at once, and nothing is
@@ -68,13 +68,12 @@ def booked_on(session: Session, centre: str, day: dt.date) -> int:
 def free_days(
     session: Session, centre_id: str, today: dt.date, count: int = 5
 ) -> list[dict[str, Any]]:
-    """The next ``count`` working days with room at the centre, with the places left."""
+    """The next ``count`` days the centre is open with room, with the places left."""
     centre, law = rules().centre(centre_id), rules().enrolment
     found: list[dict[str, Any]] = []
-    day = today
-    for _ in range(law.booking_days_ahead):
-        day += dt.timedelta(days=1)
-        if day.weekday() >= 5:
+    for ahead in range(law.booking_days_ahead + 1):
+        day = today + dt.timedelta(days=ahead)
+        if not centre.opens_on(day):
             continue
         left = centre.capacity - booked_on(session, centre.id, day)
         if left > 0:
@@ -104,12 +103,11 @@ def book(
                        f"({taken.state}, {taken.centre} on {taken.day})")  # fmt: skip
     today = now.date()
     where = [{"field": "day", "value": day.isoformat()}]
-    if day <= today or (day - today).days > law.booking_days_ahead:
-        raise ValidationFailed(f"day: {day} is not between tomorrow and "
+    if day < today or (day - today).days > law.booking_days_ahead:
+        raise ValidationFailed(f"day: {day} is not between today and "
                                f"{law.booking_days_ahead} days on", details=where)  # fmt: skip
-    if day.weekday() >= 5:
-        raise ValidationFailed(f"day: {day} is a {day:%A}; centres interview on working days",
-                               details=where)  # fmt: skip
+    if not centre.opens_on(day):
+        raise ValidationFailed(f"day: {centre.name} is closed on {day:%A}s", details=where)
     if booked_on(session, centre.id, day) >= centre.capacity:
         free = ", ".join(d["day"] for d in free_days(session, centre.id, today, 3))
         raise Conflict(f"{centre.name} is full on {day} ({centre.capacity} interviews); "
