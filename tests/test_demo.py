@@ -544,3 +544,40 @@ def test_asylum_claims_the_annex_and_the_guided_form_in_the_browser(
         expect(page.locator("#determination")).to_contain_text("IRPR s.159.5(b)")
         expect(page.locator("table#history")).to_contain_text("facts.relatives")
         page.screenshot(path=str(tmp_path / "asylum.png"), full_page=True)
+
+
+def test_trusted_travellers_denied_by_the_partner_suspended_and_refused_in_the_browser(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    client = _signed_in(demo["ca"], "officer", demo_password("ca", "officer"))
+    try:
+        applications = client.get("/api/v1/programs/applications").json()
+        denied = [a for a in applications if a["status"] == "denied"]
+        assert [a["vetting"]["partners"]["us"]["reason_codes"] for a in denied] == [
+            ["customs-violation"]
+        ]
+        members = {m["program"]: m for m in client.get("/api/v1/programs/memberships").json()}
+        suspended = members["nexus"]
+        assert suspended["status"] == "suspended"
+        assert suspended["history"][-1]["node"] == "us"  # us decided, ca applied it
+    finally:
+        client.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "ca", "officer")
+        page.get_by_role("link", name="Trusted travellers", exact=True).click()
+        page.get_by_role("link", name="enrolment centre").click()
+        expect(page.locator("table#memberships")).to_contain_text("undeclared goods at Champlain")
+        expect(page.locator("table#interviews")).to_contain_text("enrolled")
+        page.get_by_role("link", name="Trusted lane", exact=True).click()
+        page.get_by_label("Card number or RFID tag id").fill(suspended["card_number"])
+        page.get_by_label("Lane").select_option("highway")
+        page.get_by_role("button", name="Decide").click()
+        expect(page.locator("#decision")).to_contain_text("REFER")
+        expect(page.locator("#decision")).to_contain_text("membership suspended")
+        page.get_by_label("Card number or RFID tag id").fill(members["fast"]["card_number"])
+        page.get_by_label("Lane").select_option("commercial")
+        page.get_by_role("button", name="Decide").click()
+        expect(page.locator(".error")).to_contain_text("carrier, importer and shipment")
+        page.screenshot(path=str(tmp_path / "programs.png"), full_page=True)

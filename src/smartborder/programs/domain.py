@@ -1,7 +1,7 @@
 """Trusted travellers: NEXUS and FAST applications, their vetting by both countries, enrolment
 with biometrics, the lane and kiosk decision, and memberships both countries hold."""
 
-from smartborder.registry import Command, Domain, Job, NavItem
+from smartborder.registry import Command, DemoStep, Domain, Job, NavItem
 from smartborder.roles import Permission
 
 DOMAIN = Domain(
@@ -26,6 +26,10 @@ DOMAIN = Domain(
             "smartborder.programs.lifecycle:vet_queued",
             lambda s: s.exchange_dispatch_interval_seconds or None,
         ),
+    ),
+    scenario=(
+        DemoStep(75, "smartborder.demo.programs:run_programs",
+                 "Trusted travellers: vetting by both, enrolment, the lane, a suspension…"),
     ),
     commands=(
         Command("programs", "smartborder.programs.cli:programs_app",
