@@ -50,15 +50,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from exchange import Node, drain, in_process, setup  # the exchange bench's two nodes
+from exchange import Node, agree, drain, in_process, setup  # the exchange bench's two nodes
 from smartborder import db
 from smartborder.asylum import claims as asylum_claims
 from smartborder.asylum import comparisons, reconcile, stca
 from smartborder.asylum.matching import ClaimIndex
 from smartborder.biometrics.service import Biometrics
 from smartborder.errors import ValidationFailed
-from smartborder.exchange import agreements
-from smartborder.exchange.document import from_template
 from smartborder.exchange.transport import Transport
 from smartborder.synthetic.claimants import as_recorded_elsewhere, claim_of, linkage_sets
 from smartborder.synthetic.people import PeopleGenerator
@@ -130,16 +128,6 @@ def determinations(args: argparse.Namespace) -> dict[str, Any]:
             "outcomes": dict(outcomes)}  # fmt: skip
 
 
-def _annex(ca: Node, us: Node, transport: Transport) -> None:
-    document = from_template("asylum", ("ca", "us"))
-    with db.unit_of_work(ca.sessions) as s:
-        agreements.propose(s, ca.ex, document, actor="bench")
-    drain(ca, transport)
-    with db.unit_of_work(us.sessions) as s:
-        agreements.approve(s, us.ex, document.id, actor="bench")
-    drain(us, transport)
-
-
 def _round_trips(
     ca: Node, us: Node, transport: Transport, queries: list[Any], day: dt.date, tag: str
 ) -> tuple[list[float], collections.Counter[str]]:
@@ -173,7 +161,7 @@ def round_trip(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as base:
         ca, us, _ = setup(Path(base), 100)
         transport = in_process(ca, us)
-        _annex(ca, us, transport)
+        agree(ca, us, transport, "asylum")
         people = list(PeopleGenerator(args.seed, "US").people(args.held + args.comparisons))
         held, strangers = people[: args.held], people[args.held :]
         half = args.comparisons // 2

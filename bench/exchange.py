@@ -76,15 +76,19 @@ def setup(base: Path, batch: int) -> tuple[Node, Node, int]:
                 actor="bench",
                 public_key_pem=keys.public_path(other.settings.key_path).read_text(),
             )
-    transport = in_process(ca, us)
-    document = from_template("smu", ("ca", "us"))
+    agree(ca, us, in_process(ca, us), "smu")
+    return ca, us, port
+
+
+def agree(ca: Node, us: Node, transport: Transport, template: str) -> None:
+    """Put a shipped agreement template in force between the two (ca proposes, us signs)."""
+    document = from_template(template, ("ca", "us"))
     with db.unit_of_work(ca.sessions) as s:
         agreements.propose(s, ca.ex, document, actor="bench")
     drain(ca, transport)
     with db.unit_of_work(us.sessions) as s:
         agreements.approve(s, us.ex, document.id, actor="bench")
     drain(us, transport)
-    return ca, us, port
 
 
 def in_process(ca: Node, us: Node) -> InProcessTransport:
