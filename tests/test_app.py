@@ -29,6 +29,9 @@ PUBLIC = {
     # the trusted-traveller applicant's own status page: the reference and the date of birth
     ("GET", "/programs/status"),
     ("POST", "/programs/status"),
+    # and the online application form (both limited per address)
+    ("GET", "/programs/apply"),
+    ("POST", "/programs/apply"),
 }
 
 

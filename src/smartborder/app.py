@@ -158,6 +158,10 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
             max(1.0, settings.exchange_rate_per_minute / 4),
         ),
     }
+    public = settings.public_form_rate_per_minute
+    for domain in registry.domains():
+        for path in domain.public_posts:
+            rates[path] = (public / per_minute, max(1.0, public / 2))
     shared = {}
     if engine.dialect.name == "postgresql":  # several workers may serve the node: one bucket
         shared = {

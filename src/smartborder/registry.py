@@ -87,6 +87,9 @@ class Domain:
     shutdown: tuple[str, ...] = ()  # called (NodeContext) when the node stops
     jobs: tuple[Job, ...] = ()
     raw_bodies: Mapping[str, Callable[[Settings], int]] = field(default_factory=dict)
+    # pages anyone may post to without signing in (an applicant's form): limited per client
+    # address at ``public_form_rate_per_minute``
+    public_posts: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()  # (session) -> Prometheus metrics read at scrape time
     readiness: tuple[str, ...] = ()  # (session) -> {component: its state}, shown by /ready
     seed: tuple[DemoStep, ...] = ()

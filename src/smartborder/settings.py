@@ -95,6 +95,7 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(5, ge=1, le=100)
     login_lockout_minutes: int = Field(15, ge=1, le=24 * 60)
     login_rate_per_minute: int = Field(30, ge=1, le=100_000)
+    public_form_rate_per_minute: int = Field(10, ge=1, le=100_000)
     metrics_token: str = Field("", description="the bearer token /metrics asks for")
     password_hash_concurrency: int = Field(2, ge=1, le=64)
     max_body_bytes: int = Field(1_048_576, ge=1024)

@@ -256,3 +256,50 @@ def test_an_applicant_with_a_hit_waits_on_the_page_for_an_officer(
     assert "Nobody is waiting for a decision." in decided.text
     shown = client.get(f"/api/v1/programs/applications/{reference}", headers=officer).json()
     assert shown["status"] == "denied"
+
+
+def _form(**changes: str) -> dict[str, str]:
+    """The online form as an applicant fills it in (the fields of APPLICATION)."""
+    fields = {
+        "program": "nexus", "mode-highway": "yes", "mode-air": "yes", "surname": "Tremblay",
+        "given_names": "Marie-Ève", "birth_date": "1984-07-09", "sex": "F",
+        "citizenships": "ca", "addresses-0-from": "2019-03-01",
+        "addresses-0-line": "12 rue Principale", "addresses-0-city": "Lacolle",
+        "addresses-0-country": "CA", "addresses-1-from": "2015-01-01",
+        "addresses-1-to": "2019-02-28", "addresses-1-line": "4 Elm St",
+        "addresses-1-city": "Plattsburgh", "addresses-1-country": "US",
+        "employment-0-from": "2012-09-01", "employment-0-employer": "Transport Lacolle inc.",
+        "documents-0-kind": "passport", "documents-0-number": "AB123456",
+        "documents-0-country": "CA", "documents-0-expires": "2031-01-01", "consent": "yes",
+    }  # fmt: skip
+    fields.update(changes)
+    return {k: v for k, v in fields.items() if v}
+
+
+def test_the_applicant_applies_online_and_is_told_where_it_falls_short(
+    app: FastAPI, client: TestClient
+) -> None:
+    public = TestClient(app)  # no account
+    assert "Apply for NEXUS or FAST" in public.get("/programs/apply").text
+    made = public.post("/programs/apply", data=_form())
+    assert made.status_code == 201, made.text
+    reference = made.text.split("Your reference: ")[1][:10]
+    assert "Being vetted by both countries." in made.text
+    assert "120 USD" in made.text
+    officer = api_token(app, "po", "program-officer")
+    stored = client.get(f"/api/v1/programs/applications/{reference}", headers=officer).json()
+    assert stored["created_by"] == "applicant:web"
+    assert stored["application"]["documents"][0]["surname"] == "Tremblay"
+    gap = public.post("/programs/apply", data=_form(**{"addresses-0-from": "2023-03-01"}))
+    assert gap.status_code == 422
+    assert "addresses: nothing from " in gap.text  # the five years end today
+    assert " to 2023-02-28: 5 years are asked for" in gap.text
+    assert 'value="Lacolle"' in gap.text  # what was given is kept for the correction
+    no_mode = public.post("/programs/apply", data=_form(**{"mode-highway": "", "mode-air": ""}))
+    assert no_mode.status_code == 422
+    assert "modes: List should have at least 1 item" in no_mode.text
+    flooded = [public.post("/programs/status", data={"reference": f"TT{n:08d}",
+                                                     "birth_date": "1984-07-09"}).status_code
+               for n in range(8)]  # fmt: skip
+    assert flooded[0] == 404
+    assert flooded[-1] == 429  # references are not tried by the thousand

@@ -12,6 +12,7 @@ DOMAIN = Domain(
     api_routers=("smartborder.programs.router:router",),
     ui_routers=("smartborder.programs.views:router",),
     templates=True,
+    public_posts=("/programs/apply", "/programs/status"),
     nav=(NavItem("Trusted travellers", "/programs", Permission.PROGRAMS_READ),
          NavItem("Trusted lane", "/programs/lane", Permission.PROGRAMS_LANE)),
     handles={

@@ -20,7 +20,7 @@ from smartborder.auth import Db, Principal, require
 from smartborder.biometrics.service import Biometrics
 from smartborder.deps import Exchange, get_node
 from smartborder.errors import NotFound, SmartborderError, ValidationFailed
-from smartborder.programs import enrolment, lane, membership, service, vetting
+from smartborder.programs import applications, enrolment, lane, membership, service, vetting
 from smartborder.programs.applications import rules
 from smartborder.roles import Permission
 from smartborder.screening.service import Screening
@@ -243,3 +243,85 @@ async def at_the_lane(request: Request, db: Db, ex: Exchange, principal: Booth) 
     decided = await run_in_threadpool(lane.decide, db, screening, request_in,
                                       actor=principal.username, now=ex.clock())  # fmt: skip
     return render(request, LANE, {"decided": decided, "problem": None, "given": given})
+
+
+# ---- the applicant's own form ------------------------------------------------------------------
+
+ROWS = {"addresses": 5, "employment": 5, "trips": 6, "documents": 3}
+APPLY = "programs/apply.html"
+APPLICANT = "applicant:web"
+
+
+def _rows(texts: dict[str, str], kind: str, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The filled rows of a repeated group (``addresses-0-from``, ...), as the schema's items;
+    an empty ``to`` is today."""
+    found = []
+    for n in range(ROWS[kind]):
+        row = {f: texts.get(f"{kind}-{n}-{f}", "") for f in fields}
+        if not any(row.values()):
+            continue
+        found.append({k: v for k, v in row.items() if v != "" or k not in ("to", "expires")})
+    return found
+
+
+def application_from_form(texts: dict[str, str], today: dt.date) -> dict[str, Any]:
+    """The application as the schema takes it, from the public form's fields."""
+    residence = None
+    if texts.get("pr_country"):
+        residence = {"country": texts["pr_country"].upper(), "since": texts.get("pr_since", "")}
+    documents = _rows(texts, "documents", ("kind", "number", "country", "expires"))
+    for document in documents:  # the applicant's own documents: their name and birth date
+        document.update(surname=texts.get("surname", ""), birth_date=texts.get("birth_date"))
+    guardian = ({"name": texts["guardian_name"], "membership": texts.get("guardian_card") or None}
+                if texts.get("guardian_name") else None)  # fmt: skip
+    return {
+        "program": texts.get("program", ""),
+        "modes": [m for m in ("highway", "air", "marine", "commercial") if texts.get(f"mode-{m}")],
+        "date": today.isoformat(),
+        "applicant": {"surname": texts.get("surname", ""),
+                      "given_names": texts.get("given_names", ""),
+                      "birth_date": texts.get("birth_date", ""), "sex": texts.get("sex", ""),
+                      "citizenships": [c.strip().upper() for c in
+                                       texts.get("citizenships", "").split(",") if c.strip()],
+                      "permanent_residence": residence},
+        "addresses": _rows(texts, "addresses", ("from", "to", "line", "city", "country")),
+        "employment": _rows(texts, "employment", ("from", "to", "employer")),
+        "trips": _rows(texts, "trips", ("from", "to", "country")),
+        "documents": documents, "guardian": guardian,
+        "consents_to_biometrics": texts.get("consent") == "yes",
+    }  # fmt: skip
+
+
+def _form_problems(exc: ValidationError) -> list[str]:
+    return [f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}" for e in exc.errors()]
+
+
+@router.get("/programs/apply")
+def apply_page(request: Request) -> HTMLResponse:
+    """The applicant's online form: no account; the answer is the reference to follow it."""
+    return render(request, APPLY, {"rows": ROWS, "given": {}, "problems": [], "made": None})
+
+
+@router.post("/programs/apply")
+async def apply(request: Request, db: Db, ex: Exchange) -> HTMLResponse:
+    texts, _ = await _form(request)
+    given = {k: v for k, v in texts.items() if k != "csrf_token"}
+    data = application_from_form(texts, ex.clock().date())
+    try:
+        application = applications.ApplicationIn.model_validate(data)
+        row = service.submit(db, ex, get_node(request).get(Screening), application,
+                             actor=APPLICANT)  # fmt: skip
+    except ValidationError as exc:
+        problems = _form_problems(exc)
+    except ValidationFailed as exc:
+        problems = [f"{d['field']}: {d['problem']}" for d in exc.details
+                    if isinstance(d, dict) and "problem" in d] or [exc.message]  # fmt: skip
+    else:
+        problems = []
+    if problems:
+        context = {"rows": ROWS, "given": given, "made": None, "problems": problems}
+        return render(request, APPLY, context, status_code=422)
+    made = {"reference": row.reference, "status": row.status, "reasons": row.reasons,
+            "fee": row.fee}  # fmt: skip
+    return render(request, APPLY, {"rows": ROWS, "given": {}, "problems": [], "made": made},
+                  status_code=201)  # fmt: skip
