@@ -85,6 +85,9 @@ class Biometrics:
                     self._add(row)
                 newest = max((r.changed_at for r in rows), default=None)
                 self._seen_until = newest or utcnow() - LOOKBACK
+                for gallery in self.galleries.values():  # a large one's candidate stage: now,
+                    if gallery.stage_from is not None and len(gallery) >= gallery.stage_from:
+                        gallery.build_stage()  # at start, not in the first search
                 return len(rows)
             since = self._seen_until - LOOKBACK
             recent = session.scalars(
