@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from smartborder.audit.models import AuditEntry
 from smartborder.errors import Conflict, ValidationFailed
+from smartborder.identity.names import normalise
 from smartborder.programs import applications, service, vetting
 from smartborder.programs.models import TrustedVetting
 from smartborder.screening import service as lookouts
@@ -122,3 +123,46 @@ def test_without_the_annex_nothing_is_sent_and_nothing_is_approved(pair: Pair) -
     assert pair.us.count(TrustedVetting) == 0
     with pair.ca.uow() as s:
         assert "no partner" in service.get(s, reference).vetting["waiting"]
+
+
+def test_the_nodes_own_records_hold_an_applicant_for_an_officer(pair: Pair) -> None:
+    """No lookout names them, but us refused them entry last year and holds a criminal-record
+    summary: both hold the applicant in us's queue, with what the records say (kept on us)."""
+    import datetime as dt
+
+    from smartborder.biometrics import searches
+    from smartborder.travel.intake.models import Flight, Traveller
+    from smartborder.travel.targeting.models import Assessment
+
+    pair.in_force("smu")
+    pair.in_force("trusted-traveller")
+    now = pair.us.ex.clock()
+    with pair.us.uow() as s:
+        searches.add_record(s, subject="us-record-1", reference="NY-2021-0042",
+                            owner="NYPD (SYNTHETIC)", name="ROY, PAUL ANDRE",
+                            birth_date=dt.date(1971, 11, 23),
+                            charges=[{"offence": "Smuggling", "date": "2021-02-02"}],
+                            dispositions=[], actor="user:records", now=now)  # fmt: skip
+        s.add(Flight(id="f1", carrier="AC", number="871", date="2026-01-10", origin="YUL",
+                     destination="JFK", departure=None, arrival=None, legs=[], codeshares=[],
+                     status="scheduled", updated_at=now, masked_at=None))  # fmt: skip
+        s.add(Traveller(id="t1", surname="ROY", given_names="PAUL ANDRE",
+                        name_key=normalise("ROY PAUL ANDRE"), birth_date="1971-11-23",
+                        sex="M", nationality="CAN", first_seen=now, last_seen=now))  # fmt: skip
+        s.flush()
+        s.add(Assessment(id="a1", flight_id="f1", traveller_id="t1", origin="local",
+                         decision="refer", reasons=[], indicators=[], hits=[], severity="high",
+                         queued=False, category="customs", team="targeting", summary={},
+                         departs="2026-01-10", status="refused entry", status_by="user:bso",
+                         status_at=now - dt.timedelta(days=300), shared_with=[],
+                         assessed_at=now))  # fmt: skip
+    reference = _apply(pair, surname="Roy", given_names="Paul André", birth_date="1971-11-23")
+    pair.pump()
+    with pair.us.uow() as s:
+        (held,) = vetting.screen_queued(s, pair.us.ex, _screening(pair.us))
+        assert held.state == "review"
+        found = {h["category"]: h["detail"] for h in held.hits}
+    assert found == {"border-record": "refused entry on AC871 2026-01-10",
+                     "criminal-record": "NYPD (SYNTHETIC) NY-2021-0042: Smuggling"}  # fmt: skip
+    with pair.ca.uow() as s:  # ca's own vetting found nothing of the kind: approved here
+        assert service.get(s, reference).vetting["own"]["decision"] == "approve"

@@ -1,11 +1,11 @@
 """Vetting by both countries, under the trusted-traveller annex.
 
 An eligible application is vetted by this node (the applicant screened against its lookouts,
-its own and those partners share) and sent to each partner with which the annex is in force as
-a ``vetting-request`` carrying only what the annex lists (reference, program, names, date of
-birth, nationality, document number). The partner screens the applicant against its own
-records and decides on its own; its ``vetting-result`` carries the decision and the permitted
-reason codes, nothing of its records.
+its own and those partners share, and looked up in its own records: ``records``) and sent to
+each partner with which the annex is in force as a ``vetting-request`` carrying only what the
+annex lists (reference, program, names, date of birth, nationality, document number). The
+partner screens the applicant against its lookouts and records and decides on its own; its
+``vetting-result`` carries the decision and the permitted reason codes, nothing of its records.
 
 On each side a vetting with no hit is approved by the node (``system:vetting``, said so); one
 with hits waits in the officers' vetting queue, with the hits, for a person to approve or deny
@@ -30,7 +30,7 @@ from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.inbox import Received
 from smartborder.exchange.policy import Refused, carrying, in_force_for
 from smartborder.identity.countries import from_alpha2
-from smartborder.programs import membership
+from smartborder.programs import membership, records
 from smartborder.programs.models import TrustedApplication, TrustedVetting
 from smartborder.screening.router import results
 from smartborder.screening.schemas import SubjectIn
@@ -60,9 +60,10 @@ def _screened(
     session: Session, screening: Screening, reference: str, applicant: dict[str, Any],
     today: dt.date,
 ) -> list[dict[str, Any]]:  # fmt: skip
+    """The applicant against this node's lookouts and its own records."""
     found = screening.screen(session, _subject(reference, applicant), today=today)
     hits: list[dict[str, Any]] = results(session, reference, found).model_dump(mode="json")["hits"]
-    return hits
+    return hits + records.found(session, applicant, today)
 
 
 def applicant_of(row: TrustedApplication) -> dict[str, Any]:
