@@ -123,7 +123,8 @@ def load_members(
                 "nationality": "CA", "status": "active", "issued_on": today,
                 "expires_on": today + dt.timedelta(days=1800),
                 "face": real_face if is_real else HEADER + drawn[n].astype("<f4").tobytes(),
-                "iris": real_iris if is_real else None, "history": [], "created_at": db.utcnow(),
+                "iris": real_iris if is_real else None, "history": [], "flags": [],
+                "created_at": db.utcnow(),
                 "updated_at": db.utcnow(),
             })  # fmt: skip
         with db.unit_of_work(ca.sessions) as s:

@@ -19,7 +19,15 @@ from smartborder.audit.models import AuditEntry
 from smartborder.biometrics.models import BiometricTemplate
 from smartborder.biometrics.service import Biometrics
 from smartborder.errors import Conflict, ValidationFailed
-from smartborder.programs import applications, enrolment, lane, membership, service, vetting
+from smartborder.programs import (
+    applications,
+    enrolment,
+    lane,
+    membership,
+    recheck,
+    service,
+    vetting,
+)
 from smartborder.programs.models import TrustedInterview, TrustedMembership
 from smartborder.screening import service as lookouts
 from smartborder.screening.matcher import Thresholds
@@ -157,6 +165,14 @@ def test_enrolled_carded_shared_admitted_suspended_on_both_sides(pair: Pair) -> 
             "category": "customs", "names": [{"name": "Marie-Ève Tremblay"}],
             "birth_date": "1984-07-09", "source_reference": "undeclared goods, Champlain"}),
             actor="user:analyst", today=pair.us.ex.clock().date())  # fmt: skip
+    with pair.us.uow() as s:  # the members' recheck flags the membership for an officer
+        raised = recheck.recheck(s, recheck.MemberIndex(), Thresholds.from_settings(pair.us.settings),
+                                 now=pair.us.ex.clock())  # fmt: skip
+        assert [(f["card_number"], f["category"]) for f in raised] == [(card, "customs")]
+        again = recheck.recheck(s, recheck.MemberIndex(), Thresholds.from_settings(pair.us.settings),
+                                now=pair.us.ex.clock())  # fmt: skip
+        assert again == []  # once per lookout and version
+        assert [r.card_number for r in recheck.flagged(s)] == [card]
     flagged = _at_lane(pair.us, card, other_capture)
     assert flagged["decision"] == "refer"
     assert "lookout hit now: customs" in flagged["reasons"][0]
@@ -167,6 +183,10 @@ def test_enrolled_carded_shared_admitted_suspended_on_both_sides(pair: Pair) -> 
                               actor="user:sup-us")  # fmt: skip
         membership.change(s, pair.us.ex, card, action="suspend",
                           reasons=["undeclared goods at Champlain, 2026"], actor="user:sup-us")  # fmt: skip
+    with pair.us.uow() as s:  # the suspension closed the flag
+        assert recheck.flagged(s) == []
+        (closed,) = membership.find(s, card).flags
+        assert closed["outcome"].startswith("suspended by user:sup-us")
     assert _at_lane(pair.ca, card, other_capture)["decision"] == "admit"  # not yet delivered
     pair.pump()
     refused_ca = _at_lane(pair.ca, card, other_capture)

@@ -16,6 +16,8 @@ from sqlalchemy import update
 
 from smartborder import db
 from smartborder.programs.models import TrustedApplication, TrustedInterview
+from smartborder.screening import service as lookouts
+from smartborder.screening.schemas import LookoutIn
 from smartborder.settings import Settings
 from smartborder.synthetic.fingerprints import finger, png
 from tests.biometrics.test_face import ASTRONAUT, PHOTO, _another_capture
@@ -137,6 +139,22 @@ def test_the_cli_enrols_decides_at_the_lane_and_suspends(
                           str(files["now.jpg"]), *as_bso])  # fmt: skip
     assert code == 0, err
     assert out.startswith("ADMIT: every check passed")
+    with db.unit_of_work(app.state.sessions) as s:  # a lookout made since the approval
+        lookouts.create_lookout(s, LookoutIn.model_validate({
+            "category": "immigration-violation", "names": [{"name": "Marie-Eve TREMBLAY"}],
+            "birth_date": "1984-07-09", "source_reference": "SYNTHETIC"}),
+            actor="user:analyst", today=db.utcnow().date())  # fmt: skip
+    code, out, err = cli(["programs", "recheck", "--data-dir", str(node.data_dir)])
+    assert (code, out.split(":")[0]) == (0, card), err
+    flagged = client.get("/api/v1/programs/flagged", headers=officer).json()
+    assert [m["card_number"] for m in flagged] == [card]
+    code, out, err = cli(["programs", "dismiss", card, "--reason", "the lookout is her aunt",
+                          *as_po])  # fmt: skip
+    assert (code, out.strip()) == (0, f"{card}: flags dismissed"), err
+    again = client.post(f"/api/v1/programs/memberships/{card}/dismiss", headers=officer,
+                        json={"reasons": ["again"]})  # fmt: skip
+    assert again.status_code == 409
+    assert client.get("/api/v1/programs/flagged", headers=officer).json() == []
     code, out, err = cli(["programs", "change", card, "cancel", "--reason",
                           "false statement on the application", *as_po])  # fmt: skip
     assert (code, out.strip()) == (0, f"{card}: cancelled")

@@ -16,7 +16,15 @@ from smartborder.biometrics.service import Biometrics
 from smartborder.cliutil import ActingUser, DataDir, acting, err, node_settings, out, parsed, unit
 from smartborder.context import node_exchange
 from smartborder.errors import ValidationFailed
-from smartborder.programs import applications, enrolment, lane, membership, service, vetting
+from smartborder.programs import (
+    applications,
+    enrolment,
+    lane,
+    membership,
+    recheck,
+    service,
+    vetting,
+)
 from smartborder.quarantine import kept_file
 from smartborder.roles import Permission
 from smartborder.screening.matcher import Thresholds
@@ -353,3 +361,35 @@ def trader(
                                  now=node_exchange(settings).clock())  # fmt: skip
         out.print(f"{row.id}: {row.role} {row.name}, {row.program} {row.status}",
                   highlight=False)  # fmt: skip
+
+
+@programs_app.command("recheck")
+def recheck_now(data_dir: DataDir = None) -> None:
+    """Check the members against the lookouts made or changed lately now (the scheduler does
+    it on its own): each member a lookout names is flagged for an officer."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        raised = recheck.recheck(session, recheck.MemberIndex(),
+                                 Thresholds.from_settings(settings),
+                                 now=node_exchange(settings).clock())  # fmt: skip
+    for flag in raised:
+        out.print(f"{flag['card_number']}: flagged by {flag['category']} lookout "
+                  f"{flag['lookout']} (score {flag['score']})", highlight=False)  # fmt: skip
+    if not raised:
+        out.print("No member is named by a recent lookout.")
+
+
+@programs_app.command("dismiss")
+def dismiss(
+    card: Annotated[str, typer.Argument(help="The card number or RFID tag id.")],
+    reasons: Annotated[list[str], typer.Option("--reason", help="A written reason (repeat).")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:
+    """Close a membership's open flags as another person's, with written reasons."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.PROGRAMS_MANAGE)
+        row = recheck.dismiss(session, card, reasons=reasons, actor=actor,
+                              now=node_exchange(settings).clock())  # fmt: skip
+        out.print(f"{row.card_number}: flags dismissed", highlight=False)

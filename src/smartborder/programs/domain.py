@@ -21,10 +21,16 @@ DOMAIN = Domain(
         "membership-notice": "smartborder.programs.membership:on_notice",
     },
     sends=("vetting-request", "vetting-result", "membership-notice"),
+    services=("smartborder.programs.lifecycle:member_index",),
     jobs=(
         Job(
             "trusted-traveller vetting",
             "smartborder.programs.lifecycle:vet_queued",
+            lambda s: s.exchange_dispatch_interval_seconds or None,
+        ),
+        Job(
+            "trusted-traveller members against new lookouts",
+            "smartborder.programs.lifecycle:recheck_members",
             lambda s: s.exchange_dispatch_interval_seconds or None,
         ),
     ),

@@ -109,7 +109,7 @@ def issue(
         surname=given["surname"], given_names=given.get("given_names") or "", birth_date=born,
         nationality=citizenships[0] if citizenships else None, status="active",
         issued_on=now.date(), expires_on=expiry(born, now.date()), face=face, iris=iris,
-        history=[], created_at=now, updated_at=now,
+        history=[], flags=[], created_at=now, updated_at=now,
     )  # fmt: skip
     session.add(row)
     _record(session, ex, row, "issued", [], actor)
@@ -185,8 +185,16 @@ def change(
         raise Conflict(f"membership {row.card_number} is already {row.status}")
     row.status = ACTIONS[action]
     event = {"suspend": "suspended", "cancel": "cancelled", "reinstate": "reinstated"}[action]
+    if action != "reinstate":
+        close(row, f"{event} by {actor}: {'; '.join(written)}", ex.clock())
     _record(session, ex, row, event, written, actor)
     return row
+
+
+def close(row: TrustedMembership, outcome: str, now: dt.datetime) -> None:
+    """Close the membership's open flags (``recheck``) with what was done."""
+    row.flags = [{**f, "open": False, "outcome": outcome, "closed_at": now.isoformat()}
+                 if f["open"] else f for f in row.flags or []]  # fmt: skip
 
 
 def renew(
@@ -279,8 +287,8 @@ def _copy(
     if row is None:
         now = ex.clock()
         row = TrustedMembership(id=str(uuid.uuid4()), card_number=str(body["card_number"]),
-                                origin=partner, history=[], created_at=now, updated_at=now,
-                                **values)  # fmt: skip
+                                origin=partner, history=[], flags=[], created_at=now,
+                                updated_at=now, **values)  # fmt: skip
         session.add(row)
     else:
         for key, value in values.items():
@@ -298,7 +306,7 @@ def membership_out(row: TrustedMembership, today: dt.date) -> dict[str, Any]:
         "status": "expired" if expired and row.status == "active" else row.status,
         "issued_on": row.issued_on.isoformat(), "expires_on": row.expires_on.isoformat(),
         "biometrics": [k for k in ("face", "iris") if getattr(row, k)],
-        "history": row.history,
+        "history": row.history, "flags": row.flags or [],
     }  # fmt: skip
 
 

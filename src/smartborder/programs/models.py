@@ -121,6 +121,8 @@ class TrustedMembership(Base):
     iris: Mapped[bytes | None] = mapped_column(LargeBinary)  # the enrolled iris code (air)
     # every status change with its written reasons, who and when
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # lookouts made since approval that name the member, for an officer (open until acted on)
+    flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(timezone=True))
 

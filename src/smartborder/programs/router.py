@@ -15,7 +15,15 @@ from smartborder.auth import Db, Principal, require
 from smartborder.biometrics.service import Biometrics
 from smartborder.deps import Exchange, get_node
 from smartborder.errors import ValidationFailed
-from smartborder.programs import applications, enrolment, lane, membership, service, vetting
+from smartborder.programs import (
+    applications,
+    enrolment,
+    lane,
+    membership,
+    recheck,
+    service,
+    vetting,
+)
 from smartborder.roles import Permission
 from smartborder.screening.service import Screening
 
@@ -262,6 +270,7 @@ class MembershipOut(BaseModel):
     expires_on: str
     biometrics: list[str]
     history: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
 
 
 class StatusChangeIn(BaseModel):
@@ -294,6 +303,27 @@ def change_status(
     suspended may reinstate; a cancellation is final (409)."""
     row = membership.change(db, ex, card, action=body.action, reasons=body.reasons,
                             actor=principal.username)  # fmt: skip
+    return membership.membership_out(row, ex.clock().date())
+
+
+class DismissIn(BaseModel):
+    reasons: list[Annotated[str, Field(max_length=500)]] = Field(min_length=1, max_length=10)
+
+
+@router.get("/programs/flagged", response_model=list[MembershipOut])
+def flagged(principal: Reader, db: Db, ex: Exchange) -> list[dict[str, Any]]:
+    """Active memberships a lookout made since their approval names (open flags), for an
+    officer to suspend or dismiss."""
+    today = ex.clock().date()
+    return [membership.membership_out(r, today) for r in recheck.flagged(db)]
+
+
+@router.post("/programs/memberships/{card}/dismiss", response_model=MembershipOut)
+def dismiss(principal: Officer, db: Db, ex: Exchange, card: str, body: DismissIn) -> dict[str, Any]:
+    """Close a membership's open flags as another person's (or needing nothing), with written
+    reasons (409 when none is open)."""
+    row = recheck.dismiss(db, card, reasons=body.reasons, actor=principal.username,
+                          now=ex.clock())  # fmt: skip
     return membership.membership_out(row, ex.clock().date())
 
 

@@ -20,7 +20,15 @@ from smartborder.auth import Db, Principal, require
 from smartborder.biometrics.service import Biometrics
 from smartborder.deps import Exchange, get_node
 from smartborder.errors import NotFound, SmartborderError, ValidationFailed
-from smartborder.programs import applications, enrolment, lane, membership, service, vetting
+from smartborder.programs import (
+    applications,
+    enrolment,
+    lane,
+    membership,
+    recheck,
+    service,
+    vetting,
+)
 from smartborder.programs.applications import rules
 from smartborder.roles import Permission
 from smartborder.screening.service import Screening
@@ -130,6 +138,7 @@ def _enrolment_context(db: Db, ex: Exchange, principal: Principal, **values: Any
         "approved": [service.application_out(r) for r in service.listing(db, "approved")],
         "centres": rules().centres, "today": today.isoformat(),
         "members": [membership.membership_out(r, today) for r in membership.listing(db)],
+        "flagged": [membership.membership_out(r, today) for r in recheck.flagged(db)],
         "can_manage": principal.can(Permission.PROGRAMS_MANAGE), "problem": None, **values,
     }  # fmt: skip
 
@@ -205,6 +214,19 @@ async def change_status(
     try:
         membership.change(db, ex, card, action=texts.get("action", ""),
                           reasons=[texts.get("reason", "")], actor=principal.username)  # fmt: skip
+    except SmartborderError as exc:
+        return _again(request, db, ex, principal, exc)
+    return RedirectResponse("/programs/enrolment", status_code=303)
+
+
+@router.post("/programs/memberships/{card}/dismiss")
+async def dismiss(
+    request: Request, db: Db, ex: Exchange, principal: Officer, card: str
+) -> Response:
+    texts, _ = await _form(request)
+    try:
+        recheck.dismiss(db, card, reasons=[texts.get("reason", "")], actor=principal.username,
+                        now=ex.clock())  # fmt: skip
     except SmartborderError as exc:
         return _again(request, db, ex, principal, exc)
     return RedirectResponse("/programs/enrolment", status_code=303)

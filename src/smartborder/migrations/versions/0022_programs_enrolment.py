@@ -60,6 +60,7 @@ def upgrade() -> None:
         sa.Column("face", sa.LargeBinary(), nullable=True),
         sa.Column("iris", sa.LargeBinary(), nullable=True),
         sa.Column("history", sa.JSON(), nullable=False),
+        sa.Column("flags", sa.JSON(), nullable=False),
         sa.Column("created_at", smartborder.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", smartborder.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_programs_memberships")),
