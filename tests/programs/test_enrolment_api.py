@@ -183,6 +183,10 @@ def test_the_lane_page_and_the_enrolment_page(app: FastAPI, client: TestClient) 
     assert page.status_code == 200
     assert interview in page.text
     token = csrf_of(client)
+    bad_day = client.post("/programs/interviews", data={"csrf_token": token, "reference": "TTX",
+                                                         "centre": "yul", "day": "soon"})  # fmt: skip
+    assert bad_day.status_code == 422
+    assert "day: &#39;soon&#39; is not a date" in bad_day.text
     sent = client.post(f"/programs/interviews/{interview}/enrolment",
                        data={"csrf_token": token},
                        files=[("face", ("face.jpg", PHOTO, "image/jpeg")),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -160,76 +161,79 @@ def _again(
                   status_code=422 if isinstance(exc, ValidationFailed) else 409)  # fmt: skip
 
 
-@router.post("/programs/interviews")
-async def book(request: Request, db: Db, ex: Exchange, principal: Officer) -> Response:
-    texts, _ = await _form(request)
+Form = dict[str, str]
+Files = dict[str, list[bytes]]
+
+
+async def _act(
+    request: Request, db: Db, ex: Exchange, principal: Principal,
+    act: Callable[[Form, Files], object],
+) -> Response:  # fmt: skip
+    """Read the form, do ``act`` with it (in a worker thread: capture and matching take the
+    CPU), and go back to the enrolment page; a refusal is shown there with why."""
+    texts, files = await _form(request)
     try:
-        day = dt.date.fromisoformat(texts.get("day", ""))
-    except ValueError:
-        return _again(request, db, ex, principal, ValidationFailed(
-            f"day: '{texts.get('day', '')}' is not a date (YYYY-MM-DD)"))  # fmt: skip
-    try:
-        enrolment.book(db, texts.get("reference", ""), texts.get("centre", ""), day,
-                       actor=principal.username, now=ex.clock())  # fmt: skip
+        await run_in_threadpool(act, texts, files)
     except SmartborderError as exc:
         return _again(request, db, ex, principal, exc)
     return RedirectResponse("/programs/enrolment", status_code=303)
+
+
+def _day(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed(f"day: '{text}' is not a date (YYYY-MM-DD)") from None
+
+
+@router.post("/programs/interviews")
+async def book(request: Request, db: Db, ex: Exchange, principal: Officer) -> Response:
+    return await _act(request, db, ex, principal, lambda t, _: enrolment.book(
+        db, t.get("reference", ""), t.get("centre", ""), _day(t.get("day", "")),
+        actor=principal.username, now=ex.clock()))  # fmt: skip
 
 
 @router.post("/programs/interviews/{interview_id}/enrolment")
 async def enrol(
     request: Request, db: Db, ex: Exchange, principal: Officer, interview_id: str
 ) -> Response:
-    _, files = await _form(request)
-    irises = files.get("iris") or []
-    samples = enrolment.Samples((files.get("face") or [b""])[0], files.get("fingerprints", []),
-                                irises[0] if irises else None)  # fmt: skip
-    try:
-        await run_in_threadpool(enrolment.enrol, db, ex, get_node(request).get(Biometrics),
-                                interview_id, samples, actor=principal.username)  # fmt: skip
-    except SmartborderError as exc:
-        return _again(request, db, ex, principal, exc)
-    return RedirectResponse("/programs/enrolment", status_code=303)
+    def capture(_: Form, files: Files) -> object:
+        irises = files.get("iris") or []
+        samples = enrolment.Samples((files.get("face") or [b""])[0],
+                                    files.get("fingerprints", []),
+                                    irises[0] if irises else None)  # fmt: skip
+        return enrolment.enrol(db, ex, get_node(request).get(Biometrics), interview_id, samples,
+                               actor=principal.username)  # fmt: skip
+
+    return await _act(request, db, ex, principal, capture)
 
 
 @router.post("/programs/interviews/{interview_id}/finding")
 async def resolve(
     request: Request, db: Db, ex: Exchange, principal: Officer, interview_id: str
 ) -> Response:
-    texts, _ = await _form(request)
-    try:
-        await run_in_threadpool(enrolment.resolve, db, ex, get_node(request).get(Biometrics),
-                                interview_id, finding=texts.get("finding", ""),
-                                note=texts.get("note", ""), actor=principal.username)  # fmt: skip
-    except SmartborderError as exc:
-        return _again(request, db, ex, principal, exc)
-    return RedirectResponse("/programs/enrolment", status_code=303)
+    return await _act(request, db, ex, principal, lambda t, _: enrolment.resolve(
+        db, ex, get_node(request).get(Biometrics), interview_id,
+        finding=t.get("finding", ""), note=t.get("note", ""),
+        actor=principal.username))  # fmt: skip
 
 
 @router.post("/programs/memberships/{card}/status")
 async def change_status(
     request: Request, db: Db, ex: Exchange, principal: Officer, card: str
 ) -> Response:
-    texts, _ = await _form(request)
-    try:
-        membership.change(db, ex, card, action=texts.get("action", ""),
-                          reasons=[texts.get("reason", "")], actor=principal.username)  # fmt: skip
-    except SmartborderError as exc:
-        return _again(request, db, ex, principal, exc)
-    return RedirectResponse("/programs/enrolment", status_code=303)
+    return await _act(request, db, ex, principal, lambda t, _: membership.change(
+        db, ex, card, action=t.get("action", ""), reasons=[t.get("reason", "")],
+        actor=principal.username))  # fmt: skip
 
 
 @router.post("/programs/memberships/{card}/dismiss")
 async def dismiss(
     request: Request, db: Db, ex: Exchange, principal: Officer, card: str
 ) -> Response:
-    texts, _ = await _form(request)
-    try:
-        recheck.dismiss(db, card, reasons=[texts.get("reason", "")], actor=principal.username,
-                        now=ex.clock())  # fmt: skip
-    except SmartborderError as exc:
-        return _again(request, db, ex, principal, exc)
-    return RedirectResponse("/programs/enrolment", status_code=303)
+    return await _act(request, db, ex, principal, lambda t, _: recheck.dismiss(
+        db, card, reasons=[t.get("reason", "")], actor=principal.username,
+        now=ex.clock()))  # fmt: skip
 
 
 @router.get("/programs/lane")
