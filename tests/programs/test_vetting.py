@@ -166,3 +166,39 @@ def test_the_nodes_own_records_hold_an_applicant_for_an_officer(pair: Pair) -> N
                      "criminal-record": "NYPD (SYNTHETIC) NY-2021-0042: Smuggling"}  # fmt: skip
     with pair.ca.uow() as s:  # ca's own vetting found nothing of the kind: approved here
         assert service.get(s, reference).vetting["own"]["decision"] == "approve"
+
+
+def test_an_undeclared_trip_in_the_travel_records_holds_our_own_applicant(pair: Pair) -> None:
+    """ca's API records show the applicant on AC870 Montréal-Paris (the PAXLST of the travel
+    tests); an application that declares no trip to France then is held for ca's officer;
+    one that declares it is approved here."""
+    from pathlib import Path
+
+    from smartborder.travel.intake import service as intake
+
+    paxlst = (Path(__file__).parents[1] / "travel" / "data" / "paxlst_d05b.edi").read_bytes()
+    pair.in_force("smu")
+    pair.in_force("trusted-traveller")
+    with pair.ca.uow() as s:
+        intake.receive(s, paxlst, source="test", actor="user:api", now=pair.ca.ex.clock())
+    today = pair.ca.ex.clock().date().isoformat()
+
+    def applied(trips: list[dict[str, str]]) -> dict[str, Any]:
+        data = copy.deepcopy(APPLICATION)
+        data.update(date=today, trips=trips)
+        data["applicant"].update(surname="O'Brien", given_names="Mary Anne",
+                                 birth_date="1985-04-15")  # fmt: skip
+        data["documents"][0].update(surname="O'BRIEN", birth_date="1985-04-15")
+        with pair.ca.uow() as s:
+            row = service.submit(s, pair.ca.ex, _screening(pair.ca),
+                                 applications.ApplicationIn.model_validate(data),
+                                 actor="user:po")  # fmt: skip
+            return dict(row.vetting["own"])
+
+    held = applied([])
+    assert held["decision"] is None
+    assert [h["detail"] for h in held["hits"]] == [
+        "AC870 YUL-CDG on 2026-11-22 (FR) is not among the trips declared"
+    ]
+    declared = applied([{"from": "2026-11-21", "to": "2026-11-30", "country": "FR"}])
+    assert declared["decision"] == "approve"

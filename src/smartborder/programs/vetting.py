@@ -58,12 +58,13 @@ def _subject(reference: str, applicant: dict[str, Any]) -> SubjectIn:
 
 def _screened(
     session: Session, screening: Screening, reference: str, applicant: dict[str, Any],
-    today: dt.date,
+    today: dt.date, trips: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:  # fmt: skip
-    """The applicant against this node's lookouts and its own records."""
+    """The applicant against this node's lookouts and its own records (and, for its own
+    applicant, the declared ``trips`` against its travel records)."""
     found = screening.screen(session, _subject(reference, applicant), today=today)
     hits: list[dict[str, Any]] = results(session, reference, found).model_dump(mode="json")["hits"]
-    return hits + records.found(session, applicant, today)
+    return hits + records.found(session, applicant, today, trips)
 
 
 def applicant_of(row: TrustedApplication) -> dict[str, Any]:
@@ -87,7 +88,8 @@ def start(
     with."""
     now = ex.clock()
     hits = _screened(session, screening, row.reference, {**applicant_of(row),
-                     "sex": row.application["applicant"].get("sex")}, now.date())  # fmt: skip
+                     "sex": row.application["applicant"].get("sex")}, now.date(),
+                     trips=row.application.get("trips") or [])  # fmt: skip
     own: dict[str, Any] = {"hits": hits, "decision": None, "reason_codes": [], "by": None,
                            "at": None}  # fmt: skip
     if not hits:
