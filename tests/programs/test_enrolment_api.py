@@ -175,7 +175,8 @@ def test_the_cli_enrols_decides_at_the_lane_and_suspends(
 
 def test_the_lane_page_and_the_enrolment_page(app: FastAPI, client: TestClient) -> None:
     officer = api_token(app, "po", "program-officer")
-    interview = _book(client, officer, _approved(app, client, officer))
+    reference = _approved(app, client, officer)
+    interview = _book(client, officer, reference)
     _the_day_came(app, interview)
     make_user(app, "po2", "program-officer", PASSWORD)
     login(client, "po2", PASSWORD)
@@ -197,6 +198,10 @@ def test_the_lane_page_and_the_enrolment_page(app: FastAPI, client: TestClient) 
     assert sent.status_code == 303, sent.text
     enrolled = client.get("/programs/enrolment").text
     assert "enrolled" in enrolled
+    applicant = TestClient(app).post("/programs/status", data={
+        "reference": reference, "birth_date": "1984-07-09"}).text  # fmt: skip
+    assert "Interview: Montréal-Trudeau airport" in applicant
+    assert "Membership: active, until " in applicant
     with db.unit_of_work(app.state.sessions) as s:
         card = s.get(TrustedInterview, interview).card_number  # type: ignore[union-attr]
     lane_page = client.get("/programs/lane")

@@ -344,9 +344,11 @@ def interview_out(row: TrustedInterview) -> dict[str, Any]:
 
 def interviews(
     session: Session, *, centre: str | None = None, day: dt.date | None = None,
-    state: str | None = None,
+    state: str | None = None, reference: str | None = None,
 ) -> list[TrustedInterview]:  # fmt: skip
     query = select(TrustedInterview).order_by(TrustedInterview.day, TrustedInterview.booked_at)
+    if reference:
+        query = query.where(TrustedInterview.reference == reference)
     if centre:
         query = query.where(TrustedInterview.centre == centre)
     if day:

@@ -158,6 +158,12 @@ def find(session: Session, card: str) -> TrustedMembership:
     return row
 
 
+def of_application(session: Session, reference: str) -> TrustedMembership | None:
+    """The membership an application of ours made (or renewed), if any."""
+    return session.scalars(select(TrustedMembership).where(
+        TrustedMembership.reference == reference)).first()  # fmt: skip
+
+
 def change(
     session: Session, ex: NodeExchange, card: str, *, action: str, reasons: list[str],
     actor: str,

@@ -96,7 +96,7 @@ def status_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/programs/status")
-async def status_of(request: Request, db: Db) -> HTMLResponse:
+async def status_of(request: Request, db: Db, ex: Exchange) -> HTMLResponse:
     form = await request.form()
     reference = str(form.get("reference", "")).strip()
     born = str(form.get("birth_date", "")).strip()
@@ -108,8 +108,19 @@ async def status_of(request: Request, db: Db) -> HTMLResponse:
         # the same answer whichever was wrong: nothing is told of who applied
         return render(request, "programs/status.html", {"found": None, "problem": NOT_FOUND},
                       status_code=404)  # fmt: skip
-    shown = {"reference": row.reference, "program": row.program, "status": row.status,
-             "reasons": row.reasons, "fee": row.fee}  # fmt: skip
+    booked = [i for i in enrolment.interviews(db, reference=row.reference)
+              if i.state in ("booked", "held", "enrolled")]  # fmt: skip
+    member = membership.of_application(db, row.reference)
+    shown = {
+        "reference": row.reference, "program": row.program, "status": row.status,
+        "reasons": row.reasons, "fee": row.fee,
+        "interview": {"centre": rules().centre(booked[0].centre).name,
+                      "day": booked[0].day.isoformat(), "state": booked[0].state}
+                     if booked else None,
+        # the membership's standing, never its card number: the page asks no account
+        "membership": {"status": membership.membership_out(member, ex.clock().date())["status"],
+                       "expires_on": member.expires_on.isoformat()} if member else None,
+    }  # fmt: skip
     return render(request, "programs/status.html", {"found": shown, "problem": None})
 
 
