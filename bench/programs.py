@@ -139,12 +139,13 @@ def load_members(
             rows.append({
                 "id": f"m{n:07d}", "card_number": cards[n], "rfid": f"{rng.getrandbits(96):024X}",
                 "origin": "ca", "reference": f"TTBENCH{n:07d}", "program": "nexus",
-                "modes": ["highway", "air"], "surname": f"Synth{letters(n)}", "given_names": "Member",
+                "modes": ["highway", "air"], "surname": f"Synth{letters(n)}",
+                "given_names": "Member",
                 "birth_date": dt.date(1950 + n % 50, 1 + n % 12, 1 + n % 28),
                 "nationality": "CA", "status": "active", "issued_on": today,
                 "expires_on": today + dt.timedelta(days=1800),
                 "face": real_face if is_real else HEADER + drawn[n].astype("<f4").tobytes(),
-                "iris": real_iris if is_real else None, "history": [], "flags": [],
+                "iris": real_iris if is_real else None, "history": [], "flags": [], "open_flags": 0,
                 "created_at": db.utcnow(),
                 "updated_at": db.utcnow(),
             })  # fmt: skip

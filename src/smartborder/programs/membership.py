@@ -109,7 +109,7 @@ def issue(
         surname=given["surname"], given_names=given.get("given_names") or "", birth_date=born,
         nationality=citizenships[0] if citizenships else None, status="active",
         issued_on=now.date(), expires_on=expiry(born, now.date()), face=face, iris=iris,
-        history=[], flags=[], created_at=now, updated_at=now,
+        history=[], flags=[], open_flags=0, created_at=now, updated_at=now,
     )  # fmt: skip
     session.add(row)
     _record(session, ex, row, "issued", [], actor)
@@ -201,6 +201,7 @@ def close(row: TrustedMembership, outcome: str, now: dt.datetime) -> None:
     """Close the membership's open flags (``recheck``) with what was done."""
     row.flags = [{**f, "open": False, "outcome": outcome, "closed_at": now.isoformat()}
                  if f["open"] else f for f in row.flags or []]  # fmt: skip
+    row.open_flags = 0
 
 
 def renew(
@@ -293,7 +294,7 @@ def _copy(
     if row is None:
         now = ex.clock()
         row = TrustedMembership(id=str(uuid.uuid4()), card_number=str(body["card_number"]),
-                                origin=partner, history=[], flags=[], created_at=now,
+                                origin=partner, history=[], flags=[], open_flags=0, created_at=now,
                                 updated_at=now, **values)  # fmt: skip
         session.add(row)
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, Date, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartborder.db import Base, UTCDateTime
@@ -100,6 +100,7 @@ class TrustedMembership(Base):
         Index("ix_programs_memberships_card", "card_number", unique=True),
         Index("ix_programs_memberships_rfid", "rfid", unique=True),
         Index("ix_programs_memberships_reference", "reference"),
+        Index("ix_programs_memberships_open_flags", "open_flags"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -123,6 +124,7 @@ class TrustedMembership(Base):
     history: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     # lookouts made since approval that name the member, for an officer (open until acted on)
     flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    open_flags: Mapped[int] = mapped_column(Integer, default=0)  # how many flags are open
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(timezone=True))
 

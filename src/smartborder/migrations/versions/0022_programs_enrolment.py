@@ -61,12 +61,14 @@ def upgrade() -> None:
         sa.Column("iris", sa.LargeBinary(), nullable=True),
         sa.Column("history", sa.JSON(), nullable=False),
         sa.Column("flags", sa.JSON(), nullable=False),
+        sa.Column("open_flags", sa.Integer(), nullable=False),
         sa.Column("created_at", smartborder.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", smartborder.db.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_programs_memberships")),
     )
     with op.batch_alter_table("programs_memberships", schema=None) as batch_op:
         batch_op.create_index("ix_programs_memberships_card", ["card_number"], unique=True)
+        batch_op.create_index("ix_programs_memberships_open_flags", ["open_flags"], unique=False)
         batch_op.create_index("ix_programs_memberships_reference", ["reference"], unique=False)
         batch_op.create_index("ix_programs_memberships_rfid", ["rfid"], unique=True)
 
@@ -88,6 +90,7 @@ def downgrade() -> None:
     with op.batch_alter_table("programs_memberships", schema=None) as batch_op:
         batch_op.drop_index("ix_programs_memberships_rfid")
         batch_op.drop_index("ix_programs_memberships_reference")
+        batch_op.drop_index("ix_programs_memberships_open_flags")
         batch_op.drop_index("ix_programs_memberships_card")
 
     op.drop_table("programs_memberships")
