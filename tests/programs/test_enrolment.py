@@ -331,3 +331,34 @@ def test_a_renewal_is_vetted_again_and_extends_the_membership(pair: Pair) -> Non
     with pair.ca.uow() as s, pytest.raises(Conflict, match="renews a membership: no interview"):
         enrolment.book(s, renewal, "lacolle", _working_day_after(pair.ca.ex.clock().date()),
                        actor="user:po", now=pair.ca.ex.clock())  # fmt: skip
+
+
+def test_a_minor_is_free_only_with_a_guardian_who_is_an_active_member(pair: Pair) -> None:
+    pair.in_force("smu")
+    pair.in_force("trusted-traveller")
+    _, card, _ = _enrol(pair, Biometrics(), _interview(pair, _approved(pair)),
+                        enrolment.Samples(PHOTO, _prints(61, 62)))  # fmt: skip
+
+    def fee_with(guardian_card: str) -> dict[str, Any]:
+        data = copy.deepcopy(APPLICATION)
+        data["date"] = pair.ca.ex.clock().date().isoformat()
+        data["applicant"].update(given_names="Léa", birth_date="2016-05-05")
+        data["documents"][0].update(number="AB000777", birth_date="2016-05-05")
+        data["guardian"] = {"name": "Marie-Ève Tremblay", "membership": guardian_card}
+        data["addresses"][1]["from"] = "2016-05-05"
+        data["employment"] = [{"from": "2016-05-05", "employer": "student"}]
+        with pair.ca.uow() as s:
+            row = service.submit(s, pair.ca.ex, _screening(pair.ca),
+                                 applications.ApplicationIn.model_validate(data),
+                                 actor="user:po")  # fmt: skip
+            return dict(row.fee)
+
+    assert fee_with(card)["amount"] == 0
+    never = "51234567" + membership.luhn_digit("51234567")
+    charged = fee_with(never)
+    assert charged["amount"] == 120
+    assert f"the guardian's card {never} is unknown here" in charged["reason"]
+    with pair.ca.uow() as s:
+        membership.change(s, pair.ca.ex, card, action="suspend", reasons=["customs violation"],
+                          actor="user:sup")  # fmt: skip
+    assert "is suspended, not an active membership" in fee_with(card)["reason"]

@@ -3,6 +3,7 @@ where; each audited by reference."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
+from smartborder.errors import NotFound
 from smartborder.exchange.context import NodeExchange
 from smartborder.identity.names import normalise
 from smartborder.programs import applications, membership, vetting
@@ -45,7 +47,8 @@ def submit(
         birth_date=given.birth_date,
         application=application.model_dump(mode="json", by_alias=True),
         status="vetting" if eligible else "ineligible", reasons=reasons,
-        fee=applications.fee(application), vetting={}, created_at=now, created_by=actor,
+        fee=_fee(session, application, now.date()), vetting={}, created_at=now,
+        created_by=actor,
         updated_at=now,
     )  # fmt: skip
     session.add(row)
@@ -56,6 +59,26 @@ def submit(
     if eligible:
         vetting.start(session, ex, screening, row, actor=actor)
     return row
+
+
+def _fee(session: Session, application: applications.ApplicationIn, today: dt.date) -> Any:
+    """The fee; a minor's is waived only when the guardian's card is an active membership
+    known here (issued here or shared by the partner)."""
+    fee = applications.fee(application)
+    guardian = application.guardian
+    if fee["amount"] == 0 and guardian is not None and guardian.membership:
+        try:
+            card = membership.find(session, guardian.membership)
+            standing = membership.membership_out(card, today)["status"]
+        except NotFound:
+            standing = "unknown here"
+        if standing != "active":
+            program = applications.rules().programs[application.program]
+            amount = applications.rules().fee_on(application.program, application.date)
+            why = (f"{program.title} fee on {application.date}: the guardian's card "
+                   f"{guardian.membership} is {standing}, not an active membership")
+            fee = {"amount": amount, "currency": "USD", "reason": why}
+    return fee
 
 
 def _reference(session: Session) -> str:
