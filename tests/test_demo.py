@@ -581,3 +581,22 @@ def test_trusted_travellers_denied_by_the_partner_suspended_and_refused_in_the_b
         page.get_by_role("button", name="Decide").click()
         expect(page.locator(".error")).to_contain_text("carrier, importer and shipment")
         page.screenshot(path=str(tmp_path / "programs.png"), full_page=True)
+        # an applicant applies online, without an account
+        page.goto(f"{demo['ca']}/programs/apply")
+        page.get_by_label("highway").check()
+        page.get_by_label("Surname").fill("Bouchard")
+        page.get_by_label("Given names").fill("Élise")
+        page.get_by_label("Date of birth").fill("1990-02-03")
+        page.get_by_label("Citizenships").fill("CA")
+        for label, value in (("addresses 1 from", "2015-06-01"), ("addresses 1 line", "3 rue Nord"),
+                             ("addresses 1 city", "Sherbrooke"), ("addresses 1 country", "CA"),
+                             ("employment 1 from", "2014-09-01"),
+                             ("employment 1 employer", "Université de Sherbrooke"),
+                             ("documents 1 number", "GB445566"), ("documents 1 country", "CA"),
+                             ("documents 1 expires", "2031-03-03")):  # fmt: skip
+            page.get_by_label(label, exact=True).fill(value)
+        page.get_by_label("documents 1 kind").select_option("passport")
+        page.get_by_label("I consent to the collection").check()
+        page.get_by_role("button", name="Apply").click()
+        expect(page.locator("#made")).to_contain_text("Your reference: TT")
+        expect(page.locator("#made")).to_contain_text("Being vetted by both countries.")

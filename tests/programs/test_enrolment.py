@@ -321,6 +321,12 @@ def test_a_renewal_is_vetted_again_and_extends_the_membership(pair: Pair) -> Non
         _approved(pair, renewal_of=card)
     pair.clock.offset += dt.timedelta(days=(expires - pair.ca.ex.clock().date()).days - 30)
     passport = {**APPLICATION["documents"][0], "number": "AB765432", "expires": "2036-01-01"}
+    elsewhere = copy.deepcopy(APPLICATION)
+    elsewhere.update(date=pair.us.ex.clock().date().isoformat(), renewal_of=card,
+                     documents=[passport])  # fmt: skip
+    with pair.us.uow() as s, pytest.raises(ValidationFailed, match="issued by ca: renew it there"):
+        service.submit(s, pair.us.ex, _screening(pair.us),
+                       applications.ApplicationIn.model_validate(elsewhere), actor="user:po-us")  # fmt: skip
     renewal = _approved(pair, renewal_of=card, documents=[passport])
     pair.pump()
     for node in (pair.ca, pair.us):

@@ -218,8 +218,11 @@ def renew(
     return row
 
 
-def check_renewal(session: Session, card: str, on: dt.date, birth_date: dt.date) -> None:
-    """Whether a renewal of ``card`` may be made on ``on`` (ValidationFailed: why not)."""
+def check_renewal(
+    session: Session, card: str, on: dt.date, birth_date: dt.date, node_id: str
+) -> None:
+    """Whether a renewal of ``card`` may be made here (``node_id``) on ``on`` (ValidationFailed:
+    why not)."""
     try:
         row = find(session, card)
     except NotFound as exc:
@@ -229,6 +232,8 @@ def check_renewal(session: Session, card: str, on: dt.date, birth_date: dt.date)
     window = rules().enrolment.renewal_window_days
     if row.birth_date != birth_date:
         problem = "the membership is another person's (date of birth)"
+    elif row.origin != node_id:
+        problem = f"the membership was issued by {row.origin}: renew it there"
     elif row.status != "active":
         problem = f"the membership is {row.status}"
     elif on > row.expires_on:

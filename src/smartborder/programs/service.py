@@ -38,7 +38,7 @@ def submit(
     applications.check(application)
     if application.renewal_of:
         membership.check_renewal(session, application.renewal_of, application.date,
-                                 application.applicant.birth_date)  # fmt: skip
+                                 application.applicant.birth_date, ex.node_id)  # fmt: skip
     eligible, reasons = applications.eligibility(application)
     given = application.applicant
     row = TrustedApplication(
