@@ -216,3 +216,22 @@ def test_the_lane_page_and_the_enrolment_page(app: FastAPI, client: TestClient) 
                                                   "lane": "air"})  # fmt: skip
     assert "REFER" in unknown.text
     assert "is unknown on this node" in unknown.text
+
+
+def test_a_cancelled_interview_frees_its_place_and_another_is_booked(
+    app: FastAPI, client: TestClient, node: Settings, cli: Cli
+) -> None:
+    officer = api_token(app, "po", "program-officer")
+    reference = _approved(app, client, officer)
+    interview = _book(client, officer, reference)
+    url = f"/api/v1/programs/interviews/{interview}/cancel"
+    assert client.post(url, headers=officer, json={"reason": ""}).status_code == 422
+    done = client.post(url, headers=officer, json={"reason": "the applicant asked"})
+    assert done.json()["state"] == "cancelled"
+    assert done.json()["finding"]["note"] == "the applicant asked"
+    assert client.post(url, headers=officer, json={"reason": "again"}).status_code == 409
+    again = _book(client, officer, reference)  # the day has its place back
+    make_user(app, "po2", "program-officer")
+    code, out, err = cli(["programs", "cancel-interview", again, "--reason", "moved away",
+                          "--data-dir", str(node.data_dir), "--as", "po2"])  # fmt: skip
+    assert (code, out.strip()) == (0, f"interview {again}: cancelled"), err

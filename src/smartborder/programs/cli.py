@@ -257,6 +257,23 @@ def finding(
         )
 
 
+@programs_app.command("cancel-interview")
+def cancel_interview(
+    interview: Annotated[str, typer.Argument(help="The interview's id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why it is cancelled.")],
+    user: ActingUser,
+    data_dir: DataDir = None,
+) -> None:
+    """Cancel a booked interview (its place is freed; the applicant may book another) or end
+    one held for an officer without a card."""
+    settings = node_settings(data_dir)
+    with unit(settings) as session:
+        actor = acting(session, user, Permission.PROGRAMS_MANAGE)
+        row = enrolment.cancel(session, interview, reason=reason, actor=actor,
+                               now=node_exchange(settings).clock())  # fmt: skip
+        out.print(f"interview {row.id}: cancelled", highlight=False)
+
+
 @programs_app.command("members")
 def members(
     user: ActingUser,

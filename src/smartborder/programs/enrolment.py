@@ -316,13 +316,24 @@ def _kept(kept: dict[str, str]) -> Captured:
     return Captured(loaded("face", "face"), prints, iris)
 
 
-def cancel(session: Session, interview_id: str, *, actor: str, now: dt.datetime) -> None:
+def cancel(
+    session: Session, interview_id: str, *, reason: str, actor: str, now: dt.datetime
+) -> TrustedInterview:
+    """Cancel a booked interview (the applicant may book another), or end one held for an
+    officer without a card; its place on the day is freed and any kept templates dropped."""
+    if not reason.strip():
+        raise ValidationFailed("reason: a cancellation is given with a reason",
+                               details=[{"field": "reason", "problem": "empty"}])  # fmt: skip
     row = _interview(session, interview_id)
     if row.state not in OPEN:
-        raise Conflict(f"interview {row.id} is {row.state}")
+        raise Conflict(f"interview {row.id} is {row.state}: only a booked or held one is "
+                       "cancelled")  # fmt: skip
     row.state, row.capture, row.updated_at = "cancelled", {}, now
+    row.finding = {"finding": "cancelled", "note": reason.strip(), "by": actor,
+                   "at": now.isoformat()}  # fmt: skip
     chain.append(session, "programs:interview:cancelled", actor=actor, subject=row.id,
-                 details={"reference": row.reference})  # fmt: skip
+                 details={"reference": row.reference, "reason": reason.strip()})  # fmt: skip
+    return row
 
 
 def _interview(session: Session, interview_id: str) -> TrustedInterview:

@@ -251,6 +251,21 @@ def resolve(
     return enrolment.interview_out(row)
 
 
+class CancelIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+@router.post("/programs/interviews/{interview_id}/cancel", response_model=InterviewOut)
+def cancel(
+    principal: Officer, db: Db, ex: Exchange, interview_id: str, body: CancelIn
+) -> dict[str, Any]:
+    """Cancel a booked interview (its place is freed; the applicant may book another) or end
+    one held for an officer without a card, with the reason (409 once enrolled or ended)."""
+    row = enrolment.cancel(db, interview_id, reason=body.reason, actor=principal.username,
+                           now=ex.clock())  # fmt: skip
+    return enrolment.interview_out(row)
+
+
 # ---- memberships, the lane, carriers and importers -----------------------------------------------
 
 

@@ -75,8 +75,10 @@ def _fee(session: Session, application: applications.ApplicationIn, today: dt.da
         if standing != "active":
             program = applications.rules().programs[application.program]
             amount = applications.rules().fee_on(application.program, application.date)
-            why = (f"{program.title} fee on {application.date}: the guardian's card "
-                   f"{guardian.membership} is {standing}, not an active membership")
+            why = (
+                f"{program.title} fee on {application.date}: the guardian's card "
+                f"{guardian.membership} is {standing}, not an active membership"
+            )
             fee = {"amount": amount, "currency": "USD", "reason": why}
     return fee
 

@@ -229,6 +229,15 @@ async def resolve(
         actor=principal.username))  # fmt: skip
 
 
+@router.post("/programs/interviews/{interview_id}/cancel")
+async def cancel(
+    request: Request, db: Db, ex: Exchange, principal: Officer, interview_id: str
+) -> Response:
+    return await _act(request, db, ex, principal, lambda t, _: enrolment.cancel(
+        db, interview_id, reason=t.get("reason", ""), actor=principal.username,
+        now=ex.clock()))  # fmt: skip
+
+
 @router.post("/programs/memberships/{card}/status")
 async def change_status(
     request: Request, db: Db, ex: Exchange, principal: Officer, card: str
