@@ -298,6 +298,9 @@ def test_the_applicant_applies_online_and_is_told_where_it_falls_short(
     no_mode = public.post("/programs/apply", data=_form(**{"mode-highway": "", "mode-air": ""}))
     assert no_mode.status_code == 422
     assert "modes: List should have at least 1 item" in no_mode.text
+    renewal = public.post("/programs/apply", data=_form(renewal_of="512345674"))
+    assert renewal.status_code == 422
+    assert "renewal_of: no membership with the card" in renewal.text
     flooded = [public.post("/programs/status", data={"reference": f"TT{n:08d}",
                                                      "birth_date": "1984-07-09"}).status_code
                for n in range(8)]  # fmt: skip

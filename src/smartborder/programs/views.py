@@ -335,6 +335,7 @@ def application_from_form(texts: dict[str, str], today: dt.date) -> dict[str, An
         "trips": _rows(texts, "trips", ("from", "to", "country")),
         "documents": documents, "guardian": guardian,
         "consents_to_biometrics": texts.get("consent") == "yes",
+        "renewal_of": texts.get("renewal_of") or None,
     }  # fmt: skip
 
 
