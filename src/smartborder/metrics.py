@@ -80,6 +80,13 @@ SCREENING = Histogram(
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0),
 )
 
+LANE = Histogram(
+    "smartborder_lane_decision_duration_seconds",
+    "Time to decide at a trusted lane or kiosk (card, biometric 1:1, screening), by decision.",
+    ["decision"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.5),
+)
+
 DatabaseMetrics = Callable[[Session], Iterable[Metric]]
 
 

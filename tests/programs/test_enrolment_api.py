@@ -5,13 +5,16 @@ from the partner), and the interview's day is brought to today once booked."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import json
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image
+from prometheus_client import REGISTRY
 from sqlalchemy import update
 
 from smartborder import db
@@ -94,6 +97,10 @@ def test_enrol_then_the_lane_and_a_suspension_over_the_api(
     admit = client.post("/api/v1/programs/lane", headers=booth,
                         json={"card": card, "lane": "air", "face": face_now})  # fmt: skip
     assert admit.json()["decision"] == "admit", admit.text
+    timed = REGISTRY.get_sample_value("smartborder_lane_decision_duration_seconds_count",
+                                      {"decision": "admit"})  # fmt: skip
+    assert timed is not None
+    assert timed >= 1
     other = client.post("/api/v1/programs/lane", headers=booth,
                         json={"card": card, "lane": "air", "face": _b64(_jpeg(ASTRONAUT))})  # fmt: skip
     assert other.status_code == 200, other.text
@@ -235,3 +242,45 @@ def test_a_cancelled_interview_frees_its_place_and_another_is_booked(
     code, out, err = cli(["programs", "cancel-interview", again, "--reason", "moved away",
                           "--data-dir", str(node.data_dir), "--as", "po2"])  # fmt: skip
     assert (code, out.strip()) == (0, f"interview {again}: cancelled"), err
+
+
+def test_two_officers_booking_the_last_place_at_once_get_one_each(
+    app: FastAPI, client: TestClient, node: Settings
+) -> None:
+    """On PostgreSQL several workers serve a node: the day's last place goes to one booking,
+    the other is told the day is full (the centre's day is locked while it is counted)."""
+    import threading
+
+    from smartborder.errors import Conflict
+    from smartborder.programs import enrolment
+    from smartborder.programs.applications import rules
+
+    if node.database_url.startswith("sqlite"):
+        pytest.skip("SQLite lets one writer in at a time already")
+    officer = api_token(app, "po", "program-officer")
+    references = [_approved(app, client, officer) for _ in range(2)]
+    day = db.utcnow().date() + dt.timedelta(days=2)
+    with db.unit_of_work(app.state.sessions) as s:
+        for n in range(rules().centre("yul").capacity - 1):
+            s.add(TrustedInterview(
+                id=f"full-{n}", reference=f"TTFULL{n:04d}", centre="yul", day=day,
+                state="booked", capture={}, duplicates=[], finding=None, card_number=None,
+                booked_at=db.utcnow(), booked_by="user:po", updated_at=db.utcnow()))  # fmt: skip
+    outcomes: list[str] = []
+    start = threading.Barrier(2)
+
+    def book(reference: str) -> None:
+        start.wait(10)
+        try:
+            with db.unit_of_work(app.state.sessions) as s:
+                enrolment.book(s, reference, "yul", day, actor="user:po", now=db.utcnow())
+            outcomes.append("booked")
+        except Conflict as exc:
+            outcomes.append("full" if "is full" in exc.message else exc.message)
+
+    threads = [threading.Thread(target=book, args=(r,)) for r in references]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["booked", "full"]

@@ -27,7 +27,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
@@ -41,6 +41,7 @@ from smartborder.biometrics.models import BiometricTemplate
 from smartborder.biometrics.service import Biometrics
 from smartborder.errors import Conflict, NotFound, ValidationFailed
 from smartborder.exchange.context import NodeExchange
+from smartborder.locks import lock_key
 from smartborder.programs import membership
 from smartborder.programs.applications import rules
 from smartborder.programs.models import TrustedApplication, TrustedInterview, TrustedMembership
@@ -108,6 +109,7 @@ def book(
                                f"{law.booking_days_ahead} days on", details=where)  # fmt: skip
     if not centre.opens_on(day):
         raise ValidationFailed(f"day: {centre.name} is closed on {day:%A}s", details=where)
+    _one_booking_at_a_time(session, centre.id, day)
     if booked_on(session, centre.id, day) >= centre.capacity:
         free = ", ".join(d["day"] for d in free_days(session, centre.id, today, 3))
         raise Conflict(f"{centre.name} is full on {day} ({centre.capacity} interviews); "
@@ -122,6 +124,15 @@ def book(
                  details={"reference": row.reference, "centre": centre.id,
                           "day": day.isoformat()})  # fmt: skip
     return row
+
+
+def _one_booking_at_a_time(session: Session, centre: str, day: dt.date) -> None:
+    """Hold, until the transaction ends, the centre's day: two officers booking its last place
+    at once would each count a free one. On PostgreSQL a transaction-scoped advisory lock;
+    SQLite lets one writing transaction in at a time already."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = lock_key("*", f"interview bookings {centre} {day}")
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,14 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from smartborder import metrics
 from smartborder.audit import chain
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import verify
@@ -149,6 +151,7 @@ def decide(
     session: Session, screening: Screening, request: LaneIn, *, actor: str, now: dt.datetime
 ) -> dict[str, Any]:
     """Admit to the trusted lane, or refer, with every check and its reason."""
+    started = time.perf_counter()
     checks: list[dict[str, Any]] = []
     card = request.card.strip().upper()
     row: TrustedMembership | None = None
@@ -188,6 +191,7 @@ def decide(
                  actor=actor, subject=row.id if row else None,
                  details={"card": card, "lane": request.lane, "port": request.port,
                           "reasons": reasons})  # fmt: skip
+    metrics.LANE.labels(decision).observe(time.perf_counter() - started)
     return {"decision": decision, "reasons": reasons, "checks": checks, "card": card,
             "member": membership.membership_out(row, now.date()) if row else None,
             "decided_at": now.isoformat()}  # fmt: skip
