@@ -1,0 +1,1 @@
+"""Goods: advance commercial information, trade parties and shipment risk (issue 34)."""
