@@ -101,6 +101,16 @@ def test_enrol_then_the_lane_and_a_suspension_over_the_api(
                                       {"decision": "admit"})  # fmt: skip
     assert timed is not None
     assert timed >= 1
+    for garbage, why in (("@@@", "not base64"), (_b64(png(finger(9).impression(0))),
+                                                  "no face found")):  # fmt: skip
+        bad_capture = client.post("/api/v1/programs/lane", headers=booth,
+                                  json={"card": card, "lane": "air", "face": garbage}).json()  # fmt: skip
+        assert bad_capture["decision"] == "refer"
+        assert bad_capture["reasons"][0].startswith("face capture not usable")
+        assert why in bad_capture["reasons"][0]
+    too_long = client.post("/api/v1/programs/lane", headers=booth,
+                           json={"card": "9" * 33, "lane": "air"})  # fmt: skip
+    assert too_long.status_code == 422
     other = client.post("/api/v1/programs/lane", headers=booth,
                         json={"card": card, "lane": "air", "face": _b64(_jpeg(ASTRONAUT))})  # fmt: skip
     assert other.status_code == 200, other.text
