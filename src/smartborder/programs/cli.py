@@ -6,8 +6,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -37,6 +38,17 @@ programs_app = typer.Typer(
     no_args_is_help=True,
 )
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object.")]
+
+
+def _listed(
+    rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]
+) -> None:
+    """Rows as one JSON object (``items``), or a line each."""
+    if as_json:
+        out.print_json(json.dumps({"items": rows}))
+        return
+    for row in rows:
+        out.print(line(row), highlight=False)
 
 
 @programs_app.callback()
@@ -90,12 +102,8 @@ def list_applications(
     with unit(settings) as session:
         acting(session, user, Permission.PROGRAMS_READ)
         rows = [service.application_out(r) for r in service.listing(session, status)]
-    if as_json:
-        out.print_json(json.dumps({"items": rows}))
-        return
-    for r in rows:
-        out.print(f"{r['reference']}  {r['program']:<5} {r['status']:<10} {r['applicant']} "
-                  f"({r['birth_date']})", highlight=False)  # fmt: skip
+    _listed(rows, as_json, lambda r: f"{r['reference']}  {r['program']:<5} "
+            f"{r['status']:<10} {r['applicant']} ({r['birth_date']})")  # fmt: skip
 
 
 @programs_app.command("show")
@@ -194,15 +202,9 @@ def list_interviews(
             enrolment.interview_out(r)
             for r in enrolment.interviews(session, centre=centre, day=on, state=state)
         ]
-    if as_json:
-        out.print_json(json.dumps({"items": rows}))
-        return
-    for r in rows:
-        out.print(
-            f"{r['id']}  {r['day']} {r['centre']:<10} {r['reference']} {r['state']}"
-            f"{' card ' + r['card_number'] if r['card_number'] else ''}",
-            highlight=False,
-        )
+    _listed(rows, as_json, lambda r: f"{r['id']}  {r['day']} {r['centre']:<10} "
+            f"{r['reference']} {r['state']}"
+            f"{' card ' + r['card_number'] if r['card_number'] else ''}")  # fmt: skip
 
 
 @programs_app.command("enrol")
@@ -288,15 +290,9 @@ def members(
         acting(session, user, Permission.PROGRAMS_READ)
         today = node_exchange(settings).clock().date()
         rows = [membership.membership_out(r, today) for r in membership.listing(session, status)]
-    if as_json:
-        out.print_json(json.dumps({"items": rows}))
-        return
-    for r in rows:
-        out.print(
-            f"{r['card_number']}  {r['program']:<5} {r['status']:<9} {r['member']} "
-            f"(issued by {r['origin']}, expires {r['expires_on']})",
-            highlight=False,
-        )
+    _listed(rows, as_json, lambda r: f"{r['card_number']}  {r['program']:<5} "
+            f"{r['status']:<9} {r['member']} (issued by {r['origin']}, expires "
+            f"{r['expires_on']})")  # fmt: skip
 
 
 @programs_app.command("change")

@@ -55,38 +55,38 @@ def programs_page(request: Request, db: Db, principal: Reader) -> HTMLResponse:
     return render(request, "programs/programs.html", _context(db, principal))
 
 
-async def _decision(request: Request) -> tuple[str, list[str], str]:
+async def _decided(
+    request: Request, db: Db, principal: Principal,
+    decide: Callable[[str, list[str], str], object],
+) -> Response:  # fmt: skip
+    """Read a vetting decision's form (decision, reason codes, note), make it, and go back to
+    the queue; a refusal is shown there with why."""
     form = await request.form()
     codes = [str(c) for c in form.getlist("reason_codes")]
-    return str(form.get("decision", "")), codes, str(form.get("note", ""))
+    try:
+        decide(str(form.get("decision", "")), codes, str(form.get("note", "")))
+    except SmartborderError as exc:
+        return render(request, "programs/programs.html",
+                      _context(db, principal, problem=exc.message), status_code=422)  # fmt: skip
+    return RedirectResponse("/programs", status_code=303)
 
 
 @router.post("/programs/applications/{reference}/decision")
 async def decide_own(
     request: Request, db: Db, ex: Exchange, principal: Officer, reference: str
 ) -> Response:
-    decision, codes, note = await _decision(request)
-    try:
-        vetting.decide_own(db, ex, reference, decision=decision, reason_codes=codes,
-                           note=note, actor=principal.username)  # fmt: skip
-    except SmartborderError as exc:
-        return render(request, "programs/programs.html",
-                      _context(db, principal, problem=exc.message), status_code=422)  # fmt: skip
-    return RedirectResponse("/programs", status_code=303)
+    return await _decided(request, db, principal, lambda d, c, n: vetting.decide_own(
+        db, ex, reference, decision=d, reason_codes=c, note=n,
+        actor=principal.username))  # fmt: skip
 
 
 @router.post("/programs/vetting/{vetting_id}/decision")
 async def decide_partner(
     request: Request, db: Db, ex: Exchange, principal: Officer, vetting_id: str
 ) -> Response:
-    decision, codes, note = await _decision(request)
-    try:
-        vetting.decide_partner(db, ex, vetting_id, decision=decision, reason_codes=codes,
-                               note=note, actor=principal.username)  # fmt: skip
-    except SmartborderError as exc:
-        return render(request, "programs/programs.html",
-                      _context(db, principal, problem=exc.message), status_code=422)  # fmt: skip
-    return RedirectResponse("/programs", status_code=303)
+    return await _decided(request, db, principal, lambda d, c, n: vetting.decide_partner(
+        db, ex, vetting_id, decision=d, reason_codes=c, note=n,
+        actor=principal.username))  # fmt: skip
 
 
 @router.get("/programs/status")
