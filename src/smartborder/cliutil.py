@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import json
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -117,3 +118,14 @@ def acting(session: Session, username: str, permission: Permission) -> str:
 def quarantine(settings: Settings, path: Path, problems: list[dict[str, Any]]) -> Path:
     """Keep a rejected file and its problems, so nothing sent to us is lost."""
     return kept_file(settings.data_dir, path.name, path.read_bytes(), problems)
+
+
+def listed(
+    rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]
+) -> None:
+    """Rows as one JSON object (``items``), or a line each."""
+    if as_json:
+        out.print_json(json.dumps({"items": rows}))
+        return
+    for row in rows:
+        out.print(line(row), highlight=False)

@@ -91,6 +91,8 @@ class Domain:
     # address at ``public_form_rate_per_minute``
     public_posts: tuple[str, ...] = ()
     metrics: tuple[str, ...] = ()  # (session) -> Prometheus metrics read at scrape time
+    # what risk models may score besides travellers: subject -> "module:FIELDS" (its fields)
+    risk_subjects: Mapping[str, str] = field(default_factory=dict)
     readiness: tuple[str, ...] = ()  # (session) -> {component: its state}, shown by /ready
     seed: tuple[DemoStep, ...] = ()
     scenario: tuple[DemoStep, ...] = ()

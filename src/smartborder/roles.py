@@ -52,6 +52,10 @@ class Permission(StrEnum):
     PROGRAMS_READ = "programs:read"
     PROGRAMS_MANAGE = "programs:manage"
     PROGRAMS_LANE = "programs:lane"
+    CARGO_READ = "cargo:read"
+    CARGO_REPORT = "cargo:report"
+    CARGO_TARGET = "cargo:target"
+    CARGO_PARTIES = "cargo:parties"
 
 
 _EVERYONE = frozenset(
@@ -96,6 +100,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.BIOMETRICS_ENROL,
         Permission.PROGRAMS_READ,
         Permission.PROGRAMS_MANAGE,
+        Permission.CARGO_READ,
+        Permission.CARGO_REPORT,
+        Permission.CARGO_TARGET,
+        Permission.CARGO_PARTIES,
     },
     Role.ANALYST: _OFFICER
     | {
@@ -107,6 +115,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.RISK_MODEL_EDIT,
         Permission.TRAVEL_DISPOSE,
         Permission.TRAVEL_CHECK,
+        Permission.CARGO_READ,
+        Permission.CARGO_REPORT,
+        Permission.CARGO_TARGET,
     },
     Role.PROGRAM_OFFICER: _OFFICER
     | {
@@ -114,6 +125,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.BIOMETRICS_ENROL,
         Permission.PROGRAMS_READ,
         Permission.PROGRAMS_MANAGE,
+        Permission.CARGO_READ,
+        Permission.CARGO_PARTIES,
     },
     Role.ASYLUM_OFFICER: _OFFICER
     | {
@@ -133,6 +146,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.TRAVEL_READ,
         Permission.ASYLUM_READ,
         Permission.PROGRAMS_READ,
+        Permission.CARGO_READ,
     },
 }
 

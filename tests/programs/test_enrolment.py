@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import copy
 import datetime as dt
+import json
 from typing import Any
 
 import pytest
@@ -18,6 +19,8 @@ from sqlalchemy import select
 from smartborder.audit.models import AuditEntry
 from smartborder.biometrics.models import BiometricTemplate
 from smartborder.biometrics.service import Biometrics
+from smartborder.cargo import intake, parties
+from smartborder.cargo.assess import Assessor
 from smartborder.errors import Conflict, ValidationFailed
 from smartborder.programs import (
     applications,
@@ -282,29 +285,52 @@ def test_fast_lane_needs_the_driver_the_carrier_and_the_importer(pair: Pair) -> 
                           documents=[*APPLICATION["documents"], licence])  # fmt: skip
     _, card, _ = _enrol(pair, Biometrics(), _interview(pair, reference),
                         enrolment.Samples(PHOTO, _prints(41, 42)))  # fmt: skip
+    screening = _screening(pair.ca)
+    now = pair.ca.ex.clock()
     with pair.ca.uow() as s:
-        for trader in ({"id": "ABCD", "role": "carrier", "name": "Transport Lacolle inc.",
-                        "program": "PIP", "status": "approved"},
-                       {"id": "IMP-001", "role": "importer", "name": "Maple Parts Ltd",
-                        "program": "C-TPAT", "status": "approved"}):  # fmt: skip
-            lane.record_trader(s, lane.TraderIn.model_validate(trader), actor="user:po",
-                               now=pair.ca.ex.clock())  # fmt: skip
-    truck = {"carrier": "abcd", "importer": "IMP-001",
-             "shipment": {"reference": "PAPS-ABCD-0001", "status": "released"}}  # fmt: skip
+        made = [parties.register(s, screening, parties.PartyIn.model_validate(p), actor="user:po",
+                                 now=now)
+                for p in ({"role": "carrier", "identifier": "ABCD", "country": "CA",
+                           "name": "Transport Lacolle inc.", "program": "PIP"},
+                          {"role": "importer", "identifier": "IMP-001", "country": "US",
+                           "name": "Maple Parts Ltd", "program": "C-TPAT"})]  # fmt: skip
+        for row in made:
+            parties.decide(s, row.id, parties.PartyDecision(action="approve",
+                           reasons=["validated"]), actor="user:po", now=now)  # fmt: skip
+        importer_id = made[1].id
+
+    def report(bill: str, consignee: str) -> None:
+        data = json.dumps({"mode": "highway", "carrier": "ABCD", "loading": "USPLB",
+                           "arrival": "CALCO", "arrival_at": (now + dt.timedelta(hours=2)
+                                                              ).isoformat(),
+                           "bills": [{"number": bill, "consignor": {"name": "Plattsburgh Co"},
+                                      "consignee": {"name": consignee},
+                                      "goods": [{"description": "castings"}]}]}).encode()  # fmt: skip
+        with pair.ca.uow() as s:
+            intake.receive(s, data, source="test", actor="user:carrier", now=now, country="CA",
+                           scorer=Assessor(screening, now.date()))  # fmt: skip
+
+    report("PAPS-ABCD-0001", "Maple Parts Ltd")
+    truck = {"carrier": "abcd", "importer": "IMP-001", "shipment": "PAPS-ABCD-0001"}
     face = _another_capture(6, 0.8, 0.8)
     ok = _at_lane(pair.ca, card, face, "commercial", **truck)
     assert ok["decision"] == "admit", ok["reasons"]
     assert {"carrier", "importer", "shipment"} <= {c["check"] for c in ok["checks"]}
     assert "this is the highway lane" in _at_lane(pair.ca, card, face)["reasons"][0]
     with pair.ca.uow() as s:
-        lane.record_trader(s, lane.TraderIn.model_validate({
-            "id": "IMP-001", "role": "importer", "name": "Maple Parts Ltd",
-            "program": "C-TPAT", "status": "suspended"}), actor="user:po",
-            now=pair.ca.ex.clock())  # fmt: skip
+        parties.decide(s, importer_id, parties.PartyDecision(action="suspend",
+                       reasons=["seal tampering found"]), actor="user:po", now=now)  # fmt: skip
+        lookouts.create_lookout(s, LookoutIn.model_validate({
+            "category": "customs", "names": [{"name": "Northern Diversion Trading"}],
+            "source_reference": "SYNTHETIC"}), actor="user:analyst", today=now.date())  # fmt: skip
+    report("PAPS-ABCD-0002", "Northern Diversion Trading")
     held = _at_lane(pair.ca, card, face, "commercial",
-                    **{**truck, "shipment": {"reference": "PAPS-ABCD-0002", "status": "held"}})  # fmt: skip
-    assert held["reasons"] == ["importer IMP-001 (Maple Parts Ltd): C-TPAT suspended",
-                               "shipment PAPS-ABCD-0002: held"]  # fmt: skip
+                    **{**truck, "shipment": "PAPS-ABCD-0002"})  # fmt: skip
+    assert held["reasons"][0] == "importer IMP-001 (Maple Parts Ltd): C-TPAT suspended"
+    assert held["reasons"][1].startswith("shipment PAPS-ABCD-0002: review (consignee Northern "
+                                         "Diversion Trading: customs lookout")  # fmt: skip
+    missing = _at_lane(pair.ca, card, face, "commercial", **{**truck, "shipment": "PAPS-NONE"})
+    assert "shipment PAPS-NONE: no advance report of it" in missing["reasons"]
     with pytest.raises(ValueError, match="carrier, importer and shipment"):
         lane.LaneIn.model_validate({"card": card, "lane": "commercial"})
 

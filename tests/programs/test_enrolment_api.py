@@ -184,10 +184,6 @@ def test_the_cli_enrols_decides_at_the_lane_and_suspends(
                         *as_po])  # fmt: skip
     assert code == 2
     assert "--day" in err
-    code, out, err = cli(["programs", "trader", "ABCD", "--role", "carrier", "--name",
-                          "Transport Lacolle", "--program", "PIP", "--status", "approved",
-                          *as_po])  # fmt: skip
-    assert (code, out.strip()) == (0, "ABCD: carrier Transport Lacolle, PIP approved")
 
 
 def test_the_lane_page_and_the_enrolment_page(app: FastAPI, client: TestClient) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import select
@@ -150,6 +150,7 @@ def _reference(condition: dict[str, Any], record: dict[str, Any]) -> bool:
     )()
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])  # a loaded CI machine draws slowly
 @given(conditions, records)
 def test_compiled_conditions_agree_with_a_plain_interpreter(
     condition: dict[str, Any], record: dict[str, Any]

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+import pycountry
+
 CATEGORIES = {"U": "freight container", "J": "detachable freight container equipment",
               "Z": "trailer or chassis"}  # fmt: skip
 _CONTAINER = re.compile(r"^([A-Z]{3})([A-Z])(\d{6})(\d)?$")
@@ -80,4 +82,17 @@ def hs_problem(code: str) -> str | None:
         return f"'{code}': chapter {text[:2]} is not in the Harmonized System"
     if chapter in (98, 99) and len(text) == 6:
         return f"'{code}': chapters 98 and 99 are national provisions, classified at 8 or 10"
+    return None
+
+
+def country_known(code: str) -> bool:
+    return len(code) == 2 and pycountry.countries.get(alpha_2=code.upper()) is not None
+
+
+def place_problem(place: str) -> str | None:
+    """A UN/LOCODE: the country (ISO alpha-2) and three letters or digits 2-9."""
+    if len(place) != 5 or not place.isalnum():
+        return f"'{place}' is not a UN/LOCODE (two letters of the country, three of the place)"
+    if not country_known(place[:2]):
+        return f"'{place}' does not begin with an ISO 3166 country code"
     return None

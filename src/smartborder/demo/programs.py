@@ -10,6 +10,7 @@ violation at its border, and ca's lane refuses the card within seconds of the de
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import time
 import zlib
 from typing import Any
@@ -143,16 +144,32 @@ def _fast_lane(ca: NodeAccess, console: Console, reference: str) -> None:
         console.print(f"  FAST driver {reference} approved, not enrolled: {exc}", highlight=False)
         return
     driver = _enrol(ca, reference, photo, (911, 912))
-    for trader in ({"id": "LACO", "role": "carrier", "name": "Transport Lacolle (SYNTHETIC)",
-                    "program": "PIP", "status": "approved"},
-                   {"id": "IMP-0042", "role": "importer", "name": "Maple Parts (SYNTHETIC)",
-                    "program": "C-TPAT", "status": "approved"}):  # fmt: skip
-        ca.call("officer", "POST", "/programs/traders", json=trader)
+    for party in ({"identifier": "LACO", "role": "carrier", "country": "CA",
+                   "name": "Transport Lacolle (SYNTHETIC)", "program": "PIP"},
+                  {"identifier": "IMP-0042", "role": "importer", "country": "US",
+                   "name": "Maple Parts (SYNTHETIC)", "program": "C-TPAT"}):  # fmt: skip
+        made = ca.call("officer", "POST", "/cargo/parties", json=party)
+        ca.call("officer", "POST", f"/cargo/parties/{made['id']}/decision",
+                json={"action": "approve", "reasons": ["validated (demo)"]})  # fmt: skip
+    arrival = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    report = {"reference": "LACO-TRIP-0001", "mode": "highway", "carrier": "LACO", "fast": True,
+              "conveyance": {"name": "tractor", "id": "QC-L12345"}, "loading": "USPLB",
+              "loading_at": (arrival - dt.timedelta(hours=3)).isoformat(), "arrival": "CALCO",
+              "arrival_at": arrival.isoformat(),
+              "bills": [{"number": "PARS-LACO-0001", "consignor": {
+                  "name": "Plattsburgh Castings (SYNTHETIC)", "country": "US"},
+                  "consignee": {"name": "Maple Parts (SYNTHETIC)", "country": "CA"},
+                  "importer": {"name": "Maple Parts (SYNTHETIC)", "identifier": "IMP-0042"},
+                  "goods": [{"description": "aluminium castings", "hs": "760421",
+                             "packages": 12, "weight_kg": 9800}]}]}  # fmt: skip
+    reported = ca.call("analyst", "POST", "/cargo/reports", json=report)
+    if reported["shipments"][0]["status"] != "released":
+        raise ScenarioError(f"the FAST shipment was not released: {reported}")
     truck = ca.call("analyst", "POST", "/programs/lane", json={
         "card": driver, "lane": "commercial", "port": "Lacolle",
         "face": _b64(faces.another_capture(photo, -5, 0.9, 1.1)),
         "carrier": "LACO", "importer": "IMP-0042",
-        "shipment": {"reference": "PARS-LACO-0001", "status": "released"}})  # fmt: skip
+        "shipment": "PARS-LACO-0001"})  # fmt: skip
     if truck["decision"] != "admit":
         raise ScenarioError(f"the FAST lane did not admit the driver: {truck['reasons']}")
     console.print(

@@ -40,7 +40,9 @@ _KINDS = (
     Kind("vetting-request", Category.AGREEMENT, "A NEXUS/FAST application to vet.", True),
     Kind("vetting-result", Category.AGREEMENT, "A vetting decision with permitted reasons.", True),
     Kind("membership-notice", Category.AGREEMENT, "A NEXUS/FAST card issued or changed.", True),
-    Kind("cargo-target", Category.AGREEMENT, "An in-transit shipment targeted for exam.", False),
+    Kind("cargo-target", Category.AGREEMENT, "An in-transit shipment over the joint threshold."),
+    Kind("cargo-examination-request", Category.AGREEMENT, "An examination asked of the partner."),
+    Kind("cargo-examination-result", Category.AGREEMENT, "What the examination found."),
     Kind("fingerprint-search", Category.AGREEMENT, "An ANSI/NIST-ITL fingerprint search."),
     Kind(
         "fingerprint-search-result",

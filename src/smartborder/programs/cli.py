@@ -6,15 +6,24 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from pydantic import BaseModel
 
 from smartborder.biometrics.service import Biometrics
-from smartborder.cliutil import ActingUser, DataDir, acting, err, node_settings, out, parsed, unit
+from smartborder.cliutil import (
+    ActingUser,
+    DataDir,
+    acting,
+    err,
+    listed,
+    node_settings,
+    out,
+    parsed,
+    unit,
+)
 from smartborder.context import node_exchange
 from smartborder.errors import ValidationFailed
 from smartborder.programs import (
@@ -38,17 +47,6 @@ programs_app = typer.Typer(
     no_args_is_help=True,
 )
 AsJson = Annotated[bool, typer.Option("--json", help="One JSON object.")]
-
-
-def _listed(
-    rows: list[dict[str, Any]], as_json: bool, line: Callable[[dict[str, Any]], str]
-) -> None:
-    """Rows as one JSON object (``items``), or a line each."""
-    if as_json:
-        out.print_json(json.dumps({"items": rows}))
-        return
-    for row in rows:
-        out.print(line(row), highlight=False)
 
 
 @programs_app.callback()
@@ -102,7 +100,7 @@ def list_applications(
     with unit(settings) as session:
         acting(session, user, Permission.PROGRAMS_READ)
         rows = [service.application_out(r) for r in service.listing(session, status)]
-    _listed(rows, as_json, lambda r: f"{r['reference']}  {r['program']:<5} "
+    listed(rows, as_json, lambda r: f"{r['reference']}  {r['program']:<5} "
             f"{r['status']:<10} {r['applicant']} ({r['birth_date']})")  # fmt: skip
 
 
@@ -202,7 +200,7 @@ def list_interviews(
             enrolment.interview_out(r)
             for r in enrolment.interviews(session, centre=centre, day=on, state=state)
         ]
-    _listed(rows, as_json, lambda r: f"{r['id']}  {r['day']} {r['centre']:<10} "
+    listed(rows, as_json, lambda r: f"{r['id']}  {r['day']} {r['centre']:<10} "
             f"{r['reference']} {r['state']}"
             f"{' card ' + r['card_number'] if r['card_number'] else ''}")  # fmt: skip
 
@@ -290,7 +288,7 @@ def members(
         acting(session, user, Permission.PROGRAMS_READ)
         today = node_exchange(settings).clock().date()
         rows = [membership.membership_out(r, today) for r in membership.listing(session, status)]
-    _listed(rows, as_json, lambda r: f"{r['card_number']}  {r['program']:<5} "
+    listed(rows, as_json, lambda r: f"{r['card_number']}  {r['program']:<5} "
             f"{r['status']:<9} {r['member']} (issued by {r['origin']}, expires "
             f"{r['expires_on']})")  # fmt: skip
 
@@ -327,13 +325,12 @@ def at_the_lane(
     importer: Annotated[str | None, typer.Option("--importer",
                                                  help="FAST: the importer.")] = None,
     shipment: Annotated[str | None, typer.Option("--shipment",
-                                                 help="FAST: REFERENCE:STATUS.")] = None,
+                                                 help="FAST: the bill (PAPS, PARS).")] = None,
     data_dir: DataDir = None,
 ) -> None:  # fmt: skip
     """The lane's decision for a card read and a face or iris: admit or refer, with every
     check and its reason."""
     settings = node_settings(data_dir)
-    reference, _, state = (shipment or "").partition(":")
     request = parsed(
         lane.LaneIn,
         card=card,
@@ -342,7 +339,7 @@ def at_the_lane(
         iris=base64.b64encode(iris.read_bytes()).decode() if iris else None,
         carrier=carrier,
         importer=importer,
-        shipment={"reference": reference, "status": state} if shipment else None,
+        shipment=shipment,
     )
     with unit(settings) as session:
         actor = acting(session, user, Permission.PROGRAMS_LANE)
@@ -351,28 +348,6 @@ def at_the_lane(
     out.print(f"{decided['decision'].upper()}: {'; '.join(decided['reasons'])}", highlight=False)
     for check in decided["checks"]:
         out.print(f"  {'ok ' if check['passed'] else 'NO '} {check['check']}: {check['reason']}",
-                  highlight=False)  # fmt: skip
-
-
-@programs_app.command("trader")
-def trader(
-    trader_id: Annotated[str, typer.Argument(help="The carrier code or importer number.")],
-    role: Annotated[str, typer.Option("--role", help="carrier or importer.")],
-    name: Annotated[str, typer.Option("--name", help="The company's name.")],
-    program: Annotated[str, typer.Option("--program", help="C-TPAT or PIP.")],
-    status: Annotated[str, typer.Option("--status", help="approved or suspended.")],
-    user: ActingUser,
-    data_dir: DataDir = None,
-) -> None:
-    """Record or change a carrier's or importer's C-TPAT or PIP status (FAST's lane asks it)."""
-    settings = node_settings(data_dir)
-    given = parsed(lane.TraderIn, id=trader_id, role=role, name=name, program=program,
-                   status=status)  # fmt: skip
-    with unit(settings) as session:
-        actor = acting(session, user, Permission.PROGRAMS_MANAGE)
-        row = lane.record_trader(session, given, actor=actor,
-                                 now=node_exchange(settings).clock())  # fmt: skip
-        out.print(f"{row.id}: {row.role} {row.name}, {row.program} {row.status}",
                   highlight=False)  # fmt: skip
 
 

@@ -13,8 +13,10 @@ The checks, in order; all are run once the card is known, so the officer sees ev
    usable quality refers, saying so.
 4. **Screening of the moment**: the member against the lookouts as they are now (a lookout
    created since the membership was approved refers at once).
-5. **FAST**: the carrier and the importer each approved (C-TPAT or PIP, each country
-   recognising the other's) and the shipment released for the FAST lane.
+5. **FAST**: the carrier and the importer each approved trade parties (C-TPAT or PIP, each
+   country recognising the other's; cargo/parties.py) and the shipment, found by its bill
+   among the advance cargo reports (cargo/), released: one not reported, in review, held or
+   under examination refers.
 
 Each decision is audited (the card, the decision and the reasons; never the image).
 """
@@ -28,7 +30,6 @@ import time
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from smartborder import metrics
@@ -36,22 +37,16 @@ from smartborder.audit import chain
 from smartborder.biometrics.images import BiometricProblem
 from smartborder.biometrics.matchers import verify
 from smartborder.biometrics.modalities import matcher, template_from
+from smartborder.cargo import parties, shipments
 from smartborder.errors import NotFound
 from smartborder.identity.countries import from_alpha2
 from smartborder.programs import membership
-from smartborder.programs.models import TrustedMembership, TrustedTrader
+from smartborder.programs.models import TrustedMembership
 from smartborder.screening.schemas import SubjectIn
 from smartborder.screening.service import Screening
 
 Lane = Literal["highway", "air", "marine", "commercial"]
-SHIPMENT_STATES = ("released", "held", "examination", "not-arrived")
 MAX_IMAGE = 4_000_000  # characters of base64: an image or template of about 3 MB
-
-
-class ShipmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    reference: str = Field(min_length=1, max_length=40)  # the PAPS / PARS number
-    status: Literal["released", "held", "examination", "not-arrived"]
 
 
 class LaneIn(BaseModel):
@@ -67,7 +62,8 @@ class LaneIn(BaseModel):
                              description="base64 iris image or iris code")  # fmt: skip
     carrier: str | None = Field(default=None, max_length=40)
     importer: str | None = Field(default=None, max_length=40)
-    shipment: ShipmentIn | None = None
+    shipment: str | None = Field(default=None, min_length=1, max_length=40,
+                                 description="its bill (PAPS, PARS) number")  # fmt: skip
 
     @model_validator(mode="after")
     def _fast(self) -> LaneIn:
@@ -133,18 +129,18 @@ def _screen(
 
 def _fast(session: Session, request: LaneIn, checks: list[dict[str, Any]]) -> None:
     for role, key in (("carrier", request.carrier), ("importer", request.importer)):
-        trader = session.get(TrustedTrader, str(key).upper())
-        if trader is None or trader.role != role:
-            _check(checks, role, False, f"{role} {key} holds no C-TPAT or PIP status")
-        elif trader.status != "approved":
-            _check(checks, role, False, f"{role} {key} ({trader.name}): {trader.program} "
-                   f"{trader.status}")  # fmt: skip
-        else:
-            _check(checks, role, True, f"{role} {key} ({trader.name}): {trader.program} approved")
-    shipment = request.shipment
-    assert shipment is not None
+        passed, reason = parties.trade_standing(session, role, str(key))
+        _check(checks, role, passed, reason)
+    reference = str(request.shipment)
+    try:
+        shipment = shipments.by_bill(session, reference, request.carrier)
+    except NotFound:
+        _check(checks, "shipment", False, f"shipment {reference}: no advance report of it")
+        return
+    why = "; ".join((shipment.assessment or {}).get("reasons", [])[:3])
     _check(checks, "shipment", shipment.status == "released",
-           f"shipment {shipment.reference}: {shipment.status}")  # fmt: skip
+           f"shipment {shipment.bill}: {shipment.status}"
+           + (f" ({why})" if why and shipment.status != "released" else ""))  # fmt: skip
 
 
 def decide(
@@ -195,38 +191,3 @@ def decide(
     return {"decision": decision, "reasons": reasons, "checks": checks, "card": card,
             "member": membership.membership_out(row, now.date()) if row else None,
             "decided_at": now.isoformat()}  # fmt: skip
-
-
-# ---- carriers and importers --------------------------------------------------------------------
-
-
-class TraderIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    id: str = Field(min_length=2, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
-    role: Literal["carrier", "importer"]
-    name: str = Field(min_length=1, max_length=200)
-    program: Literal["C-TPAT", "PIP"]
-    status: Literal["approved", "suspended"]
-
-
-def record_trader(
-    session: Session, trader: TraderIn, *, actor: str, now: dt.datetime
-) -> TrustedTrader:
-    """Record (or change) a carrier's or importer's supply-chain security status."""
-    row = session.get(TrustedTrader, trader.id.upper())
-    if row is None:
-        row = TrustedTrader(id=trader.id.upper())
-        session.add(row)
-    row.role, row.name, row.program, row.status = (trader.role, trader.name, trader.program,
-                                                   trader.status)  # fmt: skip
-    row.updated_at, row.updated_by = now, actor
-    chain.append(session, "programs:trader:recorded", actor=actor, subject=row.id,
-                 details={"role": row.role, "program": row.program,
-                          "status": row.status})  # fmt: skip
-    return row
-
-
-def traders(session: Session) -> list[dict[str, Any]]:
-    return [{"id": t.id, "role": t.role, "name": t.name, "program": t.program,
-             "status": t.status, "updated_at": t.updated_at.isoformat()}
-            for t in session.scalars(select(TrustedTrader).order_by(TrustedTrader.id))]  # fmt: skip

@@ -1,4 +1,4 @@
-"""Trusted travellers: applications, their vetting, interviews, memberships and traders."""
+"""Trusted travellers: applications, their vetting, interviews and memberships."""
 
 from __future__ import annotations
 
@@ -127,19 +127,3 @@ class TrustedMembership(Base):
     open_flags: Mapped[int] = mapped_column(Integer, default=0)  # how many flags are open
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(timezone=True))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(timezone=True))
-
-
-class TrustedTrader(Base):
-    """A carrier or importer and its supply-chain security status (C-TPAT in the United
-    States, PIP in Canada, each recognising the other's): what FAST's lane asks besides the
-    driver's card."""
-
-    __tablename__ = "programs_traders"
-
-    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # carrier code, importer no.
-    role: Mapped[str] = mapped_column(String(10))  # carrier | importer
-    name: Mapped[str] = mapped_column(String(200))
-    program: Mapped[str] = mapped_column(String(8))  # C-TPAT | PIP
-    status: Mapped[str] = mapped_column(String(12))  # approved | suspended
-    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(timezone=True))
-    updated_by: Mapped[str] = mapped_column(String(120))

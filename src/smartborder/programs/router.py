@@ -367,26 +367,3 @@ def at_the_lane(
     importer and the shipment). Audited."""
     return lane.decide(db, get_node(request).get(Screening), body, actor=principal.username,
                        now=ex.clock())  # fmt: skip
-
-
-class TraderOut(BaseModel):
-    id: str
-    role: str
-    name: str
-    program: str
-    status: str
-    updated_at: str
-
-
-@router.get("/programs/traders", response_model=list[TraderOut])
-def list_traders(principal: Reader, db: Db) -> list[dict[str, Any]]:
-    """Carriers and importers with their C-TPAT or PIP status (FAST's lane asks both)."""
-    return lane.traders(db)
-
-
-@router.post("/programs/traders", response_model=TraderOut)
-def record_trader(principal: Officer, db: Db, ex: Exchange, body: lane.TraderIn) -> dict[str, Any]:
-    """Record or change a carrier's or importer's C-TPAT or PIP status."""
-    row = lane.record_trader(db, body, actor=principal.username, now=ex.clock())
-    return {"id": row.id, "role": row.role, "name": row.name, "program": row.program,
-            "status": row.status, "updated_at": row.updated_at.isoformat()}  # fmt: skip

@@ -273,9 +273,7 @@ async def at_the_lane(request: Request, db: Db, ex: Exchange, principal: Booth) 
         "iris": base64.b64encode(files["iris"][0]).decode() if files.get("iris") else None,
         "carrier": texts.get("carrier") or None if fast else None,
         "importer": texts.get("importer") or None if fast else None,
-        "shipment": {"reference": texts.get("shipment", ""),
-                     "status": texts.get("shipment_status", "")}
-                    if fast and texts.get("shipment") else None,
+        "shipment": texts.get("shipment") if fast and texts.get("shipment") else None,
     }  # fmt: skip
     given = {k: v for k, v in texts.items() if k != "csrf_token"}
     try:

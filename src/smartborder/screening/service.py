@@ -32,6 +32,7 @@ from smartborder.screening.schemas import LookoutIn, LookoutPatch, SubjectIn
 from smartborder.screening.subject import make_identity, search_text
 
 LOOKBACK = dt.timedelta(seconds=5)
+NAMES_KEPT = 100_000  # names screened alone whose hits are kept (``Screening.screen_name``)
 
 
 def _fields(data: LookoutIn | LookoutPatch) -> dict[str, Any]:
@@ -254,6 +255,7 @@ class Screening:
     """The node's matcher, kept in step with the lookouts table."""
 
     def __init__(self, thresholds: Thresholds) -> None:
+        """``thresholds``: the operating points the matcher decides at."""
         self.index = LookoutIndex()
         self.matcher = Matcher(self.index, thresholds)
         self._seen_until: dt.datetime | None = None
@@ -263,6 +265,8 @@ class Screening:
         ).where(Lookout.updated_at >= bindparam("since"))
         self._window: tuple[Any, ...] | None = None
         self._lock = threading.Lock()
+        self.generation = 0  # moves whenever the index changes
+        self._names: dict[tuple[Any, ...], list[Hit]] = {}
 
     def sync(self, session: Session) -> int:
         """Load what changed since the last call (everything, the first time); returns how
@@ -280,6 +284,7 @@ class Screening:
                     newest = max(newest or lookout.updated_at, lookout.updated_at)
                 self.index.build(entries)
                 self._seen_until = newest or utcnow() - LOOKBACK
+                self.generation += 1
                 return len(entries)
             since = self._seen_until - LOOKBACK
             state = (since, *session.execute(self._state, {"since": since}).one())
@@ -307,7 +312,23 @@ class Screening:
                     self.index.upsert(entry_of(lookout))
                 else:
                     self.index.remove(lookout.id)
+            self.generation += 1
             return len(stale)
+
+    def screen_name(self, name: str, *, today: dt.date, limit: int = 3) -> list[Hit]:
+        """A name alone (a company's, a trade party's) against the index as last synced: the
+        same parties recur in report after report, so each name's hits are kept until the
+        lookouts change (``generation``) or the day does. Call ``sync`` first."""
+        key = (self.generation, today, limit, " ".join(name.upper().split()))
+        found = self._names.get(key)
+        if found is None:
+            subject = SubjectIn(names=[name])
+            with metrics.SCREENING.time():
+                found = self.matcher.screen(subject_of(subject), limit=limit, today=today)
+            if len(self._names) >= NAMES_KEPT:
+                self._names.clear()
+            self._names[key] = found
+        return found
 
     def screen(
         self,

@@ -14,7 +14,7 @@ A missing value (``None``) satisfies no operator except ``is_missing``: unknown 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any, Literal
@@ -24,7 +24,10 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
+    ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -107,6 +110,16 @@ _FIELDS = (
 )
 FIELDS: dict[str, FieldSpec] = {f.name: f for f in _FIELDS}
 SCORE_FIELDS = frozenset(n for n in FIELDS if n.startswith("risk."))
+# what every subject's decisions read: the score the indicators made
+SCORE_SPECS = tuple(f for f in _FIELDS if f.name in SCORE_FIELDS)
+
+
+def vocabulary(info: ValidationInfo | None) -> Mapping[str, FieldSpec]:
+    """The fields conditions may read: the traveller's unless the validation context names
+    another subject's (``{"fields": ...}``; see ``document.check_document``)."""
+    context = info.context if info is not None else None
+    found = context.get("fields") if isinstance(context, dict) else None
+    return found if found is not None else FIELDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +162,14 @@ class Leaf(BaseModel):
     field: str = Field(description="a field name, e.g. booking.days_booked_before")
     op: str = Field(description="an operator the field's kind allows")
     value: Any = None
+    _kind: str = PrivateAttr(default="text")  # the field's kind, in its subject's vocabulary
 
     @field_validator("field")
     @classmethod
-    def _known_field(cls, name: str) -> str:
-        if name not in FIELDS:
-            raise ValueError(f"unknown field '{name}'{_suggest(name, FIELDS)}")
+    def _known_field(cls, name: str, info: ValidationInfo) -> str:
+        fields = vocabulary(info)
+        if name not in fields:
+            raise ValueError(f"unknown field '{name}'{_suggest(name, fields)}")
         return name
 
     @field_validator("op")
@@ -164,9 +179,18 @@ class Leaf(BaseModel):
             raise ValueError(f"unknown operator '{op}'; operators: {', '.join(OPERATORS)}")
         return op
 
+    @field_serializer("value")
+    def _canonical(self, value: Any) -> Any:
+        """Sets as sorted lists: a model's canonical form (and so its digest, which both
+        nodes compute) must not depend on a set's iteration order."""
+        if isinstance(value, frozenset):
+            return sorted(value)
+        return list(value) if isinstance(value, tuple) else value
+
     @model_validator(mode="after")
-    def _typed(self) -> Leaf:
-        spec, operator = FIELDS[self.field], OPERATORS[self.op]
+    def _typed(self, info: ValidationInfo) -> Leaf:
+        spec, operator = vocabulary(info)[self.field], OPERATORS[self.op]
+        self._kind = spec.kind
         if spec.kind not in operator.kinds:
             raise ValueError(
                 f"operator '{self.op}' does not apply to {self.field} ({spec.kind}); "
@@ -291,17 +315,30 @@ def depth_of(condition: Condition) -> int:
     return 1 + max(depth_of(c) for c in parts)
 
 
+def kinds_of(condition: Condition) -> dict[str, str]:
+    """Each field the condition reads, with its kind (as its subject's vocabulary gave it)."""
+    if isinstance(condition, Leaf):
+        return {condition.field: condition._kind}
+    if isinstance(condition, Not):
+        return kinds_of(condition.not_)
+    parts = condition.all if isinstance(condition, All) else condition.any
+    found: dict[str, str] = {}
+    for part in parts:
+        found.update(kinds_of(part))
+    return found
+
+
 def compile_condition(condition: Condition) -> Test:
     """A test of ``condition`` on a record as ``records.record_of`` gives it."""
-    fast, normalise = compile_fast(condition), normaliser(fields_of(condition))
+    fast, normalise = compile_fast(condition), normaliser(kinds_of(condition))
     return lambda r: fast(normalise(r))
 
 
-def normaliser(fields: Iterable[str]) -> Callable[[Record], dict[str, Any]]:
-    """Turns a record into the normalised form ``compile_fast`` tests read: each of ``fields``
-    present, text upper-cased, numbers as floats, dates as ISO text, codes as a frozenset. A
-    model normalises each record once for all its indicators."""
-    steps = tuple((name, _normaliser(FIELDS[name].kind)) for name in sorted(set(fields)))
+def normaliser(kinds: Mapping[str, str]) -> Callable[[Record], dict[str, Any]]:
+    """Turns a record into the normalised form ``compile_fast`` tests read: each field of
+    ``kinds`` present, text upper-cased, numbers as floats, dates as ISO text, codes as a
+    frozenset. A model normalises each record once for all its indicators."""
+    steps = tuple((name, _normaliser(kinds[name])) for name in sorted(kinds))
 
     def normalise(record: Record) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -87,6 +87,7 @@ def on_proposal(session: Session, ex: NodeExchange, received: Received) -> None:
         held = rm.RiskModelRow(
             id=str(uuid.uuid4()),
             name=doc.name,
+            subject=doc.subject,
             version=doc.version,
             status="draft",
             joint=False,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -28,6 +29,7 @@ from smartborder.travel.riskmodels.conditions import (
     MAX_DEPTH,
     SCORE_FIELDS,
     Condition,
+    FieldSpec,
     Record,
     Test,
     compile_condition,
@@ -35,11 +37,19 @@ from smartborder.travel.riskmodels.conditions import (
     depth_of,
     explain,
     fields_of,
+    kinds_of,
     normaliser,
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
-Decision = Literal["board", "no board", "contact the authority"]
+Subject = Literal["traveller", "shipment"]
+Decision = Literal["board", "no board", "contact the authority", "release", "do not load", "hold"]
+# each subject's decisions, in the order they are tried, and what holds when none does
+DECISIONS: dict[str, tuple[tuple[str, Decision], ...]] = {
+    "traveller": (("no_board", "no board"), ("contact", "contact the authority")),
+    "shipment": (("do_not_load", "do not load"), ("hold", "hold")),
+}
+DEFAULT_DECISION: dict[str, Decision] = {"traveller": "board", "shipment": "release"}
 
 
 class Indicator(BaseModel):
@@ -70,13 +80,20 @@ class Thresholds(BaseModel):
 
 
 class Decisions(BaseModel):
+    """A traveller's model decides ``no_board`` (then ``contact``); a shipment's decides
+    ``do_not_load`` (a marine container not to be loaded at the foreign port) then ``hold``
+    (held at arrival for examination)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
     no_board: Condition | None = None
     contact: Condition | None = None
+    do_not_load: Condition | None = None
+    hold: Condition | None = None
 
 
 class RiskModelDoc(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+    subject: Subject = Field("traveller", description="what it scores: travellers or shipments")
     name: str = Field(pattern=ID_PATTERN)
     version: int = Field(ge=1, le=1_000_000)
     description: str = Field("", max_length=4000)
@@ -85,8 +102,15 @@ class RiskModelDoc(BaseModel):
     indicators: list[Indicator] = Field(min_length=1, max_length=1000)
 
     def digest(self) -> str:
-        """SHA-256 of the canonical JSON: what a co-signature covers."""
-        canonical = json.dumps(self.model_dump(mode="json", by_alias=True), sort_keys=True)
+        """SHA-256 of the canonical JSON: what a co-signature covers. A traveller model's
+        digest leaves out what it does not use (its subject and the shipment decisions), so
+        models co-signed before shipments were scored keep their digest."""
+        data = self.model_dump(mode="json", by_alias=True)
+        if self.subject == "traveller":
+            del data["subject"]
+            for name, _ in DECISIONS["shipment"]:
+                data["decisions"].pop(name, None)
+        canonical = json.dumps(data, sort_keys=True)
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -95,8 +119,10 @@ def check_document(
 ) -> tuple[RiskModelDoc | None, list[Problem]]:
     """Validate a model given as data; the model, or every problem found."""
     lines = lines or {}
+    subject = data.get("subject", "traveller") if isinstance(data, dict) else "traveller"
+    fields = vocabularies().get(subject) if isinstance(subject, str) else None
     try:
-        doc = RiskModelDoc.model_validate(data)
+        doc = RiskModelDoc.model_validate(data, context={"fields": fields})
     except ValidationError as exc:
         return None, problems_of(exc, lines, whole="model", clean=_untagged)
     problems = _semantics(doc, lines)
@@ -119,8 +145,31 @@ def _where(loc: tuple[Any, ...]) -> str:
     return where(loc, "model")
 
 
+def vocabularies() -> dict[str, Mapping[str, FieldSpec]]:
+    """Each subject's fields, as the domains declare them (``Domain.risk_subjects``)."""
+    from smartborder.registry import domains, resolve
+
+    found: dict[str, Mapping[str, FieldSpec]] = {"traveller": FIELDS}
+    for domain in domains():
+        for subject, target in domain.risk_subjects.items():
+            found[subject] = resolve(target)
+    return found
+
+
+def parse_document(data: Any) -> RiskModelDoc:
+    """A stored (already checked) document, read with its subject's fields."""
+    subject = data.get("subject", "traveller") if isinstance(data, dict) else "traveller"
+    return RiskModelDoc.model_validate(data, context={"fields": vocabularies().get(subject)})
+
+
 def _semantics(doc: RiskModelDoc, lines: Lines) -> list[Problem]:
     problems: list[Problem] = []
+    others = [name for subject, pairs in DECISIONS.items() if subject != doc.subject
+              for name, _ in pairs if getattr(doc.decisions, name) is not None]  # fmt: skip
+    for name in others:
+        problems.append(Problem(_where(("decisions", name)), line_of(lines, ("decisions", name)),
+                                f"a {doc.subject}'s model does not decide {name}; it decides "
+                                + " or ".join(n for n, _ in DECISIONS[doc.subject])))  # fmt: skip
     seen: dict[str, int] = {}
     for index, indicator in enumerate(doc.indicators):
         loc: tuple[Any, ...] = ("indicators", index)
@@ -211,11 +260,6 @@ _SCORED = ("risk.score", "risk.joint_score", "risk.indicators")  # what assessin
 MEMORY = 100_000  # assessments remembered by the fields they were made from
 
 
-def _kind(field: str) -> str | None:
-    spec = FIELDS.get(field)
-    return spec.kind if spec is not None else None
-
-
 class RiskModel:
     """A checked model, compiled for evaluation."""
 
@@ -227,16 +271,22 @@ class RiskModel:
         used = [i for i in doc.indicators if i.scope == "joint" or node in (None, i.owner)]
         self.left_out = [i.id for i in doc.indicators if i not in used]
         self.indicators = [Compiled(i, compile_fast(i.when)) for i in used]
-        self._normalise = normaliser(set().union(*(fields_of(i.when) for i in used)))
-        decisions = doc.decisions
-        self._no_board = compile_condition(decisions.no_board) if decisions.no_board else None
-        self._contact = compile_condition(decisions.contact) if decisions.contact else None
-        conditions = [i.when for i in used] + [
-            c for c in (decisions.no_board, decisions.contact) if c
+        kinds: dict[str, str] = {}
+        for indicator in used:
+            kinds.update(kinds_of(indicator.when))
+        self._normalise = normaliser(kinds)
+        # the subject's decisions, tried in order: (condition, its test, the decision)
+        self._decisions = [
+            (condition, compile_condition(condition), decision)
+            for name, decision in DECISIONS[doc.subject]
+            if (condition := getattr(doc.decisions, name)) is not None
         ]
-        self._reads = sorted(set().union(*map(fields_of, conditions)) - set(_SCORED))
+        self._default: Decision = DEFAULT_DECISION[doc.subject]
+        for condition, _, _ in self._decisions:
+            kinds.update(kinds_of(condition))
+        self._reads = sorted(set(kinds) - set(_SCORED))
         # where in the key a list may stand (made a tuple, to be part of a key)
-        self._lists = [n for n, f in enumerate(self._reads) if _kind(f) in ("codes", None)]
+        self._lists = [n for n, f in enumerate(self._reads) if kinds.get(f) == "codes"]
         self._known: dict[tuple[Any, ...], Assessment] = {}
 
     def assess(self, record: Record) -> Assessment:
@@ -263,7 +313,7 @@ class RiskModel:
         )
 
     def _assess(self, record: Record) -> Assessment:
-        result = Assessment()
+        result = Assessment(decision=self._default)
         normalised = self._normalise(record)
         for compiled in self.indicators:
             if compiled.test(normalised):
@@ -277,13 +327,11 @@ class RiskModel:
             "risk.joint_score": result.joint_score,
             "risk.indicators": [i.id for i in result.fired],
         }
-        doc = self.doc.decisions
-        if self._no_board and doc.no_board and self._no_board(scored):
-            result.decision = "no board"
-            result.reasons = [m["text"] for m in explain(doc.no_board, scored)]
-        elif self._contact and doc.contact and self._contact(scored):
-            result.decision = "contact the authority"
-            result.reasons = [m["text"] for m in explain(doc.contact, scored)]
+        for condition, test, decision in self._decisions:
+            if test(scored):
+                result.decision = decision
+                result.reasons = [m["text"] for m in explain(condition, scored)]
+                break
         return result
 
     def queued(self, assessment: Assessment) -> bool:

@@ -19,10 +19,14 @@ class RiskModelRow(Base):
     __table_args__ = (
         UniqueConstraint("name", "version", name="uq_travel_risk_models_version"),
         Index("ix_travel_risk_models_status", "status"),
+        Index("ix_travel_risk_models_subject", "subject", "status"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
+    # what the model scores: travellers (travel) or shipments (cargo)
+    subject: Mapped[str] = mapped_column(String(12), default="traveller",
+                                         server_default="traveller")  # fmt: skip
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(12))  # draft | active | retired
     joint: Mapped[bool] = mapped_column(Boolean, default=False)

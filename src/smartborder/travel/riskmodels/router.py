@@ -54,6 +54,7 @@ def model_out(row: rm.RiskModelRow, *, document: bool = False) -> dict[str, Any]
     data: dict[str, Any] = {
         "id": row.id,
         "name": row.name,
+        "subject": row.subject,
         "version": row.version,
         "status": row.status,
         "joint": row.joint,

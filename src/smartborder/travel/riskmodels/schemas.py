@@ -12,6 +12,7 @@ from smartborder.travel.intake.schemas import AssessedOut
 class RiskModelOut(Out):
     id: str
     name: str
+    subject: str  # traveller | shipment
     version: int
     status: str  # draft | active | retired
     joint: bool

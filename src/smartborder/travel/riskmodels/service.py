@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, defer
 
 from smartborder.audit import chain
@@ -19,7 +19,7 @@ from smartborder.errors import Conflict, NotFound
 from smartborder.travel.intake import models as m
 from smartborder.travel.riskmodels import models as rm
 from smartborder.travel.riskmodels.conditions import Condition, compile_condition, explain
-from smartborder.travel.riskmodels.document import RiskModel, RiskModelDoc
+from smartborder.travel.riskmodels.document import RiskModel, RiskModelDoc, parse_document
 from smartborder.travel.riskmodels.records import add_screening, flight_records
 from smartborder.travel.targeting import models as tm
 
@@ -41,6 +41,7 @@ def store_model(
     row = rm.RiskModelRow(
         id=str(uuid.uuid4()),
         name=doc.name,
+        subject=doc.subject,
         version=doc.version,
         status="draft",
         joint=False,
@@ -81,22 +82,23 @@ def list_models(session: Session) -> Sequence[rm.RiskModelRow]:
     )
 
 
-def active_model(session: Session) -> rm.RiskModelRow | None:
-    """The active model's row; its document is read when first used (scoring asks for the row
-    on every message and compiles the document only when the model changed)."""
-    return session.execute(_ACTIVE).scalar_one_or_none()
+def active_model(session: Session, subject: str = "traveller") -> rm.RiskModelRow | None:
+    """The active model's row for ``subject`` (travellers or shipments); its document is read
+    when first used (scoring asks for the row on every message and compiles the document only
+    when the model changed)."""
+    return session.execute(_ACTIVE, {"subject": subject}).scalar_one_or_none()
 
 
 # Built once: every message scored and every board / no board check runs it.
 _ACTIVE = (
     select(rm.RiskModelRow)
-    .where(rm.RiskModelRow.status == "active")
+    .where(rm.RiskModelRow.status == "active", rm.RiskModelRow.subject == bindparam("subject"))
     .options(defer(rm.RiskModelRow.document))
 )
 
 
 def document_of(row: rm.RiskModelRow) -> RiskModelDoc:
-    return RiskModelDoc.model_validate(row.document)
+    return parse_document(row.document)
 
 
 def activate(session: Session, model_id: str, *, actor: str, now: dt.datetime) -> rm.RiskModelRow:
@@ -108,7 +110,7 @@ def activate(session: Session, model_id: str, *, actor: str, now: dt.datetime) -
             f"model {row.name} version {row.version} was retired; load it as a new version"
         )
     document_of(row)  # stored models were checked; a row changed behind our back is refused
-    previous = active_model(session)
+    previous = active_model(session, row.subject)
     if previous is not None:
         previous.status, previous.retired_at = "retired", now
     row.status, row.activated_by, row.activated_at = "active", actor[:120], now
@@ -202,6 +204,9 @@ def try_model(
 ) -> Tried:
     """What ``doc`` would flag among ``date``'s travellers, evaluated as ``node`` would (its
     own national indicators and the joint ones)."""
+    if doc.subject != "traveller":
+        raise Conflict(f"model {doc.name} scores {doc.subject}s: try it with "
+                       "`smartborder cargo try-model`")  # fmt: skip
     model = RiskModel(doc, node)
 
     def judge(tried: Tried, record: dict[str, Any]) -> dict[str, Any] | None:
