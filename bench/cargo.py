@@ -57,7 +57,6 @@ from smartborder.screening.schemas import LookoutIn
 from smartborder.screening.seed import seed_lookouts
 from smartborder.screening.service import Screening, create_lookout
 from smartborder.synthetic import cargo as synthetic
-from smartborder.travel.intake.edifact import write
 from smartborder.travel.riskmodels import service as models
 from smartborder.travel.riskmodels.document import load_model
 
@@ -81,40 +80,6 @@ def reports_of(bills: list[synthetic.Labelled], per: int, now: dt.datetime
                 "arrival_at": (loading + dt.timedelta(days=14)).isoformat(),
                 "bills": group[start:start + per]})  # fmt: skip
     return found
-
-
-def cuscar_of(report: dict[str, Any], n: int) -> bytes:
-    """The same report as a CUSCAR interchange (D.97B), as a carrier's system writes it."""
-    stamp = dt.datetime.fromisoformat(report["loading_at"]).strftime("%Y%m%d%H%M")
-    arrive = dt.datetime.fromisoformat(report["arrival_at"]).strftime("%Y%m%d%H%M")
-    body: list[tuple[str, list[list[str]]]] = [
-        ("UNH", [[str(n)], ["CUSCAR", "D", "97B", "UN"]]),
-        ("BGM", [["85"], [report["reference"]], ["9"]]),
-        ("TDT", [["20"], ["1E"], ["1"], [], [report["carrier"], "172", "20"], [], [],
-                 ["9000001", "146", "11", "SYNTHETIC VESSEL"]]),
-        ("LOC", [["9"], [report["loading"]]]), ("DTM", [["133", stamp, "203"]]),
-        ("LOC", [["60"], [report["arrival"]]]), ("DTM", [["132", arrive, "203"]]),
-    ]  # fmt: skip
-    for k, b in enumerate(report["bills"], 1):
-        box = b["containers"][0]
-        body += [("EQD", [["CN"], [box["number"]], [box["size"]]]), ("SEL", [[box["seal"]]])]
-        body += [("CNI", [[str(k)], [b["number"]]]), ("LOC", [["7"], [b["destination"]]])]
-        for role, qualifier in (("consignor", "CZ"), ("consignee", "CN"), ("importer", "IM")):
-            if role in b:
-                p = b[role]
-                body.append(("NAD", [[qualifier], [p.get("identifier", "")], [], [p["name"]],
-                                     [], [], [], [], [p.get("country", "")]]))  # fmt: skip
-        for g in b["goods"]:
-            body += [("GID", [["1"], [str(g["packages"]), "CT"]]),
-                     ("FTX", [["AAA"], [], [], [g["description"]]])]  # fmt: skip
-            if g["hs"]:
-                body.append(("PIA", [["5"], [g["hs"], "HS"]]))
-            body += [("MEA", [["AAE"], ["G"], ["KGM", str(g["weight_kg"])]]),
-                     ("SGP", [[g["container"]], [str(g["packages"])]])]  # fmt: skip
-    body.append(("UNT", [[str(len(body) + 1)], [str(n)]]))
-    segments = [("UNB", [["UNOC", "3"], ["MAEU", "ZZZ"], ["CBSA", "ZZZ"], ["261205", "0800"],
-                         [f"B{n}"]]), *body, ("UNZ", [["1"], [f"B{n}"]])]  # fmt: skip
-    return write(segments).encode()
 
 
 def throughput(node: Node, screening: Screening, datas: list[bytes], bills: int,
@@ -234,7 +199,7 @@ def main() -> None:
         reports = reports_of(bills, args.per_report, now)
         half = len(reports) // 2
         as_json = [json.dumps(r).encode() for r in reports[:half]]
-        as_cuscar = [cuscar_of(r, n) for n, r in enumerate(reports[half:], 1)]
+        as_cuscar = [synthetic.cuscar(r, n) for n, r in enumerate(reports[half:], 1)]
         count_json = sum(len(r["bills"]) for r in reports[:half])
         print(f"{args.shipments:,} SYNTHETIC bills in {len(reports)} reports "
               f"({len(as_json)} JSON, {len(as_cuscar)} CUSCAR); {args.lookouts:,} lookouts",

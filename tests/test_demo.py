@@ -317,7 +317,7 @@ def test_joint_targeting_shares_high_risk_travellers_and_explains_hits(
             [model] = [
                 r
                 for r in client.get("/api/v1/travel/risk/models").json()["items"]
-                if r["status"] == "active"
+                if r["status"] == "active" and r["subject"] == "traveller"
             ]
             assert model["name"] == "joint-api-pnr"
             assert model["joint"] is True
@@ -600,3 +600,49 @@ def test_trusted_travellers_denied_by_the_partner_suspended_and_refused_in_the_b
         page.get_by_role("button", name="Apply").click()
         expect(page.locator("#made")).to_contain_text("Your reference: TT")
         expect(page.locator("#made")).to_contain_text("Being vetted by both countries.")
+
+
+def test_goods_a_port_day_the_queue_and_an_examination_at_the_partners_request(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    analysts = _analysts(demo)
+    try:
+        late = analysts["ca"].get("/api/v1/cargo/shipments", params={"late": "true"}).json()
+        assert late
+        assert {s["deadline_rule"] for s in late} == {
+            "marine: 24 h before loading at the foreign port"
+        }
+        shared = [s for s in analysts["us"].get("/api/v1/cargo/shipments").json()
+                  if s["origin"] == "partner:ca"]  # fmt: skip
+        assert [(s["bill"], s["status"]) for s in shared] == [("SBPLANT00001", "held")]
+        exams = analysts["us"].get("/api/v1/cargo/examinations").json()
+        assert [(e["kind"], e["result"], e["partner"]) for e in exams] == [
+            ("physical", "seizure", "ca")
+        ]
+    finally:
+        for client in analysts.values():
+            client.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "ca", "analyst")
+        page.get_by_role("link", name="Goods", exact=True).click()
+        expect(page.locator("#queue")).to_contain_text("SBPLANT00003")
+        expect(page.locator("#queue")).to_contain_text("score")
+        page.get_by_role("link", name="late", exact=True).click()
+        expect(page.locator("table#shipments")).to_contain_text("late by")
+        page.goto(f"{demo['ca']}/cargo/shipments/{_ca_shipment(demo, 'SBPLANT00001')}")
+        expect(page.get_by_label("Indicators")).to_contain_text("A party matches a lookout")
+        expect(page.locator("main")).to_contain_text("seizure")
+        page.screenshot(path=str(tmp_path / "cargo.png"), full_page=True)
+        page.get_by_role("link", name="Trade parties", exact=True).click()
+        expect(page.locator("table#parties")).to_contain_text("PIP approved")
+
+
+def _ca_shipment(demo: dict[str, str], bill: str) -> str:
+    client = _signed_in(demo["ca"], "analyst", demo_password("ca", "analyst"))
+    try:
+        found = client.get("/api/v1/cargo/shipments", params={"status": "held"}).json()
+        return str(next(s["id"] for s in found if s["bill"] == bill))
+    finally:
+        client.close()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from smartborder.cargo import intake
 from smartborder.cargo.assess import Assessor
 from smartborder.cargo.models import CargoReport, Shipment
 from smartborder.cargo.report import CargoMessage, deadline
+from smartborder.cargo.shipments import Draft
 from smartborder.screening import service as lookouts
 from smartborder.screening.matcher import Thresholds
 from smartborder.screening.schemas import LookoutIn
@@ -409,3 +411,7 @@ def test_the_queue_examinations_and_parties_through_the_api_and_the_pages(
         "role": "importer", "identifier": "IMP-8", "name": "X", "country": "CA"}
     ).status_code == 403  # fmt: skip
     assert "Ningbo Home Goods Co" in client.get("/cargo/parties").text
+
+
+def test_a_draft_has_the_attributes_of_a_stored_shipment() -> None:
+    assert {f.name for f in fields(Draft)} == {c.key for c in Shipment.__table__.columns}

@@ -26,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from smartborder.cargo import joint, parties
 from smartborder.cargo.features import record_of
-from smartborder.cargo.models import Shipment, TradeParty
+from smartborder.cargo.models import TradeParty
+from smartborder.cargo.shipments import AnyShipment
 from smartborder.exchange.context import NodeExchange
 from smartborder.screening.service import Screening
 from smartborder.travel.riskmodels import models as rm
@@ -72,7 +73,7 @@ class Assessor:
             self._standing.update(parties.known(session, [key]))
         return self._standing[key]
 
-    def __call__(self, session: Session, shipments: list[Shipment]) -> None:
+    def __call__(self, session: Session, shipments: list[AnyShipment]) -> None:
         self.screening.sync(session)  # once a report: each party's name is then screened alone
         row = active_model(session, "shipment")
         model = compiled(row, self.node) if row is not None else None
@@ -83,7 +84,7 @@ class Assessor:
         for shipment in shipments:
             self.assess(session, shipment, row, model)
 
-    def assess(self, session: Session, shipment: Shipment, row: rm.RiskModelRow | None,
+    def assess(self, session: Session, shipment: AnyShipment, row: rm.RiskModelRow | None,
                model: RiskModel | None) -> None:  # fmt: skip
         reasons: list[str] = []
         hits = self._screening(session, shipment, reasons)
@@ -134,7 +135,7 @@ class Assessor:
         out["reasons"] = reasons or ["nothing holds it"]
         shipment.assessment = out
 
-    def _screening(self, session: Session, shipment: Shipment, reasons: list[str]
+    def _screening(self, session: Session, shipment: AnyShipment, reasons: list[str]
                    ) -> list[dict[str, Any]]:  # fmt: skip
         hits: list[dict[str, Any]] = []
         for role in SCREENED_ROLES:

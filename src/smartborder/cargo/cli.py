@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.orm import Session
 
 from smartborder.cargo import examinations, intake, joint, parties, shipments
 from smartborder.cargo.assess import Assessor
+from smartborder.cargo.models import Examination
 from smartborder.cliutil import (
     ActingUser,
     DataDir,
@@ -22,6 +25,7 @@ from smartborder.cliutil import (
 )
 from smartborder.context import node_exchange
 from smartborder.errors import NotFound
+from smartborder.exchange.context import NodeExchange
 from smartborder.roles import Permission
 from smartborder.screening.matcher import Thresholds
 from smartborder.screening.service import Screening
@@ -254,12 +258,9 @@ def refer_shipment(
     data_dir: DataDir = None,
 ) -> None:
     """Refer a shipment for examination (one a partner shared: the partner is asked)."""
-    settings = node_settings(data_dir)
     given = parsed(examinations.ReferralIn, kind=kind, reasons=reason)
-    with unit(settings) as session:
-        actor = acting(session, user, Permission.CARGO_TARGET)
-        exam = joint.refer(session, node_exchange(settings), shipment_id, given, actor=actor)
-        out.print(_exam_line(examinations.exam_out(exam)), highlight=False)
+    _examination(data_dir, user, lambda s, ex, actor: joint.refer(s, ex, shipment_id, given,
+                                                                  actor=actor))  # fmt: skip
 
 
 @cargo_app.command("result")
@@ -271,11 +272,18 @@ def record_result(
     data_dir: DataDir = None,
 ) -> None:
     """Record an examination's result (sent back when a partner asked for it)."""
-    settings = node_settings(data_dir)
     given = parsed(examinations.ResultIn, result=result, findings=findings)
+    _examination(data_dir, user, lambda s, ex, actor: joint.record(s, ex, exam_id, given,
+                                                                   actor=actor))  # fmt: skip
+
+
+def _examination(data_dir: Path | None, user: str,
+                 act: Callable[[Session, NodeExchange, str], Examination]) -> None:  # fmt: skip
+    """A targeter's act on an examination, in one unit of work, and the examination's line."""
+    settings = node_settings(data_dir)
     with unit(settings) as session:
         actor = acting(session, user, Permission.CARGO_TARGET)
-        exam = joint.record(session, node_exchange(settings), exam_id, given, actor=actor)
+        exam = act(session, node_exchange(settings), actor)
         out.print(_exam_line(examinations.exam_out(exam)), highlight=False)
 
 

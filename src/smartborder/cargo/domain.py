@@ -1,7 +1,7 @@
 """Goods: trade parties, advance cargo reports by mode (JSON and CUSCAR) with their deadlines
 and amendments, and the shipments they report (see the package's docstring)."""
 
-from smartborder.registry import Command, Domain, NavItem
+from smartborder.registry import Command, DemoStep, Domain, NavItem
 from smartborder.roles import Permission
 
 DOMAIN = Domain(
@@ -22,6 +22,10 @@ DOMAIN = Domain(
         "cargo-examination-result": "smartborder.cargo.joint:on_result",
     },
     sends=("cargo-target", "cargo-examination-request", "cargo-examination-result"),
+    scenario=(
+        DemoStep(78, "smartborder.demo.cargo:run_cargo",
+                 "Goods: a port's day of containers, the joint model, an in-transit exam…"),
+    ),
     commands=(
         Command("cargo", "smartborder.cargo.cli:cargo_app",
                 "Goods: advance cargo reports, shipments, trade parties."),

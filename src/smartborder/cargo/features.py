@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from smartborder.cargo.models import Shipment
+from smartborder.cargo.shipments import AnyShipment
 
 # descriptions that say nothing of the goods (what targeting rules call "vague"): freight of
 # all kinds, said to contain, general cargo, ...
@@ -23,7 +23,7 @@ def vague(description: str) -> bool:
     return not description.strip() or _VAGUE.search(description.strip()) is not None
 
 
-def record_of(shipment: Shipment, *, hits: list[dict[str, Any]],
+def record_of(shipment: AnyShipment, *, hits: list[dict[str, Any]],
               standing: Mapping[str, str | None]) -> dict[str, Any]:  # fmt: skip
     """The record of ``shipment``: ``hits`` are screening's (each with its role), ``standing``
     each trade party's program status by role (``importer``, ``carrier``; ``UNKNOWN`` when not

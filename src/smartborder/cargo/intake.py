@@ -27,6 +27,7 @@ from smartborder.cargo import cuscar, parties
 from smartborder.cargo.jsonform import parse_json
 from smartborder.cargo.models import CargoReport, Shipment
 from smartborder.cargo.report import Bill, CargoMessage, Sink, check, deadline
+from smartborder.cargo.shipments import AnyShipment, Draft
 from smartborder.errors import NotFound
 from smartborder.travel.intake.edifact import Problem, Report, decode, tokenise
 from smartborder.travel.intake.interchange import Messages
@@ -105,7 +106,7 @@ class Received:
                 "duplicate_of": self.duplicate_of}  # fmt: skip
 
 
-Scorer = Callable[[Session, list[Shipment]], None]
+Scorer = Callable[[Session, list[AnyShipment]], None]
 
 
 def receive(session: Session, data: bytes, *, source: str, actor: str, now: dt.datetime,
@@ -144,8 +145,8 @@ def receive(session: Session, data: bytes, *, source: str, actor: str, now: dt.d
         chain.append(session, "cargo:report:quarantined", actor=actor, subject=row.id,
                      details={"form": row.form, "errors": errors}, at=now)  # fmt: skip
         return Received(row.id, "quarantined", row.form, problems=problems)
-    touched: list[Shipment] = []
-    new: list[Shipment] = []
+    touched: list[AnyShipment] = []
+    new: list[AnyShipment] = []
     out: list[dict[str, Any]] = []
     for msg, bill, held in plan:
         shipment, action = _apply(session, msg, bill, held, parsed.sink, row.id, country, now)
@@ -174,7 +175,7 @@ def receive(session: Session, data: bytes, *, source: str, actor: str, now: dt.d
 _COLUMNS = tuple(c.key for c in Shipment.__table__.columns)
 
 
-def draft(parsed: Parsed, *, country: str, now: dt.datetime) -> list[Shipment]:
+def draft(parsed: Parsed, *, country: str, now: dt.datetime) -> list[AnyShipment]:
     """The shipments an original report would make, not stored (what the benchmark times to
     measure reading, screening and scoring apart from storing)."""
     return [_apply(None, msg, bill, None, parsed.sink, "draft", country, now)[0]
@@ -255,7 +256,7 @@ def _comparable(value: Any) -> Any:
 
 def _apply(session: Session | None, msg: CargoMessage, bill: Bill, held: Shipment | None,
            sink: Sink, report_id: str, country: str,
-           now: dt.datetime) -> tuple[Shipment, str]:  # fmt: skip
+           now: dt.datetime) -> tuple[AnyShipment, str]:  # fmt: skip
     warnings = [p.as_dict() for p in sink.by_bill.get(bill.number, [])]
     if msg.function == "cancellation":
         assert held is not None
@@ -269,11 +270,8 @@ def _apply(session: Session | None, msg: CargoMessage, bill: Bill, held: Shipmen
     if restart:
         # a new shipment stays out of the session: receive() inserts the report's new ones in
         # one statement once they are assessed (the unit of work costs a millisecond a row)
-        row = held or Shipment(id=str(uuid.uuid4()), carrier=msg.carrier[:12],
-                               bill=bill.number[:40], created_at=now, origin="local",
-                               shared_with=[], partner_reference=None, late_minutes=None,
-                               deadline_at=None, loading_at=None, master_bill=None,
-                               report_id=None)  # fmt: skip
+        row: AnyShipment = held or Draft(id=str(uuid.uuid4()), carrier=msg.carrier[:12],
+                                         bill=bill.number[:40], created_at=now)  # fmt: skip
         row.first_reported_at, row.version, row.history = now, 1, []
         row.score = row.joint_score = None
         row.assessment = None
@@ -290,7 +288,8 @@ def _apply(session: Session | None, msg: CargoMessage, bill: Bill, held: Shipmen
         setattr(row, key, value)
     row.reported_at, row.updated_at, row.report_id = now, now, report_id
     row.deadline_at, row.deadline_rule = due.at, due.rule
-    late_by = (row.first_reported_at - due.at) if due.at is not None else None
+    first = row.first_reported_at or now
+    late_by = (first - due.at) if due.at is not None else None
     row.late = late_by is not None and late_by > dt.timedelta(0)
     row.late_minutes = int(late_by.total_seconds() // 60) if row.late and late_by else None
     row.warnings = warnings

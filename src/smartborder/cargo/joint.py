@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from smartborder.audit import chain
 from smartborder.cargo import examinations, shipments
 from smartborder.cargo.models import Examination, Shipment
+from smartborder.cargo.shipments import AnyShipment
 from smartborder.errors import Conflict
 from smartborder.exchange import outbox
 from smartborder.exchange.context import NodeExchange
@@ -38,14 +39,14 @@ ANNEX = "cargo"
 OTHER = {"CA": "US", "US": "CA"}  # the partner's country in the bilateral annex
 
 
-def shareable(shipment: Shipment, country: str) -> bool:
+def shareable(shipment: AnyShipment, country: str) -> bool:
     """In transit to the partner's country, reported here, not shared yet."""
     return (shipment.origin == "local" and shipment.in_transit
             and shipment.destination_country == OTHER.get(country)
             and not shipment.shared_with)  # fmt: skip
 
 
-def target_body(shipment: Shipment) -> dict[str, Any]:
+def target_body(shipment: AnyShipment) -> dict[str, Any]:
     joint = [i for i in (shipment.assessment or {}).get("indicators", [])
              if i.get("scope") == "joint"]  # fmt: skip
     return {
@@ -65,7 +66,7 @@ def target_body(shipment: Shipment) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def share(session: Session, ex: NodeExchange, shipment: Shipment, *, actor: str) -> list[str]:
+def share(session: Session, ex: NodeExchange, shipment: AnyShipment, *, actor: str) -> list[str]:
     """Send ``shipment`` to each partner whose cargo annex is in force; the partners sent to."""
     sent: list[str] = []
     for agreement, _ in carrying(session, ex.clock().date(), TARGET):

@@ -151,7 +151,7 @@ def _fast_lane(ca: NodeAccess, console: Console, reference: str) -> None:
         made = ca.call("officer", "POST", "/cargo/parties", json=party)
         ca.call("officer", "POST", f"/cargo/parties/{made['id']}/decision",
                 json={"action": "approve", "reasons": ["validated (demo)"]})  # fmt: skip
-    arrival = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    arrival = clock.now() + dt.timedelta(hours=2)
     report = {"reference": "LACO-TRIP-0001", "mode": "highway", "carrier": "LACO", "fast": True,
               "conveyance": {"name": "tractor", "id": "QC-L12345"}, "loading": "USPLB",
               "loading_at": (arrival - dt.timedelta(hours=3)).isoformat(), "arrival": "CALCO",

@@ -80,7 +80,7 @@ def plant(session: Session, node_id: str, day: dt.date) -> list[str]:
 
 def run_targeting(run: Scenario) -> None:
     ca, us, console = run.ca, run.us, run.console
-    model_id = _joint_model(ca, us, console)
+    model_id = joint_model(ca, us, console)
     for node in (ca, us):
         scored = node.call("supervisor", "POST", "/travel/risk/rescore")
         queued = _queue(node, origin="local", open="false")
@@ -105,9 +105,13 @@ def _wait_shared(node: NodeAccess, partner: NodeAccess) -> None:
     )
 
 
-def _joint_model(ca: NodeAccess, us: NodeAccess, console: Console) -> str:
-    """Load, activate and propose the shipped model on ca; co-sign and activate it on us."""
-    name = load_model(shipped_model(), MODEL_FILE).name
+def joint_model(
+    ca: NodeAccess, us: NodeAccess, console: Console, text: str = "", file: str = MODEL_FILE
+) -> str:
+    """Load, activate and propose a shipped model (the travellers' by default) on ca; co-sign
+    and activate it on us."""
+    text = text or shipped_model()
+    name = load_model(text, file).name
     held = ca.call("analyst", "GET", "/travel/risk/models")["items"]
     mine = next((r for r in held if r["name"] == name and not r["proposed_by"]), None)
     if mine is None:
@@ -115,7 +119,7 @@ def _joint_model(ca: NodeAccess, us: NodeAccess, console: Console) -> str:
             "supervisor",
             "POST",
             "/travel/risk/models",
-            content=shipped_model().encode(),
+            content=text.encode(),
             headers={"Content-Type": "application/yaml"},
         )
     if mine["status"] != "active":
@@ -130,7 +134,9 @@ def _joint_model(ca: NodeAccess, us: NodeAccess, console: Console) -> str:
 
         def proposed() -> dict[str, Any] | None:
             items = us.call("analyst", "GET", "/travel/risk/models")["items"]
-            return next((r for r in items if r["proposed_by"] == ca.node_id), None)
+            return next(
+                (r for r in items if r["proposed_by"] == ca.node_id and r["name"] == name), None
+            )
 
         wait("ca's model proposal on us", lambda: proposed() is not None)
         copy = proposed()

@@ -19,6 +19,8 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from smartborder.travel.intake.edifact import write
+
 ORIGINS = ("CNSHA", "CNNGB", "CNYTN", "KRPUS", "JPTYO", "TWKHH", "VNSGN", "SGSIN", "HKHKG",
            "INNSA", "DEHAM", "NLRTM")  # fmt: skip
 HUBS = ("SGSIN", "MYPKG", "LKCMB", "AEJEA", "PAPTY")  # transhipment hubs
@@ -148,3 +150,37 @@ def labelled(rng: random.Random, count: int, *, rate: float = 0.03,
                           flagged_name=flagged_name)  # fmt: skip
         found.append(Labelled(made, illicit, late))
     return found
+
+
+def cuscar(report: dict[str, Any], n: int = 1) -> bytes:
+    """The same report as a CUSCAR interchange (D.97B), as a carrier's system writes it."""
+    stamp = dt.datetime.fromisoformat(report["loading_at"]).strftime("%Y%m%d%H%M")
+    arrive = dt.datetime.fromisoformat(report["arrival_at"]).strftime("%Y%m%d%H%M")
+    body: list[tuple[str, list[list[str]]]] = [
+        ("UNH", [[str(n)], ["CUSCAR", "D", "97B", "UN"]]),
+        ("BGM", [["85"], [report["reference"]], ["9"]]),
+        ("TDT", [["20"], ["1E"], ["1"], [], [report["carrier"], "172", "20"], [], [],
+                 ["9000001", "146", "11", "SYNTHETIC VESSEL"]]),
+        ("LOC", [["9"], [report["loading"]]]), ("DTM", [["133", stamp, "203"]]),
+        ("LOC", [["60"], [report["arrival"]]]), ("DTM", [["132", arrive, "203"]]),
+    ]  # fmt: skip
+    for k, b in enumerate(report["bills"], 1):
+        box = b["containers"][0]
+        body += [("EQD", [["CN"], [box["number"]], [box["size"]]]), ("SEL", [[box["seal"]]])]
+        body += [("CNI", [[str(k)], [b["number"]]]), ("LOC", [["7"], [b["destination"]]])]
+        for role, qualifier in (("consignor", "CZ"), ("consignee", "CN"), ("importer", "IM")):
+            if role in b:
+                p = b[role]
+                body.append(("NAD", [[qualifier], [p.get("identifier", "")], [], [p["name"]],
+                                     [], [], [], [], [p.get("country", "")]]))  # fmt: skip
+        for g in b["goods"]:
+            body += [("GID", [["1"], [str(g["packages"]), "CT"]]),
+                     ("FTX", [["AAA"], [], [], [g["description"]]])]  # fmt: skip
+            if g["hs"]:
+                body.append(("PIA", [["5"], [g["hs"], "HS"]]))
+            body += [("MEA", [["AAE"], ["G"], ["KGM", str(g["weight_kg"])]]),
+                     ("SGP", [[g["container"]], [str(g["packages"])]])]  # fmt: skip
+    body.append(("UNT", [[str(len(body) + 1)], [str(n)]]))
+    segments = [("UNB", [["UNOC", "3"], ["MAEU", "ZZZ"], ["CBSA", "ZZZ"], ["261205", "0800"],
+                         [f"B{n}"]]), *body, ("UNZ", [["1"], [f"B{n}"]])]  # fmt: skip
+    return write(segments).encode()

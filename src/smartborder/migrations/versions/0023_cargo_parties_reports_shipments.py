@@ -182,7 +182,7 @@ def downgrade() -> None:
         sa.Column("name", sa.VARCHAR(length=200), nullable=False),
         sa.Column("program", sa.VARCHAR(length=8), nullable=False),
         sa.Column("status", sa.VARCHAR(length=12), nullable=False),
-        sa.Column("updated_at", sa.DATETIME(), nullable=False),
+        sa.Column("updated_at", smartborder.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.VARCHAR(length=120), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_programs_traders")),
     )
