@@ -27,7 +27,7 @@ from smartborder.errors import SmartborderError
 from smartborder.node import init_node
 from smartborder.settings import load_settings
 
-READY_TIMEOUT_S = 60.0
+READY_TIMEOUT_S = 180.0  # a node on a loaded machine (CI runs two suites side by side)
 STOP_TIMEOUT_S = 10.0
 
 

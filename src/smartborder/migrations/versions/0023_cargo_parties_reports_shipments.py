@@ -163,11 +163,14 @@ def upgrade() -> None:
             created_at=row["updated_at"], updated_at=row["updated_at"],
             updated_by=row["updated_by"]))  # fmt: skip
     op.drop_table("programs_traders")
-    with op.batch_alter_table("travel_risk_models", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("subject", sa.String(length=12), server_default="traveller", nullable=False)
-        )
-        batch_op.create_index("ix_travel_risk_models_subject", ["subject", "status"], unique=False)
+    # both databases add a column with a constant default in place: no table copy
+    op.add_column(
+        "travel_risk_models",
+        sa.Column("subject", sa.String(length=12), server_default="traveller", nullable=False),
+    )
+    op.create_index(
+        "ix_travel_risk_models_subject", "travel_risk_models", ["subject", "status"], unique=False
+    )
 
 
 def downgrade() -> None:

@@ -205,8 +205,8 @@ def try_model(
     """What ``doc`` would flag among ``date``'s travellers, evaluated as ``node`` would (its
     own national indicators and the joint ones)."""
     if doc.subject != "traveller":
-        raise Conflict(f"model {doc.name} scores {doc.subject}s: try it with "
-                       "`smartborder cargo try-model`")  # fmt: skip
+        raise Conflict(f"model {doc.name} scores {doc.subject}s; this trial runs over stored "
+                       "travellers only")  # fmt: skip
     model = RiskModel(doc, node)
 
     def judge(tried: Tried, record: dict[str, Any]) -> dict[str, Any] | None:
