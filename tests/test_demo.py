@@ -67,10 +67,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
     urls = {node: f"http://127.0.0.1:{port}" for node, port in ports.items()}
     # generous bounds: the test command runs the SQLite and PostgreSQL suites side by side
-    deadline = time.monotonic() + 240
+    deadline = time.monotonic() + 900  # every step, on a machine running two suites
     while "Both nodes are up" not in (base / "demo.log").read_text():
         assert process.poll() is None, (base / "demo.log").read_text()
-        assert time.monotonic() < deadline, "demo did not come up in 240 s"
+        assert time.monotonic() < deadline, "demo did not come up in 900 s"
         time.sleep(0.3)
     yield urls
     process.send_signal(signal.SIGINT)
