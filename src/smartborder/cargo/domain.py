@@ -1,7 +1,7 @@
 """Goods: trade parties, advance cargo reports by mode (JSON and CUSCAR) with their deadlines
 and amendments, and the shipments they report (see the package's docstring)."""
 
-from smartborder.registry import Command, DemoStep, Domain, NavItem
+from smartborder.registry import Command, DemoStep, Domain, Job, NavItem
 from smartborder.roles import Permission
 
 DOMAIN = Domain(
@@ -21,6 +21,9 @@ DOMAIN = Domain(
         "cargo-examination-request": "smartborder.cargo.joint:on_request",
         "cargo-examination-result": "smartborder.cargo.joint:on_result",
     },
+    jobs=(Job("trade parties against changed lookouts",
+              "smartborder.cargo.lifecycle:rescreen_parties",
+              lambda s: s.exchange_dispatch_interval_seconds or None),),
     sends=("cargo-target", "cargo-examination-request", "cargo-examination-result"),
     scenario=(
         DemoStep(78, "smartborder.demo.cargo:run_cargo",

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from smartborder.audit import chain
@@ -30,6 +30,7 @@ from smartborder.cargo.codes import country_known
 from smartborder.cargo.models import TradeParty
 from smartborder.errors import Conflict, NotFound, ValidationFailed
 from smartborder.identity.countries import from_alpha2
+from smartborder.screening.models import Lookout
 from smartborder.screening.schemas import SubjectIn
 from smartborder.screening.service import Screening
 
@@ -45,6 +46,7 @@ ACTIONS = {
     "suspend": (("approved",), "suspended"),
     "reinstate": (("suspended",), "approved"),
 }
+SYSTEM = "system:cargo-screening"
 
 
 class PartyIn(BaseModel):
@@ -149,6 +151,46 @@ def rescreen(session: Session, screening: Screening, party_id: str, *, actor: st
     chain.append(session, "cargo:party:screened", actor=actor, subject=row.id,
                  details={"hits": len(row.hits)}, at=now)  # fmt: skip
     return row
+
+
+def rescreen_stale(session: Session, screening: Screening, *, now: dt.datetime,
+                   limit: int = 200) -> tuple[int, list[dict[str, Any]]]:  # fmt: skip
+    """Screen again the parties last screened before the newest change to the lookouts (a
+    lookout made, changed or withdrawn here or shared by the partner), at most ``limit`` a
+    call, oldest first. A party whose hits change gets an event saying which lookouts now name
+    it and which no longer do, audited; its listing and page show the hits, and approving or
+    reinstating it then needs the officer's ``hits_cleared``. How many were screened, and the
+    changes."""
+    newest = session.scalar(select(func.max(Lookout.updated_at)))
+    if newest is None:
+        return 0, []
+    stale = session.scalars(select(TradeParty).where(
+        # (not one screened at ``now``: a clock behind the lookouts' stops here)
+        or_(TradeParty.screened_at.is_(None),
+            and_(TradeParty.screened_at < newest, TradeParty.screened_at < now)))
+        .order_by(TradeParty.screened_at.is_(None).desc(), TradeParty.screened_at,
+                  TradeParty.id).limit(limit)).all()  # fmt: skip
+    changes = []
+    for row in stale:
+        before = {h["lookout_id"] for h in row.hits}
+        hits = _screen(screening, session, row, now.date())
+        after = {h["lookout_id"] for h in hits}
+        row.screened_at = now
+        if hits == row.hits:
+            continue
+        row.hits = hits
+        new, gone = sorted(after - before), sorted(before - after)
+        if not (new or gone):  # the same lookouts, other scores
+            continue
+        said = ([f"now named by lookout(s) {', '.join(new)}"] if new else []) + (
+            [f"no longer named by lookout(s) {', '.join(gone)}"] if gone else []
+        )
+        _event(row, "screened", SYSTEM, now, said)
+        chain.append(session, "cargo:party:screened", actor=SYSTEM, subject=row.id,
+                     details={"hits": len(hits), "new": new, "gone": gone}, at=now)  # fmt: skip
+        changes.append({"party": row.id, "role": row.role, "identifier": row.identifier,
+                        "status": row.status, "new": new, "gone": gone})  # fmt: skip
+    return len(stale), changes
 
 
 def decide(session: Session, party_id: str, decision: PartyDecision, *, actor: str,

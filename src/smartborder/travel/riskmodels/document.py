@@ -233,6 +233,9 @@ class Assessment:
     fired: list[Indicator] = field(default_factory=list)
     decision: Decision = "board"
     reasons: list[str] = field(default_factory=list)
+    # shared by every assessment RiskModel.assess gave for the same fields: their fired
+    # indicators explained once (an explanation reads only those fields)
+    explained: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def as_dict(self, record: Record | None = None) -> dict[str, Any]:
         return {
@@ -240,7 +243,14 @@ class Assessment:
             "joint_score": self.joint_score,
             "decision": self.decision,
             "reasons": self.reasons,
-            "indicators": [
+            "indicators": self.indicators(record),
+        }
+
+    def indicators(self, record: Record | None = None) -> list[dict[str, Any]]:
+        """The fired indicators; with ``record``, each with what in it matched."""
+        key = "matched" if record is not None else "plain"
+        if key not in self.explained:
+            self.explained[key] = [
                 {
                     "id": i.id,
                     "title": i.title,
@@ -252,8 +262,8 @@ class Assessment:
                     **({"matched": explain(i.when, record)} if record is not None else {}),
                 }
                 for i in self.fired
-            ],
-        }
+            ]
+        return [dict(i) for i in self.explained[key]]
 
 
 _SCORED = ("risk.score", "risk.joint_score", "risk.indicators")  # what assessing adds
@@ -309,7 +319,12 @@ class RiskModel:
                 self._known.clear()
             self._known[key] = known
         return Assessment(
-            known.score, known.joint_score, list(known.fired), known.decision, list(known.reasons)
+            known.score,
+            known.joint_score,
+            list(known.fired),
+            known.decision,
+            list(known.reasons),
+            known.explained,
         )
 
     def _assess(self, record: Record) -> Assessment:
