@@ -1,5 +1,8 @@
 .PHONY: demo test
 # The README's two commands.
+# Python keeps its compiled modules (a machine that says PYTHONDONTWRITEBYTECODE would have every
+# process - each node, worker and CLI call - compile the whole application again: seconds each).
+unexport PYTHONDONTWRITEBYTECODE
 
 demo: ## set up and run the two-agency demo (nodes ca and us on SQLite)
 	bash scripts/setup.sh

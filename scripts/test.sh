@@ -2,6 +2,9 @@
 # The whole suite, as CI runs it: set up, quality gates, then pytest on SQLite and on PostgreSQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# compiled modules kept, so the nodes, workers and CLI calls the tests start do not each compile
+# the whole application again (see the Makefile)
+unset PYTHONDONTWRITEBYTECODE
 
 bash scripts/setup.sh
 export PATH="$HOME/.local/bin:$PATH"

@@ -37,9 +37,6 @@ from typing import NamedTuple
 
 import icu
 import pykakasi
-import ToJyutping
-from pypinyin import Style, lazy_pinyin
-from pypinyin import pinyin as pinyin_readings
 
 from smartborder.identity.names import detect_script
 from smartborder.identity.transliteration import transliterate
@@ -298,6 +295,8 @@ _UNVOICED = {"G": "K", "D": "T", "B": "P", "J": "CH"}
 
 def _han(word: str) -> list[Form]:
     """Pinyin and Wade-Giles, as pypinyin reads the characters in context."""
+    from pypinyin import Style, lazy_pinyin  # loaded by the first Chinese name (0.4 s)
+
     pinyin = "".join(lazy_pinyin(word)).upper()
     wade = "".join(lazy_pinyin(word, style=Style.WADEGILES)).upper().replace("V", "U")
     return [Form(_NOT_A_WORD.sub("", pinyin), "Pinyin"),
@@ -325,6 +324,8 @@ MAX_CANTONESE = 4  # spellings of one word
 def _cantonese(word: str) -> list[Form]:
     """The Hong Kong spellings of a Chinese word read in Cantonese (蒋 as CHEUNG, 介石 as
     KAISHEK), the usual one first; none where a character has no Cantonese reading."""
+    import ToJyutping  # loaded by the first Chinese name (its dictionary: 0.9 s)
+
     syllables = []
     for _char, jyutping in ToJyutping.get_jyutping_list(word):
         found = _JYUTPING.fullmatch(jyutping or "")
@@ -360,6 +361,9 @@ def every_reading(char: str) -> frozenset[str]:
     BO, PAO, PO, BU, PU), and its Cantonese spellings (蒋: CHEUNG, TSEUNG). Not readings of the
     name (方, FANG, is not WANG however else the character reads), but what makes the name
     tables believable where they say a family name is spelt otherwise (薄 is BO)."""
+    from pypinyin import Style
+    from pypinyin import pinyin as pinyin_readings
+
     found = {f.latin for f in _cantonese(char)}
     for style in (Style.NORMAL, Style.WADEGILES):
         for reading in pinyin_readings(char, heteronym=True, style=style)[0]:
