@@ -94,6 +94,9 @@ class Domain:
     # what risk models may score besides travellers: subject -> "module:FIELDS" (its fields)
     risk_subjects: Mapping[str, str] = field(default_factory=dict)
     readiness: tuple[str, ...] = ()  # (session) -> {component: its state}, shown by /ready
+    # modules whose SERIES the operations overview counts by the hour and whose GAUGES it
+    # reads now (operations/series.py)
+    overview: tuple[str, ...] = ()
     seed: tuple[DemoStep, ...] = ()
     scenario: tuple[DemoStep, ...] = ()
     package: str = ""

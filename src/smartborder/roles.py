@@ -56,6 +56,7 @@ class Permission(StrEnum):
     CARGO_REPORT = "cargo:report"
     CARGO_TARGET = "cargo:target"
     CARGO_PARTIES = "cargo:parties"
+    OPERATIONS_READ = "operations:read"
 
 
 _EVERYONE = frozenset(
@@ -66,6 +67,7 @@ _EVERYONE = frozenset(
         Permission.AGREEMENTS_READ,
         Permission.VISA_READ,
         Permission.MODEL_READ,
+        Permission.OPERATIONS_READ,  # counts by hour: no one's record
     }
 )
 _OFFICER = _EVERYONE | {

@@ -29,6 +29,7 @@ DOMAIN = Domain(
         DemoStep(78, "smartborder.demo.cargo:run_cargo",
                  "Goods: a port's day of containers, the joint model, an in-transit exam…"),
     ),
+    overview=("smartborder.cargo.overview",),
     commands=(
         Command("cargo", "smartborder.cargo.cli:cargo_app",
                 "Goods: advance cargo reports, shipments, trade parties."),

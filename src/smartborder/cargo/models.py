@@ -58,6 +58,7 @@ class CargoReport(Base):
     __table_args__ = (
         Index("ix_cargo_reports_digest", "digest"),
         Index("ix_cargo_reports_state", "state", "received_at"),
+        Index("ix_cargo_reports_received", "received_at"),  # the hourly counts
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -17,6 +17,7 @@ DOMAIN = Domain(
         NavItem("Requests", "/exchange/requests", Permission.REQUESTS_READ),
         NavItem("Agreements", "/agreements", Permission.AGREEMENTS_READ),
     ),
+    overview=("smartborder.exchange.overview",),
     commands=(
         Command("partners", "smartborder.exchange.cli:partners_app",
                 "Register the partner nodes this node trusts."),

@@ -85,6 +85,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_exchange_outbox_due", "state", "next_attempt_at"),
         Index("ix_exchange_outbox_agreement_created", "agreement", "created_at"),
+        Index("ix_exchange_outbox_created", "created_at"),  # the hourly counts
     )
 
     envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -108,7 +109,10 @@ class InboxMessage(Base):
     """An accepted envelope, kept as evidence. Its id makes delivery idempotent."""
 
     __tablename__ = "exchange_inbox"
-    __table_args__ = (Index("ix_exchange_inbox_agreement_received", "agreement", "received_at"),)
+    __table_args__ = (
+        Index("ix_exchange_inbox_agreement_received", "agreement", "received_at"),
+        Index("ix_exchange_inbox_received", "received_at"),  # the hourly counts
+    )
 
     envelope_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     sender: Mapped[str] = mapped_column(String(32))

@@ -12,6 +12,7 @@ DOMAIN = Domain(
     ui_routers=("smartborder.modeling.views:router",),
     templates=True,
     nav=(NavItem("Traffic modelling", "/modeling", Permission.MODEL_READ),),
+    overview=("smartborder.modeling.overview",),
     commands=(
         Command("model", "smartborder.modeling.cli:model_app",
                 "Border traffic modelling: simulate a crossing, compare scenarios, calibrate."),

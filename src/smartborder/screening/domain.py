@@ -15,6 +15,7 @@ DOMAIN = Domain(
         NavItem("Lookouts", "/lookouts", Permission.LOOKOUTS_READ),
         NavItem("Screen", "/screen", Permission.SCREENING_RUN),
     ),
+    overview=("smartborder.screening.overview",),
     commands=(
         Command("lookouts", "smartborder.screening.cli:lookouts_app",
                 "Lookouts: list, import, retract."),

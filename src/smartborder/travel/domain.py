@@ -33,6 +33,7 @@ DOMAIN = Domain(
         NavItem("Targeting", "/travel/queue", Permission.TRAVEL_READ),
         NavItem("Risk model", "/travel/risk", Permission.TRAVEL_READ),
     ),
+    overview=("smartborder.travel.overview",),
     commands=(
         Command("travel", "smartborder.travel.cli:travel_app",
                 "API/PNR: PAXLST and PNRGOV messages, retention, the risk model."),

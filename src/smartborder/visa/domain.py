@@ -15,6 +15,7 @@ DOMAIN = Domain(
         NavItem("Visa policy", "/visa", Permission.VISA_READ),
         NavItem("Visa applicants", "/visa/applicants", Permission.SCREENING_RUN),
     ),
+    overview=("smartborder.visa.overview",),
     commands=(
         Command("visa", "smartborder.visa.cli:visa_app",
                 "Visa policy: requirement snapshots, convergence report, consultations, "

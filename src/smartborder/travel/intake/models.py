@@ -124,6 +124,7 @@ class Passenger(Base):
         Index("ix_travel_passengers_flight", "flight_id", "traveller_id"),
         Index("ix_travel_passengers_traveller", "traveller_id"),
         Index("ix_travel_passengers_message", "message_id"),
+        Index("ix_travel_passengers_received", "received_at"),  # the hourly counts
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -23,6 +23,7 @@ class Assessment(Base):
         Index("ix_travel_assessments_flight", "flight_id", "traveller_id"),
         Index("ix_travel_assessments_origin", "origin", "origin_ref"),
         Index("ix_travel_assessments_traveller", "traveller_id"),  # deleting a traveller
+        Index("ix_travel_assessments_assessed", "assessed_at"),  # the hourly counts
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
@@ -62,7 +63,10 @@ class Disposition(Base):
     """One step of an assessment's history: a status with the analyst's note."""
 
     __tablename__ = "travel_dispositions"
-    __table_args__ = (Index("ix_travel_dispositions_assessment", "assessment_id", "at"),)
+    __table_args__ = (
+        Index("ix_travel_dispositions_assessment", "assessment_id", "at"),
+        Index("ix_travel_dispositions_at", "at"),  # the hourly counts
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     assessment_id: Mapped[str] = mapped_column(ForeignKey("travel_assessments.id"))

@@ -1,0 +1,33 @@
+"""Counts by the hour, kept so the overview reads a year in one indexed range (a row a series,
+key and hour), and how far each series has been counted."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from smartborder.db import Base, UTCDateTime
+
+
+class HourlyCount(Base):
+    """How many of ``series`` (split by ``key``: a kind, a category, an agreement...) the node
+    saw in the hour starting at ``hour`` (UTC)."""
+
+    __tablename__ = "operations_hourly"
+    __table_args__ = (Index("ix_operations_hourly_hour", "hour"),)
+
+    series: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    hour: Mapped[dt.datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class Rollup(Base):
+    """The series counted up to ``until`` (the hour that holds it is counted again next time)."""
+
+    __tablename__ = "operations_rollup"
+
+    series: Mapped[str] = mapped_column(String(40), primary_key=True)
+    until: Mapped[dt.datetime] = mapped_column(UTCDateTime())
