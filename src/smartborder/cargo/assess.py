@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from smartborder.cargo import joint, parties
 from smartborder.cargo.features import record_of
-from smartborder.cargo.models import TradeParty
 from smartborder.cargo.shipments import AnyShipment
 from smartborder.exchange.context import NodeExchange
 from smartborder.screening.service import Screening
@@ -60,14 +59,14 @@ class Assessor:
         self.node = node
         self.ex = ex
         self.actor = actor
-        self._standing: dict[tuple[str, str], TradeParty | None] = {}
+        self._standing: dict[tuple[str, str], parties.Standing | None] = {}
 
     def _screen(self, name: str) -> list[dict[str, Any]]:
         return [{"lookout_id": h.entry.lookout_id, "category": h.entry.category,
                  "origin": h.entry.origin, "score": round(h.score, 3)}
                 for h in self.screening.screen_name(name, today=self.today)]  # fmt: skip
 
-    def _party(self, session: Session, role: str, identifier: str) -> TradeParty | None:
+    def _party(self, session: Session, role: str, identifier: str) -> parties.Standing | None:
         key = (role, identifier)
         if key not in self._standing:
             self._standing.update(parties.known(session, [key]))

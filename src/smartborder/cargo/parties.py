@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import and_, func, or_, select
@@ -236,19 +236,30 @@ def find(session: Session, role: str, identifier: str) -> TradeParty | None:
     ).scalar_one_or_none()  # fmt: skip
 
 
+class Standing(NamedTuple):
+    """What assessing a shipment reads of a registered party."""
+
+    name: str
+    program: str
+    status: str
+
+
 def known(session: Session, pairs: Iterable[tuple[str, str]]
-          ) -> dict[tuple[str, str], TradeParty | None]:  # fmt: skip
-    """Each (role, identifier) with its party, or None when none is registered: one query for
-    a report's parties, however many bills name them."""
+          ) -> dict[tuple[str, str], Standing | None]:  # fmt: skip
+    """Each (role, identifier) with its standing, or None when none is registered: one query
+    for a report's parties, however many bills name them (the columns alone, not the
+    parties' histories)."""
     wanted = {(role, identifier.strip().upper()) for role, identifier in pairs if identifier}
-    found: dict[tuple[str, str], TradeParty | None] = dict.fromkeys(wanted)
+    found: dict[tuple[str, str], Standing | None] = dict.fromkeys(wanted)
     identifiers = sorted({identifier for _, identifier in wanted})
+    columns = (TradeParty.role, TradeParty.identifier, TradeParty.name, TradeParty.program,
+               TradeParty.status)  # fmt: skip
     for start in range(0, len(identifiers), 500):
         with session.no_autoflush:
-            for row in session.scalars(select(TradeParty).where(
+            for role, identifier, name, program, status in session.execute(select(*columns).where(
                     TradeParty.identifier.in_(identifiers[start:start + 500]))):  # fmt: skip
-                if (row.role, row.identifier) in found:
-                    found[(row.role, row.identifier)] = row
+                if (role, identifier) in found:
+                    found[(role, identifier)] = Standing(name, program, status)
     return found
 
 
