@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import MaxAbsScaler
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -133,7 +135,10 @@ def accuracy(node: Node, labels: dict[str, bool], seed: int) -> dict[str, Any]:
     train, test = order[: len(y) // 2], order[len(y) // 2 :]
     vectors = DictVectorizer(sparse=True)
     x = vectors.fit_transform(records)
-    regression = LogisticRegression(max_iter=2000, class_weight="balanced")
+    # the counts and weights scaled to [-1, 1] (sparse-safe), so the solver converges
+    regression = make_pipeline(
+        MaxAbsScaler(), LogisticRegression(max_iter=2000, class_weight="balanced")
+    )
     regression.fit(x[train], y[train])
     p = regression.predict_proba(x[test])[:, 1]
     at_half = _scores(p >= 0.5, y[test])

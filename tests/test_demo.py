@@ -646,3 +646,36 @@ def _ca_shipment(demo: dict[str, str], bill: str) -> str:
         return str(next(s["id"] for s in found if s["bill"] == bill))
     finally:
         client.close()
+
+
+def test_operations_both_overviews_of_the_day_with_charts_and_csv(
+    demo: dict[str, str], tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    for node_id in ("ca", "us"):
+        client = _signed_in(demo[node_id], "analyst", demo_password(node_id, "analyst"))
+        try:
+            seen = client.get("/api/v1/operations/overview").json()
+            totals = {s["name"]: s["total"] for s in seen["series"]}
+            assert totals["exchange.out"] > 0
+            assert totals["exchange.in"] > 0
+            assert totals["screening.lookouts"] > 0
+            partner = "us" if node_id == "ca" else "ca"
+            assert any(g["panel"] == f"Partner {partner}" for g in seen["now"])
+            rows = client.get("/api/v1/operations/overview.csv").text.splitlines()
+            assert rows[0] == "bucket_start_utc,step,series,key,count"
+            assert any(",exchange.out," in r for r in rows[1:])
+        finally:
+            client.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "ca", "analyst")
+        page.get_by_role("link", name="Operations", exact=True).click()
+        expect(page.get_by_label("Now")).to_contain_text("Outbox depth (undelivered)")
+        chart = page.locator('.chart[data-series="exchange.out"]')
+        expect(chart).to_have_attribute("data-drawn", re.compile(r"^[1-9]"))
+        expect(chart.locator("canvas")).to_have_count(1)
+        page.screenshot(path=str(tmp_path / "operations.png"), full_page=True)
+        page.get_by_label("From").fill("2026-13-40")
+        page.get_by_role("button", name="Show").click()
+        expect(page.get_by_role("alert")).to_contain_text("is not a date")

@@ -1,7 +1,7 @@
 """The operations picture: the overview an operations centre runs on (every domain's series
 counted by the hour, the figures of now), over a date range, as charts, JSON and CSV."""
 
-from smartborder.registry import Command, Domain, Job, NavItem
+from smartborder.registry import Command, DemoStep, Domain, Job, NavItem
 from smartborder.roles import Permission
 
 DOMAIN = Domain(
@@ -16,6 +16,10 @@ DOMAIN = Domain(
     jobs=(Job("operations overview: counts by the hour",
               "smartborder.operations.lifecycle:count_hours",
               lambda s: s.exchange_dispatch_interval_seconds or None),),
+    scenario=(
+        DemoStep(95, "smartborder.demo.operations:run_operations",
+                 "Operations: both overviews, the day by the hour…"),
+    ),
     commands=(
         Command("operations", "smartborder.operations.cli:operations_app",
                 "Operations: the overview by the hour, as a table or CSV."),
