@@ -12,7 +12,6 @@ already reported, is said where it is.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import uuid
 from collections.abc import Callable, Sequence
@@ -22,6 +21,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from smartborder import collector
 from smartborder.audit import chain
 from smartborder.cargo import cuscar, parties
 from smartborder.cargo.jsonform import parse_json
@@ -73,9 +73,7 @@ def _edifact(data: bytes, report: Report) -> list[CargoMessage]:
     if interchange is None:
         return []
     found: list[CargoMessage] = []
-    collecting = gc.isenabled()
-    gc.disable()  # many small lists, no cycles: nothing for the collector to find
-    try:
+    with collector.paused():  # many small lists, no cycles: nothing for the collector to find
         for raw in Messages(interchange.batches, report):
             report.message = raw.reference
             if raw.type != "CUSCAR":
@@ -85,9 +83,6 @@ def _edifact(data: bytes, report: Report) -> list[CargoMessage]:
             if message is not None:
                 found.append(message)
         report.message = None
-    finally:
-        if collecting:
-            gc.enable()
     return found
 
 

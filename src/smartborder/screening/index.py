@@ -36,6 +36,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from smartborder import collector
 from smartborder.screening import names as spelling
 from smartborder.screening.features import Identity, ocr_fold
 from smartborder.screening.knowledge import LEGAL, known, look_up
@@ -306,13 +307,8 @@ class LookoutIndex:
         The cyclic collector is paused meanwhile: a build makes millions of objects that live
         as long as the index and form no cycles, and each full collection would walk them all
         (measured: a third of a million-lookout build)."""
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with collector.paused():
             self._build(entries)
-        finally:
-            if paused:
-                gc.enable()
         if len(self._slot) >= SETTLE_AT:
             settle_heap()
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
-from smartborder import clock
+from smartborder import clock, collector
 from smartborder.travel.intake import paxlst, pnrgov
 from smartborder.travel.intake.edifact import Problem, Report, decode, tokenise
 from smartborder.travel.intake.interchange import Envelope, Messages
@@ -79,13 +78,8 @@ def parse(
     text = decode(data, report)
     if text is None:
         return Outcome("", "", problems=report.finish())
-    collecting = gc.isenabled()
-    gc.disable()  # hundreds of thousands of small lists: no cycles, nothing for the GC to find
-    try:
+    with collector.paused():  # hundreds of thousands of small lists, no cycles
         return _parse_edifact(text, report, today)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _parse_edifact(text: str, report: Report, today: dt.date) -> Outcome:
