@@ -663,6 +663,12 @@ def test_operations_both_overviews_of_the_day_with_charts_and_csv(
             assert totals["screening.lookouts"] > 0
             partner = "us" if node_id == "ca" else "ca"
             assert any(g["panel"] == f"Partner {partner}" for g in seen["now"])
+            shared = client.get("/api/v1/operations/aggregates").json()
+            period = {"from": shared[0]["from"][:16], "to": shared[0]["to"][:16]}
+            assert {(a["direction"], a["agreement"], a["report"]) for a in shared} == {
+                ("out", "annex-statistics", "travellers-by-nationality"),
+                ("in", "annex-statistics", "travellers-by-nationality"),
+            }
             rows = client.get("/api/v1/operations/overview.csv").text.splitlines()
             assert rows[0] == "bucket_start_utc,step,series,key,count"
             assert any(",exchange.out," in r for r in rows[1:])
@@ -676,6 +682,10 @@ def test_operations_both_overviews_of_the_day_with_charts_and_csv(
         expect(chart).to_have_attribute("data-drawn", re.compile(r"^[1-9]"))
         expect(chart.locator("canvas")).to_have_count(1)
         page.screenshot(path=str(tmp_path / "operations.png"), full_page=True)
+        expect(page.get_by_role("link", name="trends over shared data")).to_be_visible()
+        page.goto(f"{demo['ca']}/operations/trends?from={period['from']}&to={period['to']}")
+        expect(page.locator("#comparison")).to_contain_text("annex-statistics")
+        page.go_back()
         page.get_by_label("From").fill("2026-13-40")
         page.get_by_role("button", name="Show").click()
         expect(page.get_by_role("alert")).to_contain_text("is not a date")

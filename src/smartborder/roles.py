@@ -57,6 +57,7 @@ class Permission(StrEnum):
     CARGO_TARGET = "cargo:target"
     CARGO_PARTIES = "cargo:parties"
     OPERATIONS_READ = "operations:read"
+    OPERATIONS_SHARE = "operations:share"
 
 
 _EVERYONE = frozenset(
@@ -106,6 +107,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CARGO_REPORT,
         Permission.CARGO_TARGET,
         Permission.CARGO_PARTIES,
+        Permission.OPERATIONS_SHARE,  # aggregates to the partner under the statistics annex
     },
     Role.ANALYST: _OFFICER
     | {

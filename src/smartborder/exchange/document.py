@@ -37,6 +37,7 @@ FieldPath = Annotated[
 Disclosure = Literal["on-request", "on-match", "systematic"]
 TEMPLATES = (
     "smu", "lookouts", "api-pnr", "asylum", "trusted-traveller", "cargo", "visa", "fingerprints",
+    "statistics",
 )  # fmt: skip
 
 
@@ -82,6 +83,13 @@ class OnwardDisclosure(_Strict):
     text: str = Field(min_length=3, max_length=2000)
 
 
+class Aggregates(_Strict):
+    """How aggregate counts travel under an annex that carries them: no cell under
+    ``minimum_cell`` is sent (so no individual can be singled out)."""
+
+    minimum_cell: int = Field(ge=3, le=1000)
+
+
 class AgreementDocument(_Strict):
     """The agreement as both parties sign it."""
 
@@ -98,6 +106,7 @@ class AgreementDocument(_Strict):
     onward_disclosure: OnwardDisclosure
     valid_from: dt.date
     valid_until: dt.date
+    aggregates: Aggregates | None = None  # an annex carrying aggregate counts
 
     @model_validator(mode="after")
     def _consistent(self) -> AgreementDocument:
@@ -118,6 +127,8 @@ class AgreementDocument(_Strict):
 
     def canonical(self) -> bytes:
         data = self.model_dump(mode="json")
+        if data.get("aggregates") is None:  # absent, as before annexes could carry aggregates
+            data.pop("aggregates", None)
         return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
     def digest(self) -> str:

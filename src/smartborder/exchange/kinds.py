@@ -51,6 +51,11 @@ _KINDS = (
     ),
     Kind("visa-consultation", Category.AGREEMENT, "Notice of a planned visa policy change."),
     Kind("visa-consultation-reply", Category.AGREEMENT, "The partner's view on it."),
+    Kind(
+        "statistics-report",
+        Category.AGREEMENT,
+        "Aggregate counts for a period, small cells suppressed (statistics annex).",
+    ),
     Kind("correction", Category.DUTY, "Corrected fields for data shared earlier."),
     Kind("destruction", Category.DUTY, "A demand to destroy data shared earlier."),
     Kind("notice-confirmation", Category.DUTY, "Confirms a correction or destruction applied."),

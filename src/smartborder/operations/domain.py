@@ -13,12 +13,16 @@ DOMAIN = Domain(
     ui_routers=("smartborder.operations.views:router",),
     templates=True,
     nav=(NavItem("Operations", "/operations", Permission.OPERATIONS_READ),),
+    handles={"statistics-report": "smartborder.operations.trends:on_report"},
+    sends=("statistics-report",),
     jobs=(Job("operations overview: counts by the hour",
               "smartborder.operations.lifecycle:count_hours",
               lambda s: s.exchange_dispatch_interval_seconds or None),),
     scenario=(
         DemoStep(95, "smartborder.demo.operations:run_operations",
                  "Operations: both overviews, the day by the hour…"),
+        DemoStep(96, "smartborder.demo.operations:run_trends",
+                 "Trends: aggregates shared under the statistics annex, compared…"),
     ),
     commands=(
         Command("operations", "smartborder.operations.cli:operations_app",

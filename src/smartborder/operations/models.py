@@ -4,8 +4,9 @@ key and hour), and how far each series has been counted."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartborder.db import Base, UTCDateTime
@@ -31,3 +32,24 @@ class Rollup(Base):
 
     series: Mapped[str] = mapped_column(String(40), primary_key=True)
     until: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class SharedAggregate(Base):
+    """A trend report's aggregates as shared with the partner (``out``) or received from it
+    (``in``), with the agreement it travelled under."""
+
+    __tablename__ = "operations_shared_aggregates"
+    __table_args__ = (Index("ix_operations_shared_report", "report", "period_from"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    envelope_id: Mapped[str] = mapped_column(String(36))
+    direction: Mapped[str] = mapped_column(String(3))  # in | out
+    partner: Mapped[str] = mapped_column(String(32))
+    agreement: Mapped[str] = mapped_column(String(80))
+    report: Mapped[str] = mapped_column(String(40))
+    period_from: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    period_to: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    minimum_cell: Mapped[int] = mapped_column(Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    by: Mapped[str] = mapped_column(String(120))

@@ -9,7 +9,8 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from smartborder.auth import Db, Principal, require
-from smartborder.deps import Now
+from smartborder.deps import Exchange, Now
+from smartborder.operations import trends
 from smartborder.operations.overview import as_csv, overview, parse_range
 from smartborder.roles import Permission
 
@@ -70,3 +71,93 @@ def overview_csv(db: Db, principal: Reader, now: Now, start: From = None, to: To
     name = f"overview-{seen['from'][:13]}-{seen['to'][:13]}.csv".replace(":", "")
     return Response(as_csv(seen), media_type="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+Sharer = Annotated[Principal, Depends(require(Permission.OPERATIONS_SHARE))]
+
+
+class CellOut(BaseModel):
+    key: str
+    count: int | None
+    of: int | None
+    suppressed: bool
+
+
+class CellsOut(BaseModel):
+    cells: list[CellOut]
+    total: int | None
+    suppressed_cells: int | None
+
+
+class AggregateOut(CellsOut):
+    id: str
+    envelope_id: str
+    direction: str
+    partner: str
+    agreement: str
+    report: str
+    from_: str = Field(alias="from")
+    to: str
+    minimum_cell: int
+    at: str
+    by: str
+
+
+class TrendOut(BaseModel):
+    report: str
+    title: str
+    dimension: str
+    measure: str
+    from_: str = Field(alias="from")
+    to: str
+    ours: CellsOut
+    theirs: AggregateOut | None
+    sent: AggregateOut | None
+
+
+class TrendReportOut(BaseModel):
+    name: str
+    title: str
+    dimension: str
+    measure: str
+
+
+class ShareIn(BaseModel):
+    model_config = {"extra": "forbid", "populate_by_name": True}
+    partner: str = Field(min_length=2, max_length=32)
+    from_: str = Field(alias="from", description="ISO date or date and time (UTC)")
+    to: str = Field(description="ISO date (inclusive) or date and time (UTC)")
+    minimum_cell: int | None = Field(None, description="at least the agreement's minimum")
+
+
+@router.get("/operations/trends", response_model=list[TrendReportOut])
+def trend_reports(principal: Reader) -> list[dict[str, Any]]:
+    """The trend reports a node counts and may share as aggregates."""
+    return [{"name": r.name, "title": r.title, "dimension": r.dimension, "measure": r.measure}
+            for r in trends.REPORTS.values()]  # fmt: skip
+
+
+@router.get("/operations/trends/{report}", response_model=TrendOut)
+def trend(db: Db, principal: Reader, now: Now, report: str, start: From = None, to: To = None
+          ) -> dict[str, Any]:  # fmt: skip
+    """Our counts for the range beside the partner's aggregates for the same range (and what
+    we shared), each with the agreement it travelled under."""
+    return trends.compare(db, report, parse_range(start, to, now=now))
+
+
+@router.post("/operations/trends/{report}/shares", response_model=AggregateOut,
+             status_code=201)  # fmt: skip
+def share_trend(db: Db, ex: Exchange, principal: Sharer, now: Now, report: str, body: ShareIn
+                ) -> dict[str, Any]:  # fmt: skip
+    """Share the report's aggregates for the range with the partner under the statistics
+    annex: no cell under the annex's minimum (422 for a minimum below it)."""
+    span = parse_range(body.from_, body.to, now=now)
+    row = trends.share(db, ex, report, span, partner=body.partner, actor=principal.username,
+                       minimum=body.minimum_cell)  # fmt: skip
+    return trends.aggregate_out(row)
+
+
+@router.get("/operations/aggregates", response_model=list[AggregateOut])
+def aggregates(db: Db, principal: Reader) -> list[dict[str, Any]]:
+    """Aggregates shared and received, newest first (at most 200), with their agreements."""
+    return [trends.aggregate_out(r) for r in trends.listing(db)]
