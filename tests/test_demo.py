@@ -689,3 +689,31 @@ def test_operations_both_overviews_of_the_day_with_charts_and_csv(
         page.get_by_label("From").fill("2026-13-40")
         page.get_by_role("button", name="Show").click()
         expect(page.get_by_role("alert")).to_contain_text("is not a date")
+
+
+def test_joint_removal_filled_by_both_with_outcomes_on_both_sides(demo: dict[str, str]) -> None:
+    from playwright.sync_api import expect
+
+    ca = _signed_in(demo["ca"], "supervisor", demo_password("ca", "supervisor"))
+    us = _signed_in(demo["us"], "supervisor", demo_password("us", "supervisor"))
+    try:
+        [op] = [o for o in ca.get("/api/v1/removals/operations").json()
+                if o["reference"].startswith("HTI-CHARTER")]  # fmt: skip
+        states = {(e["country"], e["state"], e["outcome"]) for e in op["entries"]}
+        assert states == {("ca", "accepted", "removed"), ("ca", "accepted", "not-removed"),
+                          ("us", "accepted", "removed"), ("us", "refused", None)}  # fmt: skip
+        assert op["status"] == "flown"
+        cases = {c["reference"][:5]: c for c in us.get("/api/v1/removals/cases").json()}
+        assert cases["US-R1"]["status"] == "removed"
+        assert cases["US-R2"]["status"] == "refused"
+        expired = [c for c in ca.get("/api/v1/removals/cases").json()
+                   if c["reference"].startswith("CA-R3")]  # fmt: skip
+        assert expired[0]["status"] == "open"  # refused at proposing: never on the flight
+    finally:
+        ca.close()
+        us.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "us", "supervisor")
+        page.get_by_role("link", name="Removals", exact=True).click()
+        expect(page.get_by_label("Operations")).to_contain_text("no escort seat")
+        expect(page.get_by_label("Cases")).to_contain_text("removed")

@@ -58,6 +58,8 @@ class Permission(StrEnum):
     CARGO_PARTIES = "cargo:parties"
     OPERATIONS_READ = "operations:read"
     OPERATIONS_SHARE = "operations:share"
+    REMOVALS_READ = "removals:read"
+    REMOVALS_MANAGE = "removals:manage"
 
 
 _EVERYONE = frozenset(
@@ -108,6 +110,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CARGO_TARGET,
         Permission.CARGO_PARTIES,
         Permission.OPERATIONS_SHARE,  # aggregates to the partner under the statistics annex
+        Permission.REMOVALS_READ,
+        Permission.REMOVALS_MANAGE,
     },
     Role.ANALYST: _OFFICER
     | {
@@ -122,6 +126,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CARGO_READ,
         Permission.CARGO_REPORT,
         Permission.CARGO_TARGET,
+        Permission.REMOVALS_READ,
     },
     Role.PROGRAM_OFFICER: _OFFICER
     | {
@@ -151,6 +156,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ASYLUM_READ,
         Permission.PROGRAMS_READ,
         Permission.CARGO_READ,
+        Permission.REMOVALS_READ,
     },
 }
 

@@ -51,6 +51,10 @@ _KINDS = (
     ),
     Kind("visa-consultation", Category.AGREEMENT, "Notice of a planned visa policy change."),
     Kind("visa-consultation-reply", Category.AGREEMENT, "The partner's view on it."),
+    Kind("removal-operation", Category.AGREEMENT, "A joint removal flight with seats for each."),
+    Kind("removal-proposal", Category.AGREEMENT, "A removee proposed for a joint removal."),
+    Kind("removal-decision", Category.AGREEMENT, "The organiser's acceptance or refusal."),
+    Kind("removal-outcome", Category.AGREEMENT, "Whether the removee was removed, and why not."),
     Kind(
         "statistics-report",
         Category.AGREEMENT,
