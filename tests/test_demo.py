@@ -717,3 +717,35 @@ def test_joint_removal_filled_by_both_with_outcomes_on_both_sides(demo: dict[str
         page.get_by_role("link", name="Removals", exact=True).click()
         expect(page.get_by_label("Operations")).to_contain_text("no escort seat")
         expect(page.get_by_label("Cases")).to_contain_text("removed")
+
+
+def test_an_ibet_case_worked_from_both_sides_with_need_to_know(demo: dict[str, str]) -> None:
+    from playwright.sync_api import expect
+
+    ca = _signed_in(demo["ca"], "supervisor", demo_password("ca", "supervisor"))
+    us = _signed_in(demo["us"], "analyst", demo_password("us", "analyst"))
+    outsider = _signed_in(demo["us"], "supervisor", demo_password("us", "supervisor"))
+    try:
+        [case] = [c for c in us.get("/api/v1/ibet/cases").json()
+                  if c["reference"] == "IBET-PAC-DEMO"]  # fmt: skip
+        assert case["status"] == "closed"
+        assert case["agencies"] == ["CBP", "CBSA", "RCMP"]
+        timeline = us.get(f"/api/v1/ibet/cases/{case['id']}").json()["timeline"]
+        kinds = [e["kind"] for e in timeline]
+        assert kinds.count("screening") == 4
+        assert {"event", "task", "attachment", "closed"} <= set(kinds)
+        assert any("serious-crime lookout" in e["text"] for e in timeline)
+        assert outsider.get(f"/api/v1/ibet/cases/{case['id']}").status_code == 403
+        assert outsider.get("/api/v1/ibet/cases").json() == []
+        held = ca.get(f"/api/v1/ibet/cases/{case['id']}").json()
+        assert [e["task"]["status"] for e in held["timeline"] if e["kind"] == "task"] == ["done"]
+    finally:
+        for client in (ca, us, outsider):
+            client.close()
+    with _browser_page() as page:
+        _sign_in(page, demo, "ca", "analyst")
+        page.get_by_role("link", name="IBET cases", exact=True).click()
+        page.get_by_role("link", name="IBET-PAC-DEMO").click()
+        expect(page.get_by_label("Timeline")).to_contain_text("Check the marina cameras")
+        expect(page.get_by_label("Subjects")).to_contain_text("ca: no hit")
+        expect(page.get_by_label("Timeline")).to_contain_text("screened on us: MARKO VUKOVIC")

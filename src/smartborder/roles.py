@@ -60,6 +60,7 @@ class Permission(StrEnum):
     OPERATIONS_SHARE = "operations:share"
     REMOVALS_READ = "removals:read"
     REMOVALS_MANAGE = "removals:manage"
+    IBET = "ibet:cases"  # IBET cases; each case's own members alone read it (need-to-know)
 
 
 _EVERYONE = frozenset(
@@ -112,6 +113,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.OPERATIONS_SHARE,  # aggregates to the partner under the statistics annex
         Permission.REMOVALS_READ,
         Permission.REMOVALS_MANAGE,
+        Permission.IBET,
     },
     Role.ANALYST: _OFFICER
     | {
@@ -127,6 +129,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CARGO_REPORT,
         Permission.CARGO_TARGET,
         Permission.REMOVALS_READ,
+        Permission.IBET,
     },
     Role.PROGRAM_OFFICER: _OFFICER
     | {

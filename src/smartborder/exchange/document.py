@@ -37,7 +37,7 @@ FieldPath = Annotated[
 Disclosure = Literal["on-request", "on-match", "systematic"]
 TEMPLATES = (
     "smu", "lookouts", "api-pnr", "asylum", "trusted-traveller", "cargo", "visa", "fingerprints",
-    "statistics", "removals",
+    "statistics", "removals", "ibet",
 )  # fmt: skip
 
 

@@ -55,6 +55,8 @@ _KINDS = (
     Kind("removal-proposal", Category.AGREEMENT, "A removee proposed for a joint removal."),
     Kind("removal-decision", Category.AGREEMENT, "The organiser's acceptance or refusal."),
     Kind("removal-outcome", Category.AGREEMENT, "Whether the removee was removed, and why not."),
+    Kind("ibet-case", Category.AGREEMENT, "An IBET case: its agencies, officers and subjects."),
+    Kind("ibet-entry", Category.AGREEMENT, "An IBET case's event, task, attachment or result."),
     Kind(
         "statistics-report",
         Category.AGREEMENT,
