@@ -18,7 +18,7 @@ from smartborder.operations import trends
 from smartborder.operations.models import SharedAggregate
 from smartborder.operations.overview import parse_range
 from smartborder.settings import Settings
-from smartborder.synthetic.travel import day_of_traffic
+from smartborder.synthetic.travel import Person, SyntheticFlight, day_of_traffic, paxlst
 from smartborder.travel.intake import service
 from tests.conftest import PASSWORD, Cli, api_token, csrf_of, login, make_user
 from tests.pair import Node, Pair
@@ -46,7 +46,7 @@ def test_counts_shared_suppressed_and_compared_under_the_annex(pair: Pair) -> No
     _traffic(pair.ca, "CA", 4)
     _traffic(pair.us, "US", 3)
     with pair.ca.uow() as s:
-        ours = trends.ours(s, "travellers-by-nationality", span)
+        ours = trends.ours(s, "travellers-by-nationality", span, "CA")
         counts = {c["key"]: c["count"] for c in ours["cells"]}
         assert sum(counts.values()) == ours["total"] > 0
         small = [k for k, n in counts.items() if n < 10]
@@ -65,7 +65,7 @@ def test_counts_shared_suppressed_and_compared_under_the_annex(pair: Pair) -> No
     assert body["total"] == sum(n for n in counts.values() if n >= 10)  # no cell worked back
     pair.pump()
     with pair.us.uow() as s:
-        seen = trends.compare(s, "travellers-by-nationality", span)
+        seen = trends.compare(s, "travellers-by-nationality", span, "US")
         row = s.query(SharedAggregate).one()
         assert (row.direction, row.partner, row.agreement) == ("in", "ca", "annex-statistics")
     assert seen["theirs"]["agreement"] == "annex-statistics"
@@ -139,3 +139,39 @@ def test_the_api_page_and_cli_and_what_they_refuse(
                         "2026-03-01", "--to", "2026-03-02", "--as", "ops", *where])  # fmt: skip
     assert code != 0
     assert "sign the statistics annex first" in err
+
+
+def test_every_report_counts_on_this_database_and_visa_differences_follow_the_lists(
+    pair: Pair,
+) -> None:
+    _traffic(pair.ca, "CA", 3)
+    # and a flight of Romanians and Bulgarians, whom one country asks a visa and not the other
+    people = [Person(f"SYNTH{n}", "ANA", "F", "1990-01-0" + str(n % 9 + 1), nat, f"X{n}00",
+                     nat, "2031-01-01") for n, nat in enumerate(["ROU"] * 12 + ["BGR"] * 3)]  # fmt: skip
+    flight = SyntheticFlight("AC", "0871", "OTP", "YUL", dt.datetime(2026, 3, 2, 10, 0),
+                             dt.datetime(2026, 3, 2, 13, 0))  # fmt: skip
+    with pair.ca.uow() as s:
+        service.receive(s, paxlst(flight, people, crew=False).encode(), source="test",
+                        actor="test", now=pair.ca.ex.clock())  # fmt: skip
+    span = parse_range(None, None, now=pair.ca.ex.clock())
+    with pair.ca.uow() as s:
+        for name in trends.REPORTS:  # each report's SQL, on SQLite and on PostgreSQL
+            assert trends.ours(s, name, span, "CA")["total"] >= 0
+        travellers = {c["key"]: c["count"] for c in
+                      trends.ours(s, "travellers-by-nationality", span, "CA")["cells"]}  # fmt: skip
+        differ = trends.ours(s, "visa-differences-against-arrivals", span, "CA")["cells"]
+        from smartborder.identity import countries
+        from smartborder.visa import service as visa
+
+        lists = {c: visa.side(s, c, None, now=span.end) for c in ("CA", "US")}
+    assert differ  # a day of traffic from everywhere holds some
+    for cell in differ:
+        code, said = cell["key"].split(" ", 1)
+        assert cell["count"] == travellers[code]
+        alpha2 = countries.to_alpha2(code)
+        assert alpha2 is not None
+        ca, us = (lists[c].policy(alpha2) for c in ("CA", "US"))
+        assert ca is not None
+        assert us is not None
+        assert ca.needs_visa != us.needs_visa
+        assert said == f"(visa for {'CA' if ca.needs_visa else 'US'} only)"

@@ -102,7 +102,7 @@ def trend(
     with unit(settings) as session:
         acting(session, user, Permission.OPERATIONS_READ)
         now = node_exchange(settings).clock()
-        seen = trends.compare(session, report, parse_range(start, end, now=now))
+        seen = trends.compare(session, report, parse_range(start, end, now=now), settings.country)
     if as_json:
         out.print_json(json.dumps(seen))
         return

@@ -138,11 +138,11 @@ def trend_reports(principal: Reader) -> list[dict[str, Any]]:
 
 
 @router.get("/operations/trends/{report}", response_model=TrendOut)
-def trend(db: Db, principal: Reader, now: Now, report: str, start: From = None, to: To = None
-          ) -> dict[str, Any]:  # fmt: skip
+def trend(db: Db, ex: Exchange, principal: Reader, now: Now, report: str, start: From = None,
+          to: To = None) -> dict[str, Any]:  # fmt: skip
     """Our counts for the range beside the partner's aggregates for the same range (and what
     we shared), each with the agreement it travelled under."""
-    return trends.compare(db, report, parse_range(start, to, now=now))
+    return trends.compare(db, report, parse_range(start, to, now=now), ex.settings.country)
 
 
 @router.post("/operations/trends/{report}/shares", response_model=AggregateOut,

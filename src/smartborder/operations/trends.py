@@ -1,7 +1,9 @@
 """Trends over shared data: reports that count this node's records for a period by one
-dimension (travellers by nationality, hits by route, asylum claims by where they were made),
-shared with the partner as aggregate counts under the statistics annex, and compared side by
-side with what the partner shared for the same period.
+dimension (travellers by nationality, hit rates by route, asylum claims by where they were made
+and by nationality and route, refusals by nationality, arrivals of the nationalities whose
+visa requirements differ between the two countries), shared with the partner as aggregate
+counts under the statistics annex, and compared side by side with what the partner shared for
+the same period.
 
 **Suppression.** No count under the annex's ``minimum_cell`` leaves the node: such a cell goes
 as *suppressed*, its count withheld, and the total sent is the sum of the cells shown (with how
@@ -27,24 +29,25 @@ from smartborder.exchange import outbox
 from smartborder.exchange.context import NodeExchange
 from smartborder.exchange.inbox import Received
 from smartborder.exchange.policy import Refused, document_of, in_force_for
+from smartborder.identity import countries
 from smartborder.operations.models import SharedAggregate
 from smartborder.operations.overview import Range
-from smartborder.travel.intake.models import Flight, Passenger
-from smartborder.travel.targeting.models import Assessment
+from smartborder.travel.intake.models import Flight, Passenger, Traveller
+from smartborder.travel.targeting.models import Assessment, Disposition
 
 KIND = "statistics-report"
 PURPOSE = "trend-analysis"
 Cells = dict[str, tuple[int, int | None]]  # key -> (count, of): ``of`` for a rate
 
 
-def _travellers(session: Session, span: Range) -> Cells:
+def _travellers(session: Session, span: Range, country: str) -> Cells:
     rows = session.execute(select(func.coalesce(Passenger.nationality, "unknown"), func.count())
         .where(Passenger.received_at >= span.start, Passenger.received_at < span.end)
         .group_by(Passenger.nationality))  # fmt: skip
     return {str(k): (int(n), None) for k, n in rows}
 
 
-def _hits(session: Session, span: Range) -> Cells:
+def _hits(session: Session, span: Range, country: str) -> Cells:
     route = Flight.origin + "-" + Flight.destination
     hits = func.sum(case((Assessment.queued.is_(True), 1), else_=0))
     rows = session.execute(select(route, hits, func.count())
@@ -55,11 +58,62 @@ def _hits(session: Session, span: Range) -> Cells:
     return {str(k): (int(h or 0), int(n)) for k, h, n in rows}
 
 
-def _claims(session: Session, span: Range) -> Cells:
+def _claims(session: Session, span: Range, country: str) -> Cells:
     rows = session.execute(select(AsylumClaim.location, func.count())
         .where(AsylumClaim.created_at >= span.start, AsylumClaim.created_at < span.end)
         .group_by(AsylumClaim.location))  # fmt: skip
     return {str(k or "unknown"): (int(n), None) for k, n in rows}
+
+
+def _claims_by_nationality(session: Session, span: Range, country: str) -> Cells:
+    """Claims by the claimant's (first) nationality and the route they came by (where the
+    claim was made: a land port, an airport, inland)."""
+    cells: dict[str, tuple[int, int | None]] = {}
+    made = (AsylumClaim.created_at >= span.start, AsylumClaim.created_at < span.end)
+    rows = session.execute(select(AsylumClaim.facts, AsylumClaim.location).where(*made))
+    for facts, location in rows:
+        nationality = ((facts or {}).get("nationalities") or ["unknown"])[0]
+        key = f"{nationality} via {location or 'unknown'}"
+        cells[key] = (cells.get(key, (0, None))[0] + 1, None)
+    return cells
+
+
+def _refusals(session: Session, span: Range, country: str) -> Cells:
+    """Travellers refused entry or denied boarding (their latest disposition in the period),
+    by nationality."""
+    refused = ("refused entry", "denied boarding")
+    nationality = func.coalesce(Traveller.nationality, "unknown")
+    rows = session.execute(select(nationality, func.count(func.distinct(Assessment.id)))
+        .select_from(Disposition)
+        .join(Assessment, Assessment.id == Disposition.assessment_id)
+        .join(Traveller, Traveller.id == Assessment.traveller_id)
+        .where(Disposition.at >= span.start, Disposition.at < span.end,
+               Disposition.status.in_(refused), Disposition.origin == "local")
+        .group_by(nationality))  # fmt: skip
+    return {str(k): (int(n), None) for k, n in rows}
+
+
+def _visa_differences(session: Session, span: Range, country: str) -> Cells:
+    """Travellers received of the nationalities whose visa requirement differs between the two
+    countries (one asks a visa, the other does not), keyed by nationality and which asks it."""
+    from smartborder.visa import service as visa
+
+    now = span.end
+    mine, theirs = visa.default_pair(country)
+    first, second = visa.side(session, mine, None, now=now), visa.side(session, theirs, None,
+                                                                       now=now)  # fmt: skip
+    differs: dict[str, str] = {}
+    for alpha2 in set(first.requirements) | set(second.requirements):
+        a, b = first.policy(alpha2), second.policy(alpha2)
+        if a is None or b is None or a.needs_visa is None or b.needs_visa is None:
+            continue
+        if a.needs_visa != b.needs_visa:
+            code = countries.from_alpha2(alpha2)
+            if code:
+                differs[code] = f"visa for {mine if a.needs_visa else theirs} only"
+    counts = _travellers(session, span, country)
+    return {f"{code} ({differs[code]})": value for code, value in counts.items()
+            if code in differs}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -68,7 +122,7 @@ class Report:
     title: str
     dimension: str
     measure: str
-    count: Callable[[Session, Range], Cells]
+    count: Callable[[Session, Range, str], Cells]  # (session, period, this node's country)
 
 
 REPORTS = {r.name: r for r in (
@@ -78,6 +132,14 @@ REPORTS = {r.name: r for r in (
            "hits queued of travellers assessed", _hits),
     Report("asylum-claims-by-location", "Asylum claims by where they were made",
            "port or office", "claims recorded", _claims),
+    Report("asylum-claims-by-nationality", "Asylum claims by nationality and route",
+           "nationality via port or office", "claims recorded", _claims_by_nationality),
+    Report("refusals-by-nationality", "Refusals by nationality",
+           "nationality", "travellers refused entry or denied boarding", _refusals),
+    Report("visa-differences-against-arrivals",
+           "Arrivals of nationalities whose visa requirements differ",
+           "nationality (and which country asks a visa)", "API/PNR mentions received",
+           _visa_differences),
 )}  # fmt: skip
 
 
@@ -107,10 +169,10 @@ def suppressed(cells: Cells, minimum: int) -> dict[str, Any]:
     return {"cells": out, "total": total, "suppressed_cells": hidden}
 
 
-def ours(session: Session, name: str, span: Range) -> dict[str, Any]:
+def ours(session: Session, name: str, span: Range, country: str) -> dict[str, Any]:
     """This node's report for ``span``, unsuppressed (it is ours)."""
     report = report_of(name)
-    cells = report.count(session, span)
+    cells = report.count(session, span, country)
     rows = [{"key": k, "count": c, "of": o, "suppressed": False}
             for k, (c, o) in sorted(cells.items())]  # fmt: skip
     return {"cells": rows, "total": sum(c for c, _ in cells.values()), "suppressed_cells": 0}
@@ -138,7 +200,7 @@ def share(session: Session, ex: NodeExchange, name: str, span: Range, *, partner
     body = {"report": report.name, "title": report.title, "dimension": report.dimension,
             "measure": report.measure, "period_from": span.start.isoformat(),
             "period_to": span.end.isoformat(), "minimum_cell": minimum,
-            **suppressed(report.count(session, span), minimum)}  # fmt: skip
+            **suppressed(report.count(session, span, ex.settings.country), minimum)}  # fmt: skip
     queued = outbox.send(session, ex, partner=partner, kind=KIND, agreement=agreement,
                          purpose=PURPOSE, body=body, actor=actor)  # fmt: skip
     row = _store(session, queued.envelope.id, "out", partner, agreement.id, body, ex.clock(),
@@ -195,7 +257,7 @@ def on_report(session: Session, ex: NodeExchange, received: Received) -> None:
                  details={"report": body.get("report"), "cells": len(cells)})  # fmt: skip
 
 
-def compare(session: Session, name: str, span: Range) -> dict[str, Any]:
+def compare(session: Session, name: str, span: Range, country: str) -> dict[str, Any]:
     """Ours for ``span`` beside the latest aggregates the partner shared for the same
     period (and what we shared), each with the agreement it travelled under."""
     report = report_of(name)
@@ -207,7 +269,7 @@ def compare(session: Session, name: str, span: Range) -> dict[str, Any]:
     sent = next((r for r in shared if r.direction == "out"), None)
     return {"report": report.name, "title": report.title, "dimension": report.dimension,
             "measure": report.measure, "from": span.start.isoformat(),
-            "to": span.end.isoformat(), "ours": ours(session, name, span),
+            "to": span.end.isoformat(), "ours": ours(session, name, span, country),
             "theirs": None if theirs is None else aggregate_out(theirs),
             "sent": None if sent is None else aggregate_out(sent)}  # fmt: skip
 

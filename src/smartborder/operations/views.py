@@ -67,7 +67,7 @@ def _trends(request: Request, db: Db, principal: Principal, now: Any, report: st
     except (ValidationFailed, NotFound) as exc:
         problem, status = exc.message, exc.status_code
         span, report = parse_range(None, None, now=now), "travellers-by-nationality"
-    seen = trends.compare(db, report, span)
+    seen = trends.compare(db, report, span, request.app.state.settings.country)
     mine = {c["key"]: c for c in seen["ours"]["cells"]}
     theirs = {c["key"]: c for c in (seen["theirs"] or {}).get("cells", [])}
     rows = [{"key": k, "ours": mine.get(k), "theirs": theirs.get(k)}
