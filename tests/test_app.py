@@ -11,11 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from smartborder import db
-from smartborder.app import API_PREFIX, api_routers, ui_routers
+from smartborder.app import API_PREFIX, api_routers, create_app, ui_routers
 from smartborder.audit import chain
 from smartborder.audit.models import AuditEntry
 from smartborder.auth import Db
 from smartborder.errors import Conflict
+from smartborder.settings import Settings
 from tests.conftest import api_token
 
 PUBLIC = {
@@ -297,3 +298,27 @@ def test_a_request_commits_before_it_answers_and_one_that_fails_leaves_nothing(
     with db.unit_of_work(app.state.sessions) as session:  # the chain still holds together
         assert session.scalar(select(func.count()).select_from(AuditEntry)) >= 1
         assert chain.verify_chain(session).ok
+
+
+def test_a_served_node_settles_its_heap_once_started_and_a_test_app_does_not(
+    node: Settings,
+) -> None:
+    import gc
+
+    from smartborder import collector
+
+    before, thresholds = gc.get_freeze_count(), gc.get_threshold()
+    try:
+        plain = create_app(node, configure_logs=False)
+        with TestClient(plain):
+            assert gc.get_freeze_count() == before
+        served = create_app(node, configure_logs=False, settle=True)
+        with TestClient(served):
+            assert gc.get_freeze_count() > before  # start-up's objects out of the walks
+            assert gc.get_threshold()[2] >= collector.OLDEST_EVERY
+        for application in (plain, served):
+            application.state.engine.dispose()
+            application.state.read_engine.dispose()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)

@@ -14,7 +14,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from smartborder import __version__, db, errorhandlers, health, metrics, registry
+from smartborder import __version__, collector, db, errorhandlers, health, metrics, registry
 from smartborder.auth import CurrentSettings, Principal, require
 from smartborder.context import NodeContext, node_exchange
 from smartborder.errors import NotInitialised
@@ -47,10 +47,14 @@ log = logging.getLogger("smartborder.app")
 def from_environment() -> FastAPI:
     """The app of the node named by ``SMARTBORDER_DATA_DIR`` (and the other ``SMARTBORDER_*``
     variables): what each worker of ``serve --workers N`` (or a gunicorn/uvicorn command) builds."""
-    return create_app(load_settings())
+    return create_app(load_settings(), settle=True)
 
 
-def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
+def create_app(settings: Settings, *, configure_logs: bool = True, settle: bool = False
+               ) -> FastAPI:  # fmt: skip
+    """The node's app. ``settle``: once started (services built, the lookout index loaded),
+    the process's heap is settled for the garbage collector (``collector.settle``), as a served
+    node's is; an app a test or a tool makes and drops leaves it alone."""
     if not settings.initialised:
         raise NotInitialised(
             f"{settings.data_dir} is not an initialised node; run 'smartborder init' first"
@@ -78,6 +82,8 @@ def create_app(settings: Settings, *, configure_logs: bool = True) -> FastAPI:
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, settings.max_concurrent_requests * 2)
         node.call_each("startup")
+        if settle:
+            collector.settle()
         dispatcher = None
         if settings.exchange_dispatch_interval_seconds > 0:
             dispatcher = background_dispatcher(node)

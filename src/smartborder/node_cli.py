@@ -95,7 +95,7 @@ def serve(
             f"{settings.exchange_port}/ (mutual TLS)",
             highlight=False,
         )
-        partner_server(create_app(settings), settings, lifespan=True).run()
+        partner_server(create_app(settings, settle=True), settings, lifespan=True).run()
         return
     if workers > 1 and settings.exchange_port is not None:
         out.print(
@@ -137,7 +137,7 @@ def serve(
         return
     from smartborder.app import create_app
 
-    app = create_app(settings)
+    app = create_app(settings, settle=True)
     if settings.exchange_port is None:
         uvicorn.run(app, **options)
         return

@@ -262,6 +262,7 @@ def test_a_large_build_leaves_its_entries_out_of_the_cycle_collectors_walks(
 ) -> None:
     import gc
 
+    from smartborder import collector
     from smartborder.screening import index as index_module
 
     monkeypatch.setattr(index_module, "SETTLE_AT", 3)
@@ -274,7 +275,7 @@ def test_a_large_build_leaves_its_entries_out_of_the_cycle_collectors_walks(
         assert gc.get_freeze_count() > before
         assert all(o is not large for o in gc.get_objects(generation=2))
         assert large.get("L4") is not None  # frozen, not lost
-        assert gc.get_threshold()[2] >= index_module.OLDEST_EVERY  # full collections rarer
+        assert gc.get_threshold()[2] >= collector.OLDEST_EVERY  # full collections rarer
     finally:
         gc.unfreeze()
         gc.set_threshold(*thresholds)

@@ -25,7 +25,6 @@ reading the thousands of others first.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import threading
 from array import array
 from collections import Counter
@@ -49,7 +48,6 @@ MAX_COMMON = 4  # common keys searched by year of birth, at most, per subject
 NARROW_FROM = 48  # postings from which a key is read by year of birth rather than whole
 COMPACT_AFTER = 50_000  # changes kept beside the sorted arrays before they are merged
 SETTLE_AT = 100_000  # lookouts from which a build freezes the heap it leaves behind
-OLDEST_EVERY = 1000  # middle-generation collections between two full ones, once settled
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,22 +233,6 @@ def keys_of(identity: Identity) -> set[int]:
     return name_keys(identity) | document_keys(identity)
 
 
-def settle_heap() -> None:
-    """Collect once, then move every object alive to the collector's permanent generation.
-
-    A large index is millions of long-lived objects (entries, identities, name tuples) that
-    never form garbage cycles; left in the oldest generation, each full collection walks all of
-    them - tens of milliseconds of pause on a request, seconds over a day's traffic. Frozen,
-    they are still freed by reference counting when a rebuild drops them. What the node makes
-    afterwards (caches, sessions) is then so small a heap that the collector would walk it in
-    full every few requests: full collections are made a hundred times rarer than Python's
-    default (measured: board / no board p99 60 ms with the default, 19 ms so)."""
-    gc.collect()
-    gc.freeze()
-    young, middle, oldest = gc.get_threshold()
-    gc.set_threshold(young, middle, max(oldest, OLDEST_EVERY))
-
-
 class LookoutIndex:
     """Lookouts in memory for screening. Safe to use from several threads."""
 
@@ -310,7 +292,7 @@ class LookoutIndex:
         with collector.paused():
             self._build(entries)
         if len(self._slot) >= SETTLE_AT:
-            settle_heap()
+            collector.settle()
 
     def _build(self, entries: Iterable[Entry]) -> None:
         key_parts: list[NDArray[np.int64]] = []
