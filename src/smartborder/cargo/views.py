@@ -10,18 +10,16 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from smartborder.auth import Db, Principal, require
 from smartborder.cargo import examinations, joint, parties, shipments
 from smartborder.cargo.models import Examination
 from smartborder.deps import Exchange, get_node
-from smartborder.errors import SmartborderError
 from smartborder.roles import Permission
 from smartborder.screening.service import Screening
-from smartborder.web.render import render
+from smartborder.web.render import act_on_form, first, render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.CARGO_READ))]
@@ -62,25 +60,12 @@ def _shipment(db: Db, principal: Principal, shipment_id: str, **values: Any) -> 
 
 async def _act(request: Request, act: Callable[[dict[str, Any]], object], back: str,
                again: Callable[[str], Response]) -> Response:  # fmt: skip
-    """Read a form, act on it, and go ``back``; a refusal is shown again with why."""
-    form = await request.form()
-    given = {k: [str(v) for v in form.getlist(k)] for k in form if k != "csrf_token"}
-    try:
-        act(given)
-    except ValidationError as exc:
-        return again("; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}"
-                               for e in exc.errors()))  # fmt: skip
-    except SmartborderError as exc:
-        return again(exc.message)
-    return RedirectResponse(back, status_code=303)
-
-
-def _one(given: dict[str, Any], name: str) -> str:
-    return str((given.get(name) or [""])[0]).strip()
+    """Read a form, act on it, and go ``back``; a refusal is shown again with why (422)."""
+    return await act_on_form(request, act, back, lambda problem, _status: again(problem))
 
 
 def _lines(given: dict[str, Any], name: str) -> list[str]:
-    return [line.strip() for line in _one(given, name).splitlines() if line.strip()]
+    return [line.strip() for line in first(given, name).splitlines() if line.strip()]
 
 
 @router.post("/cargo/shipments/{shipment_id}/refer")
@@ -88,7 +73,7 @@ async def refer_page(request: Request, db: Db, ex: Exchange, principal: Targeter
                      shipment_id: str) -> Response:  # fmt: skip
     def act(given: dict[str, Any]) -> object:
         referral = examinations.ReferralIn.model_validate(
-            {"kind": _one(given, "kind"), "reasons": _lines(given, "reasons")}
+            {"kind": first(given, "kind"), "reasons": _lines(given, "reasons")}
         )
         return joint.refer(db, ex, shipment_id, referral, actor=principal.username)
 
@@ -119,7 +104,7 @@ async def result_page(request: Request, db: Db, ex: Exchange, principal: Targete
 
     def act(given: dict[str, Any]) -> object:
         result = examinations.ResultIn.model_validate(
-            {"result": _one(given, "result"), "findings": _one(given, "findings")}
+            {"result": first(given, "result"), "findings": first(given, "findings")}
         )
         return joint.record(db, ex, exam_id, result, actor=principal.username)
 
@@ -151,7 +136,7 @@ def parties_page(request: Request, db: Db, principal: Reader) -> HTMLResponse:
 async def register_page(request: Request, db: Db, ex: Exchange,
                         principal: PartyOfficer) -> Response:  # fmt: skip
     def act(given: dict[str, Any]) -> object:
-        values = {k: _one(given, k) for k in ("role", "identifier", "name", "country",
+        values = {k: first(given, k) for k in ("role", "identifier", "name", "country",
                                               "address", "program", "birth_date")}  # fmt: skip
         values["birth_date"] = values["birth_date"] or None  # type: ignore[assignment]
         return parties.register(db, get_node(request).get(Screening),
@@ -166,8 +151,8 @@ async def party_decision_page(request: Request, db: Db, ex: Exchange,
                               principal: PartyOfficer, party_id: str) -> Response:  # fmt: skip
     def act(given: dict[str, Any]) -> object:
         decision = parties.PartyDecision.model_validate(
-            {"action": _one(given, "action"), "reasons": _lines(given, "reasons"),
-             "hits_cleared": _one(given, "hits_cleared")})  # fmt: skip
+            {"action": first(given, "action"), "reasons": _lines(given, "reasons"),
+             "hits_cleared": first(given, "hits_cleared")})  # fmt: skip
         return parties.decide(db, party_id, decision, actor=principal.username, now=ex.clock())
 
     return await _act(request, act, "/cargo/parties", _parties_again(request, db, principal))

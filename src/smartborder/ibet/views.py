@@ -9,14 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
 from smartborder.auth import Db, Principal, WriteDb, require
 from smartborder.deps import Exchange
-from smartborder.errors import SmartborderError
+from smartborder.errors import PermissionDenied
 from smartborder.ibet import service
 from smartborder.roles import Permission
-from smartborder.web.render import render
+from smartborder.web.render import act_on_form, first, render
 
 router = APIRouter(include_in_schema=False)
 Officer = Annotated[Principal, Depends(require(Permission.IBET))]
@@ -43,29 +42,23 @@ def case_page(request: Request, case_id: str, db: WriteDb, ex: Exchange, princip
 
 
 async def _act(request: Request, db: Db, ex: Exchange, principal: Principal, case_id: str,
-               act: Callable[[Any], object]) -> Response:  # fmt: skip
-    form = await request.form()
-    try:
-        act(form)
-    except ValidationError as exc:
-        said = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}"
-                         for e in exc.errors())  # fmt: skip
-        return _case(request, db, ex, principal, case_id, said, 422)
-    except SmartborderError as exc:
-        if exc.status_code == 403:
-            raise
-        return _case(request, db, ex, principal, case_id, exc.message, exc.status_code)
-    return RedirectResponse(f"/ibet/cases/{case_id}", status_code=303)
+               act: Callable[[dict[str, list[str]]], object]) -> Response:  # fmt: skip
+    def again(problem: str, status: int) -> Response:
+        if status == 403:  # need-to-know: refused as a page is
+            raise PermissionDenied(problem)
+        return _case(request, db, ex, principal, case_id, problem, status)
+
+    return await act_on_form(request, act, f"/ibet/cases/{case_id}", again)
 
 
 @router.post("/ibet/cases/{case_id}/entries")
 async def add_entry(request: Request, case_id: str, db: Db, ex: Exchange, principal: Officer
                     ) -> Response:  # fmt: skip
-    def act(form: Any) -> object:
+    def act(form: dict[str, list[str]]) -> object:
         given = service.EntryIn.model_validate({
-            "kind": str(form.get("kind") or ""), "text": str(form.get("text") or ""),
-            "assignee": str(form.get("assignee") or "") or None,
-            "due": str(form.get("due") or "") or None})  # fmt: skip
+            "kind": first(form, "kind"), "text": first(form, "text"),
+            "assignee": first(form, "assignee") or None,
+            "due": first(form, "due") or None})  # fmt: skip
         return service.add_entry(db, ex, case_id, given, username=principal.username)
 
     return await _act(request, db, ex, principal, case_id, act)

@@ -33,7 +33,7 @@ from smartborder.programs import (
 from smartborder.programs.applications import rules
 from smartborder.roles import Permission
 from smartborder.screening.service import Screening
-from smartborder.web.render import render
+from smartborder.web.render import form_problems, render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.PROGRAMS_READ))]
@@ -279,8 +279,7 @@ async def at_the_lane(request: Request, db: Db, ex: Exchange, principal: Booth) 
     try:
         request_in = lane.LaneIn.model_validate(values)
     except ValidationError as exc:
-        problem = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}"
-                            for e in exc.errors())  # fmt: skip
+        problem = form_problems(exc)
         return render(request, LANE, {"decided": None, "problem": problem, "given": given},
                       status_code=422)  # fmt: skip
     screening = get_node(request).get(Screening)

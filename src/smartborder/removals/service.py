@@ -384,9 +384,14 @@ def record_outcome(session: Session, ex: NodeExchange, entry_id: str, given: Out
     return entry
 
 
-def _case_outcome(session: Session, entry: ManifestEntry, actor: str, now: dt.datetime) -> None:
-    case = session.execute(select(RemovalCase).where(
+def _case_of(session: Session, entry: ManifestEntry) -> RemovalCase | None:
+    """This node's case behind one of its manifest entries."""
+    return session.execute(select(RemovalCase).where(
         RemovalCase.reference == entry.case_reference)).scalar_one_or_none()  # fmt: skip
+
+
+def _case_outcome(session: Session, entry: ManifestEntry, actor: str, now: dt.datetime) -> None:
+    case = _case_of(session, entry)
     if case is not None:
         case.status = entry.outcome or case.status
         _note(case, entry.outcome or "", actor, now, entry.outcome_reason)
@@ -411,8 +416,7 @@ def on_decision(session: Session, ex: NodeExchange, received: Received) -> None:
         raise Refused("invalid_body", f"decision: '{decision}' is not accepted or refused")
     entry.state, entry.updated_at = decision, now
     entry.reasons = [str(r) for r in body.get("reasons") or []]
-    case = session.execute(select(RemovalCase).where(
-        RemovalCase.reference == entry.case_reference)).scalar_one_or_none()  # fmt: skip
+    case = _case_of(session, entry)
     if case is not None:
         case.status = decision
         _note(case, decision, f"partner:{partner}", now, "; ".join(entry.reasons))

@@ -8,15 +8,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
+from fastapi.responses import HTMLResponse, Response
 
 from smartborder.auth import Db, Principal, require
 from smartborder.deps import Exchange
-from smartborder.errors import SmartborderError
 from smartborder.removals import service
 from smartborder.roles import Permission
-from smartborder.web.render import render
+from smartborder.web.render import act_on_form, first, render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, Depends(require(Permission.REMOVALS_READ))]
@@ -38,18 +36,13 @@ def removals_page(request: Request, db: Db, principal: Reader) -> HTMLResponse:
 
 
 async def _act(request: Request, db: Db, principal: Principal,
-               act: Callable[[dict[str, str]], object]) -> Response:  # fmt: skip
-    form = await request.form()
-    given = {k: str(v).strip() for k, v in form.items() if k != "csrf_token"}
-    try:
-        act(given)
-    except ValidationError as exc:
-        said = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}"
-                         for e in exc.errors())  # fmt: skip
-        return _page(request, db, principal, said, 422)
-    except SmartborderError as exc:
-        return _page(request, db, principal, exc.message, exc.status_code)
-    return RedirectResponse("/removals", status_code=303)
+               act: Callable[[dict[str, list[str]]], object]) -> Response:  # fmt: skip
+    return await act_on_form(
+        request,
+        act,
+        "/removals",
+        lambda problem, status: _page(request, db, principal, problem, status),
+    )
 
 
 @router.post("/removals/propose")
@@ -59,7 +52,7 @@ async def propose(request: Request, db: Db, ex: Exchange, principal: Manager) ->
         db,
         principal,
         lambda f: service.propose(
-            db, ex, f.get("operation", ""), f.get("case", ""), actor=principal.username
+            db, ex, first(f, "operation"), first(f, "case"), actor=principal.username
         ),
     )
 
@@ -67,10 +60,9 @@ async def propose(request: Request, db: Db, ex: Exchange, principal: Manager) ->
 @router.post("/removals/manifest/{entry_id}/decision")
 async def decide(request: Request, entry_id: str, db: Db, ex: Exchange, principal: Manager
                  ) -> Response:  # fmt: skip
-    def act(f: dict[str, str]) -> Any:
-        given = service.DecisionIn(
-            decision=f.get("decision", ""),
-            reasons=[r for r in f.get("reasons", "").splitlines()],
+    def act(f: dict[str, list[str]]) -> Any:
+        given = service.DecisionIn.model_validate(
+            {"decision": first(f, "decision"), "reasons": first(f, "reasons").splitlines()}
         )
         return service.decide(db, ex, entry_id, given, actor=principal.username)
 
@@ -80,10 +72,9 @@ async def decide(request: Request, entry_id: str, db: Db, ex: Exchange, principa
 @router.post("/removals/manifest/{entry_id}/outcome")
 async def outcome(request: Request, entry_id: str, db: Db, ex: Exchange, principal: Manager
                   ) -> Response:  # fmt: skip
-    def act(f: dict[str, str]) -> Any:
-        given = service.OutcomeIn(
-            outcome=f.get("outcome", ""),
-            reason=f.get("reason", ""),
+    def act(f: dict[str, list[str]]) -> Any:
+        given = service.OutcomeIn.model_validate(
+            {"outcome": first(f, "outcome"), "reason": first(f, "reason")}
         )
         return service.record_outcome(db, ex, entry_id, given, actor=principal.username)
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from pydantic import ValidationError
 
 from smartborder import registry
 from smartborder.auth import get_settings
+from smartborder.errors import SmartborderError
 from smartborder.web.nav import sections
 
 
@@ -50,3 +53,30 @@ def render_error(
 ) -> HTMLResponse:
     context = {"status": status, "code": code, "message": message, "details": details}
     return render(request, "error.html", context, status_code=status)
+
+
+def form_problems(exc: ValidationError) -> str:
+    """A form's problems as one line, each with the field it is about."""
+    return "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'form'}: {e['msg']}"
+                     for e in exc.errors())  # fmt: skip
+
+
+def first(given: dict[str, list[str]], name: str) -> str:
+    """A form field's (first) value, trimmed; "" when absent."""
+    return str((given.get(name) or [""])[0]).strip()
+
+
+async def act_on_form(request: Request, act: Callable[[dict[str, list[str]]], object],
+                      back: str, again: Callable[[str, int], Response]) -> Response:  # fmt: skip
+    """Read a form (each field's values, the CSRF token left out), act on it, and go ``back``;
+    a refusal is shown again (``again``) with why and its status: 422 for the form's own
+    problems, the error's for the rest."""
+    form = await request.form()
+    given = {k: [str(v) for v in form.getlist(k)] for k in form if k != "csrf_token"}
+    try:
+        act(given)
+    except ValidationError as exc:
+        return again(form_problems(exc), 422)
+    except SmartborderError as exc:
+        return again(exc.message, exc.status_code)
+    return RedirectResponse(back, status_code=303)
