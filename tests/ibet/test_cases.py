@@ -153,3 +153,33 @@ def test_api_pages_and_cli_with_need_to_know(app: FastAPI, client: TestClient, n
     code, _, err = cli(["ibet", "show", "IBET-1", "--as", "other", *where])
     assert code != 0
     assert "need to know" in err
+
+
+def test_subjects_in_another_script_are_matched_and_an_unreadable_one_is_said_once(
+    pair: Pair,
+) -> None:
+    """Names as a Ukrainian passport prints them, a subject nobody can screen, a file too big."""
+    pair.in_force()
+    pair.in_force("ibet")
+    with pair.ca.uow() as s:
+        create_lookout(s, LookoutIn.model_validate({
+            "category": "serious-crime", "names": [{"name": "Viktor Petrenko"}],
+            "birth_date": "1979-02-11", "source_reference": "SYNTHETIC"}), actor="user:a",
+            today=pair.ca.ex.clock().date())  # fmt: skip
+        case = service.open_case(s, pair.ca.ex, service.CaseIn.model_validate({
+            **CASE, "subjects": [{"names": ["Віктор Петренко"], "birth_date": "1979-02-11"},
+                                 {"names": ["12345"]}]}), username="rcmp1").id  # fmt: skip
+    for _ in range(2):  # the second run finds nothing left to screen
+        _screen(pair.ca)
+    with pair.ca.uow() as s:
+        _, timeline = service.read_case(s, case, node="ca", username="rcmp1")
+        said = [e.text for e in timeline if e.kind == "screening"]
+        assert len(said) == 2
+        assert said[0].startswith("screened on ca: Віктор Петренко: serious-crime lookout")
+        assert said[1].startswith("screened on ca: 12345: could not be screened")
+        from smartborder.errors import PayloadTooLarge
+
+        with pytest.raises(PayloadTooLarge, match="at most 524,288"):
+            service.attach(s, pair.ca.ex, case, name="big.bin", content_type="",
+                           content=b"x" * (service.MAX_ATTACHMENT + 1), note="",
+                           username="rcmp1")  # fmt: skip

@@ -188,3 +188,37 @@ def test_api_page_and_cli(app: FastAPI, client: TestClient, node: Settings, cli:
                         "--seats", "1", "--partner-seats", "1", "--as", "chief", *where])  # fmt: skip
     assert code != 0
     assert "sign the removals annex first" in err
+
+
+ICAO_SPECIMEN = (
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\n"
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10"
+)  # ICAO Doc 9303 part 4
+
+
+def test_the_icao_specimen_passport_is_read_and_refused_for_a_flight(pair: Pair) -> None:
+    """A document we did not write: ICAO's published TD3 specimen (Utopia, expired 2012)."""
+    pair.in_force()
+    pair.in_force("removals")
+    with pair.ca.uow() as s:
+        case = service.create_case(s, service.CaseIn(
+            reference="CA-ICAO", order_reference="ORD-1", order_date="2026-10-01",
+            destination="HTI", mrz=ICAO_SPECIMEN), actor="user:sup",
+            now=pair.ca.ex.clock())  # type: ignore[arg-type]  # fmt: skip
+        assert (case.surname, case.given_names, case.birth_date) == (
+            "ERIKSSON",
+            "ANNA MARIA",
+            "1974-08-12",
+        )
+        assert case.document["number"] == "L898902C3"
+        assert case.document["valid_today"] is False
+        assert case.document["problems"] == ["the document expired on 2012-04-15"]
+        op = service.create_operation(s, pair.ca.ex, service.OperationIn(
+            reference="OP-ICAO", partner="us", destination="HTI", flight="SBX 3",
+            departs=pair.ca.ex.clock() + dt.timedelta(days=3), seats_here=1,
+            seats_partner=0), actor="user:sup")  # fmt: skip
+        with pytest.raises(ValidationFailed) as refused:
+            service.propose(s, pair.ca.ex, op.id, case.id, actor="user:sup")
+        problems = [d["problem"] for d in refused.value.details]
+        assert "the document expired on 2012-04-15" in problems
+        assert any("issued by UTO, not by HTI" in p for p in problems)

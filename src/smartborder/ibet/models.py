@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartborder.db import Base, UTCDateTime
@@ -16,6 +16,7 @@ class IbetCase(Base):
     subjects (names, date of birth, nationality), open or closed with an outcome."""
 
     __tablename__ = "ibet_cases"
+    __table_args__ = (Index("ix_ibet_cases_to_screen", "to_screen"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     reference: Mapped[str] = mapped_column(String(40))
@@ -26,6 +27,8 @@ class IbetCase(Base):
     members: Mapped[list[dict[str, str]]] = mapped_column(JSON)
     subjects: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(8))  # open | closed
+    # a subject not yet screened on this node (the job's index: it reads only these cases)
+    to_screen: Mapped[bool] = mapped_column(Boolean, default=False)
     outcome: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -22,7 +22,14 @@ import hashlib
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -149,6 +156,7 @@ def open_case(session: Session, ex: NodeExchange, given: CaseIn, *, username: st
         subjects=[{"id": str(uuid.uuid4()), **s.model_dump(), "screened": {}}
                   for s in given.subjects],
         status="open", outcome="", created_at=now, updated_at=now)  # fmt: skip
+    case.to_screen = bool(case.subjects)
     session.add(case)
     session.flush()
     _send(session, ex, case, CASE, _case_body(case), username)
@@ -291,6 +299,7 @@ def on_case(session: Session, ex: NodeExchange, received: Received) -> None:
     case.members = members
     case.subjects = [{**s, "screened": known.get(s["id"], {}).get("screened", {})}
                      for s in subjects]  # fmt: skip
+    case.to_screen = any(ex.node_id not in s["screened"] for s in case.subjects)
     case.status = "closed" if body.get("status") == "closed" else "open"
     case.outcome = str(body.get("outcome") or "")
     case.updated_at = now
@@ -339,16 +348,25 @@ def screen_pending(session: Session, ex: NodeExchange, screening: Screening) -> 
     """Screen every subject of an open case not yet screened on this node, against this
     node's lookouts (its own and the partner's shared); each result goes on the timeline."""
     done = 0
-    for case in session.scalars(select(IbetCase).where(IbetCase.status == "open")):
+    for case in session.scalars(select(IbetCase).where(IbetCase.to_screen.is_(True))):
+        case.to_screen = False
+        if case.status != "open":
+            continue
         subjects, changed = [], False
         for subject in case.subjects:
             if ex.node_id in (subject.get("screened") or {}):
                 subjects.append(subject)
                 continue
-            hits = screening.screen(session, ScreenedSubject(
-                names=subject["names"], birth_date=subject.get("birth_date"),
-                nationalities=[subject["nationality"]] if subject.get("nationality") else []),
-                today=ex.clock().date(), limit=5)  # fmt: skip
+            try:
+                hits = screening.screen(session, ScreenedSubject(
+                    names=subject["names"], birth_date=subject.get("birth_date"),
+                    nationalities=[subject["nationality"]] if subject.get("nationality") else []),
+                    today=ex.clock().date(), limit=5)  # fmt: skip
+            except (ValidationError, ValueError) as exc:  # said on the timeline, not retried
+                problem = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+                hits, unreadable = [], problem
+            else:
+                unreadable = ""
             found = [{"lookout_id": h.entry.lookout_id, "category": h.entry.category,
                       "origin": h.entry.origin, "score": round(h.score, 3)}
                      for h in hits]  # fmt: skip
@@ -356,7 +374,9 @@ def screen_pending(session: Session, ex: NodeExchange, screening: Screening) -> 
                                                      ex.node_id: found}})  # fmt: skip
             named = "; ".join(f"{h['category']} lookout {h['lookout_id']} ({h['origin']}, "
                               f"score {h['score']:.2f})" for h in found)  # fmt: skip
-            said = f"{subject['names'][0]}: {named or 'no lookout names them'}"
+            said = f"{subject['names'][0]}: " + (
+                f"could not be screened: {unreadable}" if unreadable
+                else named or "no lookout names them")  # fmt: skip
             _entry(session, ex, case, "screening", f"screened on {ex.node_id}: {said}",
                    {"username": SYSTEM, "agency": ""})  # fmt: skip
             changed, done = True, done + 1

@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("members", sa.JSON(), nullable=False),
         sa.Column("subjects", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=8), nullable=False),
+        sa.Column("to_screen", sa.Boolean(), nullable=False),
         sa.Column("outcome", sa.Text(), nullable=False),
         sa.Column("created_at", smartborder.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", smartborder.db.UTCDateTime(timezone=True), nullable=False),
@@ -57,9 +58,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ibet_entries")),
     )
     op.create_index("ix_ibet_entries_case", "ibet_entries", ["case_id", "at"])
+    op.create_index("ix_ibet_cases_to_screen", "ibet_cases", ["to_screen"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ibet_cases_to_screen", table_name="ibet_cases")
     op.drop_index("ix_ibet_entries_case", table_name="ibet_entries")
 
     op.drop_table("ibet_entries")
